@@ -1,0 +1,216 @@
+import ADSappCore
+import Fluent
+import Vapor
+
+/// Sign-up, sign-in, sign-out, the account page and its forms.
+enum AccountsController {
+    // MARK: Sign-in
+
+    struct SignInForm: Content {
+        var email: String?
+        var password: String?
+        var next: String?
+    }
+
+    static func signInPage(_ request: Request) async throws -> Response {
+        if request.signedIn != nil { return request.redirect(to: SiteURL.dashboard.path) }
+        let t = request.localizer
+        let notice: String? = switch request.query[String.self, at: "notice"] {
+        case "signed_out": t(.signinSignedOut)
+        case "expired": t(.signinExpired)
+        default: nil
+        }
+        let model = SignInPage.Model(next: safeLocalPath(request.query[String.self, at: "next"]), notice: notice)
+        return try await HTMLResponse(html: SignInPage.html(model, Chrome.make(for: request))).encodeResponse(for: request)
+    }
+
+    static func signIn(_ request: Request) async throws -> Response {
+        let form = try request.content.decode(SignInForm.self)
+        let t = request.localizer
+        let rawEmail = form.email ?? ""
+        let password = form.password ?? ""
+        let address = request.remoteAddress?.ipAddress
+        var model = SignInPage.Model(email: rawEmail, next: safeLocalPath(form.next))
+
+        func refuse(_ status: HTTPResponseStatus, _ message: String) async throws -> Response {
+            model.error = message
+            return try await HTMLResponse(status: status, html: SignInPage.html(model, Chrome.make(for: request))).encodeResponse(for: request)
+        }
+
+        guard let email = try? EmailAddress(rawEmail), !password.isEmpty else {
+            return try await refuse(.unauthorized, t(.signinFailed))
+        }
+        let throttle = LoginThrottle(database: request.db, policy: request.context.configuration.loginThrottle, now: request.now)
+        if try await throttle.isBlocked(email: email.value, address: address) {
+            let minutes = Int(request.context.configuration.loginThrottle.window / 60)
+            return try await refuse(.tooManyRequests, t(.signinThrottled, ["minutes": String(minutes)]))
+        }
+        let user = try await User.query(on: request.db).filter(\.$email == email.value).first()
+        let valid: Bool
+        if let user {
+            valid = try await request.passwords.verify(password, against: user.passwordHash)
+        } else {
+            try await request.passwords.verifyAgainstNothing(password)
+            valid = false
+        }
+        guard let user, valid else {
+            try await throttle.recordFailure(email: email.value, address: address)
+            request.logger.info("sign-in refused")
+            return try await refuse(.unauthorized, t(.signinFailed))
+        }
+        try await throttle.recordSuccess(email: email.value)
+        return try await startSession(for: user, request, redirectTo: model.next ?? SiteURL.dashboard.path)
+    }
+
+    /// Replaces any session of this browser by a new one (new id on every sign-in) and sets the cookie.
+    static func startSession(for user: User, _ request: Request, redirectTo target: String, organizationID: UUID? = nil) async throws -> Response {
+        let store = SessionStore(database: request.db, context: request.context)
+        if let old = request.signedIn?.session { try await store.end(old) }
+        let organization: UUID?
+        if let organizationID { organization = organizationID } else {
+            organization = try await Memberships(database: request.db).first(userID: user.id!)?.organizationID
+        }
+        let (token, _) = try await store.start(userID: user.id!, organizationID: organization, userAgent: request.headers.first(name: .userAgent))
+        let response = request.redirect(to: target, redirectType: .normal)
+        response.cookies[Cookies.session] = Cookies.value(token, maxAge: Int(request.context.configuration.sessionAbsoluteTimeout), request.context.configuration)
+        request.logger.info("signed in", metadata: ["user-id": .string(user.id!.uuidString)])
+        return response
+    }
+
+    static func signOut(_ request: Request) async throws -> Response {
+        if let session = request.signedIn?.session {
+            try await SessionStore(database: request.db, context: request.context).end(session)
+        }
+        let response = request.redirect(to: SiteURL.signIn.path + "?notice=signed_out", redirectType: .normal)
+        response.cookies[Cookies.session] = Cookies.expired(request.context.configuration)
+        return response
+    }
+
+    // MARK: Sign-up
+
+    struct SignUpForm: Content {
+        var name: String?
+        var organization: String?
+        var email: String?
+        var password: String?
+    }
+
+    static func signUpPage(_ request: Request) async throws -> Response {
+        if request.signedIn != nil { return request.redirect(to: SiteURL.dashboard.path) }
+        return try await HTMLResponse(html: SignUpPage.html(.init(), Chrome.make(for: request))).encodeResponse(for: request)
+    }
+
+    static func signUp(_ request: Request) async throws -> Response {
+        let form = try request.content.decode(SignUpForm.self)
+        let t = request.localizer
+        var model = SignUpPage.Model(name: form.name ?? "", organization: form.organization ?? "", email: form.email ?? "")
+        let registration = Registration(database: request.db, passwords: request.passwords, now: request.now)
+        do {
+            let (user, organization) = try await registration.register(.init(
+                name: model.name, organization: model.organization, email: model.email, password: form.password ?? ""))
+            // The language the person signed up in becomes their preference.
+            user.language = request.language.rawValue
+            try await user.update(on: request.db)
+            return try await startSession(for: user, request, redirectTo: SiteURL.dashboard.path, organizationID: organization.id)
+        } catch Registration.Failure.invalid(let failure) {
+            for error in failure.errors { model.errors[error.field] = t.fieldError(error) }
+        } catch Registration.Failure.emailTaken {
+            model.errors["email"] = t(.signupEmailTaken)
+        }
+        return try await HTMLResponse(status: .unprocessableEntity, html: SignUpPage.html(model, Chrome.make(for: request))).encodeResponse(for: request)
+    }
+
+    // MARK: Account
+
+    static func accountPage(_ request: Request) async throws -> Response {
+        try await renderAccount(request, notice: request.query[String.self, at: "notice"])
+    }
+
+    private static func renderAccount(_ request: Request, notice: String?, status: HTTPResponseStatus = .ok, passwordErrors: [String: String] = [:]) async throws -> Response {
+        let signedIn = try request.requireSignedIn()
+        let t = request.localizer
+        let noticeText: String? = switch notice {
+        case "password_changed": t(.accountNoticePasswordChanged)
+        case "language_saved": t(.accountNoticeLanguageSaved)
+        case "signed_out_elsewhere": t(.accountNoticeSignedOutElsewhere)
+        default: nil
+        }
+        let model = AccountPage.Model(
+            name: signedIn.user.name, email: signedIn.user.email,
+            languagePreference: signedIn.user.language.flatMap(Language.init(rawValue:)),
+            sessionCount: try await SessionStore(database: request.db, context: request.context).count(userID: signedIn.userID),
+            notice: noticeText, passwordErrors: passwordErrors
+        )
+        return try await HTMLResponse(status: status, html: AccountPage.html(model, Chrome.make(for: request, section: .settings))).encodeResponse(for: request)
+    }
+
+    struct ChangePasswordForm: Content {
+        var current_password: String?
+        var new_password: String?
+    }
+
+    static func changePassword(_ request: Request) async throws -> Response {
+        let signedIn = try request.requireSignedIn()
+        let form = try request.content.decode(ChangePasswordForm.self)
+        let t = request.localizer
+        let user = signedIn.user
+        guard try await request.passwords.verify(form.current_password ?? "", against: user.passwordHash) else {
+            return try await renderAccount(request, notice: nil, status: .unprocessableEntity, passwordErrors: ["current_password": t(.accountPasswordWrongCurrent)])
+        }
+        let newPassword = form.new_password ?? ""
+        do {
+            try PasswordPolicy.check(newPassword, email: try? EmailAddress(user.email), field: "new_password")
+        } catch {
+            return try await renderAccount(request, notice: nil, status: .unprocessableEntity, passwordErrors: ["new_password": t.fieldError(error)])
+        }
+        user.passwordHash = try await request.passwords.hash(newPassword)
+        user.passwordChangedAt = request.now
+        try await user.update(on: request.db)
+        try await SessionStore(database: request.db, context: request.context).endAll(userID: signedIn.userID, except: signedIn.session.id)
+        return request.redirect(to: SiteURL.account.path + "?notice=password_changed", redirectType: .normal)
+    }
+
+    static func signOutEverywhere(_ request: Request) async throws -> Response {
+        let signedIn = try request.requireSignedIn()
+        try await SessionStore(database: request.db, context: request.context).endAll(userID: signedIn.userID, except: signedIn.session.id)
+        return request.redirect(to: SiteURL.account.path + "?notice=signed_out_elsewhere", redirectType: .normal)
+    }
+
+    struct LanguageForm: Content {
+        var language: String?
+        var return_to: String?
+    }
+
+    /// The account page's preference: a language, or empty for "follow my browser".
+    static func saveLanguagePreference(_ request: Request) async throws -> Response {
+        let signedIn = try request.requireSignedIn()
+        let form = try request.content.decode(LanguageForm.self)
+        let choice = form.language ?? ""
+        guard choice.isEmpty || Language(rawValue: choice) != nil else { throw Abort(.badRequest) }
+        signedIn.user.language = choice.isEmpty ? nil : choice
+        try await signedIn.user.update(on: request.db)
+        let response = request.redirect(to: SiteURL.account.path + "?notice=language_saved", redirectType: .normal)
+        if choice.isEmpty { response.cookies[Cookies.language] = Cookies.expired(request.context.configuration) }
+        return response
+    }
+
+    /// The language switch in the top bar, for everyone: a cookie, and the preference of a signed-in person.
+    static func switchLanguage(_ request: Request) async throws -> Response {
+        let form = try request.content.decode(LanguageForm.self)
+        guard let language = form.language.flatMap(Language.init(rawValue:)) else { throw Abort(.badRequest) }
+        if let user = request.signedIn?.user {
+            user.language = language.rawValue
+            try await user.update(on: request.db)
+        }
+        let response = request.redirect(to: safeLocalPath(form.return_to) ?? SiteURL.home.path, redirectType: .normal)
+        response.cookies[Cookies.language] = Cookies.value(language.rawValue, maxAge: 365 * 24 * 3600, request.context.configuration)
+        return response
+    }
+
+    /// Only paths on this site: `/x` but not `//evil.example` or `https://…`, so redirects cannot leave the app.
+    static func safeLocalPath(_ candidate: String?) -> String? {
+        guard let candidate, candidate.hasPrefix("/"), !candidate.hasPrefix("//"), !candidate.hasPrefix("/\\"),
+              candidate.utf8.count <= 512, !candidate.contains(where: { $0.isNewline }) else { return nil }
+        return candidate
+    }
+}

@@ -1,0 +1,74 @@
+import Fluent
+import Foundation
+
+/// Creates, finds and ends the server-side sessions behind the session cookie.
+struct SessionStore: Sendable {
+    let database: any Database
+    let context: AppContext
+
+    private var now: Date { context.dependencies.now() }
+    private var configuration: AppConfiguration { context.configuration }
+
+    /// Starts a new session (a new random id on every sign-in, against session fixation) and returns its token.
+    func start(userID: UUID, organizationID: UUID?, userAgent: String?) async throws -> (token: String, session: UserSession) {
+        let token = context.dependencies.randomToken(bytes: 32)
+        let session = UserSession(
+            tokenHash: sha256Hex(token),
+            userID: userID,
+            organizationID: organizationID,
+            csrfToken: context.dependencies.randomToken(bytes: 32),
+            createdAt: now,
+            userAgent: userAgent.map { String($0.prefix(255)) }
+        )
+        try await session.create(on: database)
+        return (token, session)
+    }
+
+    /// The live session for a cookie token, or `nil` when it is unknown or past its idle or absolute timeout.
+    /// Expired sessions are deleted when found.
+    func resolve(token: String) async throws -> (session: UserSession, user: User)? {
+        guard !token.isEmpty, token.utf8.count <= 100 else { return nil }
+        guard let session = try await UserSession.query(on: database)
+            .filter(\.$tokenHash == sha256Hex(token))
+            .with(\.$user)
+            .first()
+        else { return nil }
+        let now = self.now
+        let idle = now.timeIntervalSince(session.lastSeenAt)
+        let age = now.timeIntervalSince(session.createdAt)
+        if idle > configuration.sessionIdleTimeout || age > configuration.sessionAbsoluteTimeout {
+            try await session.delete(on: database)
+            return nil
+        }
+        // Touch at most once a minute: one write per page view would be wasteful.
+        if idle > 60 {
+            session.lastSeenAt = now
+            try await session.update(on: database)
+        }
+        return (session, session.user)
+    }
+
+    func end(_ session: UserSession) async throws {
+        try await session.delete(on: database)
+    }
+
+    /// Ends every session of a user, except the one given (the browser asking for it).
+    func endAll(userID: UUID, except kept: UUID? = nil) async throws {
+        var query = UserSession.query(on: database).filter(\.$user.$id == userID)
+        if let kept { query = query.filter(\.$id != kept) }
+        try await query.delete()
+    }
+
+    /// Moves every session of a user that works in `organizationID` out of it: used when the member is removed.
+    func detach(userID: UUID, from organizationID: UUID) async throws {
+        try await UserSession.query(on: database)
+            .filter(\.$user.$id == userID)
+            .filter(\.$organizationID == organizationID)
+            .set(\.$organizationID, to: nil)
+            .update()
+    }
+
+    func count(userID: UUID) async throws -> Int {
+        try await UserSession.query(on: database).filter(\.$user.$id == userID).count()
+    }
+}

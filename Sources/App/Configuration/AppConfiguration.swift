@@ -1,0 +1,130 @@
+import Foundation
+import Vapor
+
+/// Everything the app reads from its environment, parsed and checked once at start-up.
+///
+/// No configuration at all gives the embedded default (SQLite under `./data/`). In production,
+/// a missing or malformed setting stops start-up with a message that names it.
+public struct AppConfiguration: Sendable {
+    public enum DatabaseChoice: Sendable, Equatable {
+        case sqliteFile(path: String)
+        case sqliteInMemory
+        case postgres(url: String)
+    }
+
+    public var environment: Environment
+    /// Public base URL of the app, used for links in emails and to decide on `Secure` cookies.
+    public var appURL: URL
+    public var database: DatabaseChoice
+    public var dataDirectory: String
+    public var sessionIdleTimeout: TimeInterval
+    public var sessionAbsoluteTimeout: TimeInterval
+    public var loginThrottle: LoginThrottlePolicy
+    public var bcryptCost: Int
+    public var logFormat: LogFormat
+    public var autoMigrate: Bool
+
+    public enum LogFormat: String, Sendable { case text, json }
+
+    /// Cookies get `Secure` unless the app is served over plain http on a loopback address.
+    public var usesSecureCookies: Bool {
+        !(appURL.scheme == "http" && ["localhost", "127.0.0.1", "::1", "[::1]"].contains(appURL.host ?? ""))
+    }
+
+    public var isHTTPS: Bool { appURL.scheme == "https" }
+}
+
+public struct LoginThrottlePolicy: Sendable {
+    public var window: TimeInterval
+    public var maxFailuresPerAccount: Int
+    public var maxFailuresPerAddress: Int
+
+    public static let standard = LoginThrottlePolicy(window: 15 * 60, maxFailuresPerAccount: 5, maxFailuresPerAddress: 30)
+}
+
+/// A setting that cannot be used, named so the operator knows what to fix.
+public struct ConfigurationError: Error, CustomStringConvertible, Equatable {
+    public var variable: String
+    public var problem: String
+    public var description: String { "Configuration error: \(variable) \(problem)" }
+}
+
+extension AppConfiguration {
+    /// Reads the configuration from environment variables (Vapor has already merged `.env` into them).
+    public static func load(
+        from variables: [String: String], environment: Environment
+    ) throws(ConfigurationError) -> AppConfiguration {
+        let isProduction = environment == .production
+        func value(_ name: String) -> String? {
+            guard let raw = variables[name]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
+            return raw
+        }
+        func integer(_ name: String, default fallback: Int, range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
+            guard let raw = value(name) else { return fallback }
+            guard let number = Int(raw), range.contains(number) else {
+                throw ConfigurationError(variable: name, problem: "must be a whole number from \(range.lowerBound) to \(range.upperBound), got \"\(raw)\"")
+            }
+            return number
+        }
+
+        let appURL: URL
+        if let raw = value("APP_URL") {
+            guard let url = URL(string: raw), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host?.isEmpty == false else {
+                throw ConfigurationError(variable: "APP_URL", problem: "must be an absolute http(s) URL such as https://inbox.example.com, got \"\(raw)\"")
+            }
+            appURL = url
+        } else if isProduction {
+            throw ConfigurationError(variable: "APP_URL", problem: "is required in production (the public https URL of the app)")
+        } else {
+            let port = value("PORT") ?? "8080"
+            appURL = URL(string: "http://127.0.0.1:\(port)")!
+        }
+
+        let dataDirectory = value("DATA_DIR") ?? "./data"
+        let database: DatabaseChoice
+        if let raw = value("DATABASE_URL") {
+            guard let url = URLComponents(string: raw), ["postgres", "postgresql"].contains(url.scheme ?? ""), url.host?.isEmpty == false else {
+                throw ConfigurationError(variable: "DATABASE_URL", problem: "must be a postgres://user:password@host:port/database URL")
+            }
+            database = .postgres(url: raw)
+        } else if environment == .testing {
+            database = .sqliteInMemory
+        } else {
+            database = .sqliteFile(path: dataDirectory + "/adsapp.sqlite")
+        }
+
+        let logFormat: LogFormat
+        if let raw = value("LOG_FORMAT") {
+            guard let format = LogFormat(rawValue: raw) else {
+                throw ConfigurationError(variable: "LOG_FORMAT", problem: "must be text or json, got \"\(raw)\"")
+            }
+            logFormat = format
+        } else {
+            logFormat = isProduction ? .json : .text
+        }
+
+        let autoMigrate: Bool
+        switch value("AUTO_MIGRATE")?.lowercased() {
+        case nil, "true", "1", "yes": autoMigrate = true
+        case "false", "0", "no": autoMigrate = false
+        case let other?: throw ConfigurationError(variable: "AUTO_MIGRATE", problem: "must be true or false, got \"\(other)\"")
+        }
+
+        return AppConfiguration(
+            environment: environment,
+            appURL: appURL,
+            database: database,
+            dataDirectory: dataDirectory,
+            sessionIdleTimeout: TimeInterval(try integer("SESSION_IDLE_TIMEOUT_MINUTES", default: 12 * 60, range: 5...(30 * 24 * 60)) * 60),
+            sessionAbsoluteTimeout: TimeInterval(try integer("SESSION_ABSOLUTE_TIMEOUT_HOURS", default: 14 * 24, range: 1...(365 * 24)) * 3600),
+            loginThrottle: LoginThrottlePolicy(
+                window: LoginThrottlePolicy.standard.window,
+                maxFailuresPerAccount: try integer("LOGIN_MAX_FAILURES_PER_ACCOUNT", default: 5, range: 1...1000),
+                maxFailuresPerAddress: try integer("LOGIN_MAX_FAILURES_PER_IP", default: 30, range: 1...100_000)
+            ),
+            bcryptCost: try integer("BCRYPT_COST", default: environment == .testing ? 4 : 12, range: 4...16),
+            logFormat: logFormat,
+            autoMigrate: autoMigrate
+        )
+    }
+}

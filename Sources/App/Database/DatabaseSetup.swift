@@ -1,0 +1,49 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import SQLKit
+import Vapor
+
+enum DatabaseSetup {
+    /// Registers the database chosen by the configuration as the default one.
+    static func register(_ app: Application, _ configuration: AppConfiguration) throws {
+        switch configuration.database {
+        case .sqliteFile(let path):
+            let directory = (path as NSString).deletingLastPathComponent
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            app.databases.use(
+                DatabaseConfigurationFactory { sqliteConfiguration(.file(path), app) },
+                as: .sqlite
+            )
+        case .sqliteInMemory:
+            app.databases.use(DatabaseConfigurationFactory { sqliteConfiguration(.memory, app) }, as: .sqlite)
+        case .postgres(let url):
+            var postgres = try SQLPostgresConfiguration(url: url)
+            postgres.searchPath = nil
+            app.databases.use(
+                .postgres(configuration: postgres, maxConnectionsPerEventLoop: 8, connectionPoolTimeout: .seconds(10)),
+                as: .psql
+            )
+        }
+    }
+
+    private static func sqliteConfiguration(_ storage: SQLiteConfiguration, _ app: Application) -> any DatabaseConfiguration {
+        return SingleConnectionSQLiteConfiguration(
+            base: DatabaseConfigurationFactory.sqlite(storage).make(),
+            eventLoop: app.eventLoopGroup.any()
+        )
+    }
+
+    /// Settings that belong to the database file rather than to a connection.
+    static func prepare(_ database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase, sql.dialect.name == "sqlite" else { return }
+        try await sql.raw("PRAGMA journal_mode=WAL").run()
+        try await sql.raw("PRAGMA synchronous=NORMAL").run()
+        try await sql.raw("PRAGMA busy_timeout=5000").run()
+    }
+
+    static var isSQLite: @Sendable (any Database) -> Bool {
+        { ($0 as? any SQLDatabase)?.dialect.name == "sqlite" }
+    }
+}

@@ -1,0 +1,18 @@
+import Fluent
+import SQLKit
+
+struct CreateLoginFailures: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema("login_failures")
+            .id()
+            .field("key", .string, .required)
+            .field("occurred_at", .datetime, .required)
+            .create()
+        try await (database as! any SQLDatabase).create(index: "login_failures_key_occurred_at")
+            .on("login_failures").column("key").column("occurred_at").run()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema("login_failures").delete()
+    }
+}

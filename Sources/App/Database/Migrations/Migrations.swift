@@ -1,0 +1,12 @@
+import Fluent
+
+/// Every migration, in the order they run. Append new ones at the end; never reorder.
+enum Migrations {
+    static let all: [any Migration] = [
+        CreateUsers(),
+        CreateOrganizations(),
+        CreateMemberships(),
+        CreateUserSessions(),
+        CreateLoginFailures(),
+    ]
+}

@@ -1,0 +1,25 @@
+import ADSappCore
+import Fluent
+import Foundation
+
+/// A user's place in one organization, with their role there.
+final class Membership: Model, TenantOwned, @unchecked Sendable {
+    static let schema = "memberships"
+    static var organizationIDKey: KeyPath<Membership, FieldProperty<Membership, UUID>> { \.$organizationID }
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "organization_id") var organizationID: UUID
+    @Parent(key: "user_id") var user: User
+    @Enum(key: "role") var role: Role
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+
+    init(id: UUID = UUID(), organizationID: UUID, userID: UUID, role: Role, createdAt: Date) {
+        self.id = id
+        self.organizationID = organizationID
+        self.$user.id = userID
+        self.role = role
+        self.createdAt = createdAt
+    }
+}

@@ -1,0 +1,19 @@
+import Fluent
+import Foundation
+
+/// A tenant: one business with its members, numbers, contacts and conversations.
+final class Organization: Model, @unchecked Sendable {
+    static let schema = "organizations"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "name") var name: String
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+
+    init(id: UUID = UUID(), name: String, createdAt: Date) {
+        self.id = id
+        self.name = name
+        self.createdAt = createdAt
+    }
+}

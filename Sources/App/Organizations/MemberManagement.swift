@@ -1,0 +1,48 @@
+import ADSappCore
+import Fluent
+import SQLKit
+import Vapor
+
+/// Changing roles and removing members of the current organization, for the members page and the API alike.
+struct MemberManagement: Sendable {
+    let tenant: Tenant
+    let context: AppContext
+
+    /// Changes a member's role. Throws `MembershipRuleViolation` when the rules refuse, 404 when no such member here.
+    func changeRole(membershipID: UUID, to newRole: Role) async throws -> Membership {
+        try await withOrganizationLocked { scope in
+            guard let target = try await scope.find(Membership.self, membershipID) else { throw Abort(.notFound) }
+            let owners = try await scope.query(Membership.self).filter(\.$role == .owner).count()
+            try MembershipRules.checkRoleChange(actor: tenant.role, target: target.role, newRole: newRole, ownerCount: owners)
+            target.role = newRole
+            try await target.update(on: scope.database)
+            return target
+        }
+    }
+
+    /// Removes a member (or lets one leave) and ends their sessions in this organization.
+    func remove(membershipID: UUID) async throws {
+        try await withOrganizationLocked { scope in
+            guard let target = try await scope.find(Membership.self, membershipID) else { throw Abort(.notFound) }
+            let owners = try await scope.query(Membership.self).filter(\.$role == .owner).count()
+            let isSelf = target.$user.id == tenant.signedIn.userID
+            try MembershipRules.checkRemoval(actor: tenant.role, target: target.role, ownerCount: owners, isSelf: isSelf)
+            try await target.delete(on: scope.database)
+            try await UserSession.query(on: scope.database)
+                .filter(\.$user.$id == target.$user.id)
+                .filter(\.$organizationID == scope.organizationID)
+                .delete()
+        }
+    }
+
+    /// Runs membership changes of one organization one at a time, so two owners demoting each
+    /// other at once cannot leave it without an owner. SQLite is serialized by its single connection.
+    private func withOrganizationLocked<T: Sendable>(_ work: @escaping @Sendable (TenantScope) async throws -> T) async throws -> T {
+        try await tenant.scope.transaction { scope in
+            if let sql = scope.database as? any SQLDatabase, sql.dialect.name == "postgresql" {
+                try await sql.raw("SELECT id FROM organizations WHERE id = \(bind: scope.organizationID) FOR UPDATE").run()
+            }
+            return try await work(scope)
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import ADSappCore
+import Fluent
+import Vapor
+
+/// The members page of the current organization.
+enum MembersController {
+    static func list(_ request: Request) async throws -> Response {
+        let tenant = try request.tenant()
+        try tenant.require(.viewMembers)
+        let t = request.localizer
+        let notice: String? = switch request.query[String.self, at: "notice"] {
+        case "role_changed": t(.membersNoticeRoleChanged)
+        case "removed": t(.membersNoticeRemoved)
+        default: nil
+        }
+        let error: String? = switch request.query[String.self, at: "error"] {
+        case "last_owner": t(.membersErrorLastOwner)
+        case "owner_only": t(.membersErrorOwnerOnly)
+        case "not_allowed": t(.membersErrorNotAllowed)
+        default: nil
+        }
+        let memberships = try await tenant.scope.query(Membership.self).with(\.$user).sort(\.$createdAt).all()
+        let owners = memberships.filter { $0.role == .owner }.count
+        let rows = memberships.map { membership in
+            let isSelf = membership.$user.id == tenant.signedIn.userID
+            let assignable = Role.allCases.filter { candidate in
+                (try? MembershipRules.checkRoleChange(actor: tenant.role, target: membership.role, newRole: candidate, ownerCount: owners)) != nil
+            }
+            let canRemove = (try? MembershipRules.checkRemoval(actor: tenant.role, target: membership.role, ownerCount: owners, isSelf: isSelf)) != nil
+            return MembersPage.Row(
+                membershipID: membership.id!, name: membership.user.name, email: membership.user.email,
+                role: membership.role, joined: membership.createdAt, isSelf: isSelf,
+                assignableRoles: assignable.count > 1 ? assignable : [], canRemove: canRemove
+            )
+        }
+        let model = MembersPage.Model(organizationName: tenant.organization.name, rows: rows, notice: notice, error: error)
+        return try await HTMLResponse(html: MembersPage.html(model, Chrome.make(for: request, section: .settings))).encodeResponse(for: request)
+    }
+
+    struct RoleForm: Content { var role: String? }
+
+    static func changeRole(_ request: Request) async throws -> Response {
+        let tenant = try request.tenant()
+        let membershipID = try request.parameters.require(SiteURL.membershipID, as: UUID.self)
+        guard let role = try request.content.decode(RoleForm.self).role.flatMap(Role.init(rawValue:)) else { throw Abort(.badRequest) }
+        do {
+            _ = try await MemberManagement(tenant: tenant, context: request.context).changeRole(membershipID: membershipID, to: role)
+        } catch let violation as MembershipRuleViolation {
+            return request.redirect(to: SiteURL.members.path + "?error=" + violation.code, redirectType: .normal)
+        }
+        return request.redirect(to: SiteURL.members.path + "?notice=role_changed", redirectType: .normal)
+    }
+
+    static func remove(_ request: Request) async throws -> Response {
+        let tenant = try request.tenant()
+        let membershipID = try request.parameters.require(SiteURL.membershipID, as: UUID.self)
+        do {
+            try await MemberManagement(tenant: tenant, context: request.context).remove(membershipID: membershipID)
+        } catch let violation as MembershipRuleViolation {
+            return request.redirect(to: SiteURL.members.path + "?error=" + violation.code, redirectType: .normal)
+        }
+        if membershipID == tenant.membership.id { return request.redirect(to: SiteURL.dashboard.path, redirectType: .normal) }
+        return request.redirect(to: SiteURL.members.path + "?notice=removed", redirectType: .normal)
+    }
+}
+
+extension MembershipRuleViolation {
+    var code: String {
+        switch self {
+        case .notAllowed: "not_allowed"
+        case .ownerOnly: "owner_only"
+        case .lastOwner: "last_owner"
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import Fluent
+import Foundation
+
+/// A row that belongs to one organization. Every such table has an `organization_id` column.
+protocol TenantOwned: Model where IDValue == UUID {
+    static var organizationIDKey: KeyPath<Self, FieldProperty<Self, UUID>> { get }
+}
+
+/// The only way feature code reaches tenant-owned rows: every query it builds is already
+/// filtered on the organization of the signed-in member, so an unscoped query is hard to write.
+///
+/// Obtain one from `Request.tenant()` (the member's current organization), never from an ID
+/// taken from the request: an ID in a URL only selects rows inside the scope.
+struct TenantScope: Sendable {
+    let organizationID: UUID
+    let database: any Database
+
+    /// A query over `M` limited to this organization.
+    func query<M: TenantOwned>(_ model: M.Type) -> QueryBuilder<M> {
+        M.query(on: database).filter(M.organizationIDKey == organizationID)
+    }
+
+    /// The row with this id if it belongs to this organization; otherwise `nil`, exactly as if it did not exist.
+    func find<M: TenantOwned>(_ model: M.Type, _ id: UUID?) async throws -> M? {
+        guard let id else { return nil }
+        return try await query(M.self).filter(\._$id == id).first()
+    }
+
+    /// A scope over the same organization running inside a transaction.
+    func transaction<T: Sendable>(_ work: @escaping @Sendable (TenantScope) async throws -> T) async throws -> T {
+        try await database.transaction { database in
+            try await work(TenantScope(organizationID: organizationID, database: database))
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import ADSappCore
+import Foundation
+import Vapor
+
+/// What the frame around every page shows: language, the signed-in person and their organizations.
+/// A view-model: pages never see Fluent models.
+struct Chrome: Sendable {
+    struct Account: Sendable {
+        var name: String
+        var email: String
+        var isPlatformAdmin: Bool
+    }
+
+    struct OrganizationChoice: Sendable {
+        var id: UUID
+        var name: String
+    }
+
+    let t: Localizer
+    let csrfToken: String
+    let currentPath: String
+    var account: Account?
+    var organizations: [OrganizationChoice] = []
+    var currentOrganizationID: UUID?
+    var activeSection: SiteURL?
+
+    var language: Language { t.language }
+
+    /// The chrome for this request, with the organization switcher filled when someone is signed in.
+    static func make(for request: Request, section: SiteURL? = nil) async throws -> Chrome {
+        var chrome = Chrome(t: request.localizer, csrfToken: request.csrfToken, currentPath: request.url.path, activeSection: section)
+        if let signedIn = request.signedIn {
+            chrome.account = Account(name: signedIn.user.name, email: signedIn.user.email, isPlatformAdmin: signedIn.user.isPlatformAdmin)
+            chrome.organizations = try await Memberships(database: request.db)
+                .organizations(userID: signedIn.userID)
+                .map { OrganizationChoice(id: $0.organization.id!, name: $0.organization.name) }
+            chrome.currentOrganizationID = request.tenantIfLoaded?.organizationID ?? signedIn.session.organizationID
+        }
+        return chrome
+    }
+}

@@ -1,0 +1,165 @@
+import ADSappCore
+import Plot
+
+/// The frame of every page: head, top bar (organization switcher, language, account), main navigation.
+enum Layout {
+    static func page(_ title: String, _ chrome: Chrome, _ content: Node<HTML.BodyContext>...) -> HTML {
+        let t = chrome.t
+        return HTML(
+            .lang(chrome.language == .nl ? .dutch : .english),
+            .head(
+                .meta(.charset(.utf8)),
+                .meta(.name("viewport"), .content("width=device-width, initial-scale=1")),
+                .title("\(title) · \(t(.appName))"),
+                .stylesheet(SiteURL.stylesheet.path)
+            ),
+            .body(
+                .a(.class("skip-link"), .href("#main"), .text(t(.navSkip))),
+                topBar(chrome),
+                .if(chrome.account != nil && chrome.currentOrganizationID != nil, mainNavigation(chrome)),
+                .main(.id("main"), .attribute(named: "tabindex", value: "-1"), .group(content))
+            )
+        )
+    }
+
+    private static func topBar(_ chrome: Chrome) -> Node<HTML.BodyContext> {
+        let t = chrome.t
+        return .header(
+            .class("top-bar"),
+            .a(.class("brand"), .href(chrome.account == nil ? SiteURL.home.path : SiteURL.dashboard.path),
+               .span(.class("brand-mark"), .ariaHidden(true), .text("◆")), .text(t(.appName))),
+            .div(
+                .class("top-bar-tools"),
+                .unwrap(chrome.account) { _ in organizationSwitcher(chrome) },
+                languageForm(chrome),
+                .unwrap(chrome.account) { account in
+                    .div(
+                        .class("account-tools"),
+                        .a(.href(SiteURL.account.path), .attribute(named: "title", value: account.email), .text(account.name)),
+                        .form(
+                            .method(.post), .action(SiteURL.signOut.path), .class("inline-form"),
+                            Forms.csrf(chrome.csrfToken),
+                            .button(.type(.submit), .class("button-link"), .text(t(.navSignout)))
+                        )
+                    )
+                }
+            )
+        )
+    }
+
+    private static func organizationSwitcher(_ chrome: Chrome) -> Node<HTML.BodyContext> {
+        let t = chrome.t
+        guard !chrome.organizations.isEmpty else {
+            return .a(.href(SiteURL.newOrganization.path), .text(t(.orgNewLink)))
+        }
+        return .form(
+            .id("organization-switcher"), .method(.post), .action(SiteURL.switchOrganization.path), .class("inline-form"),
+            Forms.csrf(chrome.csrfToken),
+            .label(.for("organization-select"), .class("visually-hidden"), .text(t(.orgSwitchLabel))),
+            Forms.select(
+                id: "organization-select", name: "organization_id",
+                options: chrome.organizations.map { ($0.id.uuidString, $0.name) },
+                selected: chrome.currentOrganizationID?.uuidString
+            ),
+            .button(.type(.submit), .class("button-secondary"), .text(t(.orgSwitchSubmit)))
+        )
+    }
+
+    private static func languageForm(_ chrome: Chrome) -> Node<HTML.BodyContext> {
+        let t = chrome.t
+        return .form(
+            .id("language-form"), .method(.post), .action(SiteURL.language.path), .class("inline-form"),
+            Forms.csrf(chrome.csrfToken),
+            .input(.type(.hidden), .name("return_to"), .value(chrome.currentPath)),
+            .label(.for("language-select"), .class("visually-hidden"), .text(t(.languageLabel))),
+            Forms.select(
+                id: "language-select", name: "language",
+                options: ADSappCore.Language.allCases.map { ($0.rawValue, t($0 == .en ? .languageEn : .languageNl)) },
+                selected: chrome.language.rawValue
+            ),
+            .button(.type(.submit), .class("button-secondary"), .text(t(.languageChange)))
+        )
+    }
+
+    private static func mainNavigation(_ chrome: Chrome) -> Node<HTML.BodyContext> {
+        let t = chrome.t
+        var items: [(SiteURL, TextKey)] = [
+            (.dashboard, .navDashboard), (.inbox, .navInbox), (.contacts, .navContacts),
+            (.campaigns, .navCampaigns), (.templates, .navTemplates), (.automation, .navAutomation),
+            (.analytics, .navAnalytics), (.settings, .navSettings),
+        ]
+        if chrome.account?.isPlatformAdmin == true { items.append((.admin, .navAdmin)) }
+        return .nav(
+            .class("main-nav"), .ariaLabel(t(.navLabel)), .data(named: "testid", value: "main-nav"),
+            .ul(.forEach(items) { url, key in
+                .li(.a(
+                    .href(url.path),
+                    .if(chrome.activeSection == url, .attribute(named: "aria-current", value: "page")),
+                    .text(t(key))
+                ))
+            })
+        )
+    }
+}
+
+/// Small building blocks for forms, usable inside any body-like context.
+enum Forms {
+    static func csrf<C: HTML.BodyContext>(_ token: String) -> Node<C> {
+        .input(.type(.hidden), .name(CSRFProtection.formField), .value(token))
+    }
+
+    static func select<C: HTML.BodyContext>(id: String, name: String, options: [(value: String, label: String)], selected: String?, labelledBy: String? = nil) -> Node<C> {
+        let optionsHTML = options.map { option in
+            "<option value=\"\(escape(option.value))\"\(option.value == selected ? " selected" : "")>\(escape(option.label))</option>"
+        }.joined()
+        return .select(
+            .id(id), .attribute(named: "name", value: name),
+            .unwrap(labelledBy) { .attribute(named: "aria-labelledby", value: $0) },
+            .raw(optionsHTML)
+        )
+    }
+
+    /// A labelled input with its hint and error, linked for screen readers.
+    static func field<C: HTML.BodyContext>(
+        label: String, name: String, type: HTMLInputType, value: String? = nil,
+        autocomplete: String, error: String? = nil, hint: String? = nil, required: Bool = true
+    ) -> Node<C> {
+        let describedBy = [hint.map { _ in "\(name)-hint" }, error.map { _ in "\(name)-error" }].compactMap { $0 }
+        return .div(
+            .class(error == nil ? "field" : "field field-invalid"),
+            .label(.for(name), .text(label)),
+            .unwrap(hint) { .p(.id("\(name)-hint"), .class("field-hint"), .text($0)) },
+            .unwrap(error) { .p(.id("\(name)-error"), .class("field-error"), .text($0)) },
+            .input(
+                .type(type), .id(name), .name(name),
+                .value(value ?? ""),
+                .attribute(named: "autocomplete", value: autocomplete),
+                .required(required),
+                .attribute(named: "aria-invalid", value: error == nil ? nil : "true"),
+                .attribute(named: "aria-describedby", value: describedBy.isEmpty ? nil : describedBy.joined(separator: " "))
+            )
+        )
+    }
+
+    static func alert<C: HTML.BodyContext>(_ message: String?, kind: String = "error") -> Node<C> {
+        .unwrap(message) { message in
+            .div(.class("alert alert-\(kind)"), .attribute(named: "role", value: kind == "error" ? "alert" : "status"), .text(message))
+        }
+    }
+
+    static func escape(_ text: String) -> String {
+        var result = ""
+        result.reserveCapacity(text.count)
+        for character in text {
+            switch character {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "\"": result += "&quot;"
+            case "'": result += "&#39;"
+            default: result.append(character)
+            }
+        }
+        return result
+    }
+}

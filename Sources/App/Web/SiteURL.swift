@@ -1,0 +1,86 @@
+import Foundation
+import Vapor
+
+/// Every page and form target of the web app. Registers routes (`pathComponents`) and builds links (`path`),
+/// so a link can never point at a route that does not exist.
+enum SiteURL: Equatable {
+    case home
+    case signIn
+    case signUp
+    case signOut
+    case language
+    case dashboard
+    case inbox
+    case contacts
+    case campaigns
+    case templates
+    case automation
+    case analytics
+    case settings
+    case members
+    case memberRole(Parameter)
+    case memberRemove(Parameter)
+    case account
+    case accountPassword
+    case accountLanguage
+    case signOutEverywhere
+    case switchOrganization
+    case newOrganization
+    case noOrganization
+    case admin
+    case stylesheet
+
+    /// A path parameter: `.key` when registering a route, `.value` when building a link.
+    enum Parameter: Equatable {
+        case key
+        case value(UUID)
+    }
+
+    static let membershipID = "membershipID"
+
+    var path: String {
+        "/" + pathComponents.map { component in
+            switch component {
+            case .parameter: parameterValue.map(\.uuidString) ?? ":\(component)"
+            default: component.description
+            }
+        }.joined(separator: "/")
+    }
+
+    var pathComponents: [PathComponent] {
+        switch self {
+        case .home: []
+        case .signIn: ["signin"]
+        case .signUp: ["signup"]
+        case .signOut: ["signout"]
+        case .language: ["language"]
+        case .dashboard: ["dashboard"]
+        case .inbox: ["inbox"]
+        case .contacts: ["contacts"]
+        case .campaigns: ["campaigns"]
+        case .templates: ["templates"]
+        case .automation: ["automation"]
+        case .analytics: ["analytics"]
+        case .settings: ["settings"]
+        case .members: ["settings", "members"]
+        case .memberRole: ["settings", "members", .parameter(Self.membershipID), "role"]
+        case .memberRemove: ["settings", "members", .parameter(Self.membershipID), "remove"]
+        case .account: ["account"]
+        case .accountPassword: ["account", "password"]
+        case .accountLanguage: ["account", "language"]
+        case .signOutEverywhere: ["account", "signout-everywhere"]
+        case .switchOrganization: ["organizations", "switch"]
+        case .newOrganization: ["organizations", "new"]
+        case .noOrganization: ["organizations", "none"]
+        case .admin: ["admin"]
+        case .stylesheet: ["assets", "app.css"]
+        }
+    }
+
+    private var parameterValue: UUID? {
+        switch self {
+        case .memberRole(.value(let id)), .memberRemove(.value(let id)): id
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import ADSappCore
+import Fluent
+import Vapor
+
+/// The composition root: everything the app is made of, assembled in one place.
+///
+/// - Parameters:
+///   - configuration: parsed from the environment by `AppConfiguration.load`.
+///   - dependencies: time and randomness; tests pass fixed ones.
+///   - migrate: apply pending migrations now (the `serve` command and tests; `migrate` does it itself).
+public func configure(
+    _ app: Application,
+    configuration: AppConfiguration,
+    dependencies: Dependencies = .live,
+    migrate: Bool
+) async throws {
+    app.context = AppContext(configuration: configuration, dependencies: dependencies, catalog: try Catalog.loadBundled())
+
+    // Storage
+    try DatabaseSetup.register(app, configuration)
+    app.migrations.add(Migrations.all)
+    try await DatabaseSetup.prepare(app.db)
+    if migrate { try await app.autoMigrate() }
+
+    // Middleware, outermost first
+    app.middleware = Middlewares()
+    app.middleware.use(RequestIdentification())
+    app.middleware.use(SecurityHeaders(isHTTPS: configuration.isHTTPS))
+    app.middleware.use(ErrorResponses(environment: app.environment))
+    app.middleware.use(SessionAuthenticator())
+    app.middleware.use(CSRFProtection())
+    app.routes.defaultMaxBodySize = "1mb"
+
+    // Routes
+    try Routes.register(app)
+
+    // Commands besides Vapor's `serve`, `routes` and Fluent's `migrate`.
+    // `worker` (background jobs) and `seed-demo` join here when their features exist.
+    app.asyncCommands.use(PlatformAdminCommand(), as: "platform-admin")
+}
+
+/// A bare Vapor app with one route, the baseline that `scripts/bench http` measures the product against.
+public func configureBenchmarkBaseline(_ app: Application) {
+    app.middleware = Middlewares()
+    app.get { _ in "ok" }
+}

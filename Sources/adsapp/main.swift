@@ -1,0 +1,31 @@
+import App
+import Logging
+import Vapor
+
+// Entry point: `adsapp [serve|migrate|routes|platform-admin|bench-baseline] [options]`.
+var environment = try Environment.detect()
+let logLevel = Environment.get("LOG_LEVEL").flatMap(Logger.Level.init(rawValue:)) ?? .info
+if Environment.get("LOG_FORMAT") == "json" || (environment == .production && Environment.get("LOG_FORMAT") == nil) {
+    LoggingSystem.bootstrap { JSONLogHandler(label: $0, level: logLevel) }
+} else {
+    try LoggingSystem.bootstrap(from: &environment)
+}
+
+let command = environment.arguments.dropFirst().first.flatMap { $0.hasPrefix("-") ? nil : $0 } ?? "serve"
+let app = try await Application.make(environment)
+do {
+    if command == "bench-baseline" {
+        environment.arguments.remove(at: 1)
+        app.environment = environment
+        configureBenchmarkBaseline(app)
+    } else {
+        let configuration = try AppConfiguration.load(from: ProcessInfo.processInfo.environment, environment: environment)
+        try await configure(app, configuration: configuration, migrate: command == "serve")
+    }
+    try await app.execute()
+} catch {
+    app.logger.critical("\(error)")
+    try? await app.asyncShutdown()
+    exit(1)
+}
+try await app.asyncShutdown()

@@ -1,0 +1,119 @@
+"""Fixtures for the browser tests: the app on a loopback port and headless Chromium.
+
+Run (after `swift build`):  ADSAPP_BIN=.build/debug/adsapp .venv-peers/bin/python -m pytest tests/browser -q
+"""
+
+import os
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+
+from helpers import ARTIFACTS
+
+STARTUP_TIMEOUT_S = 60
+
+_server_log: Path | None = None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _log_tail(path: Path, lines: int = 60) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def _wait_for_health(url: str, proc: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    last_error = ""
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"adsapp exited with {proc.returncode} before answering /health\n{_log_tail(log)}")
+        try:
+            with urllib.request.urlopen(url + "/health", timeout=2) as resp:
+                if resp.status == 200:
+                    return
+                last_error = f"status {resp.status}"
+        except (urllib.error.URLError, OSError) as e:
+            last_error = str(e)
+        time.sleep(0.1)
+    pytest.fail(f"adsapp did not answer 200 on /health within {STARTUP_TIMEOUT_S}s ({last_error})\n{_log_tail(log)}")
+
+
+@pytest.fixture(scope="session")
+def base_url(tmp_path_factory):
+    """Starts `$ADSAPP_BIN serve` with a fresh SQLite DATA_DIR; yields its base URL."""
+    global _server_log
+    binary = os.environ.get("ADSAPP_BIN")
+    if not binary or not os.access(binary, os.X_OK):
+        pytest.fail(f"ADSAPP_BIN must point at the built adsapp binary (got {binary!r})")
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    data_dir = tmp_path_factory.mktemp("adsapp-data")
+    ARTIFACTS.mkdir(exist_ok=True)
+    _server_log = ARTIFACTS / "server.log"
+    env = dict(os.environ, DATA_DIR=str(data_dir), APP_URL=url, LOG_LEVEL="warning")
+    env.pop("DATABASE_URL", None)
+    env.pop("TEST_DATABASE_URL", None)
+    with open(_server_log, "wb") as log:
+        proc = subprocess.Popen(
+            [binary, "serve", "--hostname", "127.0.0.1", "--port", str(port)],
+            env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_for_health(url, proc, _server_log)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if exitstatus != 0 and _server_log is not None:
+        terminalreporter.section("adsapp server log (tail)")
+        terminalreporter.write_line(_log_tail(_server_log))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    # Lets the driver fixture see whether the test failed, to save a screenshot.
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+def driver(request):
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
+                "--window-size=1280,900", "--lang=en-US"):
+        options.add_argument(arg)
+    options.add_experimental_option("prefs", {"intl.accept_languages": "en-US,en"})
+    drv = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    drv.set_page_load_timeout(30)
+    try:
+        yield drv
+    finally:
+        rep = getattr(request.node, "rep_call", None)
+        if rep is not None and rep.failed:
+            ARTIFACTS.mkdir(exist_ok=True)
+            drv.save_screenshot(str(ARTIFACTS / f"{request.node.name}.png"))
+            (ARTIFACTS / f"{request.node.name}.html").write_text(drv.page_source)
+        drv.quit()

@@ -1,0 +1,59 @@
+"""Helpers shared by the browser tests (pytest puts this directory on sys.path)."""
+
+import urllib.parse
+import uuid
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+PASSWORD = "correct-horse-battery-staple-42"
+
+
+def wait(drv, timeout: float = 10) -> WebDriverWait:
+    return WebDriverWait(drv, timeout)
+
+
+def path_of(drv) -> str:
+    return urllib.parse.urlsplit(drv.current_url).path
+
+
+def wait_for_path(drv, path: str, timeout: float = 10) -> None:
+    try:
+        wait(drv, timeout).until(lambda d: path_of(d).rstrip("/") == path)
+    except Exception:
+        pytest.fail(f"expected to be on {path}, but the browser is on {drv.current_url}")
+
+
+def unique_email() -> str:
+    return f"smoke-{uuid.uuid4().hex[:12]}@example.com"
+
+
+def sign_up(drv, base_url: str, email: str | None = None) -> str:
+    """Signs up a new user and organization through the UI; returns the email. Ends on /dashboard."""
+    email = email or unique_email()
+    drv.get(base_url + "/signup")
+    form = drv.find_element(By.CSS_SELECTOR, "form#signup-form")
+    for name, value in (("name", "Smoke Tester"), ("organization", "Smoke Test BV"),
+                        ("email", email), ("password", PASSWORD)):
+        field = form.find_element(By.NAME, name)
+        field.clear()
+        field.send_keys(value)
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait_for_path(drv, "/dashboard")
+    return email
+
+
+def nav_link_words(drv) -> set[str]:
+    """The words of the link texts in the main navigation (tolerates icons and badges)."""
+    nav = drv.find_element(By.CSS_SELECTOR, 'nav[data-testid="main-nav"]')
+    words = set()
+    for link in nav.find_elements(By.TAG_NAME, "a"):
+        words.update((link.get_attribute("textContent") or "").split())
+    return words
+
+
+def page_lang(drv) -> str:
+    return drv.execute_script("return document.documentElement.lang")
