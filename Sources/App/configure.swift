@@ -25,6 +25,7 @@ public func configure(
     // Middleware, outermost first
     app.middleware = Middlewares()
     app.middleware.use(RequestIdentification())
+    app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
     app.middleware.use(SecurityHeaders(isHTTPS: configuration.isHTTPS))
     app.middleware.use(ErrorResponses(environment: app.environment))
     app.middleware.use(SessionAuthenticator())

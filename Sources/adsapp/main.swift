@@ -11,7 +11,10 @@ if Environment.get("LOG_FORMAT") == "json" || (environment == .production && Env
     try LoggingSystem.bootstrap(from: &environment)
 }
 
-let command = environment.arguments.dropFirst().first.flatMap { $0.hasPrefix("-") ? nil : $0 } ?? "serve"
+// Vapor serves when no command is named; only serving applies migrations on start.
+let arguments = environment.arguments.dropFirst()
+let isHelp = arguments.contains("--help") || arguments.contains("-h")
+let command = arguments.first.flatMap { $0.hasPrefix("-") ? nil : $0 } ?? (isHelp ? "help" : "serve")
 let app = try await Application.make(environment)
 do {
     if command == "bench-baseline" {
@@ -20,7 +23,7 @@ do {
         configureBenchmarkBaseline(app)
     } else {
         let configuration = try AppConfiguration.load(from: ProcessInfo.processInfo.environment, environment: environment)
-        try await configure(app, configuration: configuration, migrate: command == "serve")
+        try await configure(app, configuration: configuration, migrate: command == "serve" && !isHelp)
     }
     try await app.execute()
 } catch {

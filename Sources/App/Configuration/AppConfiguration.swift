@@ -16,6 +16,8 @@ public struct AppConfiguration: Sendable {
     /// Public base URL of the app, used for links in emails and to decide on `Secure` cookies.
     public var appURL: URL
     public var database: DatabaseChoice
+    /// PostgreSQL pool size per event loop (there is one event loop per core).
+    public var databaseConnectionsPerEventLoop: Int
     public var dataDirectory: String
     public var sessionIdleTimeout: TimeInterval
     public var sessionAbsoluteTimeout: TimeInterval
@@ -114,6 +116,7 @@ extension AppConfiguration {
             environment: environment,
             appURL: appURL,
             database: database,
+            databaseConnectionsPerEventLoop: try integer("DATABASE_POOL_SIZE", default: 8, range: 1...100),
             dataDirectory: dataDirectory,
             sessionIdleTimeout: TimeInterval(try integer("SESSION_IDLE_TIMEOUT_MINUTES", default: 12 * 60, range: 5...(30 * 24 * 60)) * 60),
             sessionAbsoluteTimeout: TimeInterval(try integer("SESSION_ABSOLUTE_TIMEOUT_HOURS", default: 14 * 24, range: 1...(365 * 24)) * 3600),

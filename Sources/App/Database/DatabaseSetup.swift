@@ -19,10 +19,12 @@ enum DatabaseSetup {
         case .sqliteInMemory:
             app.databases.use(DatabaseConfigurationFactory { sqliteConfiguration(.memory, app) }, as: .sqlite)
         case .postgres(let url):
-            var postgres = try SQLPostgresConfiguration(url: url)
-            postgres.searchPath = nil
             app.databases.use(
-                .postgres(configuration: postgres, maxConnectionsPerEventLoop: 8, connectionPoolTimeout: .seconds(10)),
+                .postgres(
+                    configuration: try SQLPostgresConfiguration(url: url),
+                    maxConnectionsPerEventLoop: configuration.databaseConnectionsPerEventLoop,
+                    connectionPoolTimeout: .seconds(10)
+                ),
                 as: .psql
             )
         }
