@@ -27,9 +27,10 @@ public enum MembershipRules {
     public static func checkRemoval(
         actor: Role, target: Role, ownerCount: Int, isSelf: Bool
     ) throws(MembershipRuleViolation) {
+        if !isSelf {
+            guard actor.can(.manageMembers) else { throw .notAllowed }
+            if target == .owner, !actor.can(.grantOwnership) { throw .ownerOnly }
+        }
         if target == .owner, ownerCount <= 1 { throw .lastOwner }
-        if isSelf { return }
-        guard actor.can(.manageMembers) else { throw .notAllowed }
-        if target == .owner { guard actor.can(.grantOwnership) else { throw .ownerOnly } }
     }
 }
