@@ -6,9 +6,10 @@ struct RequestIdentification: AsyncMiddleware {
     static let header = "X-Request-ID"
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        // Vapor's own `request.id` adopts any incoming header, so a malformed one is replaced here.
         let id: String
-        if let incoming = request.headers.first(name: Self.header), Self.isWellFormed(incoming) {
-            id = incoming
+        if let incoming = request.headers.first(name: Self.header) {
+            id = Self.isWellFormed(incoming) ? incoming : UUID().uuidString
         } else {
             id = request.id
         }

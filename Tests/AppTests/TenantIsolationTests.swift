@@ -1,0 +1,137 @@
+@testable import App
+import ADSappCore
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+
+/// DESIGN rule 1: every registered route, walked as the owner of another organization, must
+/// answer nothing of this organization's and change nothing of it. New routes are picked up
+/// from the router, so a route added without scoping fails here.
+@Suite struct TenantIsolationTests {
+    struct VictimState: Equatable {
+        var organizationName: String
+        var memberships: [String]
+        var users: [String]
+        var sessionCount: Int
+    }
+
+    @Test("every route, called by a member of another organization, reveals and changes nothing of it")
+    func walkEveryRoute() async throws {
+        try await TestApp.run { app in
+            // The victim organization, with names that appear nowhere else.
+            try await app.signUp(name: "Victim Owner Vv7", organization: "Victim Org Qx9", email: "victim-owner@victim.example")
+            try await app.signUp(name: "Victim Agent Zz3", organization: "Neutral Home", email: "victim-agent@victim.example")
+            let victim = try await app.organization(named: "Victim Org Qx9")
+            _ = try await app.addMember(email: "victim-agent@victim.example", to: victim.id!, role: .agent)
+            let victimMemberships = try await Membership.query(on: app.db).filter(\.$organizationID == victim.id!).all()
+            let victimUserIDs = victimMemberships.map { $0.$user.id }
+
+            try await app.signUp(name: "Attacker", organization: "Attacker Org", email: "attacker@attacker.example")
+            let attacker = try #require(try await User.query(on: app.db).filter(\.$email == "attacker@attacker.example").first())
+            let attackerOrganization = try await app.organization(named: "Attacker Org")
+
+            let victimIDs: [UUID] = [victim.id!] + victimMemberships.map { $0.id! } + victimUserIDs
+            let secrets = ["Victim Org Qx9", "Victim Owner Vv7", "Victim Agent Zz3", "victim-owner@victim.example", "victim-agent@victim.example"]
+                + victimIDs.map(\.uuidString)
+            let before = try await state(of: victim.id!, users: victimUserIDs, app)
+
+            var walked = 0
+            var parameterized = 0
+            for route in app.app.routes.all {
+                let parameters = route.path.filter { if case .parameter = $0 { true } else { false } }
+                let values: [UUID?] = parameters.isEmpty ? [nil] : victimIDs
+                for value in values {
+                    let path = "/" + route.path.map { component -> String in
+                        switch component {
+                        case .constant(let text): text
+                        case .parameter, .anything, .catchall: value?.uuidString ?? "x"
+                        }
+                    }.joined(separator: "/")
+
+                    // A fresh session each time: some routes (sign-out) end the one they run in.
+                    let store = SessionStore(database: app.db, context: app.app.context)
+                    let (token, session) = try await store.start(userID: attacker.id!, organizationID: attackerOrganization.id, userAgent: nil)
+                    let browser = app.browser()
+                    browser.cookies[Cookies.session] = token
+                    browser.csrfToken = session.csrfToken
+
+                    let (response, sent) = try await send(route.method, path, browser, victim: victim.id!)
+                    let echoed = (path + sent).lowercased()
+                    let leaked = secrets.filter { !echoed.contains($0.lowercased()) && response.body.string.lowercased().contains($0.lowercased()) }
+                    #expect(leaked.isEmpty, "\(route.method) \(path) answered the victim's \(leaked)")
+                    if !parameters.isEmpty {
+                        #expect(response.status == .notFound, "\(route.method) \(path) answered \(response.status) for another organization's id")
+                        parameterized += 1
+                    }
+                    // Whatever the route did, the attacker's own pages still show nothing of the victim.
+                    if try await store.resolve(token: token) != nil {
+                        let dashboard = try await browser.get("/dashboard").body.string.lowercased()
+                        #expect(secrets.allSatisfy { !dashboard.contains($0.lowercased()) }, "after \(route.method) \(path) the dashboard shows victim data")
+                    }
+                }
+                walked += 1
+            }
+
+            #expect(walked == app.app.routes.all.count)
+            #expect(walked >= 30, "the walk covers the whole router")
+            #expect(parameterized >= 4 * victimIDs.count, "member routes were walked with every victim id")
+            #expect(try await state(of: victim.id!, users: victimUserIDs, app) == before, "the victim's data is unchanged")
+        }
+    }
+
+    /// Sends a request with every input a route might read, filled with the victim's identifiers.
+    private func send(_ method: HTTPMethod, _ path: String, _ browser: Browser, victim: UUID) async throws -> (TestingHTTPResponse, String) {
+        if method == .GET || method == .HEAD { return (try await browser.send(method, path), "") }
+        if path.hasPrefix("/api/") {
+            let json = #"{"role":"owner","organization_id":"\#(victim.uuidString)","name":"Renamed"}"#
+            return (try await browser.api(method, path, json: json), json)
+        }
+        let fields = [
+            "role": "owner", "organization_id": victim.uuidString, "name": "Renamed", "organization": "Renamed",
+            "language": "nl", "email": "victim-owner@victim.example", "password": "not-the-password-1",
+            "current_password": "not-the-password-1", "new_password": "another-new-password-2", "return_to": "/dashboard",
+        ]
+        return (try await browser.post(path, fields), fields.values.joined(separator: " "))
+    }
+
+    private func state(of organizationID: UUID, users: [UUID], _ app: TestApp) async throws -> VictimState {
+        let organization = try #require(try await Organization.find(organizationID, on: app.db))
+        let memberships = try await Membership.query(on: app.db).filter(\.$organizationID == organizationID).all()
+            .map { "\($0.id!) \($0.$user.id) \($0.role)" }.sorted()
+        let userRows = try await User.query(on: app.db).filter(\.$id ~~ users).all()
+            .map { "\($0.id!) \($0.name) \($0.email) \($0.passwordHash) \($0.language ?? "-") \($0.isPlatformAdmin)" }.sorted()
+        let sessions = try await UserSession.query(on: app.db).filter(\.$user.$id ~~ users).count()
+        return VictimState(organizationName: organization.name, memberships: memberships, users: userRows, sessionCount: sessions)
+    }
+}
+
+/// The tenant scope is the only door to tenant-owned rows: feature code that queries such a
+/// model directly (outside the few files that cross organizations on purpose) fails this test.
+@Suite struct TenantScopeUsageTests {
+    static let crossOrganizationFiles: Set<String> = [
+        "Tenancy/TenantScope.swift",          // builds the scoped queries
+        "Organizations/Memberships.swift",    // "which organizations is this person in"
+        "Platform/PlatformAdminController.swift", // the operator sees every organization
+    ]
+
+    @Test func noUnscopedQueriesOfTenantOwnedModels() throws {
+        let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sources/App").standardized
+        let files = try #require(FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil))
+            .compactMap { $0 as? URL }.filter { $0.pathExtension == "swift" }
+        let texts = try Dictionary(uniqueKeysWithValues: files.map { ($0.path.replacingOccurrences(of: sources.path + "/", with: ""), try String(contentsOf: $0, encoding: .utf8)) })
+
+        let tenantOwned = texts.values.flatMap { text in
+            text.matches(of: /final class (\w+): Model, TenantOwned/).map { String($0.1) }
+        }
+        #expect(tenantOwned.contains("Membership"), "the scan finds tenant-owned models")
+        var offenders: [String] = []
+        for (file, text) in texts where !Self.crossOrganizationFiles.contains(file) {
+            for model in tenantOwned where text.contains("\(model).query(on:") || text.contains("\(model).find(") {
+                offenders.append("\(file): \(model)")
+            }
+        }
+        #expect(offenders.isEmpty, "query tenant-owned models through TenantScope: \(offenders)")
+    }
+}
