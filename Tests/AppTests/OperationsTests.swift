@@ -158,3 +158,26 @@ import VaporTesting
         }
     }
 }
+
+@Suite struct LoggingTests {
+    @Test("log lines carry the request id; passwords, session tokens and CSRF tokens never appear, even at debug level")
+    func noSecretsInLogs() async throws {
+        try await TestApp.run(logLevel: .debug) { app in
+            let password = "unique-passphrase-\(UUID().uuidString)"
+            let anna = try await app.signUp(email: "log-\(UUID().uuidString)@example.com", password: password)
+            let token = try #require(anna.sessionToken)
+            _ = try await anna.get("/dashboard")
+            let csrf = try #require(anna.csrfToken)
+            _ = try await anna.post("/account/password", ["current_password": password, "new_password": password + "-new"])
+            _ = try await anna.post("/signin", ["email": "nobody@example.com", "password": password])
+
+            let lines = LogCapture.shared.all
+            #expect(lines.contains { $0.contains("GET /dashboard") && $0.contains("request-id=") }, "requests are logged with their id")
+            #expect(lines.contains { $0.contains("signed in") && $0.contains("request-id=") })
+            for secret in [password, token, csrf] {
+                let leaks = lines.filter { $0.contains(secret) }
+                #expect(leaks.isEmpty, "a secret reached the log: \(leaks.prefix(3))")
+            }
+        }
+    }
+}

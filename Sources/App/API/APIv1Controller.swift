@@ -22,7 +22,7 @@ enum APIv1Controller {
             organization: .init(id: tenant.organizationID, name: tenant.organization.name),
             role: tenant.role.rawValue,
             permissions: Permission.allCases.filter { tenant.role.can($0) }.map(\.rawValue),
-            csrf_token: tenant.signedIn.session.csrfToken
+            csrf_token: tenant.signedIn.csrfToken
         )
     }
 

@@ -6,6 +6,8 @@ import Vapor
 struct SignedIn: Sendable {
     let user: User
     let session: UserSession
+    /// The token every state-changing request of this session must carry (see `CSRFProtection`).
+    let csrfToken: String
     var userID: UUID { user.id! }
 }
 
@@ -34,7 +36,7 @@ struct SessionAuthenticator: AsyncMiddleware {
         if let token = request.cookies[Cookies.session]?.string, !token.isEmpty {
             let store = SessionStore(database: request.db, context: request.context)
             if let (session, user) = try await store.resolve(token: token) {
-                request.signedIn = SignedIn(user: user, session: session)
+                request.signedIn = SignedIn(user: user, session: session, csrfToken: SessionStore.csrfToken(forSessionToken: token))
             } else {
                 expired = true
             }

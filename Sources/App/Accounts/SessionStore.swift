@@ -1,3 +1,4 @@
+import Crypto
 import Fluent
 import Foundation
 
@@ -16,7 +17,6 @@ struct SessionStore: Sendable {
             tokenHash: sha256Hex(token),
             userID: userID,
             organizationID: organizationID,
-            csrfToken: context.dependencies.randomToken(bytes: 32),
             createdAt: now,
             userAgent: userAgent.map { String($0.prefix(255)) }
         )
@@ -46,6 +46,12 @@ struct SessionStore: Sendable {
             try await session.update(on: database)
         }
         return (session, session.user)
+    }
+
+    /// The CSRF token of the session with this cookie token. Derived, never stored, so it cannot
+    /// leak from the database or its query logs; without the cookie token it cannot be computed.
+    static func csrfToken(forSessionToken token: String) -> String {
+        Data(SHA256.hash(data: Data(("adsapp-csrf:" + token).utf8))).base64URLEncoded()
     }
 
     func end(_ session: UserSession) async throws {

@@ -12,20 +12,17 @@ final class UserSession: Model, @unchecked Sendable {
     @Parent(key: "user_id") var user: User
     /// The organization the user is working in; `nil` when they belong to none.
     @OptionalField(key: "organization_id") var organizationID: UUID?
-    /// Synchronizer token for the CSRF check of every state-changing form of this session.
-    @Field(key: "csrf_token") var csrfToken: String
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "last_seen_at") var lastSeenAt: Date
     @OptionalField(key: "user_agent") var userAgent: String?
 
     init() {}
 
-    init(id: UUID = UUID(), tokenHash: String, userID: UUID, organizationID: UUID?, csrfToken: String, createdAt: Date, userAgent: String?) {
+    init(id: UUID = UUID(), tokenHash: String, userID: UUID, organizationID: UUID?, createdAt: Date, userAgent: String?) {
         self.id = id
         self.tokenHash = tokenHash
         self.$user.id = userID
         self.organizationID = organizationID
-        self.csrfToken = csrfToken
         self.createdAt = createdAt
         self.lastSeenAt = createdAt
         self.userAgent = userAgent

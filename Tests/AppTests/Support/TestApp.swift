@@ -58,15 +58,17 @@ struct TestApp {
     static func run(
         variables: [String: String] = [:],
         migrate: Bool = true,
+        logLevel: Logger.Level = .warning,
         _ test: (TestApp) async throws -> Void
     ) async throws {
+        _ = LogCapture.shared
         let database = try await TestDatabase.create()
         var environment = ["APP_URL": "http://127.0.0.1:8080"]
         if let url = database.url { environment["DATABASE_URL"] = url; environment["DATABASE_POOL_SIZE"] = "2" }
         environment.merge(variables) { $1 }
         let clock = TestClock()
         let app = try await Application.make(.testing)
-        app.logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        app.logger.logLevel = logLevel
         do {
             let configuration = try AppConfiguration.load(from: environment, environment: .testing)
             let dependencies = Dependencies(now: { clock.now }, randomBytes: Dependencies.live.randomBytes)

@@ -8,7 +8,6 @@ struct CreateUserSessions: AsyncMigration {
             .field("token_hash", .string, .required)
             .field("user_id", .uuid, .required, .references("users", "id", onDelete: .cascade))
             .field("organization_id", .uuid, .references("organizations", "id", onDelete: .setNull))
-            .field("csrf_token", .string, .required)
             .field("created_at", .datetime, .required)
             .field("last_seen_at", .datetime, .required)
             .field("user_agent", .string)

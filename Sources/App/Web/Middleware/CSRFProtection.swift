@@ -2,7 +2,7 @@ import Vapor
 
 /// Refuses every state-changing request that does not carry the session's CSRF token.
 ///
-/// Signed-in forms carry the session's own token (a synchronizer token stored with the session);
+/// Signed-in forms carry the session's own token (derived from the session cookie's secret);
 /// forms shown before sign-in carry the value of the `adsapp_csrf` cookie (double submit), so that a
 /// foreign site can neither sign someone in to an account of its own nor post as them.
 /// Forms send the token as `_csrf`; scripts and API calls with a session cookie as `X-CSRF-Token`.
@@ -26,7 +26,7 @@ struct CSRFProtection: AsyncMiddleware {
     }
 
     private func verify(_ request: Request) async throws {
-        let expected = request.signedIn?.session.csrfToken ?? request.cookies[Cookies.csrf]?.string
+        let expected = request.signedIn?.csrfToken ?? request.cookies[Cookies.csrf]?.string
         var provided = request.headers.first(name: Self.header)
         if provided == nil, request.headers.contentType == .urlEncodedForm {
             if request.body.data == nil { _ = try await request.body.collect(max: 1 << 20).get() }
@@ -46,7 +46,7 @@ extension Request {
 
     /// The token to embed in forms of this page. Before sign-in it comes from (or creates) the CSRF cookie.
     var csrfToken: String {
-        if let signedIn { return signedIn.session.csrfToken }
+        if let signedIn { return signedIn.csrfToken }
         if let existing = cookies[Cookies.csrf]?.string, existing.count >= 32 { return existing }
         if let issued = storage[IssuedCSRFKey.self] { return issued }
         let token = context.dependencies.randomToken(bytes: 32)
