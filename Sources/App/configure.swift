@@ -7,7 +7,8 @@ import Vapor
 /// - Parameters:
 ///   - configuration: parsed from the environment by `AppConfiguration.load`.
 ///   - dependencies: time and randomness; tests pass fixed ones.
-///   - migrate: apply pending migrations now (the `serve` command and tests; `migrate` does it itself).
+///   - migrate: prepare the database and apply pending migrations now (the `serve` command and tests;
+///     the `migrate` command does it itself, and `--help` should touch no database).
 public func configure(
     _ app: Application,
     configuration: AppConfiguration,
@@ -19,8 +20,10 @@ public func configure(
     // Storage
     try DatabaseSetup.register(app, configuration)
     app.migrations.add(Migrations.all)
-    try await DatabaseSetup.prepare(app.db)
-    if migrate { try await app.autoMigrate() }
+    if migrate {
+        try await DatabaseSetup.prepare(app.db)
+        try await app.autoMigrate()
+    }
 
     // Middleware, outermost first
     app.middleware = Middlewares()

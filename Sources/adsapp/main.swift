@@ -14,11 +14,11 @@ if Environment.get("LOG_FORMAT") == "json" || (environment == .production && Env
 // Vapor serves when no command is named; only serving applies migrations on start.
 let arguments = environment.arguments.dropFirst()
 let isHelp = arguments.contains("--help") || arguments.contains("-h")
-let command = arguments.first.flatMap { $0.hasPrefix("-") ? nil : $0 } ?? (isHelp ? "help" : "serve")
+let command = arguments.first ?? "serve"
 let app = try await Application.make(environment)
 do {
     if command == "bench-baseline" {
-        environment.arguments.remove(at: 1)
+        environment.arguments[1] = "serve"
         app.environment = environment
         configureBenchmarkBaseline(app)
     } else {

@@ -79,15 +79,17 @@ def _format(page: str, violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def test_accessibility_signin_and_dashboard(driver, base_url):
+def test_accessibility_of_every_kind_of_page(driver, base_url):
     failures = []
     driver.get(base_url + "/signin")
     if found := _serious_violations(driver):
         failures.append(_format("/signin", found))
 
     sign_up(driver, base_url)
-    if found := _serious_violations(driver):
-        failures.append(_format("/dashboard", found))
+    for path in ["/dashboard", "/settings/members", "/account", "/inbox", "/no-such-page"]:
+        driver.get(base_url + path)
+        if found := _serious_violations(driver):
+            failures.append(_format(path, found))
 
     if failures:
         pytest.fail("\n\n".join(failures), pytrace=False)
