@@ -7,7 +7,8 @@
   csrf            Reads an HTML page on stdin, prints the value of the `_csrf` hidden input.
   rss PID         Prints VmRSS of PID in KiB.
   report --results DIR --section NAME --command CMD --out docs/benchmarks.md
-      Writes the `## NAME` section of the benchmarks document from DIR's measurements.
+      Writes the `## NAME` section of the benchmarks document (and of its Dutch twin
+      docs/benchmarks.nl.md) from DIR's measurements, and the chart docs/benchmarks-NAME.svg.
 """
 
 import argparse
@@ -158,83 +159,263 @@ def _cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def _wrk_cells(w: dict) -> tuple[str, str]:
+# Every sentence of the report, per language. Numbers are formatted the same in both.
+TEXT = {
+    "en": {
+        "title": "# Benchmarks",
+        "intro": "Written by `scripts/bench NAME`; each run replaces its own section.",
+        "other": "*Nederlands: [benchmarks.nl.md](benchmarks.nl.md)*",
+        "date": "date",
+        "machine": "machine",
+        "cores": "{n} cores, {cpu}",
+        "commit": "commit",
+        "dirty": " (with uncommitted changes)",
+        "command": "command",
+        "load": "load: `wrk -t2 -c32 -d10s --latency` after a 2 s warm-up, on loopback; wrk and the"
+                " server share the same cores. Release build, SQLite in a fresh DATA_DIR.",
+        "header": "| measurement | value | limit / baseline (same run) |",
+        "startup": "start-up to first 200 on `/health` (ms, median of 5)",
+        "startup_bare": "bare Vapor app to first 200 on `/`: {ms}",
+        "rss_idle": "RSS 2 s idle after start-up (MiB, median of 5)",
+        "rss_bare": "bare Vapor app: {mib}",
+        "rss_load": "RSS after the wrk runs (MiB)",
+        "bare": "bare Vapor `GET /`",
+        "signin": "`GET /signin` (anonymous)",
+        "dashboard": "`GET /dashboard` (signed in)",
+        "rps": "{route} req/s",
+        "latency": "{route} p50 / p99 (ms)",
+        "baseline": "(baseline)",
+        "share": "{share} % of bare ({rps})",
+        "bare_latency": "bare: {lat}",
+        "non_2xx": "{n} non-2xx/3xx",
+        "socket_errors": "{n} socket errors",
+        "chart_alt": "requests per second and p99",
+    },
+    "nl": {
+        "title": "# Metingen",
+        "intro": "Geschreven door `scripts/bench NAAM`; elke run vervangt alleen zijn eigen sectie.",
+        "other": "*English: [benchmarks.md](benchmarks.md)*",
+        "date": "datum",
+        "machine": "machine",
+        "cores": "{n} kernen, {cpu}",
+        "commit": "commit",
+        "dirty": " (met wijzigingen die nog niet gecommit zijn)",
+        "command": "opdracht",
+        "load": "belasting: `wrk -t2 -c32 -d10s --latency` na 2 s opwarmen, via loopback; wrk en de"
+                " server delen dezelfde kernen. Release-build, SQLite in een nieuwe DATA_DIR.",
+        "header": "| meting | waarde | grens / referentie (zelfde run) |",
+        "startup": "opstarten tot de eerste 200 op `/health` (ms, mediaan van 5)",
+        "startup_bare": "kale Vapor-app tot de eerste 200 op `/`: {ms}",
+        "rss_idle": "RSS na 2 s rust na het opstarten (MiB, mediaan van 5)",
+        "rss_bare": "kale Vapor-app: {mib}",
+        "rss_load": "RSS na de wrk-runs (MiB)",
+        "bare": "kale Vapor `GET /`",
+        "signin": "`GET /signin` (anoniem)",
+        "dashboard": "`GET /dashboard` (ingelogd)",
+        "rps": "{route} verzoeken/s",
+        "latency": "{route} p50 / p99 (ms)",
+        "baseline": "(referentie)",
+        "share": "{share} % van kale Vapor ({rps})",
+        "bare_latency": "kale Vapor: {lat}",
+        "non_2xx": "{n} niet-2xx/3xx",
+        "socket_errors": "{n} socketfouten",
+        "chart_alt": "verzoeken per seconde en p99",
+    },
+}
+
+ROUTES = ("bare", "signin", "dashboard")
+
+
+def _mib(kib: float) -> str:
+    return f"{kib / 1024:.1f}"
+
+
+def _rps(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def _latency(w: dict) -> str:
+    return f"{w['p50_ms']:.2f} / {w['p99_ms']:.2f}"
+
+
+def load_results(results: Path) -> dict:
+    """Reads the measurement files a `scripts/bench http` run leaves in RESULTS."""
+    rss_after = results / "rss-after-load.txt"
+    return {
+        "app": json.loads((results / "startup-app.json").read_text()),
+        "bare": json.loads((results / "startup-bare.json").read_text()),
+        "wrk": {name: parse_wrk((results / f"wrk-{name}.txt").read_text()) for name in ROUTES},
+        "rss_after_kib": int(rss_after.read_text()) if rss_after.exists() else None,
+    }
+
+
+def _rps_cell(w: dict, t: dict) -> str:
     warn = []
     if w["non_2xx"]:
-        warn.append(f"{w['non_2xx']} non-2xx/3xx")
+        warn.append(t["non_2xx"].format(n=w["non_2xx"]))
     if w["socket_errors"]:
-        warn.append(f"{w['socket_errors']} socket errors")
-    rps = f"{w['rps']:,.0f}" + (f" (**{', '.join(warn)}**)" if warn else "")
-    return rps, f"{w['p50_ms']:.2f} / {w['p99_ms']:.2f}"
+        warn.append(t["socket_errors"].format(n=w["socket_errors"]))
+    return _rps(w["rps"]) + (f" (**{', '.join(warn)}**)" if warn else "")
 
 
-def http_table(results: Path) -> list[str]:
-    app = json.loads((results / "startup-app.json").read_text())
-    bare = json.loads((results / "startup-bare.json").read_text())
-    wrk = {name: parse_wrk((results / f"wrk-{name}.txt").read_text())
-           for name in ("bare", "signin", "dashboard")}
-
-    def mib(kib: float) -> str:
-        return f"{kib / 1024:.1f}"
-
+def http_rows(m: dict, t: dict) -> list[tuple[str, str, str]]:
+    app, bare, wrk = m["app"], m["bare"], m["wrk"]
+    ms = app["startup_ms"]
     rows = [
-        ("start-up to first 200 on `/health` (ms, median of 5)",
-         f"{statistics.median(app['startup_ms']):.0f} (min {min(app['startup_ms']):.0f}, max {max(app['startup_ms']):.0f})",
-         f"bare Vapor app to first 200 on `/`: {statistics.median(bare['startup_ms']):.0f}"),
-        ("RSS 2 s idle after start-up (MiB, median of 5)", mib(statistics.median(app["rss_kib"])),
-         f"bare Vapor app: {mib(statistics.median(bare['rss_kib']))}"),
+        (t["startup"],
+         f"{statistics.median(ms):.0f} (min {min(ms):.0f}, max {max(ms):.0f})",
+         t["startup_bare"].format(ms=f"{statistics.median(bare['startup_ms']):.0f}")),
+        (t["rss_idle"], _mib(statistics.median(app["rss_kib"])),
+         t["rss_bare"].format(mib=_mib(statistics.median(bare["rss_kib"])))),
     ]
-    if (results / "rss-after-load.txt").exists():
-        rows.append(("RSS after the wrk runs (MiB)",
-                     mib(int((results / "rss-after-load.txt").read_text())), "—"))
-    b_rps, b_lat = _wrk_cells(wrk["bare"])
+    if m["rss_after_kib"] is not None:
+        rows.append((t["rss_load"], _mib(m["rss_after_kib"]), "—"))
+    b = wrk["bare"]
     rows += [
-        ("bare Vapor `GET /` req/s", b_rps, "(baseline)"),
-        ("bare Vapor `GET /` p50 / p99 (ms)", b_lat, "(baseline)"),
+        (t["rps"].format(route=t["bare"]), _rps_cell(b, t), t["baseline"]),
+        (t["latency"].format(route=t["bare"]), _latency(b), t["baseline"]),
     ]
-    for name, label in (("signin", "`GET /signin` (anonymous)"), ("dashboard", "`GET /dashboard` (signed in)")):
-        rps, lat = _wrk_cells(wrk[name])
-        share = 100 * wrk[name]["rps"] / wrk["bare"]["rps"] if wrk["bare"]["rps"] else 0
+    for name in ("signin", "dashboard"):
+        w = wrk[name]
+        share = 100 * w["rps"] / b["rps"] if b["rps"] else 0
         rows += [
-            (f"{label} req/s", rps, f"{share:.1f} % of bare ({wrk['bare']['rps']:,.0f})"),
-            (f"{label} p50 / p99 (ms)", lat, f"bare: {b_lat}"),
+            (t["rps"].format(route=t[name]), _rps_cell(w, t),
+             t["share"].format(share=f"{share:.1f}", rps=_rps(b["rps"]))),
+            (t["latency"].format(route=t[name]), _latency(w),
+             t["bare_latency"].format(lat=_latency(b))),
         ]
-    lines = ["| measurement | value | limit / baseline (same run) |", "|---|---|---|"]
-    lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
-    return lines
+    return rows
+
+
+def http_table(results: Path, lang: str = "en") -> list[str]:
+    return markdown_table(http_rows(load_results(results), TEXT[lang]), TEXT[lang]["header"])
+
+
+def markdown_table(rows: list[tuple[str, str, str]], header: str) -> list[str]:
+    return [header, "|---|---|---|", *(f"| {a} | {b} | {c} |" for a, b, c in rows)]
+
+
+# ---- SVG chart (language-neutral: route names and numbers only) ----
+
+CHART_ROUTES = (("bare", "Vapor GET /"), ("signin", "GET /signin"), ("dashboard", "GET /dashboard"))
+
+
+def http_chart_svg(wrk: dict) -> str:
+    """Horizontal bars of req/s per route, with p99 (ms) in a column on the right."""
+    width, label_w, bar_x, bar_max, p99_x = 760, 170, 180, 330, 744
+    top, row_h, bar_h = 72, 40, 24
+    height = top + row_h * len(CHART_ROUTES) + 12
+    peak = max(wrk[name]["rps"] for name, _ in CHART_ROUTES) or 1
+    title = "HTTP: req/s, p99 (ms)"
+    summary = "; ".join(f"{label}: {_rps(wrk[name]['rps'])} req/s, p99 {wrk[name]['p99_ms']:.2f} ms"
+                        for name, label in CHART_ROUTES)
+    esc = html.escape
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}"'
+        f' viewBox="0 0 {width} {height}" role="img" aria-labelledby="chart-title chart-desc"'
+        ' font-family="system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif">',
+        f'<title id="chart-title">{esc(title)}</title>',
+        f'<desc id="chart-desc">{esc(summary)}</desc>',
+        f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
+        f'<text x="16" y="30" font-size="18" font-weight="600" fill="#1f2933">{esc(title)}</text>',
+        f'<text x="{bar_x}" y="58" font-size="13" fill="#52606d">req/s</text>',
+        f'<text x="{p99_x}" y="58" font-size="13" fill="#52606d" text-anchor="end">p99 (ms)</text>',
+        f'<line x1="{bar_x}" y1="{top - 6}" x2="{bar_x}" y2="{height - 12}" stroke="#9aa5b1"/>',
+    ]
+    for i, (name, label) in enumerate(CHART_ROUTES):
+        w = wrk[name]
+        y = top + i * row_h
+        text_y = y + bar_h / 2 + 5
+        bar_w = max(1.0, bar_max * w["rps"] / peak)
+        out += [
+            f'<text x="{label_w}" y="{text_y}" font-size="14" fill="#1f2933"'
+            f' text-anchor="end">{esc(label)}</text>',
+            f'<rect x="{bar_x}" y="{y}" width="{bar_w:.1f}" height="{bar_h}" fill="#7b8794"/>',
+            f'<text x="{bar_x + bar_w + 8:.1f}" y="{text_y}" font-size="14"'
+            f' fill="#1f2933">{_rps(w["rps"])}</text>',
+            f'<text x="{p99_x}" y="{text_y}" font-size="14" fill="#1f2933"'
+            f' text-anchor="end">{w["p99_ms"]:.2f} ms</text>',
+        ]
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+# ---- writing the documents ----
+
+def run_info(command: str) -> dict:
+    """What the section says about the run, the same for every language."""
+    return {
+        "now": datetime.datetime.now(datetime.timezone.utc),
+        "cpu": _cpu_model(),
+        "commit": _git("rev-parse", "--short", "HEAD"),
+        "dirty": bool(_git("status", "--porcelain", "--untracked-files=no")),
+        "command": command,
+    }
+
+
+def section_body(section: str, table: list[str], t: dict, run: dict, chart: str) -> list[str]:
+    return [
+        f"## {section}",
+        "",
+        f"- {t['date']}: {run['now']:%Y-%m-%d %H:%M UTC}",
+        f"- {t['machine']}: {t['cores'].format(n=os.cpu_count(), cpu=run['cpu'])}",
+        f"- {t['commit']}: {run['commit']}{t['dirty'] if run['dirty'] else ''}",
+        f"- {t['command']}: `{run['command']}`",
+        f"- {t['load']}",
+        "",
+        *table,
+        "",
+        f"![{t['chart_alt']}]({chart})",
+        "",
+    ]
+
+
+def with_language_link(lines: list[str], t: dict) -> list[str]:
+    """Makes sure the line linking to the other language sits right under the title."""
+    if t["other"] in (l.strip() for l in lines):
+        return lines
+    title = next((i for i, l in enumerate(lines) if l.startswith("# ")), None)
+    if title is None:
+        return [t["title"], "", t["other"], "", *lines]
+    return lines[:title + 1] + ["", t["other"]] + lines[title + 1:]
+
+
+def replace_section(text: str, section: str, body: list[str]) -> list[str]:
+    lines = text.splitlines()
+    start = next((i for i, l in enumerate(lines) if l.strip() == f"## {section}"), None)
+    if start is None:
+        return lines + ([""] if lines and lines[-1].strip() else []) + body
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    return lines[:start] + body + lines[end:]
+
+
+def write_section(out: Path, section: str, body: list[str], t: dict) -> None:
+    text = out.read_text() if out.exists() else f"{t['title']}\n\n{t['other']}\n\n{t['intro']}\n"
+    lines = with_language_link(replace_section(text, section, body), t)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("\n".join(lines).rstrip("\n") + "\n")
+
+
+def language_paths(out: Path) -> dict[str, Path]:
+    """docs/benchmarks.md -> {"en": docs/benchmarks.md, "nl": docs/benchmarks.nl.md}"""
+    return {"en": out, "nl": out.with_name(f"{out.stem}.nl{out.suffix}")}
 
 
 def cmd_report(args) -> None:
-    results = Path(args.results)
-    commit = _git("rev-parse", "--short", "HEAD")
-    if _git("status", "--porcelain", "--untracked-files=no"):
-        commit += " (with uncommitted changes)"
-    body = [
-        f"## {args.section}",
-        "",
-        f"- date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M UTC}",
-        f"- machine: {os.cpu_count()} cores, {_cpu_model()}",
-        f"- commit: {commit}",
-        f"- command: `{args.command}`",
-        "- load: `wrk -t2 -c32 -d10s --latency` after a 2 s warm-up, on loopback; wrk and the server"
-        " share the same cores. Release build, SQLite in a fresh DATA_DIR.",
-        "",
-        *http_table(results),
-        "",
-    ]
+    m = load_results(Path(args.results))
     out = Path(args.out)
-    text = out.read_text() if out.exists() else (
-        "# Benchmarks\n\nWritten by `scripts/bench NAME`; each run replaces its own section.\n")
-    lines = text.splitlines()
-    start = next((i for i, l in enumerate(lines) if l.strip() == f"## {args.section}"), None)
-    if start is None:
-        lines = lines + ([""] if lines and lines[-1].strip() else []) + body
-    else:
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-        lines = lines[:start] + body + lines[end:]
+    chart = out.with_name(f"{out.stem}-{args.section}.svg")
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text("\n".join(lines).rstrip("\n") + "\n")
-    print("\n".join(body))
+    chart.write_text(http_chart_svg(m["wrk"]))
+    run = run_info(args.command)
+    for lang, path in language_paths(out).items():
+        t = TEXT[lang]
+        table = markdown_table(http_rows(m, t), t["header"])
+        body = section_body(args.section, table, t, run, chart.name)
+        write_section(path, args.section, body, t)
+        if lang == "en":
+            print("\n".join(body))
+    print(f"also wrote {language_paths(out)['nl']} and {chart}", file=sys.stderr)
 
 
 def main() -> None:
