@@ -30,6 +30,7 @@ public func configure(
     app.middleware.use(RequestIdentification())
     app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
     app.middleware.use(SecurityHeaders(isHTTPS: configuration.isHTTPS))
+    app.middleware.use(CSRFCookieIssuer())
     app.middleware.use(ErrorResponses(environment: app.environment))
     app.middleware.use(SessionAuthenticator())
     app.middleware.use(CSRFProtection())

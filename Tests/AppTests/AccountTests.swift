@@ -302,3 +302,19 @@ import Vapor
         }
     }
 }
+
+@Suite struct AnonymousCSRFCookieTests {
+    @Test("an error page gives a first-time visitor a working language switch")
+    func errorPageIssuesCookie() async throws {
+        try await TestApp.run { app in
+            let visitor = app.browser()
+            let page = try await visitor.get("/no-such-page")
+            #expect(page.status == .notFound)
+            #expect(visitor.cookies[Cookies.csrf] != nil)
+            #expect(visitor.cookies[Cookies.csrf] == visitor.csrfToken)
+            let switched = try await visitor.post("/language", ["language": "nl", "return_to": "/signin"])
+            #expect(switched.status == .seeOther)
+            #expect(try await visitor.get("/signin").body.string.contains("<html lang=\"nl\">"))
+        }
+    }
+}

@@ -29,10 +29,11 @@ struct SessionStore: Sendable {
     func resolve(token: String) async throws -> (session: UserSession, user: User)? {
         guard !token.isEmpty, token.utf8.count <= 100 else { return nil }
         guard let session = try await UserSession.query(on: database)
+            .join(User.self, on: \UserSession.$user.$id == \User.$id)
             .filter(\.$tokenHash == sha256Hex(token))
-            .with(\.$user)
             .first()
         else { return nil }
+        let user = try session.joined(User.self)
         let now = self.now
         let idle = now.timeIntervalSince(session.lastSeenAt)
         let age = now.timeIntervalSince(session.createdAt)
@@ -45,7 +46,7 @@ struct SessionStore: Sendable {
             session.lastSeenAt = now
             try await session.update(on: database)
         }
-        return (session, session.user)
+        return (session, user)
     }
 
     /// The CSRF token of the session with this cookie token. Derived, never stored, so it cannot

@@ -21,6 +21,16 @@ struct Tenant: Sendable {
 
 extension Request {
     private struct TenantKey: StorageKey { typealias Value = Tenant }
+    private struct MembershipsKey: StorageKey { typealias Value = [(membership: Membership, organization: Organization)] }
+
+    /// The signed-in person's memberships with their organizations, loaded once per request.
+    func memberships() async throws -> [(membership: Membership, organization: Organization)] {
+        if let loaded = storage[MembershipsKey.self] { return loaded }
+        guard let signedIn else { return [] }
+        let loaded = try await Memberships(database: db).all(userID: signedIn.userID)
+        storage[MembershipsKey.self] = loaded
+        return loaded
+    }
 
     var tenantIfLoaded: Tenant? {
         get { storage[TenantKey.self] }
@@ -39,18 +49,15 @@ extension Request {
 struct RequireTenant: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let signedIn = try request.requireSignedIn()
-        let memberships = Memberships(database: request.db)
-        var membership: Membership?
-        if let organizationID = signedIn.session.organizationID {
-            membership = try await memberships.find(userID: signedIn.userID, organizationID: organizationID)
-        }
-        if membership == nil, let fallback = try await memberships.first(userID: signedIn.userID) {
+        let all = try await request.memberships()
+        var current = all.first { $0.membership.organizationID == signedIn.session.organizationID }
+        if current == nil, let fallback = all.min(by: { $0.membership.createdAt < $1.membership.createdAt }) {
             // The session pointed at no organization or one the person left: move it to one they are in.
-            signedIn.session.organizationID = fallback.organizationID
+            signedIn.session.organizationID = fallback.membership.organizationID
             try await signedIn.session.update(on: request.db)
-            membership = fallback
+            current = fallback
         }
-        guard let membership, let organization = try await Organization.find(membership.organizationID, on: request.db) else {
+        guard let (membership, organization) = current else {
             if request.isAPIRequest { throw APIError(.forbidden, code: "no_organization", message: "You are not a member of any organization.") }
             return request.redirect(to: SiteURL.noOrganization.path)
         }

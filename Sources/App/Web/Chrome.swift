@@ -31,8 +31,7 @@ struct Chrome: Sendable {
         var chrome = Chrome(t: request.localizer, csrfToken: request.csrfToken, currentPath: request.url.path, activeSection: section)
         if let signedIn = request.signedIn {
             chrome.account = Account(name: signedIn.user.name, email: signedIn.user.email, isPlatformAdmin: signedIn.user.isPlatformAdmin)
-            chrome.organizations = try await Memberships(database: request.db)
-                .organizations(userID: signedIn.userID)
+            chrome.organizations = try await request.memberships()
                 .map { OrganizationChoice(id: $0.organization.id!, name: $0.organization.name) }
             chrome.currentOrganizationID = request.tenantIfLoaded?.organizationID ?? signedIn.session.organizationID
         }

@@ -10,6 +10,8 @@ struct CreateLoginFailures: AsyncMigration {
             .create()
         try await (database as! any SQLDatabase).create(index: "login_failures_key_occurred_at")
             .on("login_failures").column("key").column("occurred_at").run()
+        try await (database as! any SQLDatabase).create(index: "login_failures_occurred_at")
+            .on("login_failures").column("occurred_at").run()
     }
 
     func revert(on database: any Database) async throws {

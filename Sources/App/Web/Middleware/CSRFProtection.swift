@@ -18,11 +18,7 @@ struct CSRFProtection: AsyncMiddleware {
         if !safe.contains(request.method), !Self.exemptPrefixes.contains(where: request.url.path.hasPrefix) {
             try await verify(request)
         }
-        let response = try await next.respond(to: request)
-        if let issued = request.issuedAnonymousCSRFToken {
-            response.cookies[Cookies.csrf] = Cookies.value(issued, maxAge: nil, request.context.configuration)
-        }
-        return response
+        return try await next.respond(to: request)
     }
 
     private func verify(_ request: Request) async throws {
@@ -36,6 +32,18 @@ struct CSRFProtection: AsyncMiddleware {
             request.logger.notice("CSRF check failed", metadata: ["path": .string(request.url.path)])
             throw APIError(.forbidden, code: "csrf_failed", message: "The form expired or did not come from this site. Reload the page and try again.")
         }
+    }
+}
+
+/// Sets the anonymous CSRF cookie when a page rendered a token for it. Runs outside the error
+/// responses, so an error page's forms (the language switch) work for a first-time visitor too.
+struct CSRFCookieIssuer: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let response = try await next.respond(to: request)
+        if let issued = request.issuedAnonymousCSRFToken {
+            response.cookies[Cookies.csrf] = Cookies.value(issued, maxAge: nil, request.context.configuration)
+        }
+        return response
     }
 }
 
