@@ -31,7 +31,7 @@ public func configure(
     app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
     app.middleware.use(SecurityHeaders(isHTTPS: configuration.isHTTPS))
     app.middleware.use(CSRFCookieIssuer())
-    app.middleware.use(ErrorResponses(environment: app.environment))
+    app.middleware.use(ErrorResponses())
     app.middleware.use(SessionAuthenticator())
     app.middleware.use(CSRFProtection())
     app.routes.defaultMaxBodySize = "1mb"

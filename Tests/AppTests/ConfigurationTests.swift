@@ -93,3 +93,14 @@ import Vapor
         #expect(same.count * 10 < TextKey.allCases.count, "identical in both: \(same.map(\.rawValue))")
     }
 }
+
+@Suite struct DependenciesTests {
+    @Test("random tokens have the asked entropy, are URL-safe and do not repeat")
+    func randomTokens() {
+        let bytes = Dependencies.live.randomBytes(13)
+        #expect(bytes.count == 13)
+        let tokens = (0..<200).map { _ in Dependencies.live.randomToken(bytes: 32) }
+        #expect(Set(tokens).count == tokens.count)
+        #expect(tokens.allSatisfy { $0.count == 43 && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" } })
+    }
+}

@@ -76,7 +76,7 @@ enum APIv1Controller {
             throw APIError(.badRequest, code: "validation_failed", message: "role must be one of: " + Role.allCases.map(\.rawValue).joined(separator: ", ") + ".")
         }
         do {
-            let membership = try await MemberManagement(tenant: tenant, context: request.context).changeRole(membershipID: membershipID, to: role)
+            let membership = try await MemberManagement(tenant: tenant).changeRole(membershipID: membershipID, to: role)
             try await membership.$user.load(on: request.db)
             return MemberBody(membership)
         } catch let violation as MembershipRuleViolation {
@@ -87,7 +87,7 @@ enum APIv1Controller {
     static func removeMember(_ request: Request) async throws -> HTTPStatus {
         let tenant = try request.tenant()
         do {
-            try await MemberManagement(tenant: tenant, context: request.context).remove(membershipID: try membershipID(request))
+            try await MemberManagement(tenant: tenant).remove(membershipID: try membershipID(request))
         } catch let violation as MembershipRuleViolation {
             throw violation.apiError
         }

@@ -14,8 +14,14 @@ public struct Dependencies: Sendable {
     public static let live = Dependencies(
         now: { Date() },
         randomBytes: { count in
+            // Eight bytes per draw: each draw is a getrandom(2) call, and tokens are made on every anonymous page.
             var generator = SystemRandomNumberGenerator()
-            return (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(count + 8)
+            while bytes.count < count {
+                withUnsafeBytes(of: generator.next() as UInt64) { bytes.append(contentsOf: $0) }
+            }
+            return Array(bytes.prefix(count))
         }
     )
 

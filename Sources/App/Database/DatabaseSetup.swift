@@ -44,8 +44,4 @@ enum DatabaseSetup {
         try await sql.raw("PRAGMA synchronous=NORMAL").run()
         try await sql.raw("PRAGMA busy_timeout=5000").run()
     }
-
-    static var isSQLite: @Sendable (any Database) -> Bool {
-        { ($0 as? any SQLDatabase)?.dialect.name == "sqlite" }
-    }
 }

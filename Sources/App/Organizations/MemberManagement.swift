@@ -6,7 +6,6 @@ import Vapor
 /// Changing roles and removing members of the current organization, for the members page and the API alike.
 struct MemberManagement: Sendable {
     let tenant: Tenant
-    let context: AppContext
 
     /// Changes a member's role. Throws `MembershipRuleViolation` when the rules refuse, 404 when no such member here.
     func changeRole(membershipID: UUID, to newRole: Role) async throws -> Membership {

@@ -44,7 +44,7 @@ enum MembersController {
         let membershipID = try request.parameters.require(SiteURL.membershipID, as: UUID.self)
         guard let role = try request.content.decode(RoleForm.self).role.flatMap(Role.init(rawValue:)) else { throw Abort(.badRequest) }
         do {
-            _ = try await MemberManagement(tenant: tenant, context: request.context).changeRole(membershipID: membershipID, to: role)
+            _ = try await MemberManagement(tenant: tenant).changeRole(membershipID: membershipID, to: role)
         } catch let violation as MembershipRuleViolation {
             return request.redirect(to: SiteURL.members.path + "?error=" + violation.code, redirectType: .normal)
         }
@@ -55,7 +55,7 @@ enum MembersController {
         let tenant = try request.tenant()
         let membershipID = try request.parameters.require(SiteURL.membershipID, as: UUID.self)
         do {
-            try await MemberManagement(tenant: tenant, context: request.context).remove(membershipID: membershipID)
+            try await MemberManagement(tenant: tenant).remove(membershipID: membershipID)
         } catch let violation as MembershipRuleViolation {
             return request.redirect(to: SiteURL.members.path + "?error=" + violation.code, redirectType: .normal)
         }

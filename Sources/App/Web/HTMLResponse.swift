@@ -8,7 +8,6 @@ struct HTMLResponse: AsyncResponseEncodable {
 
     func encodeResponse(for request: Request) async throws -> Response {
         var headers = HTTPHeaders()
-        headers.contentType = .html
         headers.replaceOrAdd(name: .contentType, value: "text/html; charset=utf-8")
         return Response(status: status, headers: headers, body: .init(string: html.render()))
     }

@@ -5,8 +5,6 @@ import Vapor
 /// a friendly page in the reader's language for everyone else. Server errors are logged with
 /// the request id and never show internals.
 struct ErrorResponses: AsyncMiddleware {
-    let environment: Environment
-
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         do {
             return try await next.respond(to: request)
