@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "ADSapp",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "adsapp", targets: ["adsapp"]),
     ],
@@ -14,14 +14,31 @@ let package = Package(
         .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
         .package(url: "https://github.com/JohnSundell/Plot.git", from: "0.14.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/vapor/fluent-kit.git", from: "1.57.0"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         // Domain: no Vapor, no Fluent.
         .target(name: "ADSappCore"),
+        // The database-backed job queue and scheduler. No Vapor.
+        .target(
+            name: "Jobs",
+            dependencies: [
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "App",
             dependencies: [
                 "ADSappCore",
+                "Jobs",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -36,6 +53,7 @@ let package = Package(
             dependencies: ["App", .product(name: "Vapor", package: "vapor")]
         ),
         .testTarget(name: "ADSappCoreTests", dependencies: ["ADSappCore"]),
+        .testTarget(name: "JobsTests", dependencies: ["Jobs"]),
         .testTarget(
             name: "AppTests",
             dependencies: [

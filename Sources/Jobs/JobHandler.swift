@@ -1,0 +1,103 @@
+import FluentKit
+import Foundation
+import Logging
+
+/// The code that runs one kind of job. Register each handler with the `JobRegistry`.
+public protocol JobHandler: Sendable {
+    associatedtype Payload: Codable & Sendable
+
+    /// A stable name stored with each job, e.g. `"email.send"`.
+    static var kind: String { get }
+    static var queue: QueueName { get }
+    /// Attempts before the job goes to the dead letters. Default 5.
+    static var maxAttempts: Int { get }
+
+    /// Runs the job. Throwing schedules a retry with backoff (or dead-letters it after the last attempt).
+    /// Writes that must happen exactly once belong in `context.complete { database in ... }`.
+    func run(_ payload: Payload, context: JobContext) async throws
+}
+
+extension JobHandler {
+    public static var maxAttempts: Int { 5 }
+}
+
+/// What a running job can see and do.
+public struct JobContext: Sendable {
+    public let jobID: UUID
+    public let attempt: Int
+    public let organizationID: UUID?
+    public let logger: Logger
+    /// The app's database, outside any transaction: use it for reads and for work that may repeat.
+    public let database: any Database
+    let claim: JobClaim
+    let store: JobStore
+    let completion: CompletionFlag
+
+    /// Records progress (0...1) and a short message, for the people watching long work.
+    public func progress(_ fraction: Double, _ message: String? = nil) async throws {
+        try await store.reportProgress(claim, fraction: fraction, message: message)
+    }
+
+    /// Runs `writes` and marks the job succeeded in one transaction, so a job whose writes were
+    /// committed is never run again. Throws `JobError.leaseLost` (and rolls back) when another worker
+    /// has taken the job over in the meantime.
+    public func complete(_ writes: @escaping @Sendable (any Database) async throws -> Void) async throws {
+        try await database.transaction { transaction in
+            try await writes(transaction)
+            try await store.markSucceeded(claim, on: transaction)
+        }
+        completion.set()
+    }
+}
+
+public enum JobError: Error, Equatable, CustomStringConvertible {
+    /// The job's lease expired and it was handed to another worker; this run's result is dropped.
+    case leaseLost
+    case unknownKind(String)
+    case undecodablePayload(String)
+
+    public var description: String {
+        switch self {
+        case .leaseLost: "the job's lease was lost to another worker"
+        case .unknownKind(let kind): "no handler is registered for job kind \"\(kind)\""
+        case .undecodablePayload(let reason): "the payload cannot be decoded: \(reason)"
+        }
+    }
+}
+
+/// Set once a handler has completed its job inside its own transaction.
+final class CompletionFlag: Sendable {
+    private let storage = LockedBool()
+    func set() { storage.set() }
+    var isSet: Bool { storage.value }
+}
+
+/// The handlers a worker knows, by kind.
+public struct JobRegistry: Sendable {
+    struct Entry: Sendable {
+        let queue: QueueName
+        let maxAttempts: Int
+        let run: @Sendable (String, JobContext) async throws -> Void
+    }
+
+    private(set) var entries: [String: Entry] = [:]
+
+    public init() {}
+
+    public mutating func register<H: JobHandler>(_ handler: H) {
+        entries[H.kind] = Entry(queue: H.queue, maxAttempts: H.maxAttempts) { payload, context in
+            let decoded: H.Payload
+            do {
+                decoded = try JSONDecoder().decode(H.Payload.self, from: Data(payload.utf8))
+            } catch {
+                throw JobError.undecodablePayload(String(describing: error))
+            }
+            try await handler.run(decoded, context: context)
+        }
+    }
+
+    func entry(for kind: String) -> Entry? { entries[kind] }
+
+    /// Queues that have at least one handler.
+    public var queues: Set<QueueName> { Set(entries.values.map(\.queue)) }
+}

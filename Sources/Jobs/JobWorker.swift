@@ -1,0 +1,245 @@
+import FluentKit
+import Foundation
+import Logging
+import Synchronization
+
+/// Runs jobs: one loop per queue claims due jobs up to the queue's concurrency, runs each in a
+/// child task, renews the leases of running jobs, and recovers jobs whose worker died.
+///
+/// `run()` returns after `stop()` (or task cancellation): it stops claiming, lets running jobs
+/// finish for up to `shutdownGrace`, and gives the rest back to the queue.
+public final class JobWorker: Sendable {
+    public struct Configuration: Sendable {
+        /// Jobs of one queue running at once in this worker.
+        public var concurrency: [QueueName: Int] = [:]
+        public var defaultConcurrency = 8
+        public var lease: Duration = .seconds(30)
+        /// How often to look for due jobs when no wake-up arrives (delayed jobs, other processes on SQLite).
+        public var pollInterval: Duration = .seconds(1)
+        public var shutdownGrace: Duration = .seconds(10)
+        /// Only these queues; `nil` = every queue with a handler.
+        public var queues: Set<QueueName>?
+
+        public init() {}
+
+        func limit(_ queue: QueueName) -> Int { concurrency[queue] ?? defaultConcurrency }
+    }
+
+    public let id: String
+    let store: JobStore
+    let registry: JobRegistry
+    let configuration: Configuration
+    let wakeup: JobWakeup
+    let logger: Logger
+    let random: @Sendable (ClosedRange<Double>) -> Double
+
+    private let running = Mutex<[UUID: ClaimedJob]>([:])
+    private let stopping = LockedBool()
+    private let stopSignal = Signal()
+    private let completions: CompletionBatch
+
+    public init(
+        store: JobStore, registry: JobRegistry, configuration: Configuration = .init(), wakeup: JobWakeup,
+        logger: Logger, random: @escaping @Sendable (ClosedRange<Double>) -> Double = { Double.random(in: $0) }
+    ) {
+        self.id = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
+        self.store = store
+        self.registry = registry
+        self.configuration = configuration
+        self.wakeup = wakeup
+        self.logger = logger
+        self.random = random
+        self.completions = CompletionBatch(store: store, logger: logger)
+    }
+
+    var queues: [QueueName] { Array(configuration.queues ?? registry.queues).sorted { $0.rawValue < $1.rawValue } }
+
+    /// Jobs this worker is running now.
+    public var runningCount: Int { running.withLock { $0.count } }
+
+    public func stop() {
+        stopping.set()
+        stopSignal.fire()
+        wakeup.wakeAll()
+    }
+
+    public func run() async {
+        logger.info("job worker started", metadata: ["worker": .string(id), "queues": .string(queues.map(\.rawValue).joined(separator: ","))])
+        await withTaskGroup(of: Void.self) { group in
+            for queue in queues {
+                group.addTask { await self.runQueue(queue) }
+            }
+            group.addTask { await self.maintainLeases() }
+            group.addTask { await self.completions.run(until: self.stopping) }
+            // Stop when asked, or when the surrounding task is cancelled.
+            await withTaskCancellationHandler {
+                while !stopping.value { await stopSignal.wait(timeout: .seconds(1)) }
+            } onCancel: {
+                self.stop()
+            }
+            await group.waitForAll()
+        }
+        await completions.flush()
+        logger.info("job worker stopped", metadata: ["worker": .string(id)])
+    }
+
+    // MARK: - Queue loop
+
+    private func runQueue(_ queue: QueueName) async {
+        let limit = configuration.limit(queue)
+        let signal = wakeup.signal(queue)
+        let active = LockedCounter()
+        await withDiscardingTaskGroup { jobs in
+            while !stopping.value {
+                let free = limit - active.value
+                if free > 0 {
+                    do {
+                        let claimed = try await store.claim(queue: queue, limit: free, workerID: id, lease: configuration.lease)
+                        if !claimed.isEmpty {
+                            active.add(claimed.count)
+                            running.withLock { running in for job in claimed { running[job.id] = job } }
+                            for job in claimed {
+                                jobs.addTask {
+                                    await self.execute(job)
+                                    active.add(-1)
+                                    signal.fire() // a slot is free: claim again
+                                }
+                            }
+                            continue
+                        }
+                    } catch {
+                        logger.warning("claiming jobs failed; retrying", metadata: ["queue": .string(queue.rawValue), "error": .string(String(describing: error))])
+                    }
+                }
+                await signal.wait(timeout: configuration.pollInterval)
+            }
+            if await !finishWithinGrace() { jobs.cancelAll() }
+        }
+    }
+
+    /// On shutdown: waits up to the grace period for running jobs, then gives the rest back to the
+    /// queue without counting the attempt. Returns whether everything finished.
+    private func finishWithinGrace() async -> Bool {
+        let deadline = ContinuousClock.now + configuration.shutdownGrace
+        while runningCount > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        let unfinished = running.withLock { Array($0.keys) }
+        guard !unfinished.isEmpty else { return true }
+        logger.notice("giving unfinished jobs back to the queue", metadata: ["count": .stringConvertible(unfinished.count)])
+        try? await store.release(workerID: id, jobIDs: unfinished)
+        return false
+    }
+
+    // MARK: - One job
+
+    private func execute(_ job: ClaimedJob) async {
+        defer {
+            running.withLock { _ = $0.removeValue(forKey: job.id) }
+        }
+        var logger = self.logger
+        logger[metadataKey: "job-id"] = .string(job.id.uuidString)
+        logger[metadataKey: "job-kind"] = .string(job.kind)
+        let completion = CompletionFlag()
+        let context = JobContext(
+            jobID: job.id, attempt: job.attempt, organizationID: job.organizationID, logger: logger,
+            database: store.database, claim: job, store: store, completion: completion
+        )
+        do {
+            guard let entry = registry.entry(for: job.kind) else { throw JobError.unknownKind(job.kind) }
+            try await entry.run(job.payload, context)
+            if !completion.isSet { await completions.add(job) }
+        } catch JobError.leaseLost {
+            logger.warning("job finished after its lease was lost; its result was dropped")
+        } catch let error as JobError {
+            // Unknown kinds and undecodable payloads never succeed: straight to the dead letters.
+            logger.error("job cannot run: \(error)")
+            try? await store.markFailed(job, error: error.description, retryAt: store.now(), dead: true)
+        } catch {
+            let retryAt = store.now().addingTimeInterval(backoff(attempt: job.attempt))
+            logger.warning("job failed", metadata: ["attempt": .stringConvertible(job.attempt), "error": .string(String(describing: error))])
+            do {
+                try await store.markFailed(job, error: String(describing: error), retryAt: retryAt)
+            } catch {
+                logger.error("recording a job failure failed; the lease will expire and the job will be retried", metadata: ["error": .string(String(describing: error))])
+            }
+        }
+    }
+
+    /// Exponential backoff with jitter: about 2, 4, 8, ... seconds, at most an hour.
+    func backoff(attempt: Int) -> TimeInterval {
+        let base = min(pow(2.0, Double(max(attempt, 1))), 3600)
+        return base * random(0.5...1.5)
+    }
+
+    // MARK: - Leases
+
+    private func maintainLeases() async {
+        let interval = configuration.lease / 3
+        var sinceRecovery = Duration.zero
+        while !stopping.value {
+            await stopSignal.wait(timeout: interval)
+            if stopping.value { break }
+            let ids = running.withLock { Array($0.keys) }
+            do {
+                try await store.renewLeases(workerID: id, jobIDs: ids, lease: configuration.lease)
+            } catch {
+                logger.warning("renewing job leases failed", metadata: ["error": .string(String(describing: error))])
+            }
+            sinceRecovery += interval
+            if sinceRecovery >= configuration.lease / 2 {
+                sinceRecovery = .zero
+                do {
+                    let recovered = try await store.recoverExpiredLeases()
+                    if recovered > 0 {
+                        logger.notice("recovered jobs of a stopped worker", metadata: ["count": .stringConvertible(recovered)])
+                        wakeup.wakeAll()
+                    }
+                } catch {
+                    logger.warning("recovering expired leases failed", metadata: ["error": .string(String(describing: error))])
+                }
+            }
+        }
+    }
+}
+
+/// Collects successes of handlers that did not complete in their own transaction and records
+/// them a batch at a time: one UPDATE for many no-op or external-call jobs.
+actor CompletionBatch {
+    private let store: JobStore
+    private let logger: Logger
+    private var pending: [ClaimedJob] = []
+    private let signal = Signal()
+
+    init(store: JobStore, logger: Logger) {
+        self.store = store
+        self.logger = logger
+    }
+
+    func add(_ job: ClaimedJob) {
+        pending.append(job)
+        if pending.count == 1 || pending.count >= 200 { signal.fire() }
+    }
+
+    /// Flushes a couple of milliseconds after the first success arrives, so a burst shares one UPDATE.
+    nonisolated func run(until stopping: LockedBool) async {
+        while !stopping.value {
+            await signal.wait(timeout: .seconds(1))
+            try? await Task.sleep(for: .milliseconds(2))
+            await flush()
+        }
+    }
+
+    func flush() async {
+        guard !pending.isEmpty else { return }
+        let batch = pending
+        pending = []
+        do {
+            try await store.markSucceeded(batch)
+        } catch {
+            // Not recorded: the leases expire and the jobs run again. Handlers that must not repeat
+            // complete inside their own transaction (`JobContext.complete`).
+            logger.error("recording completed jobs failed", metadata: ["count": .stringConvertible(batch.count), "error": .string(String(describing: error))])
+        }
+    }
+}
