@@ -13,7 +13,8 @@ public func configure(
     _ app: Application,
     configuration: AppConfiguration,
     dependencies: Dependencies = .live,
-    migrate: Bool
+    migrate: Bool,
+    runWorkers: Bool = false
 ) async throws {
     app.context = AppContext(configuration: configuration, dependencies: dependencies, catalog: try Catalog.loadBundled())
 
@@ -36,12 +37,18 @@ public func configure(
     app.middleware.use(CSRFProtection())
     app.routes.defaultMaxBodySize = "1mb"
 
+    // Background jobs
+    app.backgroundJobs = try BackgroundJobs(configuration)
+    if runWorkers { app.lifecycle.use(InProcessWorkers()) }
+
     // Routes
     try Routes.register(app)
 
     // Commands besides Vapor's `serve`, `routes` and Fluent's `migrate`.
-    // `worker` (background jobs) and `seed-demo` join here when their features exist.
+    // `seed-demo` joins here when there is something to seed.
     app.asyncCommands.use(PlatformAdminCommand(), as: "platform-admin")
+    app.asyncCommands.use(WorkerCommand(), as: "worker")
+    app.asyncCommands.use(JobsCommand(), as: "jobs")
 }
 
 /// A bare Vapor app with one route, the baseline that `scripts/bench http` measures the product against.

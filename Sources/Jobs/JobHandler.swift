@@ -98,6 +98,13 @@ public struct JobRegistry: Sendable {
 
     func entry(for kind: String) -> Entry? { entries[kind] }
 
+    /// The queue and attempt limit of a registered kind, for enqueuing by name.
+    public func queue(of kind: String) -> (queue: QueueName, maxAttempts: Int)? {
+        entries[kind].map { ($0.queue, $0.maxAttempts) }
+    }
+
+    public var kinds: [String] { entries.keys.sorted() }
+
     /// Queues that have at least one handler.
     public var queues: Set<QueueName> { Set(entries.values.map(\.queue)) }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 final class LockedBool: Sendable {
@@ -12,53 +13,70 @@ final class LockedCounter: Sendable {
     var value: Int { storage.withLock { $0 } }
 }
 
-/// A wake-up signal one task waits on and any task fires. Firing with no waiter is remembered
-/// once, so a wake-up between two waits is never lost.
+/// A wake-up signal that tasks wait on and any task fires. Firing wakes every waiter; firing
+/// with no waiter is remembered once, so a wake-up between two waits is never lost.
 final class Signal: Sendable {
     private struct State {
         var pending = false
-        var waiter: CheckedContinuation<Void, Never>?
+        var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
+        /// Waits that ended (by timeout) before their continuation was registered.
+        var abandoned: Set<UUID> = []
     }
 
     private let state = Mutex(State())
 
     func fire() {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            if let waiter = state.waiter {
-                state.waiter = nil
-                return waiter
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            guard !state.waiters.isEmpty else {
+                state.pending = true
+                return []
             }
-            state.pending = true
-            return nil
+            defer { state.waiters = [:] }
+            return Array(state.waiters.values)
         }
-        waiter?.resume()
+        waiters.forEach { $0.resume() }
     }
 
     /// Returns when fired, or after `timeout`.
     func wait(timeout: Duration) async {
+        let id = UUID()
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.waitForFire() }
+            group.addTask { await self.waitForFire(id) }
             group.addTask {
-                do { try await Task.sleep(for: timeout) } catch { return }
-                self.fire()
+                try? await Task.sleep(for: timeout)
+                self.end(id)
             }
             await group.next()
             group.cancelAll()
+            end(id)
         }
+        // Both children are done: forget the id if it was marked after its wait had ended.
+        state.withLock { _ = $0.abandoned.remove(id) }
     }
 
-    private func waitForFire() async {
+    private func waitForFire(_ id: UUID) async {
         await withCheckedContinuation { continuation in
             let resumeNow = state.withLock { state -> Bool in
+                if state.abandoned.remove(id) != nil { return true }
                 if state.pending {
                     state.pending = false
                     return true
                 }
-                state.waiter = continuation
+                state.waiters[id] = continuation
                 return false
             }
             if resumeNow { continuation.resume() }
         }
+    }
+
+    /// Ends one wait: resumes its continuation, or marks it so it returns as soon as it registers.
+    private func end(_ id: UUID) {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            if let waiter = state.waiters.removeValue(forKey: id) { return waiter }
+            state.abandoned.insert(id)
+            return nil
+        }
+        waiter?.resume()
     }
 }
 

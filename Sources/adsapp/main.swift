@@ -23,7 +23,9 @@ do {
         configureBenchmarkBaseline(app)
     } else {
         let configuration = try AppConfiguration.load(from: ProcessInfo.processInfo.environment, environment: environment)
-        try await configure(app, configuration: configuration, migrate: command == "serve" && !isHelp)
+        let serving = command == "serve" && !isHelp
+        try await configure(app, configuration: configuration, migrate: serving,
+                            runWorkers: serving && configuration.jobsInProcess)
     }
     try await app.execute()
 } catch {

@@ -1,4 +1,5 @@
 import Foundation
+import Jobs
 import Vapor
 
 /// Everything the app reads from its environment, parsed and checked once at start-up.
@@ -25,6 +26,9 @@ public struct AppConfiguration: Sendable {
     public var bcryptCost: Int
     public var logFormat: LogFormat
     public var autoMigrate: Bool
+    /// Whether `serve` also runs the background job workers (`JOBS_IN_PROCESS`).
+    public var jobsInProcess: Bool
+    public var jobs: JobWorker.Configuration
 
     public enum LogFormat: String, Sendable { case text, json }
 
@@ -105,12 +109,28 @@ extension AppConfiguration {
             logFormat = isProduction ? .json : .text
         }
 
-        let autoMigrate: Bool
-        switch value("AUTO_MIGRATE")?.lowercased() {
-        case nil, "true", "1", "yes": autoMigrate = true
-        case "false", "0", "no": autoMigrate = false
-        case let other?: throw ConfigurationError(variable: "AUTO_MIGRATE", problem: "must be true or false, got \"\(other)\"")
+        func flag(_ name: String, default fallback: Bool) throws(ConfigurationError) -> Bool {
+            switch value(name)?.lowercased() {
+            case nil: fallback
+            case "true", "1", "yes": true
+            case "false", "0", "no": false
+            case let other?: throw ConfigurationError(variable: name, problem: "must be true or false, got \"\(other)\"")
+            }
         }
+
+        var jobs = JobWorker.Configuration()
+        jobs.defaultConcurrency = try integer("JOBS_CONCURRENCY", default: 8, range: 1...1000)
+        if let raw = value("JOBS_QUEUE_CONCURRENCY") {
+            // queue=n,queue=n
+            for pair in raw.split(separator: ",") {
+                let parts = pair.split(separator: "=").map { $0.trimmingCharacters(in: .whitespaces) }
+                guard parts.count == 2, !parts[0].isEmpty, let limit = Int(parts[1]), (1...1000).contains(limit) else {
+                    throw ConfigurationError(variable: "JOBS_QUEUE_CONCURRENCY", problem: "must look like bulk-messages=20,media=4, got \"\(raw)\"")
+                }
+                jobs.concurrency[QueueName(parts[0])] = limit
+            }
+        }
+        jobs.lease = .seconds(try integer("JOBS_LEASE_SECONDS", default: 30, range: 3...3600))
 
         return AppConfiguration(
             environment: environment,
@@ -127,7 +147,9 @@ extension AppConfiguration {
             ),
             bcryptCost: try integer("BCRYPT_COST", default: environment == .testing ? 4 : 12, range: 4...16),
             logFormat: logFormat,
-            autoMigrate: autoMigrate
+            autoMigrate: try flag("AUTO_MIGRATE", default: true),
+            jobsInProcess: try flag("JOBS_IN_PROCESS", default: true),
+            jobs: jobs
         )
     }
 }

@@ -8,5 +8,7 @@ enum Migrations {
         CreateMemberships(),
         CreateUserSessions(),
         CreateLoginFailures(),
+        CreateJobs(),
+        CreateJobDiagnostics(),
     ]
 }

@@ -1,0 +1,113 @@
+import Fluent
+import Foundation
+import Jobs
+import Synchronization
+import Vapor
+
+/// How the app uses the Jobs module: which handlers and schedules exist, and the workers that
+/// `serve` runs in-process (unless `JOBS_IN_PROCESS=false`) and `adsapp worker` runs alone.
+struct BackgroundJobs: Sendable {
+    let wakeup = JobWakeup()
+    let registry: JobRegistry
+    let schedules: [JobSchedule]
+    let workerConfiguration: JobWorker.Configuration
+
+    init(_ configuration: AppConfiguration) throws {
+        var registry = JobRegistry()
+        registry.register(DiagnosticsJob())
+        registry.register(PruneFinishedJobs())
+        registry.register(PruneExpiredSessions())
+        self.registry = registry
+
+        let sessionTimeout = configuration.sessionAbsoluteTimeout
+        let throttleWindow = configuration.loginThrottle.window
+        schedules = [
+            JobSchedule(name: "prune-finished-jobs", cron: try CronExpression("17 3 * * *")) { _ in
+                try .init(PruneFinishedJobs.self, .init())
+            },
+            JobSchedule(name: "prune-expired-sessions", cron: try CronExpression("7 * * * *")) { _ in
+                try .init(PruneExpiredSessions.self, .init(absoluteTimeoutSeconds: sessionTimeout, throttleWindowSeconds: throttleWindow))
+            },
+        ]
+        workerConfiguration = configuration.jobs
+    }
+
+    func store(_ database: any Database, _ context: AppContext) -> JobStore {
+        JobStore(database: database, now: context.dependencies.now, wakeup: wakeup)
+    }
+
+    /// Runs a worker, the scheduler and (on PostgreSQL) the notification listener until `stop` is called.
+    final class Runner: Sendable {
+        let worker: JobWorker
+        let scheduler: JobScheduler
+        let listener: PostgresJobListener?
+        private let stopped = StopFlag()
+
+        init(jobs: BackgroundJobs, database: any Database, context: AppContext, logger: Logger) throws {
+            let store = jobs.store(database, context)
+            worker = JobWorker(store: store, registry: jobs.registry, configuration: jobs.workerConfiguration, wakeup: jobs.wakeup, logger: logger)
+            scheduler = JobScheduler(store: store, schedules: jobs.schedules, logger: logger)
+            if case .postgres(let url) = context.configuration.database {
+                listener = try PostgresJobListener(databaseURL: url, wakeup: jobs.wakeup, logger: logger)
+            } else {
+                listener = nil
+            }
+        }
+
+        func run() async {
+            let stopped = self.stopped
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.worker.run() }
+                group.addTask { await self.scheduler.run(until: { stopped.isSet }) }
+                if let listener { group.addTask { await listener.run(until: { stopped.isSet }) } }
+                await group.waitForAll()
+            }
+        }
+
+        func stop() {
+            stopped.set()
+            worker.stop()
+        }
+    }
+}
+
+final class StopFlag: Sendable {
+    private let storage = Mutex(false)
+    func set() { storage.withLock { $0 = true } }
+    var isSet: Bool { storage.withLock { $0 } }
+}
+
+extension Application {
+    private struct BackgroundJobsKey: StorageKey { typealias Value = BackgroundJobs }
+
+    var backgroundJobs: BackgroundJobs {
+        get {
+            guard let jobs = storage[BackgroundJobsKey.self] else { fatalError("configure(_:) has not run") }
+            return jobs
+        }
+        set { storage[BackgroundJobsKey.self] = newValue }
+    }
+}
+
+extension Request {
+    /// The job queue on this request's database. To enqueue together with other writes, pass the
+    /// transaction: `try await request.jobs.enqueue(job, on: transaction)`.
+    var jobs: JobStore { application.backgroundJobs.store(db, context) }
+}
+
+/// Runs the workers inside `serve`, stopping them (finishing or releasing running jobs) on shutdown.
+final class InProcessWorkers: LifecycleHandler {
+    private let started = Mutex<(runner: BackgroundJobs.Runner, task: Task<Void, Never>)?>(nil)
+
+    func didBootAsync(_ application: Application) async throws {
+        let runner = try BackgroundJobs.Runner(jobs: application.backgroundJobs, database: application.db, context: application.context, logger: application.logger)
+        let task = Task { await runner.run() }
+        started.withLock { $0 = (runner, task) }
+    }
+
+    func shutdownAsync(_ application: Application) async {
+        guard let (runner, task) = started.withLock({ $0 }) else { return }
+        runner.stop()
+        _ = await task.result
+    }
+}
