@@ -1,0 +1,141 @@
+@testable import App
+import Fluent
+import Foundation
+@testable import Jobs
+import Logging
+import SQLKit
+import Synchronization
+import Testing
+
+/// Counts how many of its jobs run at once, and how many ran in all.
+final class ConcurrencyProbe: Sendable {
+    private let state = Mutex((current: 0, peak: 0, total: 0))
+    func enter() { state.withLock { $0.current += 1; $0.peak = max($0.peak, $0.current); $0.total += 1 } }
+    func leave() { state.withLock { $0.current -= 1 } }
+    var peak: Int { state.withLock { $0.peak } }
+    var total: Int { state.withLock { $0.total } }
+}
+
+struct ProbeJob: JobHandler {
+    struct Payload: Codable, Sendable { var milliseconds: Int }
+    static let kind = "test.probe"
+    static let queue: QueueName = "test-probe"
+    let probe: ConcurrencyProbe
+
+    func run(_ payload: Payload, context: JobContext) async throws {
+        probe.enter()
+        defer { probe.leave() }
+        try await Task.sleep(for: .milliseconds(payload.milliseconds))
+    }
+}
+
+@Suite struct JobWorkerTests {
+    func waitUntil(timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while try await !condition() {
+            guard ContinuousClock.now < deadline else { Issue.record("timed out"); return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    func diagnosticsRows(_ app: TestApp) async throws -> (rows: Int, distinct: Int) {
+        let row = try #require(try await (app.db as! any SQLDatabase).raw("SELECT COUNT(*) AS n, COUNT(DISTINCT job_id) AS d FROM job_diagnostics").first())
+        return (try row.decode(column: "n", as: Int.self), try row.decode(column: "d", as: Int.self))
+    }
+
+    @Test("a worker runs every job once, retries failures, and dead-letters what can never run")
+    func endToEnd() async throws {
+        try await TestApp.run { app in
+            let wakeup = JobWakeup()
+            let store = JobStore(database: app.db, wakeup: wakeup)
+            var registry = JobRegistry()
+            registry.register(DiagnosticsJob())
+            var configuration = JobWorker.Configuration()
+            configuration.defaultConcurrency = 16
+            let worker = JobWorker(store: store, registry: registry, configuration: configuration, wakeup: wakeup,
+                                   logger: Logger(label: "test"), random: { _ in 0.001 }) // retry at once
+            let running = Task { await worker.run() }
+
+            try await store.enqueue((0..<300).map { try .init(DiagnosticsJob.self, .init(label: "job \($0)")) })
+            try await store.enqueue(.init(DiagnosticsJob.self, .init(label: "flaky", failAttempts: 2)))
+            let undecodable = try await store.enqueue(.init(kind: DiagnosticsJob.kind, queue: .maintenance, payload: #"{"sleepMilliseconds":"soon"}"#))
+            let unknown = try await store.enqueue(.init(kind: "no.such.kind", queue: .maintenance, payload: "{}"))
+
+            try await waitUntil { try await store.counts().first.map { $0.succeeded == 301 && $0.dead == 2 } ?? false }
+            worker.stop()
+            await running.value
+
+            let counts = try await diagnosticsRows(app)
+            #expect(counts.rows == 301)
+            #expect(counts.distinct == 301)
+            let dead = try await store.troubled().dead
+            #expect(Set(dead.map(\.id)) == Set([undecodable, unknown].compactMap { $0 }))
+            #expect(dead.first { $0.id == unknown }?.lastError?.contains("no handler") == true)
+            #expect(dead.first { $0.id == undecodable }?.lastError?.contains("cannot be decoded") == true)
+            #expect(dead.allSatisfy { $0.attempts == 1 }, "no retries for jobs that can never run")
+        }
+    }
+
+    @Test("a queue never runs more jobs at once than its concurrency")
+    func concurrencyLimit() async throws {
+        try await TestApp.run { app in
+            let wakeup = JobWakeup()
+            let store = JobStore(database: app.db, wakeup: wakeup)
+            let probe = ConcurrencyProbe()
+            var registry = JobRegistry()
+            registry.register(ProbeJob(probe: probe))
+            var configuration = JobWorker.Configuration()
+            configuration.concurrency["test-probe"] = 3
+            let worker = JobWorker(store: store, registry: registry, configuration: configuration, wakeup: wakeup, logger: Logger(label: "test"))
+            let running = Task { await worker.run() }
+            try await store.enqueue((0..<30).map { _ in try .init(ProbeJob.self, .init(milliseconds: 15)) })
+            try await waitUntil { probe.total == 30 && worker.runningCount == 0 }
+            worker.stop()
+            await running.value
+            #expect(probe.peak == 3)
+        }
+    }
+
+    @Test("on shutdown a worker gives back jobs that do not finish in the grace period, without counting the attempt")
+    func gracefulShutdown() async throws {
+        try await TestApp.run { app in
+            let wakeup = JobWakeup()
+            let store = JobStore(database: app.db, wakeup: wakeup)
+            let probe = ConcurrencyProbe()
+            var registry = JobRegistry()
+            registry.register(ProbeJob(probe: probe))
+            var configuration = JobWorker.Configuration()
+            configuration.shutdownGrace = .milliseconds(200)
+            let worker = JobWorker(store: store, registry: registry, configuration: configuration, wakeup: wakeup, logger: Logger(label: "test"))
+            let running = Task { await worker.run() }
+            let quick = try #require(try await store.enqueue(.init(ProbeJob.self, .init(milliseconds: 50))))
+            let slow = try #require(try await store.enqueue(.init(ProbeJob.self, .init(milliseconds: 60_000))))
+            try await waitUntil { worker.runningCount == 2 || probe.total == 2 }
+            worker.stop()
+            await running.value
+            #expect(try await store.find(quick, organizationID: nil)?.state == .succeeded)
+            let released = try #require(try await store.find(slow, organizationID: nil))
+            #expect(released.state == .queued)
+            #expect(released.attempts == 0)
+        }
+    }
+
+    @Test("an idle worker starts a new job within milliseconds of the enqueue, without waiting for its poll")
+    func wakesOnEnqueue() async throws {
+        try await TestApp.run { app in
+            let wakeup = JobWakeup()
+            let store = JobStore(database: app.db, wakeup: wakeup)
+            var registry = JobRegistry()
+            registry.register(DiagnosticsJob())
+            var configuration = JobWorker.Configuration()
+            configuration.pollInterval = .seconds(30)
+            let worker = JobWorker(store: store, registry: registry, configuration: configuration, wakeup: wakeup, logger: Logger(label: "test"))
+            let running = Task { await worker.run() }
+            try await Task.sleep(for: .milliseconds(100)) // let it go idle
+            let id = try #require(try await store.enqueue(.init(DiagnosticsJob.self, .init())))
+            try await waitUntil(timeout: .seconds(5)) { try await store.find(id, organizationID: nil)?.state == .succeeded }
+            worker.stop()
+            await running.value
+        }
+    }
+}
