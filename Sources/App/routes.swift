@@ -9,6 +9,7 @@ enum Routes {
         app.get("health", use: HealthController.health)
         app.get("ready", use: HealthController.ready)
         app.get(SiteURL.stylesheet.pathComponents, use: AssetsController.stylesheet)
+        app.get(SiteURL.progressScript.pathComponents, use: AssetsController.progressScript)
         app.get(SiteURL.signIn.pathComponents, use: AccountsController.signInPage)
         app.post(SiteURL.signIn.pathComponents, use: AccountsController.signIn)
         app.get(SiteURL.signUp.pathComponents, use: AccountsController.signUpPage)
@@ -45,6 +46,7 @@ enum Routes {
         tenant.get(SiteURL.members.pathComponents, use: MembersController.list)
         tenant.post(SiteURL.memberRole(.key).pathComponents, use: MembersController.changeRole)
         tenant.post(SiteURL.memberRemove(.key).pathComponents, use: MembersController.remove)
+        tenant.get(SiteURL.job(.key).pathComponents, use: JobsController.page)
 
         // JSON API
         let api = tenant.grouped("api", "v1")
@@ -52,8 +54,17 @@ enum Routes {
         api.get("members", use: APIv1Controller.members)
         api.patch("members", .parameter(SiteURL.membershipID), use: APIv1Controller.changeRole)
         api.delete("members", .parameter(SiteURL.membershipID), use: APIv1Controller.removeMember)
+        api.get("jobs", .parameter(SiteURL.jobID), use: JobsController.show)
 
         // Platform operators
-        signedIn.grouped(RequirePlatformAdmin()).get(SiteURL.admin.pathComponents, use: PlatformAdminController.organizations)
+        let operators = signedIn.grouped(RequirePlatformAdmin())
+        operators.get(SiteURL.admin.pathComponents, use: PlatformAdminController.organizations)
+        operators.get(SiteURL.adminJobs.pathComponents, use: AdminJobsController.page)
+        operators.post(SiteURL.adminJobRetry(.key).pathComponents, use: AdminJobsController.retry)
+        operators.post(SiteURL.adminJobDiscard(.key).pathComponents, use: AdminJobsController.discard)
+        let operatorAPI = operators.grouped("api", "v1", "admin")
+        operatorAPI.get("jobs", use: AdminJobsController.overview)
+        operatorAPI.post("jobs", .parameter(SiteURL.jobID), "retry", use: AdminJobsController.retryAPI)
+        operatorAPI.delete("jobs", .parameter(SiteURL.jobID), use: AdminJobsController.discardAPI)
     }
 }

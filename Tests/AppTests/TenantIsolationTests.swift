@@ -2,6 +2,7 @@
 import ADSappCore
 import Fluent
 import Foundation
+import Jobs
 import Testing
 import Vapor
 import VaporTesting
@@ -25,6 +26,9 @@ import VaporTesting
             try await app.signUp(name: "Victim Agent Zz3", organization: "Neutral Home", email: "victim-agent@victim.example")
             let victim = try await app.organization(named: "Victim Org Qx9")
             _ = try await app.addMember(email: "victim-agent@victim.example", to: victim.id!, role: .agent)
+            var victimJob = try JobStore.NewJob(DiagnosticsJob.self, .init(label: "Victim import Qx9"), organizationID: victim.id)
+            victimJob.runAt = app.clock.now.addingTimeInterval(3600) // stays queued during the walk
+            let victimJobID = try #require(try await JobStore(database: app.db).enqueue(victimJob))
             let victimMemberships = try await Membership.query(on: app.db).filter(\.$organizationID == victim.id!).all()
             let victimUserIDs = victimMemberships.map { $0.$user.id }
 
@@ -32,8 +36,8 @@ import VaporTesting
             let attacker = try #require(try await User.query(on: app.db).filter(\.$email == "attacker@attacker.example").first())
             let attackerOrganization = try await app.organization(named: "Attacker Org")
 
-            let victimIDs: [UUID] = [victim.id!] + victimMemberships.map { $0.id! } + victimUserIDs
-            let secrets = ["Victim Org Qx9", "Victim Owner Vv7", "Victim Agent Zz3", "victim-owner@victim.example", "victim-agent@victim.example"]
+            let victimIDs: [UUID] = [victim.id!, victimJobID] + victimMemberships.map { $0.id! } + victimUserIDs
+            let secrets = ["Victim Org Qx9", "Victim Owner Vv7", "Victim Agent Zz3", "victim-owner@victim.example", "victim-agent@victim.example", "Victim import Qx9"]
                 + victimIDs.map(\.uuidString)
             let before = try await state(of: victim.id!, users: victimUserIDs, app)
 
@@ -78,6 +82,7 @@ import VaporTesting
             #expect(walked >= 30, "the walk covers the whole router")
             #expect(parameterized >= 4 * victimIDs.count, "member routes were walked with every victim id")
             #expect(try await state(of: victim.id!, users: victimUserIDs, app) == before, "the victim's data is unchanged")
+            #expect(try await JobStore(database: app.db).find(victimJobID, organizationID: victim.id)?.state == .queued, "the victim's job is untouched")
         }
     }
 

@@ -1,21 +1,33 @@
 import Foundation
 import Vapor
 
-/// The one hand-written stylesheet, served from the bundle with an ETag.
+/// The hand-written stylesheet and script, served from the bundle with an ETag.
 enum AssetsController {
-    private static let stylesheet: (body: String, etag: String) = {
-        let url = Bundle.module.url(forResource: "app", withExtension: "css", subdirectory: "Resources/Public")!
-        let body = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
-        return (body, "\"" + String(sha256Hex(body).prefix(16)) + "\"")
-    }()
+    struct Asset: Sendable {
+        let body: String
+        let etag: String
+        let contentType: String
 
-    static func stylesheet(_ request: Request) async throws -> Response {
-        let (body, etag) = stylesheet
-        if request.headers.first(name: .ifNoneMatch) == etag { return Response(status: .notModified) }
+        init(_ name: String, _ fileExtension: String, contentType: String) {
+            let url = Bundle.module.url(forResource: name, withExtension: fileExtension, subdirectory: "Resources/Public")!
+            body = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+            etag = "\"" + String(sha256Hex(body).prefix(16)) + "\""
+            self.contentType = contentType
+        }
+    }
+
+    private static let stylesheetAsset = Asset("app", "css", contentType: "text/css; charset=utf-8")
+    private static let progressAsset = Asset("progress", "js", contentType: "text/javascript; charset=utf-8")
+
+    static func stylesheet(_ request: Request) async throws -> Response { serve(stylesheetAsset, request) }
+    static func progressScript(_ request: Request) async throws -> Response { serve(progressAsset, request) }
+
+    private static func serve(_ asset: Asset, _ request: Request) -> Response {
+        if request.headers.first(name: .ifNoneMatch) == asset.etag { return Response(status: .notModified) }
         var headers = HTTPHeaders()
-        headers.replaceOrAdd(name: .contentType, value: "text/css; charset=utf-8")
-        headers.replaceOrAdd(name: .eTag, value: etag)
+        headers.replaceOrAdd(name: .contentType, value: asset.contentType)
+        headers.replaceOrAdd(name: .eTag, value: asset.etag)
         headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=300")
-        return Response(status: .ok, headers: headers, body: .init(string: body))
+        return Response(status: .ok, headers: headers, body: .init(string: asset.body))
     }
 }

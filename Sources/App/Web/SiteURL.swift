@@ -28,7 +28,12 @@ enum SiteURL: Equatable {
     case newOrganization
     case noOrganization
     case admin
+    case adminJobs
+    case adminJobRetry(Parameter)
+    case adminJobDiscard(Parameter)
+    case job(Parameter)
     case stylesheet
+    case progressScript
 
     /// A path parameter: `.key` when registering a route, `.value` when building a link.
     enum Parameter: Equatable {
@@ -37,6 +42,7 @@ enum SiteURL: Equatable {
     }
 
     static let membershipID = "membershipID"
+    static let jobID = "jobID"
 
     var path: String {
         "/" + pathComponents.map { component in
@@ -73,13 +79,19 @@ enum SiteURL: Equatable {
         case .newOrganization: ["organizations", "new"]
         case .noOrganization: ["organizations", "none"]
         case .admin: ["admin"]
+        case .adminJobs: ["admin", "jobs"]
+        case .adminJobRetry: ["admin", "jobs", .parameter(Self.jobID), "retry"]
+        case .adminJobDiscard: ["admin", "jobs", .parameter(Self.jobID), "discard"]
+        case .job: ["jobs", .parameter(Self.jobID)]
         case .stylesheet: ["assets", "app.css"]
+        case .progressScript: ["assets", "progress.js"]
         }
     }
 
     private var parameterValue: UUID? {
         switch self {
-        case .memberRole(.value(let id)), .memberRemove(.value(let id)): id
+        case .memberRole(.value(let id)), .memberRemove(.value(let id)),
+             .adminJobRetry(.value(let id)), .adminJobDiscard(.value(let id)), .job(.value(let id)): id
         default: nil
         }
     }

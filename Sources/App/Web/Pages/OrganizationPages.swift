@@ -170,6 +170,7 @@ enum AdminPage {
         let t = chrome.t
         return Layout.page(t(.adminTitle), chrome,
             .h1(.text(t(.adminTitle))),
+            .p(.a(.href(SiteURL.adminJobs.path), .text(t(.adminJobsLink)))),
             .h2(.text(t(.adminOrganizations))),
             .div(.class("table-wrap"), .table(
                 .class("data-table"),

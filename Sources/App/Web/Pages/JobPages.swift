@@ -1,0 +1,107 @@
+import Foundation
+import Jobs
+import Plot
+
+/// The progress of one long job of the organization, kept live by `progress.js`.
+enum JobPage {
+    struct Model {
+        var id: UUID
+        var kind: String
+        var state: JobState
+        var progress: Double
+        var message: String?
+    }
+
+    static func stateText(_ state: JobState, _ t: Localizer) -> String {
+        switch state {
+        case .queued: t(.jobStateQueued)
+        case .running: t(.jobStateRunning)
+        case .succeeded: t(.jobStateSucceeded)
+        case .dead: t(.jobStateDead)
+        }
+    }
+
+    static func html(_ model: Model, _ chrome: Chrome) -> HTML {
+        let t = chrome.t
+        let percent = Int((model.progress * 100).rounded())
+        return Layout.page(t(.jobTitle), chrome,
+            .h1(.text(t(.jobTitle))),
+            .section(
+                .class("panel job-progress"),
+                .id("job-progress"),
+                .data(named: "source", value: "/api/v1/jobs/\(model.id.uuidString)"),
+                .forEach(JobState.allCases) { state in .data(named: "label-\(state.rawValue)", value: stateText(state, t)) },
+                .p(.text(t(.jobKind, ["kind": model.kind]))),
+                .p(.class("job-state"), .attribute(named: "role", value: "status"), .data(named: "field", value: "state"), .text(stateText(model.state, t))),
+                .label(.for("job-progress-bar"), .text(t(.jobProgressLabel))),
+                .element(named: "progress", nodes: [
+                    .id("job-progress-bar"), .attribute(named: "max", value: "100"), .attribute(named: "value", value: String(percent)),
+                    .text("\(percent)%"),
+                ]),
+                .p(.data(named: "field", value: "message"), .text(model.message ?? "")),
+                .p(.class("muted"), .text(t(.jobLive) + " "), .a(.href(SiteURL.job(.value(model.id)).path), .text(t(.jobRefresh))))
+            ),
+            .script(.attribute(named: "type", value: "module"), .src(SiteURL.progressScript.path))
+        )
+    }
+}
+
+/// The operator's view of the queue: counts per queue, dead letters and jobs waiting for a retry.
+enum AdminJobsPage {
+    struct Model {
+        var counts: [QueueCounts]
+        var dead: [JobSummary]
+        var retrying: [JobSummary]
+        var notice: String?
+    }
+
+    static func html(_ model: Model, _ chrome: Chrome) -> HTML {
+        let t = chrome.t
+        return Layout.page(t(.adminJobsTitle), chrome,
+            .h1(.text(t(.adminJobsTitle))),
+            Forms.alert(model.notice, kind: "notice"),
+            .h2(.text(t(.adminJobsQueues))),
+            .div(.class("table-wrap"), .table(
+                .class("data-table"),
+                .thead(.tr(
+                    .th(.text(t(.adminJobsQueue))), .th(.text(t(.adminJobsQueued))), .th(.text(t(.adminJobsRetrying))),
+                    .th(.text(t(.adminJobsRunning))), .th(.text(t(.adminJobsSucceeded))), .th(.text(t(.adminJobsDead)))
+                )),
+                .tbody(.forEach(model.counts) { counts in
+                    .tr(.td(.text(counts.queue)), .td(.text(String(counts.queued))), .td(.text(String(counts.retrying))),
+                        .td(.text(String(counts.running))), .td(.text(String(counts.succeeded))), .td(.text(String(counts.dead))))
+                })
+            )),
+            jobTable(t(.adminJobsDead), model.dead, chrome, when: { $0.finishedAt }),
+            jobTable(t(.adminJobsWaiting), model.retrying, chrome, when: { $0.runAt })
+        )
+    }
+
+    private static func jobTable(_ title: String, _ jobs: [JobSummary], _ chrome: Chrome, when: (JobSummary) -> Date?) -> Node<HTML.BodyContext> {
+        let t = chrome.t
+        return .section(
+            .h2(.text(title)),
+            .if(jobs.isEmpty, .p(.class("muted"), .text(t(.adminJobsNone))), else: .div(.class("table-wrap"), .table(
+                .class("data-table"),
+                .thead(.tr(
+                    .th(.text(t(.adminJobsKind))), .th(.text(t(.adminJobsQueue))), .th(.text(t(.adminJobsAttempts))),
+                    .th(.text(t(.adminJobsLastError))), .th(.text(t(.adminJobsWhen))), .th(.text(t(.membersActions)))
+                )),
+                .tbody(.forEach(jobs) { job in
+                    .tr(
+                        .data(named: "job-id", value: job.id.uuidString),
+                        .td(.text(job.kind)), .td(.text(job.queue)), .td(.text("\(job.attempts)/\(job.maxAttempts)")),
+                        .td(.class("error-text"), .text(job.lastError ?? "")),
+                        .td(.text(when(job).map { $0.formatted(.iso8601) } ?? "")),
+                        .td(
+                            .form(.method(.post), .action(SiteURL.adminJobRetry(.value(job.id)).path), .class("inline-form"),
+                                  Forms.csrf(chrome.csrfToken), .button(.type(.submit), .class("button-secondary"), .text(t(.adminJobsRetry)))),
+                            .form(.method(.post), .action(SiteURL.adminJobDiscard(.value(job.id)).path), .class("inline-form"),
+                                  Forms.csrf(chrome.csrfToken), .button(.type(.submit), .class("button-danger"), .text(t(.adminJobsDiscard))))
+                        )
+                    )
+                })
+            )))
+        )
+    }
+}
