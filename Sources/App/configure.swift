@@ -49,6 +49,7 @@ public func configure(
     app.asyncCommands.use(PlatformAdminCommand(), as: "platform-admin")
     app.asyncCommands.use(WorkerCommand(), as: "worker")
     app.asyncCommands.use(JobsCommand(), as: "jobs")
+    app.asyncCommands.use(BenchJobsCommand(), as: "bench-jobs")
 }
 
 /// A bare Vapor app with one route, the baseline that `scripts/bench http` measures the product against.
