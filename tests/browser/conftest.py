@@ -53,7 +53,13 @@ def _wait_for_health(url: str, proc: subprocess.Popen, log: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def base_url(tmp_path_factory):
+def app_data_dir(tmp_path_factory) -> Path:
+    """The DATA_DIR of the app under test: its SQLite database is `adsapp.sqlite` in it."""
+    return tmp_path_factory.mktemp("adsapp-data")
+
+
+@pytest.fixture(scope="session")
+def base_url(app_data_dir):
     """Starts `$ADSAPP_BIN serve` with a fresh SQLite DATA_DIR; yields its base URL."""
     global _server_log
     binary = os.environ.get("ADSAPP_BIN")
@@ -61,7 +67,7 @@ def base_url(tmp_path_factory):
         pytest.fail(f"ADSAPP_BIN must point at the built adsapp binary (got {binary!r})")
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    data_dir = tmp_path_factory.mktemp("adsapp-data")
+    data_dir = app_data_dir
     ARTIFACTS.mkdir(exist_ok=True)
     _server_log = ARTIFACTS / "server.log"
     env = dict(os.environ, DATA_DIR=str(data_dir), APP_URL=url, LOG_LEVEL="warning")
