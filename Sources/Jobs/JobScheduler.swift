@@ -77,10 +77,13 @@ public struct JobScheduler: Sendable {
             } catch {
                 logger.warning("firing schedules failed; trying again next tick", metadata: ["error": .string(String(describing: error))])
             }
+            // Shortly after the next minute starts, checking for a stop four times a second.
             let now = Date().timeIntervalSince1970
             let nextMinute = (now / 60).rounded(.down) * 60 + 60 + 0.2
-            let wait = min(nextMinute - now, 5)
-            try? await Task.sleep(for: .milliseconds(Int(wait * 1000)))
+            let deadline = ContinuousClock.now + .milliseconds(Int(min(nextMinute - now, 5) * 1000))
+            while !stopping(), ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(250))
+            }
         }
     }
 }

@@ -56,12 +56,15 @@ struct BackgroundJobs: Sendable {
 
         func run() async {
             let stopped = self.stopped
+            // The listener waits on its connection; it ends by cancellation once the worker has stopped.
+            let listening = listener.map { listener in Task { await listener.run(until: { stopped.isSet }) } }
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.worker.run() }
                 group.addTask { await self.scheduler.run(until: { stopped.isSet }) }
-                if let listener { group.addTask { await listener.run(until: { stopped.isSet }) } }
                 await group.waitForAll()
             }
+            listening?.cancel()
+            await listening?.value
         }
 
         func stop() {

@@ -131,6 +131,7 @@ extension AppConfiguration {
             }
         }
         jobs.lease = .seconds(try integer("JOBS_LEASE_SECONDS", default: 30, range: 3...3600))
+        jobs.pollInterval = .milliseconds(try integer("JOBS_POLL_MILLISECONDS", default: 1000, range: 50...600_000))
 
         return AppConfiguration(
             environment: environment,

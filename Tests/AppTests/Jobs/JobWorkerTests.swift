@@ -139,3 +139,31 @@ struct ProbeJob: JobHandler {
         }
     }
 }
+
+@Suite struct BackgroundRunnerTests {
+    @Test("the app's runner stops promptly, and on PostgreSQL a job enqueued by another process wakes it through NOTIFY")
+    func runnerWakesAndStops() async throws {
+        // Polling every 30 s: a job that runs sooner was woken by a notification.
+        try await TestApp.run(variables: ["JOBS_POLL_MILLISECONDS": "30000"]) { app in
+            let runner = try BackgroundJobs.Runner(jobs: app.app.backgroundJobs, database: app.db, context: app.app.context, logger: Logger(label: "test"))
+            let running = Task { await runner.run() }
+            try await Task.sleep(for: .milliseconds(500)) // connected and idle
+
+            if TestDatabase.postgresURL != nil {
+                // Another process: a store with no in-process wake-up, only the database's NOTIFY.
+                let elsewhere = JobStore(database: app.db)
+                let id = try #require(try await elsewhere.enqueue(.init(DiagnosticsJob.self, .init(label: "from afar"))))
+                let deadline = ContinuousClock.now + .seconds(10)
+                while try await elsewhere.find(id, organizationID: nil)?.state != .succeeded, ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                #expect(try await elsewhere.find(id, organizationID: nil)?.state == .succeeded)
+            }
+
+            let stopping = ContinuousClock.now
+            runner.stop()
+            await running.value
+            #expect(ContinuousClock.now - stopping < .seconds(3))
+        }
+    }
+}
