@@ -38,6 +38,31 @@ struct ProbeJob: JobHandler {
         }
     }
 
+    /// A worker on the test database with the given handlers, running until `stop()`.
+    struct RunningWorker {
+        let worker: JobWorker
+        let store: JobStore
+        let task: Task<Void, Never>
+
+        func stop() async {
+            worker.stop()
+            await task.value
+        }
+    }
+
+    func startWorker(_ app: TestApp, handlers register: (inout JobRegistry) -> Void,
+                     random: @escaping @Sendable (ClosedRange<Double>) -> Double = { Double.random(in: $0) },
+                     configure: (inout JobWorker.Configuration) -> Void = { _ in }) -> RunningWorker {
+        let wakeup = JobWakeup()
+        let store = JobStore(database: app.db, wakeup: wakeup)
+        var registry = JobRegistry()
+        register(&registry)
+        var configuration = JobWorker.Configuration()
+        configure(&configuration)
+        let worker = JobWorker(store: store, registry: registry, configuration: configuration, wakeup: wakeup, logger: Logger(label: "test"), random: random)
+        return RunningWorker(worker: worker, store: store, task: Task { await worker.run() })
+    }
+
     func diagnosticsRows(_ app: TestApp) async throws -> (rows: Int, distinct: Int) {
         let row = try #require(try await (app.db as! any SQLDatabase).raw("SELECT COUNT(*) AS n, COUNT(DISTINCT job_id) AS d FROM job_diagnostics").first())
         return (try row.decode(column: "n", as: Int.self), try row.decode(column: "d", as: Int.self))
@@ -46,15 +71,8 @@ struct ProbeJob: JobHandler {
     @Test("a worker runs every job once, retries failures, and dead-letters what can never run")
     func endToEnd() async throws {
         try await TestApp.run { app in
-            let wakeup = JobWakeup()
-            let store = JobStore(database: app.db, wakeup: wakeup)
-            var registry = JobRegistry()
-            registry.register(DiagnosticsJob())
-            var configuration = JobWorker.Configuration()
-            configuration.defaultConcurrency = 16
-            let worker = JobWorker(store: store, registry: registry, configuration: configuration, wakeup: wakeup,
-                                   logger: Logger(label: "test"), random: { _ in 0.001 }) // retry at once
-            let running = Task { await worker.run() }
+            let running = startWorker(app, handlers: { $0.register(DiagnosticsJob()) }, random: { _ in 0.001 }, configure: { $0.defaultConcurrency = 16 }) // retries at once
+            let store = running.store
 
             try await store.enqueue((0..<300).map { try .init(DiagnosticsJob.self, .init(label: "job \($0)")) })
             try await store.enqueue(.init(DiagnosticsJob.self, .init(label: "flaky", failAttempts: 2)))
@@ -62,8 +80,7 @@ struct ProbeJob: JobHandler {
             let unknown = try await store.enqueue(.init(kind: "no.such.kind", queue: .maintenance, payload: "{}"))
 
             try await waitUntil { try await store.counts().first.map { $0.succeeded == 301 && $0.dead == 2 } ?? false }
-            worker.stop()
-            await running.value
+            await running.stop()
 
             let counts = try await diagnosticsRows(app)
             #expect(counts.rows == 301)
@@ -79,19 +96,11 @@ struct ProbeJob: JobHandler {
     @Test("a queue never runs more jobs at once than its concurrency")
     func concurrencyLimit() async throws {
         try await TestApp.run { app in
-            let wakeup = JobWakeup()
-            let store = JobStore(database: app.db, wakeup: wakeup)
             let probe = ConcurrencyProbe()
-            var registry = JobRegistry()
-            registry.register(ProbeJob(probe: probe))
-            var configuration = JobWorker.Configuration()
-            configuration.concurrency["test-probe"] = 3
-            let worker = JobWorker(store: store, registry: registry, configuration: configuration, wakeup: wakeup, logger: Logger(label: "test"))
-            let running = Task { await worker.run() }
-            try await store.enqueue((0..<30).map { _ in try .init(ProbeJob.self, .init(milliseconds: 15)) })
-            try await waitUntil { probe.total == 30 && worker.runningCount == 0 }
-            worker.stop()
-            await running.value
+            let running = startWorker(app, handlers: { $0.register(ProbeJob(probe: probe)) }, configure: { $0.concurrency["test-probe"] = 3 })
+            try await running.store.enqueue((0..<30).map { _ in try .init(ProbeJob.self, .init(milliseconds: 15)) })
+            try await waitUntil { probe.total == 30 && running.worker.runningCount == 0 }
+            await running.stop()
             #expect(probe.peak == 3)
         }
     }
@@ -99,20 +108,13 @@ struct ProbeJob: JobHandler {
     @Test("on shutdown a worker gives back jobs that do not finish in the grace period, without counting the attempt")
     func gracefulShutdown() async throws {
         try await TestApp.run { app in
-            let wakeup = JobWakeup()
-            let store = JobStore(database: app.db, wakeup: wakeup)
             let probe = ConcurrencyProbe()
-            var registry = JobRegistry()
-            registry.register(ProbeJob(probe: probe))
-            var configuration = JobWorker.Configuration()
-            configuration.shutdownGrace = .milliseconds(200)
-            let worker = JobWorker(store: store, registry: registry, configuration: configuration, wakeup: wakeup, logger: Logger(label: "test"))
-            let running = Task { await worker.run() }
+            let running = startWorker(app, handlers: { $0.register(ProbeJob(probe: probe)) }, configure: { $0.shutdownGrace = .milliseconds(200) })
+            let store = running.store
             let quick = try #require(try await store.enqueue(.init(ProbeJob.self, .init(milliseconds: 50))))
             let slow = try #require(try await store.enqueue(.init(ProbeJob.self, .init(milliseconds: 60_000))))
-            try await waitUntil { worker.runningCount == 2 || probe.total == 2 }
-            worker.stop()
-            await running.value
+            try await waitUntil { running.worker.runningCount == 2 || probe.total == 2 }
+            await running.stop()
             #expect(try await store.find(quick, organizationID: nil)?.state == .succeeded)
             let released = try #require(try await store.find(slow, organizationID: nil))
             #expect(released.state == .queued)
@@ -123,19 +125,12 @@ struct ProbeJob: JobHandler {
     @Test("an idle worker starts a new job within milliseconds of the enqueue, without waiting for its poll")
     func wakesOnEnqueue() async throws {
         try await TestApp.run { app in
-            let wakeup = JobWakeup()
-            let store = JobStore(database: app.db, wakeup: wakeup)
-            var registry = JobRegistry()
-            registry.register(DiagnosticsJob())
-            var configuration = JobWorker.Configuration()
-            configuration.pollInterval = .seconds(30)
-            let worker = JobWorker(store: store, registry: registry, configuration: configuration, wakeup: wakeup, logger: Logger(label: "test"))
-            let running = Task { await worker.run() }
+            let running = startWorker(app, handlers: { $0.register(DiagnosticsJob()) }, configure: { $0.pollInterval = .seconds(30) })
+            let store = running.store
             try await Task.sleep(for: .milliseconds(100)) // let it go idle
             let id = try #require(try await store.enqueue(.init(DiagnosticsJob.self, .init())))
             try await waitUntil(timeout: .seconds(5)) { try await store.find(id, organizationID: nil)?.state == .succeeded }
-            worker.stop()
-            await running.value
+            await running.stop()
         }
     }
 }
