@@ -9,7 +9,6 @@ import Vapor
 public struct AppConfiguration: Sendable {
     public enum DatabaseChoice: Sendable, Equatable {
         case sqliteFile(path: String)
-        case sqliteInMemory
         case postgres(url: String)
     }
 
@@ -93,8 +92,6 @@ extension AppConfiguration {
                 throw ConfigurationError(variable: "DATABASE_URL", problem: "must be a postgres://user:password@host:port/database URL")
             }
             database = .postgres(url: raw)
-        } else if environment == .testing {
-            database = .sqliteInMemory
         } else {
             database = .sqliteFile(path: dataDirectory + "/adsapp.sqlite")
         }

@@ -16,8 +16,6 @@ enum DatabaseSetup {
                 DatabaseConfigurationFactory { sqliteConfiguration(.file(path), app) },
                 as: .sqlite
             )
-        case .sqliteInMemory:
-            app.databases.use(DatabaseConfigurationFactory { sqliteConfiguration(.memory, app) }, as: .sqlite)
         case .postgres(let url):
             app.databases.use(
                 .postgres(

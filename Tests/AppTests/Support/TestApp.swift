@@ -63,7 +63,10 @@ struct TestApp {
     ) async throws {
         _ = LogCapture.shared
         let database = try await TestDatabase.create()
-        var environment = ["APP_URL": "http://127.0.0.1:8080"]
+        // SQLite in a directory of its own, removed afterwards (sqlite-kit's "memory" databases are temp files it never deletes).
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("adsapp-test-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
+        var environment = ["APP_URL": "http://127.0.0.1:8080", "DATA_DIR": dataDirectory]
         if let url = database.url { environment["DATABASE_URL"] = url; environment["DATABASE_POOL_SIZE"] = "2" }
         environment.merge(variables) { $1 }
         let clock = TestClock()
