@@ -11,6 +11,8 @@ public protocol JobHandler: Sendable {
     static var queue: QueueName { get }
     /// Attempts before the job goes to the dead letters. Default 5.
     static var maxAttempts: Int { get }
+    /// How long one run may take before it counts as failed (and is retried). Default 5 minutes.
+    static var timeLimit: Duration { get }
 
     /// Runs the job. Throwing schedules a retry with backoff (or dead-letters it after the last attempt).
     /// Writes that must happen exactly once belong in `context.complete { database in ... }`.
@@ -19,6 +21,7 @@ public protocol JobHandler: Sendable {
 
 extension JobHandler {
     public static var maxAttempts: Int { 5 }
+    public static var timeLimit: Duration { .seconds(300) }
 }
 
 /// What a running job can see and do.
@@ -55,12 +58,23 @@ public enum JobError: Error, Equatable, CustomStringConvertible {
     case leaseLost
     case unknownKind(String)
     case undecodablePayload(String)
+    /// The run took longer than its kind's `timeLimit`.
+    case timedOut(Duration)
+
+    /// Unknown kinds and undecodable payloads fail the same way on every attempt.
+    var canNeverSucceed: Bool {
+        switch self {
+        case .unknownKind, .undecodablePayload: true
+        case .leaseLost, .timedOut: false
+        }
+    }
 
     public var description: String {
         switch self {
         case .leaseLost: "the job's lease was lost to another worker"
         case .unknownKind(let kind): "no handler is registered for job kind \"\(kind)\""
         case .undecodablePayload(let reason): "the payload cannot be decoded: \(reason)"
+        case .timedOut(let limit): "the run took longer than its time limit of \(limit)"
         }
     }
 }
@@ -77,6 +91,7 @@ public struct JobRegistry: Sendable {
     struct Entry: Sendable {
         let queue: QueueName
         let maxAttempts: Int
+        let timeLimit: Duration
         let run: @Sendable (String, JobContext) async throws -> Void
     }
 
@@ -85,7 +100,7 @@ public struct JobRegistry: Sendable {
     public init() {}
 
     public mutating func register<H: JobHandler>(_ handler: H) {
-        entries[H.kind] = Entry(queue: H.queue, maxAttempts: H.maxAttempts) { payload, context in
+        entries[H.kind] = Entry(queue: H.queue, maxAttempts: H.maxAttempts, timeLimit: H.timeLimit) { payload, context in
             let decoded: H.Payload
             do {
                 decoded = try JSONDecoder().decode(H.Payload.self, from: Data(payload.utf8))

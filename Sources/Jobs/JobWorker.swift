@@ -147,11 +147,11 @@ public final class JobWorker: Sendable {
         )
         do {
             guard let entry = registry.entry(for: job.kind) else { throw JobError.unknownKind(job.kind) }
-            try await entry.run(job.payload, context)
+            try await runWithTimeLimit(entry.timeLimit) { try await entry.run(job.payload, context) }
             if !completion.isSet { await completions.add(job) }
         } catch JobError.leaseLost {
             logger.warning("job finished after its lease was lost; its result was dropped")
-        } catch let error as JobError {
+        } catch let error as JobError where error.canNeverSucceed {
             // Unknown kinds and undecodable payloads never succeed: straight to the dead letters.
             logger.error("job cannot run: \(error)")
             try? await store.markFailed(job, error: error.description, retryAt: store.now(), dead: true)
@@ -163,6 +163,27 @@ public final class JobWorker: Sendable {
             } catch {
                 logger.error("recording a job failure failed; the lease will expire and the job will be retried", metadata: ["error": .string(String(describing: error))])
             }
+        }
+    }
+
+    /// Runs `body`, but stops waiting for it after `limit`: a run that hangs (a lost network reply,
+    /// a stuck connection) must not hold its job forever. The abandoned run is cancelled; should it
+    /// still finish, its `complete` finds the lease gone and rolls back, so nothing happens twice.
+    private func runWithTimeLimit(_ limit: Duration, _ body: @escaping @Sendable () async throws -> Void) async throws {
+        let race = TimeLimitRace()
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                race.start(
+                    continuation: continuation,
+                    work: Task { do { try await body(); race.finish(.success(())) } catch { race.finish(.failure(error)) } },
+                    timer: Task {
+                        do { try await Task.sleep(for: limit) } catch { return }
+                        race.finish(.failure(JobError.timedOut(limit)))
+                    }
+                )
+            }
+        } onCancel: {
+            race.finish(.failure(CancellationError()))
         }
     }
 

@@ -80,6 +80,45 @@ final class Signal: Sendable {
     }
 }
 
+/// The first of a job run and its timer to finish resumes the waiting worker and cancels the other.
+final class TimeLimitRace: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<Void, any Error>?
+        var work: Task<Void, Never>?
+        var timer: Task<Void, Never>?
+        var result: Result<Void, any Error>?
+    }
+
+    private let state = Mutex(State())
+
+    func start(continuation: CheckedContinuation<Void, any Error>, work: Task<Void, Never>, timer: Task<Void, Never>) {
+        let early = state.withLock { state -> Result<Void, any Error>? in
+            if let result = state.result { return result }
+            state.continuation = continuation
+            state.work = work
+            state.timer = timer
+            return nil
+        }
+        if let early {
+            work.cancel()
+            timer.cancel()
+            continuation.resume(with: early)
+        }
+    }
+
+    func finish(_ result: Result<Void, any Error>) {
+        let (continuation, work, timer) = state.withLock { state -> (CheckedContinuation<Void, any Error>?, Task<Void, Never>?, Task<Void, Never>?) in
+            guard state.result == nil else { return (nil, nil, nil) }
+            state.result = result
+            defer { state.continuation = nil; state.work = nil; state.timer = nil }
+            return (state.continuation, state.work, state.timer)
+        }
+        work?.cancel()
+        timer?.cancel()
+        continuation?.resume(with: result)
+    }
+}
+
 /// Per-queue wake-ups: enqueues in this process fire them directly; PostgreSQL notifications
 /// from other processes fire them through `PostgresJobListener`.
 public final class JobWakeup: Sendable {

@@ -28,15 +28,21 @@ public struct PostgresJobListener: Sendable {
                 delay = .milliseconds(200)
                 // After (re)connecting, look once: notifications sent while disconnected are gone.
                 wakeup.wakeAll()
-                try await withTaskCancellationHandler {
-                    try await connection.listen(on: JobStore.notificationChannel) { notifications in
-                        for try await notification in notifications {
-                            wakeup.wake(QueueName(notification.payload))
-                            if stopping() { break }
+                do {
+                    try await withTaskCancellationHandler {
+                        try await connection.listen(on: JobStore.notificationChannel) { notifications in
+                            for try await notification in notifications {
+                                wakeup.wake(QueueName(notification.payload))
+                                if stopping() { break }
+                            }
                         }
+                    } onCancel: {
+                        connection.close().whenComplete { _ in }
                     }
-                } onCancel: {
-                    connection.close().whenComplete { _ in }
+                } catch {
+                    // A connection must be closed before it is released, also when the server dropped it.
+                    try? await connection.close()
+                    throw error
                 }
                 try? await connection.close()
             } catch {

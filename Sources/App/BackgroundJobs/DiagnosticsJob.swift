@@ -32,6 +32,7 @@ struct DiagnosticsJob: JobHandler {
     static let kind = "diagnostics.record"
     static let queue: QueueName = .maintenance
     static let maxAttempts = 8
+    static let timeLimit: Duration = .seconds(20)
 
     struct PlannedFailure: Error, CustomStringConvertible {
         var attempt: Int

@@ -29,6 +29,20 @@ struct ProbeJob: JobHandler {
     }
 }
 
+/// A run that hangs and ignores cancellation, as one stuck on a lost network reply would.
+struct HangingJob: JobHandler {
+    struct Payload: Codable, Sendable {}
+    static let kind = "test.hang"
+    static let queue: QueueName = "test-hang"
+    static let maxAttempts = 2
+    static let timeLimit: Duration = .milliseconds(200)
+
+    func run(_ payload: Payload, context: JobContext) async throws {
+        let until = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < until { try? await Task.sleep(for: .milliseconds(100)) }
+    }
+}
+
 @Suite struct JobWorkerTests {
     func waitUntil(timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
@@ -90,6 +104,19 @@ struct ProbeJob: JobHandler {
             #expect(dead.first { $0.id == unknown }?.lastError?.contains("no handler") == true)
             #expect(dead.first { $0.id == undecodable }?.lastError?.contains("cannot be decoded") == true)
             #expect(dead.allSatisfy { $0.attempts == 1 }, "no retries for jobs that can never run")
+        }
+    }
+
+    @Test("a run that outlasts its time limit counts as a failed attempt instead of holding the job forever")
+    func timeLimit() async throws {
+        try await TestApp.run { app in
+            let running = startWorker(app, handlers: { $0.register(HangingJob()) }, random: { _ in 0.001 })
+            let id = try #require(try await running.store.enqueue(.init(HangingJob.self, .init())))
+            try await waitUntil(timeout: .seconds(10)) { try await running.store.find(id, organizationID: nil)?.state == .dead }
+            await running.stop()
+            let attempts = try await running.store.attempts(of: id)
+            #expect(attempts.count == 2)
+            #expect(attempts.allSatisfy { $0.error.contains("time limit") })
         }
     }
 
