@@ -75,7 +75,7 @@ public struct JobScheduler: Sendable {
                 let fired = try await tick()
                 if !fired.isEmpty { logger.info("scheduled jobs fired", metadata: ["schedules": .string(fired.joined(separator: ","))]) }
             } catch {
-                logger.warning("firing schedules failed; trying again next tick", metadata: ["error": .string(String(describing: error))])
+                logger.warning("firing schedules failed; trying again next tick", metadata: ["error": .string(ErrorText.of(error))])
             }
             // Shortly after the next minute starts, checking for a stop four times a second.
             let now = Date().timeIntervalSince1970

@@ -108,7 +108,7 @@ public final class JobWorker: Sendable {
                             continue
                         }
                     } catch {
-                        logger.warning("claiming jobs failed; retrying", metadata: ["queue": .string(queue.rawValue), "error": .string(String(describing: error))])
+                        logger.warning("claiming jobs failed; retrying", metadata: ["queue": .string(queue.rawValue), "error": .string(ErrorText.of(error))])
                     }
                 }
                 await signal.wait(timeout: configuration.pollInterval)
@@ -157,11 +157,11 @@ public final class JobWorker: Sendable {
             try? await store.markFailed(job, error: error.description, retryAt: store.now(), dead: true)
         } catch {
             let retryAt = store.now().addingTimeInterval(backoff(attempt: job.attempt))
-            logger.warning("job failed", metadata: ["attempt": .stringConvertible(job.attempt), "error": .string(String(describing: error))])
+            logger.warning("job failed", metadata: ["attempt": .stringConvertible(job.attempt), "error": .string(ErrorText.of(error))])
             do {
-                try await store.markFailed(job, error: String(describing: error), retryAt: retryAt)
+                try await store.markFailed(job, error: ErrorText.of(error), retryAt: retryAt)
             } catch {
-                logger.error("recording a job failure failed; the lease will expire and the job will be retried", metadata: ["error": .string(String(describing: error))])
+                logger.error("recording a job failure failed; the lease will expire and the job will be retried", metadata: ["error": .string(ErrorText.of(error))])
             }
         }
     }
@@ -205,7 +205,7 @@ public final class JobWorker: Sendable {
             do {
                 try await store.renewLeases(workerID: id, jobIDs: ids, lease: configuration.lease)
             } catch {
-                logger.warning("renewing job leases failed", metadata: ["error": .string(String(describing: error))])
+                logger.warning("renewing job leases failed", metadata: ["error": .string(ErrorText.of(error))])
             }
             sinceRecovery += interval
             if sinceRecovery >= configuration.lease / 2 {
@@ -217,7 +217,7 @@ public final class JobWorker: Sendable {
                         wakeup.wakeAll()
                     }
                 } catch {
-                    logger.warning("recovering expired leases failed", metadata: ["error": .string(String(describing: error))])
+                    logger.warning("recovering expired leases failed", metadata: ["error": .string(ErrorText.of(error))])
                 }
             }
         }
@@ -260,7 +260,7 @@ actor CompletionBatch {
         } catch {
             // Not recorded: the leases expire and the jobs run again. Handlers that must not repeat
             // complete inside their own transaction (`JobContext.complete`).
-            logger.error("recording completed jobs failed", metadata: ["count": .stringConvertible(batch.count), "error": .string(String(describing: error))])
+            logger.error("recording completed jobs failed", metadata: ["count": .stringConvertible(batch.count), "error": .string(ErrorText.of(error))])
         }
     }
 }

@@ -47,7 +47,7 @@ public struct PostgresJobListener: Sendable {
                 try? await connection.close()
             } catch {
                 if stopping() || Task.isCancelled { break }
-                logger.warning("job notifications lost; reconnecting", metadata: ["error": .string(String(describing: error))])
+                logger.warning("job notifications lost; reconnecting", metadata: ["error": .string(ErrorText.of(error))])
                 try? await Task.sleep(for: delay)
                 delay = min(delay * 2, .seconds(5))
             }

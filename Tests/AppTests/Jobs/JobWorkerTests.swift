@@ -1,5 +1,6 @@
 @testable import App
 import Fluent
+import Dispatch
 import Foundation
 @testable import Jobs
 import Logging
@@ -38,8 +39,10 @@ struct HangingJob: JobHandler {
     static let timeLimit: Duration = .milliseconds(200)
 
     func run(_ payload: Payload, context: JobContext) async throws {
-        let until = ContinuousClock.now + .seconds(5)
-        while ContinuousClock.now < until { try? await Task.sleep(for: .milliseconds(100)) }
+        // Suspends for 5 s whatever happens: cancellation does not end it.
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().asyncAfter(deadline: .now() + 5) { continuation.resume() }
+        }
     }
 }
 
