@@ -205,6 +205,9 @@ TEXT = {
         "job_latency": "enqueue to start, idle worker: p50 / p99 / max (ms)",
         "latency_target": "target: p99 under 50 ms",
         "jobs_chart_alt": "jobs per second",
+        "jobs_chart_title": "Jobs per second",
+        "bar_enqueue": "enqueue {db}",
+        "bar_processed": "processed {db}",
     },
     "nl": {
         "title": "# Metingen",
@@ -250,6 +253,9 @@ TEXT = {
         "job_latency": "van wachtrij tot start, worker zonder werk: p50 / p99 / max (ms)",
         "latency_target": "doel: p99 onder 50 ms",
         "jobs_chart_alt": "taken per seconde",
+        "jobs_chart_title": "Taken per seconde",
+        "bar_enqueue": "in wachtrij {db}",
+        "bar_processed": "verwerkt {db}",
     },
 }
 
@@ -444,29 +450,31 @@ def jobs_rows(sqlite: dict, pg: dict, t: dict) -> list[tuple[str, str, str, str]
     ]
 
 
-def jobs_chart_svg(sqlite: dict, pg: dict) -> str:
+def jobs_chart_svg(sqlite: dict, pg: dict, t: dict) -> str:
     """Horizontal bars: enqueue and processing rates on both databases, with the 5,000/s target."""
     bars = [
-        ("enqueue SQLite", sqlite["enqueuePerSecond"]), ("enqueue PostgreSQL", pg["enqueuePerSecond"]),
-        ("processed SQLite", sqlite["processedPerSecond"]), ("processed PostgreSQL", pg["processedPerSecond"]),
+        (t["bar_enqueue"].format(db="SQLite"), sqlite["enqueuePerSecond"], "#6b7a8c"),
+        (t["bar_enqueue"].format(db="PostgreSQL"), pg["enqueuePerSecond"], "#6b7a8c"),
+        (t["bar_processed"].format(db="SQLite"), sqlite["processedPerSecond"], "#0b6e4f"),
+        (t["bar_processed"].format(db="PostgreSQL"), pg["processedPerSecond"], "#0b6e4f"),
     ]
     width, left, bar_h, gap, top = 760, 190, 26, 12, 44
-    scale = (width - left - 110) / max(max(v for _, v in bars), 5000)
+    scale = (width - left - 110) / max(max(v for _, v, _ in bars), 5000)
     height = top + len(bars) * (bar_h + gap) + 30
-    desc = "; ".join(f"{label}: {value:,.0f} jobs/s" for label, value in bars)
+    desc = "; ".join(f"{label}: {value:,.0f}/s" for label, value, _ in bars)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-labelledby="t d">',
-        '<title id="t">Jobs: jobs/s</title>',
+        f'<title id="t">{html.escape(t["jobs_chart_title"])}</title>',
         f'<desc id="d">{html.escape(desc)}</desc>',
         f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
-        '<text x="16" y="26" font-family="sans-serif" font-size="16" font-weight="bold" fill="#1b2430">Jobs: jobs/s</text>',
+        f'<text x="16" y="26" font-family="sans-serif" font-size="16" font-weight="bold" fill="#1b2430">{html.escape(t["jobs_chart_title"])}</text>',
     ]
-    for i, (label, value) in enumerate(bars):
+    for i, (label, value, color) in enumerate(bars):
         y = top + i * (bar_h + gap)
         w = max(1, value * scale)
         out += [
             f'<text x="{left - 10}" y="{y + bar_h * 0.7:.0f}" text-anchor="end" font-family="sans-serif" font-size="14" fill="#1b2430">{html.escape(label)}</text>',
-            f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{"#6b7a8c" if "enqueue" in label else "#0b6e4f"}"/>',
+            f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{color}"/>',
             f'<text x="{left + w + 8:.1f}" y="{y + bar_h * 0.7:.0f}" font-family="sans-serif" font-size="14" fill="#1b2430">{value:,.0f}</text>',
         ]
     target_x = left + 5000 * scale
@@ -483,12 +491,13 @@ def cmd_report_jobs(args) -> None:
     sqlite = json.loads((results / "jobs-sqlite.json").read_text())
     pg = json.loads((results / "jobs-postgresql.json").read_text())
     out = Path(args.out)
-    chart = out.with_name(f"{out.stem}-jobs.svg")
     out.parent.mkdir(parents=True, exist_ok=True)
-    chart.write_text(jobs_chart_svg(sqlite, pg))
     run = run_info(args.command)
     for lang, path in language_paths(out).items():
         t = TEXT[lang]
+        # One chart per language: its labels are words.
+        chart = out.with_name(f"{out.stem}-jobs{'' if lang == 'en' else '.' + lang}.svg")
+        chart.write_text(jobs_chart_svg(sqlite, pg, t))
         table = [t["jobs_header"], "|---|---|---|---|"] + [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in jobs_rows(sqlite, pg, t)]
         load = t["load_jobs"].format(count=f"{sqlite['count']:,}", concurrency=sqlite["concurrency"])
         body = section_body("jobs", table, t, run, chart.name, load=load)
