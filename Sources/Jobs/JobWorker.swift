@@ -91,7 +91,12 @@ public final class JobWorker: Sendable {
         let active = LockedCounter()
         await withDiscardingTaskGroup { jobs in
             while !stopping.value {
-                let free = limit - active.value
+                var free = limit - active.value
+                if free > 0, free < limit {
+                    // Busy: let a few more runs finish first, so one claim fetches many jobs instead of one.
+                    try? await Task.sleep(for: .milliseconds(1))
+                    free = limit - active.value
+                }
                 if free > 0 {
                     do {
                         let claimed = try await store.claim(queue: queue, limit: free, workerID: id, lease: configuration.lease)
