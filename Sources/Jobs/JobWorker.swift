@@ -49,10 +49,13 @@ public final class JobWorker: Sendable {
         self.wakeup = wakeup
         self.logger = logger
         self.random = random
-        self.completions = CompletionBatch(store: store, logger: logger)
+        self.completions = CompletionBatch(store: store, logger: logger, timeLimit: max(configuration.lease, .seconds(5)))
     }
 
     var queues: [QueueName] { Array(configuration.queues ?? registry.queues).sorted { $0.rawValue < $1.rawValue } }
+
+    /// How long one of the worker's own database calls may take before it gives up on it.
+    var databaseTimeLimit: Duration { max(configuration.lease, .seconds(5)) }
 
     /// Jobs this worker is running now.
     public var runningCount: Int { running.withLock { $0.count } }
@@ -99,7 +102,10 @@ public final class JobWorker: Sendable {
                 }
                 if free > 0 {
                     do {
-                        let claimed = try await store.claim(queue: queue, limit: free, workerID: id, lease: configuration.lease)
+                        let wanted = free
+                        let claimed = try await withTimeLimit(databaseTimeLimit) {
+                            try await self.store.claim(queue: queue, limit: wanted, workerID: self.id, lease: self.configuration.lease)
+                        }
                         if !claimed.isEmpty {
                             active.add(claimed.count)
                             running.withLock { running in for job in claimed { running[job.id] = job } }
@@ -132,7 +138,8 @@ public final class JobWorker: Sendable {
         let unfinished = running.withLock { Array($0.keys) }
         guard !unfinished.isEmpty else { return true }
         logger.notice("giving unfinished jobs back to the queue", metadata: ["count": .stringConvertible(unfinished.count)])
-        try? await store.release(workerID: id, jobIDs: unfinished)
+        let store = self.store, id = self.id
+        try? await withTimeLimit(databaseTimeLimit) { try await store.release(workerID: id, jobIDs: unfinished) }
         return false
     }
 
@@ -152,43 +159,24 @@ public final class JobWorker: Sendable {
         )
         do {
             guard let entry = registry.entry(for: job.kind) else { throw JobError.unknownKind(job.kind) }
-            try await runWithTimeLimit(entry.timeLimit) { try await entry.run(job.payload, context) }
+            try await withTimeLimit(entry.timeLimit) { try await entry.run(job.payload, context) }
             if !completion.isSet { await completions.add(job) }
         } catch JobError.leaseLost {
             logger.warning("job finished after its lease was lost; its result was dropped")
         } catch let error as JobError where error.canNeverSucceed {
             // Unknown kinds and undecodable payloads never succeed: straight to the dead letters.
             logger.error("job cannot run: \(error)")
-            try? await store.markFailed(job, error: error.description, retryAt: store.now(), dead: true)
+            let store = self.store
+            try? await withTimeLimit(databaseTimeLimit) { try await store.markFailed(job, error: error.description, retryAt: store.now(), dead: true) }
         } catch {
             let retryAt = store.now().addingTimeInterval(backoff(attempt: job.attempt))
             logger.warning("job failed", metadata: ["attempt": .stringConvertible(job.attempt), "error": .string(ErrorText.of(error))])
             do {
-                try await store.markFailed(job, error: ErrorText.of(error), retryAt: retryAt)
+                let store = self.store, text = ErrorText.of(error)
+                try await withTimeLimit(databaseTimeLimit) { try await store.markFailed(job, error: text, retryAt: retryAt) }
             } catch {
                 logger.error("recording a job failure failed; the lease will expire and the job will be retried", metadata: ["error": .string(ErrorText.of(error))])
             }
-        }
-    }
-
-    /// Runs `body`, but stops waiting for it after `limit`: a run that hangs (a lost network reply,
-    /// a stuck connection) must not hold its job forever. The abandoned run is cancelled; should it
-    /// still finish, its `complete` finds the lease gone and rolls back, so nothing happens twice.
-    private func runWithTimeLimit(_ limit: Duration, _ body: @escaping @Sendable () async throws -> Void) async throws {
-        let race = TimeLimitRace()
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                race.start(
-                    continuation: continuation,
-                    work: Task { do { try await body(); race.finish(.success(())) } catch { race.finish(.failure(error)) } },
-                    timer: Task {
-                        do { try await Task.sleep(for: limit) } catch { return }
-                        race.finish(.failure(JobError.timedOut(limit)))
-                    }
-                )
-            }
-        } onCancel: {
-            race.finish(.failure(CancellationError()))
         }
     }
 
@@ -208,7 +196,8 @@ public final class JobWorker: Sendable {
             if stopping.value { break }
             let ids = running.withLock { Array($0.keys) }
             do {
-                try await store.renewLeases(workerID: id, jobIDs: ids, lease: configuration.lease)
+                let store = self.store, id = self.id, lease = configuration.lease
+                try await withTimeLimit(databaseTimeLimit) { try await store.renewLeases(workerID: id, jobIDs: ids, lease: lease) }
             } catch {
                 logger.warning("renewing job leases failed", metadata: ["error": .string(ErrorText.of(error))])
             }
@@ -216,7 +205,8 @@ public final class JobWorker: Sendable {
             if sinceRecovery >= configuration.lease / 2 {
                 sinceRecovery = .zero
                 do {
-                    let recovered = try await store.recoverExpiredLeases()
+                    let store = self.store
+                    let recovered = try await withTimeLimit(databaseTimeLimit) { try await store.recoverExpiredLeases() }
                     if recovered > 0 {
                         logger.notice("recovered jobs of a stopped worker", metadata: ["count": .stringConvertible(recovered)])
                         wakeup.wakeAll()
@@ -234,12 +224,14 @@ public final class JobWorker: Sendable {
 actor CompletionBatch {
     private let store: JobStore
     private let logger: Logger
+    private let timeLimit: Duration
     private var pending: [ClaimedJob] = []
     private let signal = Signal()
 
-    init(store: JobStore, logger: Logger) {
+    init(store: JobStore, logger: Logger, timeLimit: Duration) {
         self.store = store
         self.logger = logger
+        self.timeLimit = timeLimit
     }
 
     func add(_ job: ClaimedJob) {
@@ -261,7 +253,8 @@ actor CompletionBatch {
         let batch = pending
         pending = []
         do {
-            try await store.markSucceeded(batch)
+            let store = self.store
+            try await withTimeLimit(timeLimit) { try await store.markSucceeded(batch) }
         } catch {
             // Not recorded: the leases expire and the jobs run again. Handlers that must not repeat
             // complete inside their own transaction (`JobContext.complete`).

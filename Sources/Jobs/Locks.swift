@@ -80,19 +80,41 @@ final class Signal: Sendable {
     }
 }
 
-/// The first of a job run and its timer to finish resumes the waiting worker and cancels the other.
-final class TimeLimitRace: Sendable {
+/// Runs `operation`, but stops waiting for it after `limit` and throws `JobError.timedOut`.
+/// A job run or a database call that hangs (a reply lost with its connection) must not stall a
+/// worker. The abandoned operation is cancelled; whatever it still does later is harmless, because
+/// every write the queue makes checks the lease it was made under.
+func withTimeLimit<T: Sendable>(_ limit: Duration, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+    let race = TimeLimitRace<T>()
+    return try await withTaskCancellationHandler {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            race.start(
+                continuation: continuation,
+                work: Task { do { race.finish(.success(try await operation())) } catch { race.finish(.failure(error)) } },
+                timer: Task {
+                    do { try await Task.sleep(for: limit) } catch { return }
+                    race.finish(.failure(JobError.timedOut(limit)))
+                }
+            )
+        }
+    } onCancel: {
+        race.finish(.failure(CancellationError()))
+    }
+}
+
+/// The first of an operation and its timer to finish resumes the waiting task and cancels the other.
+final class TimeLimitRace<T: Sendable>: Sendable {
     private struct State {
-        var continuation: CheckedContinuation<Void, any Error>?
+        var continuation: CheckedContinuation<T, any Error>?
         var work: Task<Void, Never>?
         var timer: Task<Void, Never>?
-        var result: Result<Void, any Error>?
+        var result: Result<T, any Error>?
     }
 
     private let state = Mutex(State())
 
-    func start(continuation: CheckedContinuation<Void, any Error>, work: Task<Void, Never>, timer: Task<Void, Never>) {
-        let early = state.withLock { state -> Result<Void, any Error>? in
+    func start(continuation: CheckedContinuation<T, any Error>, work: Task<Void, Never>, timer: Task<Void, Never>) {
+        let early = state.withLock { state -> Result<T, any Error>? in
             if let result = state.result { return result }
             state.continuation = continuation
             state.work = work
@@ -106,8 +128,8 @@ final class TimeLimitRace: Sendable {
         }
     }
 
-    func finish(_ result: Result<Void, any Error>) {
-        let (continuation, work, timer) = state.withLock { state -> (CheckedContinuation<Void, any Error>?, Task<Void, Never>?, Task<Void, Never>?) in
+    func finish(_ result: Result<T, any Error>) {
+        let (continuation, work, timer) = state.withLock { state -> (CheckedContinuation<T, any Error>?, Task<Void, Never>?, Task<Void, Never>?) in
             guard state.result == nil else { return (nil, nil, nil) }
             state.result = result
             defer { state.continuation = nil; state.work = nil; state.timer = nil }
