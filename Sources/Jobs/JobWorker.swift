@@ -60,6 +60,9 @@ public final class JobWorker: Sendable {
     /// Jobs this worker is running now.
     public var runningCount: Int { running.withLock { $0.count } }
 
+    /// Whether `stop()` was called: the scheduler and listener beside the worker stop with it.
+    public var isStopping: Bool { stopping.value }
+
     public func stop() {
         stopping.set()
         stopSignal.fire()

@@ -41,7 +41,6 @@ struct BackgroundJobs: Sendable {
         let worker: JobWorker
         let scheduler: JobScheduler
         let listener: PostgresJobListener?
-        private let stopped = StopFlag()
 
         init(jobs: BackgroundJobs, database: any Database, context: AppContext, logger: Logger) throws {
             let store = jobs.store(database, context)
@@ -55,12 +54,12 @@ struct BackgroundJobs: Sendable {
         }
 
         func run() async {
-            let stopped = self.stopped
+            let worker = self.worker
             // The listener waits on its connection; it ends by cancellation once the worker has stopped.
-            let listening = listener.map { listener in Task { await listener.run(until: { stopped.isSet }) } }
+            let listening = listener.map { listener in Task { await listener.run(until: { worker.isStopping }) } }
             await withTaskGroup(of: Void.self) { group in
-                group.addTask { await self.worker.run() }
-                group.addTask { await self.scheduler.run(until: { stopped.isSet }) }
+                group.addTask { await worker.run() }
+                group.addTask { await self.scheduler.run(until: { worker.isStopping }) }
                 await group.waitForAll()
             }
             listening?.cancel()
@@ -68,16 +67,9 @@ struct BackgroundJobs: Sendable {
         }
 
         func stop() {
-            stopped.set()
             worker.stop()
         }
     }
-}
-
-final class StopFlag: Sendable {
-    private let storage = Mutex(false)
-    func set() { storage.withLock { $0 = true } }
-    var isSet: Bool { storage.withLock { $0 } }
 }
 
 extension Application {
