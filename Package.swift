@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "adsapp", targets: ["adsapp"]),
+        .executable(name: "whatsapp-simulator", targets: ["whatsapp-simulator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
@@ -19,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // Domain: no Vapor, no Fluent.
@@ -34,11 +37,52 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Envelope encryption: per-organization data keys wrapped by a key provider.
+        .target(name: "KeyVault", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // Where media bytes live: local disk, or any S3-compatible store (SigV4).
+        .target(
+            name: "ObjectStore",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ]
+        ),
+        // WhatsApp Business Cloud API: webhook payloads, signatures, the Graph API client. Vendor-only code.
+        .target(
+            name: "WhatsAppCloud",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ]
+        ),
+        // A loopback Graph API with customers who send signed webhooks: for tests, demos and benchmarks.
+        .target(
+            name: "WhatsAppSimulator",
+            dependencies: [
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Sources/Simulators/WhatsAppSimulator"
+        ),
+        .executableTarget(
+            name: "whatsapp-simulator",
+            dependencies: ["WhatsAppSimulator", .product(name: "Vapor", package: "vapor")],
+            path: "Sources/Simulators/whatsapp-simulator"
+        ),
         .target(
             name: "App",
             dependencies: [
                 "ADSappCore",
                 "Jobs",
+                "KeyVault",
+                "ObjectStore",
+                "WhatsAppCloud",
+                "WhatsAppSimulator",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -54,6 +98,10 @@ let package = Package(
         ),
         .testTarget(name: "ADSappCoreTests", dependencies: ["ADSappCore"]),
         .testTarget(name: "JobsTests", dependencies: ["Jobs"]),
+        .testTarget(name: "KeyVaultTests", dependencies: ["KeyVault"]),
+        .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore"]),
+        .testTarget(name: "WhatsAppCloudTests", dependencies: ["WhatsAppCloud"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "WhatsAppSimulatorTests", dependencies: ["WhatsAppSimulator", "WhatsAppCloud"]),
         .testTarget(
             name: "AppTests",
             dependencies: [

@@ -1,0 +1,1 @@
+// The KeyVault module; see the files beside this one.

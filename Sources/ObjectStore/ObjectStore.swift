@@ -1,0 +1,1 @@
+// The ObjectStore module; see the files beside this one.

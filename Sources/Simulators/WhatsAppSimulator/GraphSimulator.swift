@@ -1,0 +1,1 @@
+// The WhatsApp Graph API simulator; see the files beside this one.

@@ -1,0 +1,2 @@
+import WhatsAppSimulator
+print("whatsapp-simulator: not built yet")

@@ -1,0 +1,1 @@
+// The WhatsAppCloud module; see the files beside this one.
