@@ -1,0 +1,17 @@
+import Foundation
+
+/// The calls the app makes to Meta's Graph API. `GraphAPIClient` is the live implementation.
+/// Failures throw `GraphError` (with `httpStatus` set); decide what to do with `error.disposition`.
+public protocol GraphAPI: Sendable {
+    func send(_ message: OutboundMessage, from phoneNumberID: String, token: String) async throws -> SendResult
+    func markRead(messageID: String, phoneNumberID: String, token: String) async throws
+    /// Uploads with multipart/form-data (`messaging_product`, `type`, `file`); returns the media id.
+    func uploadMedia(_ data: Data, mimeType: String, filename: String, phoneNumberID: String, token: String) async throws -> String
+    func mediaInfo(id: String, token: String) async throws -> MediaInfo
+    /// Downloads with the Bearer token; refuses bodies over `maxBytes`.
+    func downloadMedia(from url: URL, token: String, maxBytes: Int) async throws -> Data
+    func phoneNumberInfo(phoneNumberID: String, token: String) async throws -> PhoneNumberInfo
+    func templates(wabaID: String, after cursor: String?, token: String) async throws -> TemplatePage
+    func createTemplate(_ definition: TemplateDefinition, wabaID: String, token: String) async throws -> (id: String, status: String, category: String)
+    func deleteTemplate(name: String, wabaID: String, token: String) async throws
+}

@@ -1,1 +1,0 @@
-// The WhatsAppCloud module; see the files beside this one.
