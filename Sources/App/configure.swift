@@ -37,8 +37,11 @@ public func configure(
     app.middleware.use(CSRFProtection())
     app.routes.defaultMaxBodySize = "1mb"
 
+    // Vendors
+    app.whatsApp = try WhatsAppServices.make(configuration, httpClient: app.http.client.shared, now: dependencies.now)
+
     // Background jobs
-    app.backgroundJobs = try BackgroundJobs(configuration)
+    app.backgroundJobs = try BackgroundJobs(configuration, whatsApp: app.whatsApp, now: dependencies.now)
     if runWorkers { app.lifecycle.use(InProcessWorkers()) }
 
     // Routes

@@ -16,6 +16,13 @@ enum Routes {
         app.post(SiteURL.signUp.pathComponents, use: AccountsController.signUp)
         app.post(SiteURL.language.pathComponents, use: AccountsController.switchLanguage)
 
+        // Webhooks: signed by the vendor, never by a session
+        let webhookBody = ByteCount(value: app.context.configuration.whatsApp.webhookMaxBytes)
+        app.get(SiteURL.whatsAppWebhook.pathComponents, use: WhatsAppWebhookController.verify)
+        app.on(.POST, SiteURL.whatsAppWebhook.pathComponents, body: .collect(maxSize: webhookBody), use: WhatsAppWebhookController.receive)
+        app.get(SiteURL.whatsAppConnectionWebhook(.key).pathComponents, use: WhatsAppWebhookController.verifyForConnection)
+        app.on(.POST, SiteURL.whatsAppConnectionWebhook(.key).pathComponents, body: .collect(maxSize: webhookBody), use: WhatsAppWebhookController.receiveForConnection)
+
         // Signed in, in any organization or none
         let signedIn = app.grouped(RequireSignedIn())
         signedIn.post(SiteURL.signOut.pathComponents, use: AccountsController.signOut)
@@ -32,10 +39,8 @@ enum Routes {
         let tenant = signedIn.grouped(RequireTenant())
         tenant.get(SiteURL.dashboard.pathComponents, use: DashboardController.dashboard)
         let sections: [(SiteURL, TextKey, TextKey)] = [
-            (.inbox, .navInbox, .sectionInboxAbout),
             (.contacts, .navContacts, .sectionContactsAbout),
             (.campaigns, .navCampaigns, .sectionCampaignsAbout),
-            (.templates, .navTemplates, .sectionTemplatesAbout),
             (.automation, .navAutomation, .sectionAutomationAbout),
             (.analytics, .navAnalytics, .sectionAnalyticsAbout),
         ]
@@ -43,6 +48,19 @@ enum Routes {
             tenant.get(url.pathComponents, use: DashboardController.section(url, title: title, about: about))
         }
         tenant.get(SiteURL.settings.pathComponents, use: DashboardController.settings)
+        tenant.get(SiteURL.inbox.pathComponents, use: InboxController.list)
+        tenant.get(SiteURL.conversation(.key).pathComponents, use: InboxController.show)
+        tenant.on(.POST, SiteURL.conversationMessages(.key).pathComponents, body: .collect(maxSize: ByteCount(value: MediaUploads.limitBytes(.document) + 100_000)), use: InboxController.send)
+        tenant.post(SiteURL.conversationTemplate(.key).pathComponents, use: InboxController.sendTemplate)
+        tenant.get(SiteURL.media(.key).pathComponents, use: MediaController.show)
+        tenant.get(SiteURL.templates.pathComponents, use: TemplatesController.page)
+        tenant.post(SiteURL.templates.pathComponents, use: TemplatesController.create)
+        tenant.post(SiteURL.templatesSync.pathComponents, use: TemplatesController.sync)
+        tenant.post(SiteURL.templateDelete(.key).pathComponents, use: TemplatesController.delete)
+        tenant.get(SiteURL.whatsAppSettings.pathComponents, use: WhatsAppSettingsController.page)
+        tenant.post(SiteURL.whatsAppSettings.pathComponents, use: WhatsAppSettingsController.connect)
+        tenant.post(SiteURL.whatsAppConnectDefault.pathComponents, use: WhatsAppSettingsController.connectDefault)
+        tenant.post(SiteURL.whatsAppConnectionCheck(.key).pathComponents, use: WhatsAppSettingsController.check)
         tenant.get(SiteURL.members.pathComponents, use: MembersController.list)
         tenant.post(SiteURL.memberRole(.key).pathComponents, use: MembersController.changeRole)
         tenant.post(SiteURL.memberRemove(.key).pathComponents, use: MembersController.remove)
@@ -55,6 +73,16 @@ enum Routes {
         api.patch("members", .parameter(SiteURL.membershipID), use: APIv1Controller.changeRole)
         api.delete("members", .parameter(SiteURL.membershipID), use: APIv1Controller.removeMember)
         api.get("jobs", .parameter(SiteURL.jobID), use: JobsController.show)
+        api.get("whatsapp", "connections", use: WhatsAppAPIController.connections)
+        api.post("whatsapp", "connections", use: WhatsAppAPIController.connect)
+        api.post("whatsapp", "connections", .parameter(SiteURL.connectionID), "check", use: WhatsAppAPIController.check)
+        api.get("whatsapp", "templates", use: WhatsAppAPIController.templates)
+        api.post("whatsapp", "templates", use: WhatsAppAPIController.createTemplate)
+        api.post("whatsapp", "templates", "sync", use: WhatsAppAPIController.syncTemplates)
+        api.delete("whatsapp", "templates", .parameter(SiteURL.templateID), use: WhatsAppAPIController.deleteTemplate)
+        api.get("conversations", use: WhatsAppAPIController.conversations)
+        api.get("conversations", .parameter(SiteURL.conversationID), "messages", use: WhatsAppAPIController.messages)
+        api.post("conversations", .parameter(SiteURL.conversationID), "messages", use: WhatsAppAPIController.send)
 
         // Platform operators
         let operators = signedIn.grouped(RequirePlatformAdmin())

@@ -12,11 +12,16 @@ struct BackgroundJobs: Sendable {
     let schedules: [JobSchedule]
     let workerConfiguration: JobWorker.Configuration
 
-    init(_ configuration: AppConfiguration) throws {
+    init(_ configuration: AppConfiguration, whatsApp: WhatsAppServices, now: @escaping @Sendable () -> Date) throws {
         var registry = JobRegistry()
         registry.register(DiagnosticsJob())
         registry.register(PruneFinishedJobs())
         registry.register(PruneExpiredSessions())
+        registry.register(ProcessWhatsAppWebhook(wakeup: wakeup, now: now))
+        registry.register(DownloadInboundMedia(services: whatsApp, now: now))
+        registry.register(SendWhatsAppMessage(services: whatsApp, now: now))
+        registry.register(MarkWhatsAppMessageRead(services: whatsApp))
+        registry.register(SyncMessageTemplates(services: whatsApp, now: now))
         self.registry = registry
 
         let sessionTimeout = configuration.sessionAbsoluteTimeout

@@ -28,6 +28,10 @@ public struct AppConfiguration: Sendable {
     /// Whether `serve` also runs the background job workers (`JOBS_IN_PROCESS`).
     public var jobsInProcess: Bool
     public var jobs: JobWorker.Configuration
+    public var whatsApp: WhatsAppSettings
+    public var objectStore: ObjectStoreChoice
+    /// Largest media file the app downloads from or uploads to WhatsApp.
+    public var mediaMaxBytes: Int
 
     public enum LogFormat: String, Sendable { case text, json }
 
@@ -37,6 +41,38 @@ public struct AppConfiguration: Sendable {
     }
 
     public var isHTTPS: Bool { appURL.scheme == "https" }
+}
+
+/// The platform's Meta app, and optionally one number that organizations may connect without entering a token.
+public struct WhatsAppSettings: Sendable, Equatable {
+    /// `WHATSAPP_API_VERSION`, e.g. `v23.0`. Old versions expire, so it is a setting.
+    public var apiVersion: String
+    /// `WHATSAPP_GRAPH_URL`: the Graph API, or the simulator's address.
+    public var graphURL: URL
+    /// `WHATSAPP_APP_SECRET`: signs every webhook of the platform's Meta app. Without it (and without a
+    /// connection's own secret) webhook POSTs are refused: an unsigned event is never trusted.
+    public var appSecret: String?
+    /// `WHATSAPP_WEBHOOK_VERIFY_TOKEN`: answers Meta's verification challenge on `/api/webhooks/whatsapp`.
+    public var verifyToken: String?
+    /// `WHATSAPP_ACCESS_TOKEN` + `WHATSAPP_PHONE_NUMBER_ID` (+ `WHATSAPP_BUSINESS_ACCOUNT_ID`): a number an owner can connect in one click.
+    public var defaultConnection: DefaultConnection?
+    /// `WHATSAPP_SENDS_PER_SECOND`: the per-number send rate (Meta's default 80; eligible numbers 1,000).
+    public var sendsPerSecond: Int
+    /// `WHATSAPP_WEBHOOK_MAX_BYTES`: larger webhook bodies are refused with 413.
+    public var webhookMaxBytes: Int
+
+    public struct DefaultConnection: Sendable, Equatable {
+        public var phoneNumberID: String
+        public var businessAccountID: String?
+        public var accessToken: String
+    }
+}
+
+public enum ObjectStoreChoice: Sendable, Equatable {
+    /// Files under `DATA_DIR/media`.
+    case localDisk
+    /// Any S3-compatible store, signed with SigV4.
+    case s3(endpoint: URL, bucket: String, region: String, accessKeyID: String, secretAccessKey: String)
 }
 
 public struct LoginThrottlePolicy: Sendable {
@@ -130,6 +166,61 @@ extension AppConfiguration {
         jobs.lease = .seconds(try integer("JOBS_LEASE_SECONDS", default: 30, range: 3...3600))
         jobs.pollInterval = .milliseconds(try integer("JOBS_POLL_MILLISECONDS", default: 1000, range: 50...600_000))
 
+        let apiVersion = value("WHATSAPP_API_VERSION") ?? "v23.0"
+        guard apiVersion.wholeMatch(of: /v[0-9]{1,3}\.[0-9]{1,2}/) != nil else {
+            throw ConfigurationError(variable: "WHATSAPP_API_VERSION", problem: "must look like v23.0, got \"\(apiVersion)\"")
+        }
+        func httpURL(_ name: String, default fallback: String) throws(ConfigurationError) -> URL {
+            let raw = value(name) ?? fallback
+            guard let url = URL(string: raw), ["http", "https"].contains(url.scheme ?? ""), url.host?.isEmpty == false else {
+                throw ConfigurationError(variable: name, problem: "must be an absolute http(s) URL, got \"\(raw)\"")
+            }
+            return url
+        }
+        var defaultConnection: WhatsAppSettings.DefaultConnection?
+        switch (value("WHATSAPP_PHONE_NUMBER_ID"), value("WHATSAPP_ACCESS_TOKEN")) {
+        case (let id?, let token?):
+            guard id.allSatisfy(\.isNumber) else {
+                throw ConfigurationError(variable: "WHATSAPP_PHONE_NUMBER_ID", problem: "must be the numeric phone number id from Meta's WhatsApp Manager")
+            }
+            defaultConnection = .init(phoneNumberID: id, businessAccountID: value("WHATSAPP_BUSINESS_ACCOUNT_ID"), accessToken: token)
+        case (nil, nil):
+            defaultConnection = nil
+        case (nil, _):
+            throw ConfigurationError(variable: "WHATSAPP_PHONE_NUMBER_ID", problem: "is required when WHATSAPP_ACCESS_TOKEN is set")
+        case (_, nil):
+            throw ConfigurationError(variable: "WHATSAPP_ACCESS_TOKEN", problem: "is required when WHATSAPP_PHONE_NUMBER_ID is set")
+        }
+        let whatsApp = WhatsAppSettings(
+            apiVersion: apiVersion,
+            graphURL: try httpURL("WHATSAPP_GRAPH_URL", default: "https://graph.facebook.com"),
+            appSecret: value("WHATSAPP_APP_SECRET"),
+            verifyToken: value("WHATSAPP_WEBHOOK_VERIFY_TOKEN"),
+            defaultConnection: defaultConnection,
+            sendsPerSecond: try integer("WHATSAPP_SENDS_PER_SECOND", default: 80, range: 1...1000),
+            webhookMaxBytes: try integer("WHATSAPP_WEBHOOK_MAX_BYTES", default: 3_000_000, range: 10_000...50_000_000)
+        )
+
+        let objectStore: ObjectStoreChoice
+        switch value("OBJECT_STORE") ?? "local" {
+        case "local":
+            objectStore = .localDisk
+        case "s3":
+            func required(_ name: String) throws(ConfigurationError) -> String {
+                guard let text = value(name) else { throw ConfigurationError(variable: name, problem: "is required when OBJECT_STORE=s3") }
+                return text
+            }
+            objectStore = .s3(
+                endpoint: try httpURL("S3_ENDPOINT", default: "https://s3.amazonaws.com"),
+                bucket: try required("S3_BUCKET"),
+                region: value("S3_REGION") ?? "us-east-1",
+                accessKeyID: try required("S3_ACCESS_KEY_ID"),
+                secretAccessKey: try required("S3_SECRET_ACCESS_KEY")
+            )
+        case let other:
+            throw ConfigurationError(variable: "OBJECT_STORE", problem: "must be local or s3, got \"\(other)\"")
+        }
+
         return AppConfiguration(
             environment: environment,
             appURL: appURL,
@@ -147,7 +238,10 @@ extension AppConfiguration {
             logFormat: logFormat,
             autoMigrate: try flag("AUTO_MIGRATE", default: true),
             jobsInProcess: try flag("JOBS_IN_PROCESS", default: true),
-            jobs: jobs
+            jobs: jobs,
+            whatsApp: whatsApp,
+            objectStore: objectStore,
+            mediaMaxBytes: try integer("MEDIA_MAX_MEGABYTES", default: 100, range: 1...2000) * 1_000_000
         )
     }
 }

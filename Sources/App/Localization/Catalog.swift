@@ -53,4 +53,13 @@ struct Localizer: Sendable {
         formatter.timeZone = TimeZone(identifier: "Europe/Amsterdam")
         return formatter.string(from: date)
     }
+
+    func dateTime(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: language == .nl ? "nl_NL" : "en_GB")
+        formatter.dateStyle = .short
+        formatter.timeStyle = .short
+        formatter.timeZone = TimeZone(identifier: "Europe/Amsterdam")
+        return formatter.string(from: date)
+    }
 }

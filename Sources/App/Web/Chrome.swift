@@ -23,6 +23,8 @@ struct Chrome: Sendable {
     var organizations: [OrganizationChoice] = []
     var currentOrganizationID: UUID?
     var activeSection: SiteURL?
+    /// Problems an admin must fix, shown on every page (a disconnected WhatsApp number).
+    var warnings: [String] = []
 
     var language: Language { t.language }
 
@@ -34,6 +36,11 @@ struct Chrome: Sendable {
             chrome.organizations = try await request.memberships()
                 .map { OrganizationChoice(id: $0.organization.id!, name: $0.organization.name) }
             chrome.currentOrganizationID = request.tenantIfLoaded?.organizationID ?? signedIn.session.organizationID
+            if let tenant = request.tenantIfLoaded, tenant.role.can(.manageChannels) {
+                chrome.warnings = try await ConnectionHealth.broken(in: tenant.scope).map {
+                    request.localizer(.whatsappBrokenBanner, ["number": $0.displayPhoneNumber])
+                }
+            }
         }
         return chrome
     }

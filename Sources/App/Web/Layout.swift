@@ -17,7 +17,14 @@ enum Layout {
                 .a(.class("skip-link"), .href("#main"), .text(t(.navSkip))),
                 topBar(chrome),
                 .if(chrome.account != nil && chrome.currentOrganizationID != nil, mainNavigation(chrome)),
-                .main(.id("main"), .attribute(named: "tabindex", value: "-1"), .group(content))
+                .main(
+                    .id("main"), .attribute(named: "tabindex", value: "-1"),
+                    .forEach(chrome.warnings) { warning in
+                        .div(.class("alert alert-error"), .attribute(named: "role", value: "alert"), .data(named: "testid", value: "warning"),
+                             .text(warning + " "), .a(.href(SiteURL.whatsAppSettings.path), .text(chrome.t(.settingsWhatsapp))))
+                    },
+                    .group(content)
+                )
             )
         )
     }

@@ -34,6 +34,17 @@ enum SiteURL: Equatable {
     case job(Parameter)
     case stylesheet
     case progressScript
+    case whatsAppSettings
+    case whatsAppConnectDefault
+    case whatsAppConnectionCheck(Parameter)
+    case whatsAppWebhook
+    case whatsAppConnectionWebhook(Parameter)
+    case conversation(Parameter)
+    case conversationMessages(Parameter)
+    case conversationTemplate(Parameter)
+    case media(Parameter)
+    case templatesSync
+    case templateDelete(Parameter)
 
     /// A path parameter: `.key` when registering a route, `.value` when building a link.
     enum Parameter: Equatable {
@@ -43,6 +54,10 @@ enum SiteURL: Equatable {
 
     static let membershipID = "membershipID"
     static let jobID = "jobID"
+    static let connectionID = "connectionID"
+    static let conversationID = "conversationID"
+    static let messageID = "messageID"
+    static let templateID = "templateID"
 
     var path: String {
         "/" + pathComponents.map { component in
@@ -85,13 +100,27 @@ enum SiteURL: Equatable {
         case .job: ["jobs", .parameter(Self.jobID)]
         case .stylesheet: ["assets", "app.css"]
         case .progressScript: ["assets", "progress.js"]
+        case .whatsAppSettings: ["settings", "whatsapp"]
+        case .whatsAppConnectDefault: ["settings", "whatsapp", "default"]
+        case .whatsAppConnectionCheck: ["settings", "whatsapp", .parameter(Self.connectionID), "check"]
+        case .whatsAppWebhook: ["api", "webhooks", "whatsapp"]
+        case .whatsAppConnectionWebhook: ["api", "webhooks", "whatsapp", .parameter(Self.connectionID)]
+        case .conversation: ["inbox", .parameter(Self.conversationID)]
+        case .conversationMessages: ["inbox", .parameter(Self.conversationID), "messages"]
+        case .conversationTemplate: ["inbox", .parameter(Self.conversationID), "template"]
+        case .media: ["media", .parameter(Self.messageID)]
+        case .templatesSync: ["templates", "sync"]
+        case .templateDelete: ["templates", .parameter(Self.templateID), "delete"]
         }
     }
 
     private var parameterValue: UUID? {
         switch self {
         case .memberRole(.value(let id)), .memberRemove(.value(let id)),
-             .adminJobRetry(.value(let id)), .adminJobDiscard(.value(let id)), .job(.value(let id)): id
+             .adminJobRetry(.value(let id)), .adminJobDiscard(.value(let id)), .job(.value(let id)),
+             .whatsAppConnectionCheck(.value(let id)), .whatsAppConnectionWebhook(.value(let id)),
+             .conversation(.value(let id)), .conversationMessages(.value(let id)), .conversationTemplate(.value(let id)),
+             .media(.value(let id)), .templateDelete(.value(let id)): id
         default: nil
         }
     }

@@ -10,5 +10,13 @@ enum Migrations {
         CreateLoginFailures(),
         CreateJobs(),
         CreateJobDiagnostics(),
+        CreateOrganizationKeys(),
+        CreateWhatsAppConnections(),
+        CreateWebhookEvents(),
+        CreateContacts(),
+        CreateConversations(),
+        CreateMessages(),
+        CreateMessageTemplates(),
+        CreateSendRateBuckets(),
     ]
 }

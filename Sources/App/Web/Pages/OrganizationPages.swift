@@ -54,6 +54,7 @@ enum SettingsPage {
             .h1(.text(t(.settingsTitle))),
             .ul(.class("link-list"),
                 .li(.a(.href(SiteURL.members.path), .text(t(.settingsMembers)))),
+                .li(.a(.href(SiteURL.whatsAppSettings.path), .text(t(.settingsWhatsapp)))),
                 .li(.a(.href(SiteURL.account.path), .text(t(.settingsAccount)))))
         )
     }

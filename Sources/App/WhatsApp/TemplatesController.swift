@@ -1,0 +1,91 @@
+import ADSappCore
+import Fluent
+import Vapor
+import WhatsAppCloud
+
+/// The templates page.
+enum TemplatesController {
+    static func page(_ request: Request) async throws -> Response {
+        try await render(request, notice: nil, error: nil, status: .ok)
+    }
+
+    struct CreateForm: Content {
+        var name: String?
+        var language: String?
+        var category: String?
+        var headerText: String?
+        var body: String?
+        var examples: String?
+        var footer: String?
+        var quickReplies: String?
+    }
+
+    static func create(_ request: Request) async throws -> Response {
+        let tenant = try request.tenant()
+        try tenant.require(.manageTemplates)
+        let form = try request.content.decode(CreateForm.self)
+        func lines(_ text: String?) -> [String] {
+            (text ?? "").split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        let input = TemplateInput(
+            name: form.name, language: form.language, category: form.category, headerText: form.headerText,
+            body: form.body, examples: lines(form.examples), footer: form.footer, quickReplies: lines(form.quickReplies)
+        )
+        do {
+            _ = try await management(request, tenant).create(input)
+        } catch let problem as TemplateProblem {
+            return try await render(request, notice: nil, error: problem.description, status: .unprocessableEntity)
+        }
+        return request.redirect(to: SiteURL.templates.path + "?notice=created", redirectType: .normal)
+    }
+
+    static func delete(_ request: Request) async throws -> Response {
+        let tenant = try request.tenant()
+        try tenant.require(.manageTemplates)
+        guard let template = try await tenant.scope.find(MessageTemplate.self, request.parameters.get(SiteURL.templateID, as: UUID.self)) else {
+            throw Abort(.notFound)
+        }
+        do {
+            try await management(request, tenant).delete(template)
+        } catch let problem as TemplateProblem {
+            return try await render(request, notice: nil, error: problem.description, status: .unprocessableEntity)
+        }
+        return request.redirect(to: SiteURL.templates.path + "?notice=deleted", redirectType: .normal)
+    }
+
+    static func sync(_ request: Request) async throws -> Response {
+        let tenant = try request.tenant()
+        try tenant.require(.manageTemplates)
+        try await management(request, tenant).syncAll()
+        return request.redirect(to: SiteURL.templates.path + "?notice=syncing", redirectType: .normal)
+    }
+
+    private static func management(_ request: Request, _ tenant: Tenant) -> TemplateManagement {
+        TemplateManagement(scope: tenant.scope, services: request.whatsApp, jobs: request.jobs, now: request.now)
+    }
+
+    private static func render(_ request: Request, notice: String?, error: String?, status: HTTPResponseStatus) async throws -> Response {
+        let tenant = try request.tenant()
+        try tenant.require(.viewConversations)
+        let t = request.localizer
+        let templates = try await tenant.scope.query(MessageTemplate.self).sort(\.$name).sort(\.$language).all()
+        let queryNotice: String? = switch request.query[String.self, at: "notice"] {
+        case "created": t(.templatesNoticeCreated)
+        case "deleted": t(.templatesNoticeDeleted)
+        case "syncing": t(.templatesNoticeSyncing)
+        default: nil
+        }
+        let model = TemplatesPage.Model(
+            rows: templates.map { template in
+                let components = (try? JSONDecoder().decode(JSONValue.self, from: Data(template.components.utf8)))?.arrayValue ?? []
+                let body = components.first { $0["type"]?.stringValue == "BODY" }?["text"]?.stringValue
+                return .init(id: template.id!, name: template.name, language: template.language, category: template.category,
+                             status: template.status, quality: template.quality, rejectedReason: template.rejectedReason, body: body)
+            },
+            canManage: tenant.role.can(.manageTemplates),
+            notice: notice ?? queryNotice,
+            error: error
+        )
+        return try await HTMLResponse(status: status, html: TemplatesPage.html(model, Chrome.make(for: request, section: .templates))).encodeResponse(for: request)
+    }
+}

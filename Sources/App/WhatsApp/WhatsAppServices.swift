@@ -1,0 +1,55 @@
+import AsyncHTTPClient
+import Foundation
+import KeyVault
+import ObjectStore
+import Vapor
+import WhatsAppCloud
+
+/// The outside parts the WhatsApp channel needs, built once by `configure` from the configuration.
+/// Tests build the same thing pointed at the simulator.
+struct WhatsAppServices: Sendable {
+    let graph: any GraphAPI
+    let vault: CredentialVault
+    let media: any ObjectStore
+    let settings: WhatsAppSettings
+    let mediaMaxBytes: Int
+
+    static func make(_ configuration: AppConfiguration, httpClient: HTTPClient, now: @escaping @Sendable () -> Date) throws -> WhatsAppServices {
+        let provider = try LocalKeyProvider(
+            masterKeyFile: URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("master.key")
+        )
+        let media: any ObjectStore
+        switch configuration.objectStore {
+        case .localDisk:
+            media = LocalDiskObjectStore(root: URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("media"))
+        case .s3(let endpoint, let bucket, let region, let accessKeyID, let secretAccessKey):
+            media = S3ObjectStore(
+                endpoint: endpoint, bucket: bucket, region: region,
+                accessKeyID: accessKeyID, secretAccessKey: secretAccessKey, httpClient: httpClient
+            )
+        }
+        return WhatsAppServices(
+            graph: GraphAPIClient(httpClient: httpClient, baseURL: configuration.whatsApp.graphURL, version: configuration.whatsApp.apiVersion),
+            vault: CredentialVault(provider: provider, now: now),
+            media: media,
+            settings: configuration.whatsApp,
+            mediaMaxBytes: configuration.mediaMaxBytes
+        )
+    }
+}
+
+extension Application {
+    private struct WhatsAppServicesKey: StorageKey { typealias Value = WhatsAppServices }
+
+    var whatsApp: WhatsAppServices {
+        get {
+            guard let services = storage[WhatsAppServicesKey.self] else { fatalError("configure(_:) has not run") }
+            return services
+        }
+        set { storage[WhatsAppServicesKey.self] = newValue }
+    }
+}
+
+extension Request {
+    var whatsApp: WhatsAppServices { application.whatsApp }
+}

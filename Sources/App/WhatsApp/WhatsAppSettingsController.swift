@@ -1,0 +1,86 @@
+import ADSappCore
+import Fluent
+import Vapor
+
+/// Settings → WhatsApp numbers (the web page; the API is `WhatsAppAPIController`).
+enum WhatsAppSettingsController {
+    static func page(_ request: Request) async throws -> Response {
+        try await render(request, form: ConnectionInput(), error: nil, status: .ok)
+    }
+
+    static func connect(_ request: Request) async throws -> Response {
+        let tenant = try request.tenant()
+        try tenant.require(.manageChannels)
+        let input = try request.content.decode(ConnectionInput.self)
+        return try await connect(request, tenant: tenant, input: input)
+    }
+
+    /// Connects the number of `WHATSAPP_PHONE_NUMBER_ID`/`WHATSAPP_ACCESS_TOKEN` without typing the token.
+    static func connectDefault(_ request: Request) async throws -> Response {
+        let tenant = try request.tenant()
+        try tenant.require(.manageChannels)
+        guard let number = request.whatsApp.settings.defaultConnection else { throw Abort(.notFound) }
+        let input = ConnectionInput(phoneNumberID: number.phoneNumberID, businessAccountID: number.businessAccountID, accessToken: number.accessToken)
+        return try await connect(request, tenant: tenant, input: input)
+    }
+
+    static func check(_ request: Request) async throws -> Response {
+        let tenant = try request.tenant()
+        try tenant.require(.manageChannels)
+        guard let connection = try await tenant.scope.find(WhatsAppConnection.self, request.parameters.get(SiteURL.connectionID, as: UUID.self)) else {
+            throw Abort(.notFound)
+        }
+        try await ConnectionSetup(scope: tenant.scope, services: request.whatsApp, jobs: request.jobs, now: request.now).check(connection)
+        return request.redirect(to: SiteURL.whatsAppSettings.path + "?notice=checked", redirectType: .normal)
+    }
+
+    private static func connect(_ request: Request, tenant: Tenant, input: ConnectionInput) async throws -> Response {
+        do {
+            _ = try await ConnectionSetup(scope: tenant.scope, services: request.whatsApp, jobs: request.jobs, now: request.now).connect(input)
+        } catch let problem as ConnectionProblem {
+            var kept = input
+            kept.accessToken = nil
+            kept.appSecret = nil
+            return try await render(request, form: kept, error: problem.description, status: .unprocessableEntity)
+        }
+        return request.redirect(to: SiteURL.whatsAppSettings.path + "?notice=connected", redirectType: .normal)
+    }
+
+    private static func render(_ request: Request, form: ConnectionInput, error: String?, status: HTTPResponseStatus) async throws -> Response {
+        let tenant = try request.tenant()
+        try tenant.require(.viewConversations)
+        let t = request.localizer
+        let settings = request.whatsApp.settings
+        let appURL = request.context.configuration.appURL
+        let connections = try await tenant.scope.query(WhatsAppConnection.self).sort(\.$createdAt).all()
+        var defaultNumberID: String?
+        if let number = settings.defaultConnection,
+           try await !ConnectionDirectory(database: request.db).isConnected(phoneNumberID: number.phoneNumberID) {
+            defaultNumberID = number.phoneNumberID
+        }
+        let canManage = tenant.role.can(.manageChannels)
+        let notice: String? = switch request.query[String.self, at: "notice"] {
+        case "connected": t(.whatsappNoticeConnected)
+        case "checked": t(.whatsappNoticeChecked)
+        default: nil
+        }
+        let model = WhatsAppSettingsPage.Model(
+            rows: connections.map {
+                .init(id: $0.id!, displayPhoneNumber: $0.displayPhoneNumber, verifiedName: $0.verifiedName, quality: $0.qualityRating,
+                      isBroken: $0.state == .broken, stateDetail: $0.stateDetail,
+                      webhookURL: WhatsAppWebhookURLs.url(for: $0, appURL: appURL),
+                      phoneNumberID: $0.phoneNumberID, businessAccountID: $0.businessAccountID)
+            },
+            callbackURL: appURL.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + SiteURL.whatsAppWebhook.path,
+            verifyToken: canManage ? settings.verifyToken : nil,
+            hasPlatformSecret: settings.appSecret != nil,
+            defaultNumberID: canManage ? defaultNumberID : nil,
+            canManage: canManage,
+            notice: notice,
+            error: error,
+            form: form
+        )
+        return try await HTMLResponse(status: status, html: WhatsAppSettingsPage.html(model, Chrome.make(for: request, section: .settings)))
+            .encodeResponse(for: request)
+    }
+}

@@ -1,0 +1,87 @@
+import Fluent
+import Foundation
+import Jobs
+import Vapor
+import WhatsAppCloud
+
+/// Meta's webhook for the WhatsApp channel: verify, persist, acknowledge, then process in a job.
+///
+/// `/api/webhooks/whatsapp` is the platform Meta app's endpoint (signed with `WHATSAPP_APP_SECRET`).
+/// `/api/webhooks/whatsapp/{connectionID}` serves a connection that brings its own Meta app
+/// (signed with that connection's app secret, verified with its own verify token).
+enum WhatsAppWebhookController {
+    /// Meta's subscription check: echo the challenge when the verify token matches.
+    static func verify(_ request: Request) async throws -> Response {
+        try challenge(request, expected: request.whatsApp.settings.verifyToken)
+    }
+
+    static func verifyForConnection(_ request: Request) async throws -> Response {
+        guard let connection = try await connection(of: request) else { throw Abort(.notFound) }
+        var expected = request.whatsApp.settings.verifyToken
+        if let sealed = connection.verifyTokenSealed {
+            expected = try await request.whatsApp.vault.open(sealed, for: connection.organizationID, purpose: .whatsAppVerifyToken, on: request.db)
+        }
+        return try challenge(request, expected: expected)
+    }
+
+    static func receive(_ request: Request) async throws -> Response {
+        guard let secret = request.whatsApp.settings.appSecret else {
+            request.logger.error("WhatsApp webhook refused: WHATSAPP_APP_SECRET is not set, so no signature can be checked")
+            throw Abort(.forbidden)
+        }
+        return try await store(request, appSecret: secret)
+    }
+
+    static func receiveForConnection(_ request: Request) async throws -> Response {
+        guard let connection = try await connection(of: request) else { throw Abort(.notFound) }
+        var secret = request.whatsApp.settings.appSecret
+        if let sealed = connection.appSecretSealed {
+            secret = try await request.whatsApp.vault.open(sealed, for: connection.organizationID, purpose: .whatsAppAppSecret, on: request.db)
+        }
+        guard let secret else {
+            request.logger.error("WhatsApp webhook refused: the connection has no app secret and WHATSAPP_APP_SECRET is not set")
+            throw Abort(.forbidden)
+        }
+        return try await store(request, appSecret: secret)
+    }
+
+    // MARK: -
+
+    private static func challenge(_ request: Request, expected: String?) throws -> Response {
+        let mode = request.query[String.self, at: "hub.mode"]
+        let token = request.query[String.self, at: "hub.verify_token"]
+        let challenge = request.query[String.self, at: "hub.challenge"] ?? ""
+        guard mode == "subscribe", let expected, let token, constantTimeEquals(expected, token),
+              challenge.count <= 256, challenge.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
+        else { throw Abort(.forbidden) }
+        return Response(status: .ok, headers: ["Content-Type": "text/plain; charset=utf-8"], body: .init(string: challenge))
+    }
+
+    /// Checks the signature over the raw bytes before anything else, then stores the body and its
+    /// processing job in one transaction. Only then does Meta get its 200.
+    private static func store(_ request: Request, appSecret: String) async throws -> Response {
+        let body = request.body.data.map { Array($0.readableBytesView) } ?? []
+        let header = request.headers.first(name: WebhookSignature.headerName)
+        guard WebhookSignature.isValid(body: body, header: header, appSecret: appSecret) else {
+            request.logger.warning("WhatsApp webhook refused: bad or missing signature", metadata: ["bytes": .stringConvertible(body.count)])
+            throw Abort(.unauthorized)
+        }
+        let event = WebhookEvent(id: UUID(), source: WebhookEvent.whatsApp, body: Data(body), receivedAt: request.now)
+        let job = try JobStore.NewJob(ProcessWhatsAppWebhook.self, .init(eventID: try event.requireID()), priority: .high)
+        let jobs = request.jobs
+        try await request.db.transaction { transaction in
+            try await event.create(on: transaction)
+            try await jobs.enqueue(job, on: transaction)
+        }
+        return Response(status: .ok)
+    }
+
+    private static func connection(of request: Request) async throws -> WhatsAppConnection? {
+        guard let id = request.parameters.get(SiteURL.connectionID, as: UUID.self) else { return nil }
+        return try await ConnectionDirectory(database: request.db).connection(id: id)
+    }
+}
+
+extension WebhookEvent {
+    static let whatsApp = "whatsapp"
+}
