@@ -9,10 +9,12 @@ public struct TemplateStatusUpdate: Decodable, Sendable, Equatable {
     public var language: String
     /// Rejection or pause reason (`NONE` when there is none).
     public var reason: String?
+    public var category: String?
     public var otherInfo: JSONValue?
 
     enum CodingKeys: String, CodingKey {
         case event, reason
+        case category = "message_template_category"
         case templateID = "message_template_id"
         case templateName = "message_template_name"
         case language = "message_template_language"
@@ -26,6 +28,7 @@ public struct TemplateStatusUpdate: Decodable, Sendable, Equatable {
         templateName = try container.decode(String.self, forKey: .templateName)
         language = try container.decodeIfPresent(String.self, forKey: .language) ?? ""
         reason = try container.decodeIfPresent(String.self, forKey: .reason)
+        category = try container.decodeIfPresent(String.self, forKey: .category)
         otherInfo = try container.decodeIfPresent(JSONValue.self, forKey: .otherInfo)
     }
 }

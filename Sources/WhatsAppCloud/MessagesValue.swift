@@ -13,6 +13,11 @@ public struct MessagesValue: Decodable, Sendable {
         public var displayPhoneNumber: String
         public var phoneNumberID: String
 
+        public init(displayPhoneNumber: String, phoneNumberID: String) {
+            self.displayPhoneNumber = displayPhoneNumber
+            self.phoneNumberID = phoneNumberID
+        }
+
         enum CodingKeys: String, CodingKey {
             case displayPhoneNumber = "display_phone_number"
             case phoneNumberID = "phone_number_id"
