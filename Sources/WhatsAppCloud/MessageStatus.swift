@@ -97,6 +97,8 @@ public struct MessageStatus: Decodable, Sendable {
         status = .unknown
         if let text = raw["timestamp"]?.stringValue, let seconds = Double(text) {
             timestamp = Date(timeIntervalSince1970: seconds)
+        } else if case .number(let seconds) = raw["timestamp"] {
+            timestamp = Date(timeIntervalSince1970: seconds)
         } else {
             timestamp = Date(timeIntervalSince1970: 0)
         }
