@@ -1,1 +1,0 @@
-// The KeyVault module; see the files beside this one.
