@@ -107,6 +107,8 @@ let package = Package(
             name: "AppTests",
             dependencies: [
                 "App",
+                "WhatsAppCloud",
+                "WhatsAppSimulator",
                 .product(name: "VaporTesting", package: "vapor"),
             ]
         ),

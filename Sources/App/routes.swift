@@ -50,7 +50,7 @@ enum Routes {
         tenant.get(SiteURL.settings.pathComponents, use: DashboardController.settings)
         tenant.get(SiteURL.inbox.pathComponents, use: InboxController.list)
         tenant.get(SiteURL.conversation(.key).pathComponents, use: InboxController.show)
-        tenant.on(.POST, SiteURL.conversationMessages(.key).pathComponents, body: .collect(maxSize: ByteCount(value: MediaUploads.limitBytes(.document) + 100_000)), use: InboxController.send)
+        tenant.on(.POST, SiteURL.conversationMessages(.key).pathComponents, body: .collect(maxSize: ByteCount(value: CSRFProtection.maxMultipartBytes)), use: InboxController.send)
         tenant.post(SiteURL.conversationTemplate(.key).pathComponents, use: InboxController.sendTemplate)
         tenant.get(SiteURL.media(.key).pathComponents, use: MediaController.show)
         tenant.get(SiteURL.templates.pathComponents, use: TemplatesController.page)

@@ -1,3 +1,4 @@
+import Fluent
 import Foundation
 import Jobs
 import Vapor
@@ -65,6 +66,22 @@ enum AdminJobsController {
         var queues: [Queue]
         var dead: [JobBody]
         var retrying: [JobBody]
+        var failed_webhooks: [FailedWebhookBody]
+    }
+
+    struct FailedWebhookBody: Content {
+        var id: UUID
+        var source: String
+        var received_at: Date
+        var error: String?
+        var bytes: Int
+    }
+
+    /// Webhook bodies that could not be processed: kept, with the reason, for the operator.
+    static func failedWebhooks(_ request: Request) async throws -> [FailedWebhookBody] {
+        try await WebhookEvent.query(on: request.db).filter(\.$state == .failed)
+            .sort(\.$receivedAt, .descending).limit(50).all()
+            .map { FailedWebhookBody(id: $0.id!, source: $0.source, received_at: $0.receivedAt, error: $0.error, bytes: $0.body.count) }
     }
 
     static func overview(_ request: Request) async throws -> Overview {
@@ -73,7 +90,8 @@ enum AdminJobsController {
         return Overview(
             queues: try await store.counts().map { .init(queue: $0.queue, queued: $0.queued, retrying: $0.retrying, running: $0.running, succeeded: $0.succeeded, dead: $0.dead) },
             dead: troubled.dead.map(JobBody.init),
-            retrying: troubled.retrying.map(JobBody.init)
+            retrying: troubled.retrying.map(JobBody.init),
+            failed_webhooks: try await failedWebhooks(request)
         )
     }
 
@@ -86,7 +104,11 @@ enum AdminJobsController {
         case "discarded": t(.adminJobsNoticeDiscarded)
         default: nil
         }
-        let model = AdminJobsPage.Model(counts: try await store.counts(), dead: troubled.dead, retrying: troubled.retrying, notice: notice)
+        let model = AdminJobsPage.Model(
+            counts: try await store.counts(), dead: troubled.dead, retrying: troubled.retrying,
+            failedWebhooks: try await failedWebhooks(request).map { .init(id: $0.id, source: $0.source, receivedAt: $0.received_at, error: $0.error ?? "") },
+            notice: notice
+        )
         return try await HTMLResponse(html: AdminJobsPage.html(model, Chrome.make(for: request, section: .admin))).encodeResponse(for: request)
     }
 

@@ -251,4 +251,9 @@ enum TextKey: String, CaseIterable, Sendable {
     case templatesNoticeCreated = "templates.notice.created"
     case templatesNoticeDeleted = "templates.notice.deleted"
     case templatesNoticeSyncing = "templates.notice.syncing"
+    case adminWebhooksFailed = "admin.webhooks.failed"
+    case adminWebhooksNone = "admin.webhooks.none"
+    case adminWebhooksReceived = "admin.webhooks.received"
+    case adminWebhooksSource = "admin.webhooks.source"
+    case adminWebhooksError = "admin.webhooks.error"
 }

@@ -14,6 +14,11 @@ struct ConnectionInput: Content, Sendable {
     var appSecret: String?
     var verifyToken: String?
     var sendsPerSecond: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case phoneNumberID = "phone_number_id", businessAccountID = "business_account_id", accessToken = "access_token"
+        case appSecret = "app_secret", verifyToken = "verify_token", sendsPerSecond = "sends_per_second"
+    }
 }
 
 /// Why a connection was not saved, per field, in words an admin can act on.

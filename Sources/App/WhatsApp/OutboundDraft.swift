@@ -13,6 +13,10 @@ struct OutboundDraft: Codable, Sendable, Equatable {
         var mimeType: String
         var filename: String
         var size: Int
+
+        enum CodingKeys: String, CodingKey {
+            case objectKey = "object_key", mimeType = "mime_type", filename, size
+        }
     }
     struct Choice: Codable, Sendable, Equatable {
         var id: String
@@ -26,6 +30,10 @@ struct OutboundDraft: Codable, Sendable, Equatable {
         var parameters: [String]?
         /// The parameter of a text header, if the template's header has one.
         var headerText: String?
+
+        enum CodingKeys: String, CodingKey {
+            case name, language, parameters, headerText = "header_text"
+        }
     }
 
     var type: Kind
@@ -50,6 +58,11 @@ struct OutboundDraft: Codable, Sendable, Equatable {
     var emoji: String?
     /// The WhatsApp id of the message this replies to (shown quoted to the customer).
     var replyTo: String?
+
+    enum CodingKeys: String, CodingKey {
+        case type, text, previewURL = "preview_url", link, upload, filename, latitude, longitude, name, address, template
+        case header, footer, buttons, listButton = "list_button", reactTo = "react_to", emoji, replyTo = "reply_to"
+    }
 
     init(type: Kind) { self.type = type }
 

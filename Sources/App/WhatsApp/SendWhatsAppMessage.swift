@@ -1,8 +1,6 @@
-import AsyncHTTPClient
 import Fluent
 import Foundation
 import Jobs
-import NIOCore
 import SQLKit
 import WhatsAppCloud
 
@@ -69,14 +67,11 @@ struct SendWhatsAppMessage: JobHandler {
             message.status = .sent
             message.statusAt = now()
             try await message.save(on: context.database)
-        } catch let error as GraphError {
+        } catch let error as GraphError where error.httpStatus != nil {
             try await handle(error, message: message, connection: connection, scope: scope, context: context)
-        } catch let error as HTTPClientError where error == .connectTimeout {
-            // Never reached Meta: safe to try again.
-            try await set(message, .queued, on: scope)
-            throw error
         } catch {
-            // The request may have reached Meta: never resend; the status webhooks will tell.
+            // No answer from Meta (timeout, dropped connection): the request may have arrived. Never resend;
+            // the status webhooks will tell what happened.
             context.logger.warning("WhatsApp send outcome unknown", metadata: ["message": .string(payload.messageID.uuidString), "error": .string(String(describing: error))])
             try await set(message, .unknown, on: scope)
         }

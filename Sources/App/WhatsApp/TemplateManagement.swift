@@ -17,6 +17,11 @@ struct TemplateInput: Content, Sendable {
     var examples: [String]?
     var footer: String?
     var quickReplies: [String]?
+
+    enum CodingKeys: String, CodingKey {
+        case connectionID = "connection_id", name, language, category, headerText = "header_text", body, examples, footer
+        case quickReplies = "quick_replies"
+    }
 }
 
 struct TemplateProblem: Error, Equatable, CustomStringConvertible {

@@ -249,11 +249,10 @@ enum WhatsAppAPIController {
 
     // MARK: -
 
-    /// Decodes a snake_case JSON body, answering a malformed one with a clear 400.
+    /// Decodes a JSON body, answering a malformed one with a clear 400.
     static func decode<T: Decodable>(_ type: T.Type, _ request: Request) throws -> T {
         guard let body = request.body.data else { throw APIError(.badRequest, code: "invalid_json", message: "A JSON body is required.") }
         let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
         do {
             return try decoder.decode(T.self, from: body)
         } catch DecodingError.keyNotFound(let key, _) {

@@ -61,6 +61,7 @@ enum WhatsAppWebhookController {
     /// processing job in one transaction. Only then does Meta get its 200.
     private static func store(_ request: Request, appSecret: String) async throws -> Response {
         let body = request.body.data.map { Array($0.readableBytesView) } ?? []
+        guard body.count <= request.whatsApp.settings.webhookMaxBytes else { throw Abort(.payloadTooLarge) }
         let header = request.headers.first(name: WebhookSignature.headerName)
         guard WebhookSignature.isValid(body: body, header: header, appSecret: appSecret) else {
             request.logger.warning("WhatsApp webhook refused: bad or missing signature", metadata: ["bytes": .stringConvertible(body.count)])

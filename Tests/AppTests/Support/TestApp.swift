@@ -59,6 +59,7 @@ struct TestApp {
         variables: [String: String] = [:],
         migrate: Bool = true,
         logLevel: Logger.Level = .warning,
+        clock: TestClock = TestClock(),
         _ test: (TestApp) async throws -> Void
     ) async throws {
         _ = LogCapture.shared
@@ -69,7 +70,6 @@ struct TestApp {
         var environment = ["APP_URL": "http://127.0.0.1:8080", "DATA_DIR": dataDirectory]
         if let url = database.url { environment["DATABASE_URL"] = url; environment["DATABASE_POOL_SIZE"] = "2" }
         environment.merge(variables) { $1 }
-        let clock = TestClock()
         let app = try await Application.make(.testing)
         app.logger.logLevel = logLevel
         do {

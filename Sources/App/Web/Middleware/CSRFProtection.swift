@@ -12,6 +12,8 @@ struct CSRFProtection: AsyncMiddleware {
 
     /// Requests authenticated by something other than a cookie (signatures, API keys) are exempt.
     static let exemptPrefixes = ["/api/webhooks/"]
+    /// The largest form a page may post (a 100 MB document for WhatsApp, plus the other fields).
+    static let maxMultipartBytes = 101_000_000
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let safe: [HTTPMethod] = [.GET, .HEAD, .OPTIONS]
@@ -26,6 +28,10 @@ struct CSRFProtection: AsyncMiddleware {
         var provided = request.headers.first(name: Self.header)
         if provided == nil, request.headers.contentType == .urlEncodedForm {
             if request.body.data == nil { _ = try await request.body.collect(max: 1 << 20).get() }
+            provided = try? request.content.get(String.self, at: Self.formField)
+        } else if provided == nil, request.headers.contentType?.type == "multipart" {
+            // File uploads: the route itself bounds the body; collect it within that bound to read the field.
+            if request.body.data == nil { _ = try await request.body.collect(max: Self.maxMultipartBytes).get() }
             provided = try? request.content.get(String.self, at: Self.formField)
         }
         // Tokens are 43 characters; a shorter cookie was not set by us.

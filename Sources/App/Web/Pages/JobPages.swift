@@ -52,7 +52,15 @@ enum AdminJobsPage {
         var counts: [QueueCounts]
         var dead: [JobSummary]
         var retrying: [JobSummary]
+        var failedWebhooks: [FailedWebhook]
         var notice: String?
+    }
+
+    struct FailedWebhook {
+        var id: UUID
+        var source: String
+        var receivedAt: Date
+        var error: String
     }
 
     static func html(_ model: Model, _ chrome: Chrome) -> HTML {
@@ -73,7 +81,19 @@ enum AdminJobsPage {
                 })
             )),
             jobTable(t(.adminJobsDead), model.dead, chrome, when: { $0.finishedAt }),
-            jobTable(t(.adminJobsWaiting), model.retrying, chrome, when: { $0.runAt })
+            jobTable(t(.adminJobsWaiting), model.retrying, chrome, when: { $0.runAt }),
+            .section(
+                .h2(.text(t(.adminWebhooksFailed))),
+                .if(model.failedWebhooks.isEmpty, .p(.class("muted"), .text(t(.adminWebhooksNone))), else: .div(.class("table-wrap"), .table(
+                    .class("data-table"), .data(named: "testid", value: "failed-webhooks"),
+                    .thead(.tr(.th(.text(t(.adminWebhooksReceived))), .th(.text(t(.adminWebhooksSource))), .th(.text(t(.adminWebhooksError))))),
+                    .tbody(.forEach(model.failedWebhooks) { event in
+                        .tr(.data(named: "event-id", value: event.id.uuidString),
+                            .td(.text(event.receivedAt.formatted(.iso8601))), .td(.text(event.source)),
+                            .td(.class("error-text"), .text(event.error)))
+                    })
+                )))
+            )
         )
     }
 

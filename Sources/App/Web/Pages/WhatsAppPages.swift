@@ -91,12 +91,12 @@ enum WhatsAppSettingsPage {
             .form(
                 .id("connect-form"), .method(.post), .action(SiteURL.whatsAppSettings.path),
                 Forms.csrf(chrome.csrfToken),
-                Forms.field(label: t(.whatsappConnectPhoneNumberID), name: "phoneNumberID", type: .text, value: model.form.phoneNumberID, autocomplete: "off"),
-                Forms.field(label: t(.whatsappConnectBusinessAccountID), name: "businessAccountID", type: .text, value: model.form.businessAccountID, autocomplete: "off"),
-                Forms.field(label: t(.whatsappConnectAccessToken), name: "accessToken", type: .password, autocomplete: "off"),
-                Forms.field(label: t(.whatsappConnectAppSecret), name: "appSecret", type: .password, autocomplete: "off", required: false),
-                Forms.field(label: t(.whatsappConnectVerifyToken), name: "verifyToken", type: .text, autocomplete: "off", required: false),
-                Forms.field(label: t(.whatsappConnectSendsPerSecond), name: "sendsPerSecond", type: .number, value: model.form.sendsPerSecond.map(String.init) ?? "80", autocomplete: "off"),
+                Forms.field(label: t(.whatsappConnectPhoneNumberID), name: "phone_number_id", type: .text, value: model.form.phoneNumberID, autocomplete: "off"),
+                Forms.field(label: t(.whatsappConnectBusinessAccountID), name: "business_account_id", type: .text, value: model.form.businessAccountID, autocomplete: "off"),
+                Forms.field(label: t(.whatsappConnectAccessToken), name: "access_token", type: .password, autocomplete: "off"),
+                Forms.field(label: t(.whatsappConnectAppSecret), name: "app_secret", type: .password, autocomplete: "off", required: false),
+                Forms.field(label: t(.whatsappConnectVerifyToken), name: "verify_token", type: .text, autocomplete: "off", required: false),
+                Forms.field(label: t(.whatsappConnectSendsPerSecond), name: "sends_per_second", type: .number, value: model.form.sendsPerSecond.map(String.init) ?? "80", autocomplete: "off"),
                 .button(.type(.submit), .class("button-primary"), .text(t(.whatsappConnectSubmit)))
             )
         )
