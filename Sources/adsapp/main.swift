@@ -2,7 +2,7 @@ import App
 import Logging
 import Vapor
 
-// Entry point: `adsapp [serve|migrate|routes|platform-admin|bench-baseline] [options]`.
+// Entry point: `adsapp [serve [--demo]|migrate|routes|worker|jobs|platform-admin|bench-baseline] [options]`.
 var environment = try Environment.detect()
 let logLevel = Environment.get("LOG_LEVEL").flatMap(Logger.Level.init(rawValue:)) ?? .info
 if Environment.get("LOG_FORMAT") == "json" || (environment == .production && Environment.get("LOG_FORMAT") == nil) {
@@ -10,6 +10,10 @@ if Environment.get("LOG_FORMAT") == "json" || (environment == .production && Env
 } else {
     try LoggingSystem.bootstrap(from: &environment)
 }
+
+// `serve --demo` is ours, not Vapor's: take the flag out before Vapor reads the arguments.
+let isDemo = environment.arguments.contains("--demo")
+environment.arguments.removeAll { $0 == "--demo" }
 
 // Vapor serves when no command is named; only serving applies migrations on start.
 let arguments = environment.arguments.dropFirst()
@@ -22,8 +26,12 @@ do {
         app.environment = environment
         configureBenchmarkBaseline(app)
     } else {
-        let configuration = try AppConfiguration.load(from: ProcessInfo.processInfo.environment, environment: environment)
+        var variables = ProcessInfo.processInfo.environment
         let serving = command == "serve" && !isHelp
+        if isDemo && serving {
+            try await configureDemo(app, variables: &variables, environment: environment)
+        }
+        let configuration = try AppConfiguration.load(from: variables, environment: environment)
         try await configure(app, configuration: configuration, migrate: serving,
                             runWorkers: serving && configuration.jobsInProcess)
     }
