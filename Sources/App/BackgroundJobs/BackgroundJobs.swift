@@ -22,6 +22,7 @@ struct BackgroundJobs: Sendable {
         registry.register(SendWhatsAppMessage(services: whatsApp, now: now))
         registry.register(MarkWhatsAppMessageRead(services: whatsApp))
         registry.register(SyncMessageTemplates(services: whatsApp, now: now))
+        registry.register(SyncAllMessageTemplates())
         self.registry = registry
 
         let sessionTimeout = configuration.sessionAbsoluteTimeout
@@ -32,6 +33,9 @@ struct BackgroundJobs: Sendable {
             },
             JobSchedule(name: "prune-expired-sessions", cron: try CronExpression("7 * * * *")) { _ in
                 try .init(PruneExpiredSessions.self, .init(absoluteTimeoutSeconds: sessionTimeout, throttleWindowSeconds: throttleWindow))
+            },
+            JobSchedule(name: "whatsapp-templates-sync", cron: try CronExpression("41 2 * * *")) { _ in
+                try .init(SyncAllMessageTemplates.self, .init())
             },
         ]
         workerConfiguration = configuration.jobs

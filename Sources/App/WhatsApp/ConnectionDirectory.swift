@@ -19,6 +19,11 @@ struct ConnectionDirectory: Sendable {
         try await WhatsAppConnection.query(on: database).filter(\.$businessAccountID == businessAccountID).all()
     }
 
+    /// Every connection Meta has not refused, for the nightly template sync.
+    func activeConnections() async throws -> [WhatsAppConnection] {
+        try await WhatsAppConnection.query(on: database).filter(\.$state == .active).all()
+    }
+
     /// Whether any organization has connected this number.
     func isConnected(phoneNumberID: String) async throws -> Bool {
         try await connection(phoneNumberID: phoneNumberID) != nil

@@ -98,3 +98,23 @@ struct TemplateStore: Sendable {
         row.updatedAt = now
     }
 }
+
+/// Every night: queues a template sync for every working connection, so statuses Meta changed
+/// without a webhook (or while webhooks were failing) are caught up.
+struct SyncAllMessageTemplates: JobHandler {
+    struct Payload: Codable, Sendable {}
+
+    static let kind = "whatsapp.templates.sync-all"
+    static let queue: QueueName = .templateProcessing
+
+    func run(_ payload: Payload, context: JobContext) async throws {
+        let jobs = JobStore(database: context.database)
+        let connections = try await ConnectionDirectory(database: context.database).activeConnections()
+        try await jobs.enqueue(connections.map { connection in
+            try .init(
+                SyncMessageTemplates.self, .init(connectionID: try connection.requireID()),
+                uniqueKey: "templates:\(connection.businessAccountID):\(connection.organizationID)", organizationID: connection.organizationID
+            )
+        })
+    }
+}
