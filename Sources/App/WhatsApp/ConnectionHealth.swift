@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import WhatsAppCloud
 
 /// What happens when Meta refuses a connection's token (error 190): the connection is marked
 /// broken, nothing more is sent with it, and its organization's admins see a notice on every page
@@ -11,6 +12,20 @@ enum ConnectionHealth {
         connection.stateDetail = String(reason.prefix(500))
         connection.checkedAt = now
         try await connection.save(on: database)
+    }
+
+    /// Marks the connection broken when Meta's error says the token or the account is unusable
+    /// (190; 131031 and 368); any other error leaves it alone.
+    static func record(_ error: GraphError, for connection: WhatsAppConnection, at now: Date, on database: any Database) async throws {
+        let detail = error.message ?? error.title ?? ""
+        switch error.disposition {
+        case .tokenBroken:
+            try await markBroken(connection, reason: "Meta refused the access token (error 190): \(detail)", at: now, on: database)
+        case .accountBlocked:
+            try await markBroken(connection, reason: "Meta blocked this WhatsApp account (error \(error.code)): \(detail)", at: now, on: database)
+        default:
+            break
+        }
     }
 
     /// Broken connections of the organization, for the notice admins see.

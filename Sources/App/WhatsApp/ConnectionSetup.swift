@@ -23,7 +23,11 @@ struct ConnectionInput: Content, Sendable {
 
 /// Why a connection was not saved, per field, in words an admin can act on.
 struct ConnectionProblem: Error, Equatable, CustomStringConvertible {
-    enum Field: String, Sendable { case phoneNumberID, businessAccountID, accessToken, appSecret, verifyToken, sendsPerSecond }
+    /// Named as the API's JSON keys and the settings form's fields, so the message points at what to correct.
+    enum Field: String, Sendable {
+        case phoneNumberID = "phone_number_id", businessAccountID = "business_account_id", accessToken = "access_token"
+        case appSecret = "app_secret", verifyToken = "verify_token", sendsPerSecond = "sends_per_second"
+    }
     enum Reason: Equatable, Sendable {
         case required, notNumeric, badFormat, outOfRange
         case tokenRefused(String)
@@ -138,8 +142,8 @@ struct ConnectionSetup: Sendable {
             connection.stateDetail = nil
             connection.checkedAt = now
             try await connection.save(on: scope.database)
-        } catch let error as GraphError where error.disposition == .tokenBroken {
-            try await ConnectionHealth.markBroken(connection, reason: error.message ?? "access token refused", at: now, on: scope.database)
+        } catch let error as GraphError where error.disposition == .tokenBroken || error.disposition == .accountBlocked {
+            try await ConnectionHealth.record(error, for: connection, at: now, on: scope.database)
         }
     }
 

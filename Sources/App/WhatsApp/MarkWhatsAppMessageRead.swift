@@ -27,9 +27,7 @@ struct MarkWhatsAppMessageRead: JobHandler {
         do {
             try await services.graph.markRead(messageID: wamid, phoneNumberID: connection.phoneNumberID, token: token)
         } catch let error as GraphError where !error.disposition.isRetryable {
-            if error.disposition == .tokenBroken {
-                try await ConnectionHealth.markBroken(connection, reason: error.message ?? "access token refused", at: Date(), on: context.database)
-            }
+            try await ConnectionHealth.record(error, for: connection, at: Date(), on: context.database)
             context.logger.notice("read receipt refused", metadata: ["code": .stringConvertible(error.code)])
         }
     }

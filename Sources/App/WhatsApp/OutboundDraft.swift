@@ -26,14 +26,31 @@ struct OutboundDraft: Codable, Sendable, Equatable {
     struct TemplateDraft: Codable, Sendable, Equatable {
         var name: String
         var language: String
-        /// Body parameters in order ({{1}}, {{2}}, …).
+        /// Body parameters in order ({{1}}, {{2}}, …), or by name when `parameterNames` is set.
         var parameters: [String]?
+        /// For templates with named parameters ({{first_name}}): one name per entry of `parameters`.
+        var parameterNames: [String]?
         /// The parameter of a text header, if the template's header has one.
         var headerText: String?
+        /// The media of an image, video or document header, by https link.
+        var headerImage: URL?
+        var headerVideo: URL?
+        var headerDocument: URL?
+        /// Parameters of the template's buttons.
+        var buttons: [TemplateButton]?
 
         enum CodingKeys: String, CodingKey {
-            case name, language, parameters, headerText = "header_text"
+            case name, language, parameters, parameterNames = "parameter_names", headerText = "header_text"
+            case headerImage = "header_image", headerVideo = "header_video", headerDocument = "header_document", buttons
         }
+    }
+    struct TemplateButton: Codable, Sendable, Equatable {
+        enum Kind: String, Codable, Sendable { case quickReply = "quick_reply", url, copyCode = "copy_code" }
+        /// The button's position among the template's buttons, from 0.
+        var index: Int
+        var type: Kind
+        /// The quick reply's payload, the URL's variable suffix, or the code to copy.
+        var value: String
     }
 
     var type: Kind
@@ -109,12 +126,7 @@ struct OutboundDraft: Codable, Sendable, Equatable {
             return .location(latitude: try required(latitude, "latitude"), longitude: try required(longitude, "longitude"), name: name, address: address)
         case .template:
             let template = try required(template, "template")
-            return .template(TemplateMessage(
-                name: template.name,
-                languageCode: template.language,
-                header: template.headerText.map { .text(.text($0)) },
-                body: (template.parameters ?? []).map { .text($0) }
-            ))
+            return .template(try template.message())
         case .buttons:
             return .interactiveButtons(InteractiveButtons(
                 header: header.map { .text($0) },
@@ -154,5 +166,37 @@ struct OutboundDraft: Codable, Sendable, Equatable {
             content.text = text
         }
         return content
+    }
+}
+
+extension OutboundDraft.TemplateDraft {
+    func message() throws -> TemplateMessage {
+        let values = parameters ?? []
+        if let parameterNames, parameterNames.count != values.count {
+            throw OutboundDraft.Invalid(field: "template.parameter_names", problem: "needs one name per parameter")
+        }
+        let body = values.enumerated().map { index, value in TemplateMessage.TextParameter.text(value, name: parameterNames?[index]) }
+        let headers: [TemplateMessage.HeaderParameter] = [
+            headerText.map { .text(.text($0)) },
+            try headerImage.map { .image(.link(try Self.https($0, "template.header_image"))) },
+            try headerVideo.map { .video(.link(try Self.https($0, "template.header_video"))) },
+            try headerDocument.map { .document(.link(try Self.https($0, "template.header_document")), filename: nil) },
+        ].compactMap { $0 }
+        guard headers.count <= 1 else {
+            throw OutboundDraft.Invalid(field: "template", problem: "a template has one header: give one of header_text, header_image, header_video, header_document")
+        }
+        let buttonParameters = (buttons ?? []).map { button -> TemplateMessage.ButtonParameter in
+            switch button.type {
+            case .quickReply: .init(index: button.index, kind: .quickReply(payload: button.value))
+            case .url: .init(index: button.index, kind: .url(suffix: button.value))
+            case .copyCode: .init(index: button.index, kind: .copyCode(button.value))
+            }
+        }
+        return TemplateMessage(name: name, languageCode: language, header: headers.first, body: body, buttons: buttonParameters)
+    }
+
+    private static func https(_ url: URL, _ field: String) throws -> URL {
+        guard url.scheme == "https" else { throw OutboundDraft.Invalid(field: field, problem: "must be an https URL") }
+        return url
     }
 }

@@ -79,9 +79,7 @@ struct SendWhatsAppMessage: JobHandler {
 
     private func handle(_ error: GraphError, message: Message, connection: WhatsAppConnection, scope: TenantScope, context: JobContext) async throws {
         let disposition = error.disposition
-        if disposition == .tokenBroken {
-            try await ConnectionHealth.markBroken(connection, reason: error.message ?? error.title ?? "access token refused", at: now(), on: scope.database)
-        }
+        try await ConnectionHealth.record(error, for: connection, at: now(), on: scope.database)
         if disposition.isRetryable, context.attempt < Self.maxAttempts {
             // Meta refused this message without sending it: it may go again after a pause.
             try await set(message, .queued, on: scope)

@@ -24,6 +24,7 @@ struct SyncMessageTemplates: JobHandler {
         guard let connection = try await scope.find(WhatsAppConnection.self, payload.connectionID), connection.state == .active else { return }
         let token = try await services.vault.open(connection.accessTokenSealed, for: organizationID, purpose: .whatsAppAccessToken, on: context.database)
 
+        let listingStarted = now()
         var fetched: [WhatsAppCloud.MessageTemplate] = []
         var cursor: String?
         var pages = 0
@@ -31,8 +32,8 @@ struct SyncMessageTemplates: JobHandler {
             let page: TemplatePage
             do {
                 page = try await services.graph.templates(wabaID: connection.businessAccountID, after: cursor, token: token)
-            } catch let error as GraphError where error.disposition == .tokenBroken {
-                try await ConnectionHealth.markBroken(connection, reason: error.message ?? "access token refused", at: now(), on: context.database)
+            } catch let error as GraphError where error.disposition == .tokenBroken || error.disposition == .accountBlocked {
+                try await ConnectionHealth.record(error, for: connection, at: now(), on: context.database)
                 return
             }
             fetched += page.templates
@@ -41,7 +42,8 @@ struct SyncMessageTemplates: JobHandler {
             try await context.progress(min(0.9, Double(pages) * 0.1), "\(fetched.count) templates")
         } while cursor != nil && pages < 200
 
-        try await TemplateStore(scope: scope, now: now()).replace(businessAccountID: connection.businessAccountID, with: fetched)
+        try await TemplateStore(scope: scope, now: now())
+            .replace(businessAccountID: connection.businessAccountID, with: fetched, listingStarted: listingStarted)
     }
 }
 
@@ -50,13 +52,16 @@ struct TemplateStore: Sendable {
     let scope: TenantScope
     let now: Date
 
-    func replace(businessAccountID: String, with templates: [WhatsAppCloud.MessageTemplate]) async throws {
+    /// Rows written since `listingStarted` (a template created here, a status webhook) may be newer
+    /// than the listing, so they are neither overwritten nor deleted by it.
+    func replace(businessAccountID: String, with templates: [WhatsAppCloud.MessageTemplate], listingStarted: Date) async throws {
         try await scope.transaction { scope in
             let existing = try await scope.query(MessageTemplate.self).filter(\.$businessAccountID == businessAccountID).all()
             var byKey = Dictionary(existing.map { ("\($0.name)/\($0.language)", $0) }, uniquingKeysWith: { first, _ in first })
             for template in templates {
                 let key = "\(template.name)/\(template.language)"
                 let row = byKey.removeValue(forKey: key) ?? MessageTemplate()
+                if row.id != nil, row.updatedAt >= listingStarted { continue }
                 if row.id == nil {
                     row.id = UUID()
                     row.organizationID = scope.organizationID
@@ -67,7 +72,7 @@ struct TemplateStore: Sendable {
                 Self.copy(template, into: row, at: now)
                 try await row.save(on: scope.database)
             }
-            for gone in byKey.values { try await gone.delete(on: scope.database) }
+            for gone in byKey.values where gone.updatedAt < listingStarted { try await gone.delete(on: scope.database) }
         }
     }
 

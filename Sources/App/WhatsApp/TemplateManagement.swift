@@ -103,12 +103,12 @@ struct TemplateManagement: Sendable {
             .delete()
     }
 
-    /// Queues a sync of every connected account's templates.
+    /// Queues a sync of every connected account's templates. No unique key: a sync already running
+    /// may have read Meta's list before the change the person is waiting for.
     func syncAll() async throws {
         for connection in try await scope.query(WhatsAppConnection.self).filter(\.$state == .active).all() {
             try await jobs.enqueue(.init(
-                SyncMessageTemplates.self, .init(connectionID: try connection.requireID()),
-                uniqueKey: "templates:\(connection.businessAccountID):\(scope.organizationID)", organizationID: scope.organizationID
+                SyncMessageTemplates.self, .init(connectionID: try connection.requireID()), organizationID: scope.organizationID
             ))
         }
     }
@@ -124,8 +124,6 @@ struct TemplateManagement: Sendable {
     }
 
     private func noteBrokenToken(_ error: GraphError, _ connection: WhatsAppConnection) async throws {
-        if error.disposition == .tokenBroken {
-            try await ConnectionHealth.markBroken(connection, reason: error.message ?? "access token refused", at: now, on: scope.database)
-        }
+        try await ConnectionHealth.record(error, for: connection, at: now, on: scope.database)
     }
 }

@@ -134,4 +134,9 @@ extension WhatsAppSimulator.JSONValue {
         if case .string(let text) = self { return text }
         return nil
     }
+
+    subscript(index: Int) -> WhatsAppSimulator.JSONValue? {
+        guard case .array(let items) = self, items.indices.contains(index) else { return nil }
+        return items[index]
+    }
 }

@@ -119,6 +119,48 @@ import WhatsAppSimulator
         }
     }
 
+    @Test func templatesCarryHeaderBodyAndButtonParametersInTheirLanguage() async throws {
+        try await WhatsAppHarness.run { harness in
+            let (conversation, _) = try await openConversation(harness)
+            _ = harness.simulator.addTemplate(
+                name: "order_shipped", language: "nl", category: "UTILITY", body: "Hoi {{1}}, bestelling {{2}} is onderweg.",
+                extraComponents: [
+                    .object(["type": .string("HEADER"), "format": .string("IMAGE")]),
+                    .object(["type": .string("BUTTONS"), "buttons": .array([
+                        .object(["type": .string("URL"), "text": .string("Volg"), "url": .string("https://bakkerij.example/track/{{1}}")]),
+                        .object(["type": .string("QUICK_REPLY"), "text": .string("Stop")]),
+                    ])]),
+                ]
+            )
+            _ = try await harness.owner.api(.POST, "/api/v1/whatsapp/templates/sync")
+            try await harness.eventually("template synced") {
+                try await harness.scope.query(MessageTemplate.self).filter(\.$name == "order_shipped").first() != nil
+            }
+            let response = try await send(harness, conversation, """
+                {"type":"template","template":{"name":"order_shipped","language":"nl","parameters":["Jan","A-17"],
+                 "header_image":"https://bakkerij.example/box.jpg",
+                 "buttons":[{"index":0,"type":"url","value":"A-17"},{"index":1,"type":"quick_reply","value":"STOP"}]}}
+                """)
+            #expect(response.status == .accepted, "\(response.body.string)")
+            let sent = try #require(try await delivered(harness, count: 1).first)
+            let template = try #require(sent.json["template"])
+            #expect(template["language"]?["code"] == .string("nl"))
+            guard case .array(let components)? = template["components"] else { Issue.record("no components"); return }
+            let byType = Dictionary(components.compactMap { component in component["type"]?.stringValue.map { ($0, component) } }, uniquingKeysWith: { first, _ in first })
+            #expect(byType["header"]?["parameters"]?[0]?["image"]?["link"] == .string("https://bakkerij.example/box.jpg"))
+            #expect(byType["body"]?["parameters"]?[1]?["text"] == .string("A-17"))
+            let buttons = components.filter { $0["type"]?.stringValue == "button" }
+            #expect(buttons.count == 2)
+            #expect(buttons.contains { $0["sub_type"] == .string("url") && $0["parameters"]?[0]?["text"] == .string("A-17") })
+            #expect(buttons.contains { $0["sub_type"] == .string("quick_reply") && $0["parameters"]?[0]?["payload"] == .string("STOP") })
+
+            // Two headers at once is a mistake the sender hears about before anything is recorded.
+            let twoHeaders = try await send(harness, conversation, #"{"type":"template","template":{"name":"order_shipped","language":"nl","header_text":"a","header_image":"https://x.example/a.jpg"}}"#)
+            #expect(twoHeaders.status == .unprocessableEntity)
+            #expect(twoHeaders.body.string.contains("one header"))
+        }
+    }
+
     @Test func badMessagesGetAClearErrorAndNothingIsRecorded() async throws {
         try await WhatsAppHarness.run { harness in
             let (conversation, _) = try await openConversation(harness)

@@ -93,6 +93,19 @@ import WhatsAppSimulator
         }
     }
 
+    @Test func aPlayedVoiceNoteEndsAtPlayed() async throws {
+        try await WhatsAppHarness.run { harness in
+            let message = try await sentMessage(harness)
+            let wamid = message.wamid!, now = harness.clock.now
+            try await post(harness, [
+                WebhookFixtures.status("played", wamid: wamid, to: "31612345678", at: now),
+                WebhookFixtures.status("read", wamid: wamid, to: "31612345678", at: now),
+            ])
+            try await settle(harness)
+            #expect(try await status(harness, message) == .played)
+        }
+    }
+
     @Test func theRankingRuleItself() {
         #expect(DeliveryProgress.advances(from: .sent, to: .delivered))
         #expect(DeliveryProgress.advances(from: .delivered, to: .read))
