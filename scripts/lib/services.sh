@@ -90,7 +90,7 @@ start_postgres() {
         --no-sync >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; log "initdb failed"; return 1; }
     _SERVICE_PG_DATA_DIRS+=("$dir/data")
     _as_postgres "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
-        -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$dir -c fsync=off -c max_connections=300" \
+        -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$dir -c fsync=off -c max_connections=500" \
         start >/dev/null || { cat "$dir/postgres.log" >&2; log "PostgreSQL did not start"; return 1; }
 
     pid=$(head -n 1 "$dir/data/postmaster.pid")

@@ -47,8 +47,27 @@ enum TestDatabase {
     }
 }
 
+/// Admits a bounded number of holders at once; the rest wait in order.
+actor TestSlots {
+    private var free: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(_ count: Int) { free = count }
+
+    func acquire() async {
+        if free > 0 { free -= 1; return }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func release() {
+        if waiting.isEmpty { free += 1 } else { waiting.removeFirst().resume() }
+    }
+}
+
 /// A configured app on a fresh database, with a fixed clock.
 struct TestApp {
+    static let slots = TestSlots(12)
+
     let app: Application
     let clock: TestClock
 
@@ -63,6 +82,10 @@ struct TestApp {
         _ test: (TestApp) async throws -> Void
     ) async throws {
         _ = LogCapture.shared
+        // Swift Testing starts every test at once; a few hundred apps with their own database pools
+        // would exhaust PostgreSQL's connections and the machine's two cores.
+        await TestApp.slots.acquire()
+        defer { Task { await TestApp.slots.release() } }
         let database = try await TestDatabase.create()
         // SQLite in a directory of its own, removed afterwards (sqlite-kit's "memory" databases are temp files it never deletes).
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("adsapp-test-\(UUID().uuidString)").path

@@ -92,7 +92,7 @@ struct WhatsAppHarness {
     }
 
     /// Polls until `condition` holds (the worker runs in the background), failing the test after `timeout`.
-    func eventually(_ what: String = "condition", timeout: Duration = .seconds(15), _ condition: () async throws -> Bool) async throws {
+    func eventually(_ what: String = "condition", timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
         while try await !condition() {
             guard ContinuousClock.now < deadline else {

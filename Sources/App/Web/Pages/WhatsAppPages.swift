@@ -39,7 +39,7 @@ enum WhatsAppSettingsPage {
                 .class("data-table"),
                 .thead(.tr(
                     .th(.text(t(.whatsappNumber))), .th(.text(t(.whatsappName))), .th(.text(t(.whatsappQuality))),
-                    .th(.text(t(.whatsappState))), .th(.text(t(.whatsappWebhookURL))), .th(.text(""))
+                    .th(.text(t(.whatsappState))), .th(.text(t(.whatsappWebhookURL))), .th(.text(t(.membersActions)))
                 )),
                 .tbody(.forEach(model.rows) { row in
                     .tr(
@@ -330,7 +330,7 @@ enum TemplatesPage {
                 .class("data-table"),
                 .thead(.tr(
                     .th(.text(t(.templatesName))), .th(.text(t(.templatesLanguage))), .th(.text(t(.templatesCategory))),
-                    .th(.text(t(.templatesStatus))), .th(.text(t(.templatesQuality))), .th(.text(t(.templatesBody))), .th(.text(""))
+                    .th(.text(t(.templatesStatus))), .th(.text(t(.templatesQuality))), .th(.text(t(.templatesBody))), .th(.text(t(.membersActions)))
                 )),
                 .tbody(.forEach(model.rows) { row in
                     .tr(
