@@ -208,6 +208,37 @@ TEXT = {
         "jobs_chart_title": "Jobs per second",
         "bar_enqueue": "enqueue {db}",
         "bar_processed": "processed {db}",
+        "load_webhook": "load: `wrk -t2 -c32 -d10s --latency` after a 2 s warm-up whose backlog is processed first, on loopback,"
+                        " POSTing pre-signed bodies, each once, to `/api/webhooks/whatsapp` of `adsapp serve` with its in-process"
+                        " worker at default settings. Mix as in a busy inbox: per outbound message one inbound text and its"
+                        " `sent`, `delivered` and `read` callbacks, {avg} bytes a body, {contacts} customers. wrk, the server and"
+                        " PostgreSQL share the same cores. Release build; fresh SQLite file (WAL, one connection) and fresh"
+                        " PostgreSQL 15 database (fsync off).",
+        "webhook_header": "| measurement | SQLite | PostgreSQL | limit / target (same run) |",
+        "wh_ack": "signed events acknowledged (events/s)",
+        "wh_ack_limit": "target: at least 4,000/s; bare Vapor `GET /`: {rps} req/s",
+        "wh_latency": "acknowledgement latency p50 / p99 (ms)",
+        "wh_latency_limit": "target: p99 under 250 ms; bare Vapor `GET /`: {lat}",
+        "wh_raw": "plain INSERT of the handler's rows (webhook event + job, one transaction per event, 32 at a time; events/s)",
+        "wh_raw_limit": "limit: no HTTP, signature or Fluent; acknowledged = {sqlite} % / {pg} % of it",
+        "wh_processed": "processed by the worker, from the start of the load until the backlog was empty (events/s)",
+        "wh_processed_target": "target: at least 4,000/s",
+        "wh_backlog": "backlog when the load stopped (events) / time to work it off (s)",
+        "wh_e2e": "received to processed p50 / p99 (ms)",
+        "wh_counts": "events stored / processed / failed",
+        "wh_counts_note": "every acknowledged event is stored; processing leaves no failure",
+        "wh_rss": "RSS of the server after the run (MiB)",
+        "wh_verdict": "target met (4,000/s acknowledged and processed, p99 under 250 ms)",
+        "yes": "yes",
+        "no": "no",
+        "miss_ack": "acknowledges {n}/s",
+        "miss_processed": "processes {n}/s",
+        "miss_p99": "p99 {ms} ms",
+        "webhook_chart_alt": "webhook events per second",
+        "webhook_chart_title": "WhatsApp webhook events per second",
+        "bar_ack": "acknowledged {db}",
+        "bar_wh_processed": "processed {db}",
+        "bar_raw": "plain INSERT {db}",
     },
     "nl": {
         "title": "# Metingen",
@@ -256,6 +287,37 @@ TEXT = {
         "jobs_chart_title": "Taken per seconde",
         "bar_enqueue": "in wachtrij {db}",
         "bar_processed": "verwerkt {db}",
+        "load_webhook": "belasting: `wrk -t2 -c32 -d10s --latency` na 2 s opwarmen (waarvan de achterstand eerst verwerkt wordt),"
+                        " via loopback: vooraf ondertekende berichten, elk één keer, gepost naar `/api/webhooks/whatsapp` van"
+                        " `adsapp serve` met de worker in hetzelfde proces, standaardinstellingen. Mix als in een drukke inbox: per"
+                        " uitgaand bericht één binnenkomend tekstbericht en de callbacks `sent`, `delivered` en `read`, {avg} bytes"
+                        " per bericht, {contacts} klanten. wrk, de server en PostgreSQL delen dezelfde kernen. Release-build; een"
+                        " nieuw SQLite-bestand (WAL, één verbinding) en een nieuwe PostgreSQL 15-database (fsync uit).",
+        "webhook_header": "| meting | SQLite | PostgreSQL | grens / doel (zelfde run) |",
+        "wh_ack": "ondertekende events bevestigd (events/s)",
+        "wh_ack_limit": "doel: minstens 4.000/s; kale Vapor `GET /`: {rps} verzoeken/s",
+        "wh_latency": "latentie van de bevestiging p50 / p99 (ms)",
+        "wh_latency_limit": "doel: p99 onder 250 ms; kale Vapor `GET /`: {lat}",
+        "wh_raw": "kale INSERT van de rijen van de handler (webhook-event + taak, één transactie per event, 32 tegelijk; events/s)",
+        "wh_raw_limit": "grens: geen HTTP, handtekening of Fluent; bevestigd = {sqlite} % / {pg} % daarvan",
+        "wh_processed": "verwerkt door de worker, van het begin van de belasting tot de achterstand weg was (events/s)",
+        "wh_processed_target": "doel: minstens 4.000/s",
+        "wh_backlog": "achterstand toen de belasting stopte (events) / tijd om die weg te werken (s)",
+        "wh_e2e": "van ontvangst tot verwerkt p50 / p99 (ms)",
+        "wh_counts": "events opgeslagen / verwerkt / mislukt",
+        "wh_counts_note": "elk bevestigd event is opgeslagen; verwerken laat geen fouten achter",
+        "wh_rss": "RSS van de server na de run (MiB)",
+        "wh_verdict": "doel gehaald (4.000/s bevestigd en verwerkt, p99 onder 250 ms)",
+        "yes": "ja",
+        "no": "nee",
+        "miss_ack": "bevestigt {n}/s",
+        "miss_processed": "verwerkt {n}/s",
+        "miss_p99": "p99 {ms} ms",
+        "webhook_chart_alt": "webhook-events per seconde",
+        "webhook_chart_title": "WhatsApp-webhook-events per seconde",
+        "bar_ack": "bevestigd {db}",
+        "bar_wh_processed": "verwerkt {db}",
+        "bar_raw": "kale INSERT {db}",
     },
 }
 
@@ -401,7 +463,7 @@ def section_body(section: str, table: list[str], t: dict, run: dict, chart: str,
         "",
         *table,
         "",
-        f"![{t['jobs_chart_alt' if section == 'jobs' else 'chart_alt']}]({chart})",
+        f"![{t[{'jobs': 'jobs_chart_alt', 'webhook': 'webhook_chart_alt'}.get(section, 'chart_alt')]}]({chart})",
         "",
     ]
 
@@ -506,9 +568,144 @@ def cmd_report_jobs(args) -> None:
             print("\n".join(body))
 
 
+# ---- webhook ----
+
+WEBHOOK_TARGET_EPS = 4000
+WEBHOOK_TARGET_P99_MS = 250
+
+
+def load_webhook(results: Path) -> dict:
+    """Reads what `scripts/bench webhook` leaves in RESULTS: per database the wrk run and the JSON
+    lines of `adsapp bench-webhook` (prepare, drain, raw insert), and the bare route's wrk run."""
+    out = {"bare": parse_wrk((results / "wrk-bare.txt").read_text())}
+    for db in ("sqlite", "postgresql"):
+        wrk_text = (results / f"wrk-webhook-{db}.txt").read_text()
+        rss = results / f"webhook-{db}-rss.txt"
+        out[db] = {
+            "wrk": parse_wrk(wrk_text),
+            "reused": "bodies ran out" in wrk_text,
+            "prepare": json.loads((results / f"webhook-{db}-prepare.json").read_text()),
+            "drain": json.loads((results / f"webhook-{db}-drain.json").read_text()),
+            "raw": json.loads((results / f"webhook-{db}-raw.json").read_text()),
+            "rss_kib": int(rss.read_text()) if rss.exists() else None,
+        }
+    return out
+
+
+def webhook_verdict(m: dict, t: dict) -> str:
+    misses = []
+    if m["wrk"]["rps"] < WEBHOOK_TARGET_EPS:
+        misses.append(t["miss_ack"].format(n=_rps(m["wrk"]["rps"])))
+    if m["drain"]["processedPerSecond"] < WEBHOOK_TARGET_EPS:
+        misses.append(t["miss_processed"].format(n=_rps(m["drain"]["processedPerSecond"])))
+    if m["wrk"]["p99_ms"] >= WEBHOOK_TARGET_P99_MS:
+        misses.append(t["miss_p99"].format(ms=f"{m['wrk']['p99_ms']:.0f}"))
+    if m["wrk"]["non_2xx"] or m["wrk"]["socket_errors"] or m["drain"]["failed"]:
+        misses.append("errors")
+    return f"**{t['yes']}**" if not misses else f"**{t['no']}** ({', '.join(misses)})"
+
+
+def webhook_rows(w: dict, t: dict) -> list[tuple[str, str, str, str]]:
+    sq, pg, bare = w["sqlite"], w["postgresql"], w["bare"]
+
+    def ack(m: dict) -> str:
+        cell = _rps_cell(m["wrk"], t)
+        return cell + (" (**bodies reused**)" if m["reused"] else "")
+
+    def share(m: dict) -> str:
+        return f"{100 * m['wrk']['rps'] / m['raw']['rawInsertEventsPerSecond']:.0f}"
+
+    def backlog(m: dict) -> str:
+        return f"{m['drain']['backlogAtStart']:,} / {m['drain']['drainSeconds']:.1f}"
+
+    def e2e(m: dict) -> str:
+        d = m["drain"]
+        return f"{d['receivedToProcessedP50Milliseconds']:,.0f} / {d['receivedToProcessedP99Milliseconds']:,.0f}"
+
+    def counts(m: dict) -> str:
+        d = m["drain"]
+        notes = f" (**{d['withNotes']} with notes**)" if d["withNotes"] else ""
+        return f"{d['events']:,} / {d['processed']:,} / {d['failed']:,}{notes}"
+
+    def rss(m: dict) -> str:
+        return _mib(m["rss_kib"]) if m["rss_kib"] is not None else "—"
+
+    return [
+        (t["wh_ack"], ack(sq), ack(pg), t["wh_ack_limit"].format(rps=_rps(bare["rps"]))),
+        (t["wh_latency"], _latency(sq["wrk"]), _latency(pg["wrk"]), t["wh_latency_limit"].format(lat=_latency(bare))),
+        (t["wh_raw"], _rps(sq["raw"]["rawInsertEventsPerSecond"]), _rps(pg["raw"]["rawInsertEventsPerSecond"]),
+         t["wh_raw_limit"].format(sqlite=share(sq), pg=share(pg))),
+        (t["wh_processed"], _rps(sq["drain"]["processedPerSecond"]), _rps(pg["drain"]["processedPerSecond"]), t["wh_processed_target"]),
+        (t["wh_backlog"], backlog(sq), backlog(pg), "—"),
+        (t["wh_e2e"], e2e(sq), e2e(pg), "—"),
+        (t["wh_counts"], counts(sq), counts(pg), t["wh_counts_note"]),
+        (t["wh_rss"], rss(sq), rss(pg), "—"),
+        (t["wh_verdict"], webhook_verdict(sq, t), webhook_verdict(pg, t), "—"),
+    ]
+
+
+def webhook_chart_svg(w: dict, t: dict) -> str:
+    """Horizontal bars per database: acknowledged, processed and plain-INSERT rates, with the 4,000/s target."""
+    bars = []
+    for db, name in (("sqlite", "SQLite"), ("postgresql", "PostgreSQL")):
+        m = w[db]
+        bars += [
+            (t["bar_ack"].format(db=name), m["wrk"]["rps"], "#6b7a8c"),
+            (t["bar_wh_processed"].format(db=name), m["drain"]["processedPerSecond"], "#0b6e4f"),
+            (t["bar_raw"].format(db=name), m["raw"]["rawInsertEventsPerSecond"], "#c5ccd6"),
+        ]
+    width, left, bar_h, gap, top = 760, 210, 22, 8, 44
+    scale = (width - left - 110) / max(max(v for _, v, _ in bars), WEBHOOK_TARGET_EPS)
+    height = top + len(bars) * (bar_h + gap) + 12 + 30
+    desc = "; ".join(f"{label}: {value:,.0f}/s" for label, value, _ in bars)
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-labelledby="t d">',
+        f'<title id="t">{html.escape(t["webhook_chart_title"])}</title>',
+        f'<desc id="d">{html.escape(desc)}</desc>',
+        f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
+        f'<text x="16" y="26" font-family="sans-serif" font-size="16" font-weight="bold" fill="#1b2430">{html.escape(t["webhook_chart_title"])}</text>',
+    ]
+    for i, (label, value, color) in enumerate(bars):
+        y = top + i * (bar_h + gap) + (12 if i >= 3 else 0)
+        bw = max(1, value * scale)
+        out += [
+            f'<text x="{left - 10}" y="{y + bar_h * 0.72:.0f}" text-anchor="end" font-family="sans-serif" font-size="14" fill="#1b2430">{html.escape(label)}</text>',
+            f'<rect x="{left}" y="{y}" width="{bw:.1f}" height="{bar_h}" fill="{color}"/>',
+            f'<text x="{left + bw + 8:.1f}" y="{y + bar_h * 0.72:.0f}" font-family="sans-serif" font-size="14" fill="#1b2430">{value:,.0f}</text>',
+        ]
+    target_x = left + WEBHOOK_TARGET_EPS * scale
+    out += [
+        f'<line x1="{target_x:.1f}" y1="{top - 6}" x2="{target_x:.1f}" y2="{height - 22}" stroke="#b3261e" stroke-dasharray="4 3"/>',
+        f'<text x="{target_x:.1f}" y="{height - 8}" text-anchor="middle" font-family="sans-serif" font-size="12" fill="#b3261e">4,000/s</text>',
+        "</svg>",
+    ]
+    return "\n".join(out) + "\n"
+
+
+def cmd_report_webhook(args) -> None:
+    w = load_webhook(Path(args.results))
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    run = run_info(args.command)
+    prepared = w["sqlite"]["prepare"]
+    for lang, path in language_paths(out).items():
+        t = TEXT[lang]
+        chart = out.with_name(f"{out.stem}-webhook{'' if lang == 'en' else '.' + lang}.svg")
+        chart.write_text(webhook_chart_svg(w, t))
+        table = [t["webhook_header"], "|---|---|---|---|"] + [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in webhook_rows(w, t)]
+        contacts = f"{prepared['contacts']:,}".replace(",", "." if lang == "nl" else ",")
+        load = t["load_webhook"].format(avg=prepared["averageBodyBytes"], contacts=contacts)
+        body = section_body("webhook", table, t, run, chart.name, load=load)
+        write_section(path, "webhook", body, t)
+        if lang == "en":
+            print("\n".join(body))
+
+
 def cmd_report(args) -> None:
     if args.section == "jobs":
         return cmd_report_jobs(args)
+    if args.section == "webhook":
+        return cmd_report_webhook(args)
     m = load_results(Path(args.results))
     out = Path(args.out)
     chart = out.with_name(f"{out.stem}-{args.section}.svg")

@@ -53,6 +53,7 @@ public func configure(
     app.asyncCommands.use(WorkerCommand(), as: "worker")
     app.asyncCommands.use(JobsCommand(), as: "jobs")
     app.asyncCommands.use(BenchJobsCommand(), as: "bench-jobs")
+    app.asyncCommands.use(BenchWebhookCommand(), as: "bench-webhook")
 }
 
 /// A bare Vapor app with one route, the baseline that `scripts/bench http` measures the product against.
