@@ -333,7 +333,7 @@ struct BenchWebhookCommand: AsyncCommand {
         guard !bodies.isEmpty else { throw BenchError(description: "no bodies in \(path)") }
         let rows = bodies
         // The handler's job, in a queue of its own so that no worker ever takes these rows.
-        let template = try JobStore.NewJob(ProcessWhatsAppWebhook.self, .init(eventID: UUID()), priority: .high)
+        let template = try JobStore.NewJob(ProcessWhatsAppWebhook.self, .init(eventIDs: [UUID()]), priority: .high)
         let queue = "bench-raw"
         let lanes = max(1, concurrency)
 
@@ -343,7 +343,7 @@ struct BenchWebhookCommand: AsyncCommand {
                 group.addTask {
                     for index in stride(from: lane, to: rows.count, by: lanes) {
                         let eventID = UUID()
-                        let payload = String(decoding: try JSONEncoder().encode(ProcessWhatsAppWebhook.Payload(eventID: eventID)), as: UTF8.self)
+                        let payload = String(decoding: try JSONEncoder().encode(ProcessWhatsAppWebhook.Payload(eventIDs: [eventID])), as: UTF8.self)
                         let now = Date()
                         let micros = Int64((now.timeIntervalSince1970 * 1_000_000).rounded())
                         try await db.transaction { transaction in

@@ -1,101 +1,153 @@
 import Fluent
 import Foundation
 import Jobs
+import SQLKit
 import WhatsAppCloud
 
-/// Processes one stored webhook body: every entry and every change in it.
+/// Processes stored webhook bodies, a batch at a time (the bodies one `WebhookIntake` write stored):
+/// every entry and every change of each.
 ///
 /// Idempotent (messages by WhatsApp id, statuses never move back), so a repeated body or a retried
-/// job does no harm. A body that is not a WhatsApp notification is marked `failed` with the reason,
-/// and so is one that still fails on its last attempt: both stay visible to the operator and
-/// block nothing behind them.
+/// job does no harm. One event never holds up the others in its batch: a body that is not a
+/// WhatsApp notification is marked `failed` with the reason at once; one whose processing fails,
+/// or whose status names a message whose send is still being recorded, goes to a follow-up job
+/// with backoff and is marked `failed` after `maxRounds`. Failed events stay visible to operators.
 struct ProcessWhatsAppWebhook: JobHandler {
     struct Payload: Codable, Sendable {
-        var eventID: UUID
+        var eventIDs: [UUID]
+        /// How many times these events were put back for a later try.
+        var round: Int
+
+        init(eventIDs: [UUID], round: Int = 0) {
+            self.eventIDs = eventIDs
+            self.round = round
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            eventIDs = try container.decode([UUID].self, forKey: .eventIDs)
+            round = try container.decodeIfPresent(Int.self, forKey: .round) ?? 0
+        }
     }
 
     static let kind = "whatsapp.webhook"
     static let queue: QueueName = .webhookProcessing
     static let maxAttempts = 8
-    static let timeLimit: Duration = .seconds(60)
-
-    /// A status for a message this app has not recorded a WhatsApp id for yet: the send that made it
-    /// may still be saving its result. Retried for a while, then ignored.
-    struct StatusBeforeSend: Error, CustomStringConvertible {
-        var wamid: String
-        var description: String { "a status arrived for \(wamid) before its send was recorded; retrying" }
-    }
+    static let timeLimit: Duration = .seconds(120)
+    static let maxRounds = 8
 
     let wakeup: JobWakeup
     let now: @Sendable () -> Date
-
-    func run(_ payload: Payload, context: JobContext) async throws {
-        guard let event = try await WebhookEvent.find(payload.eventID, on: context.database), event.state != .processed else { return }
-        do {
-            let notes = try await process(event, context: context)
-            event.state = .processed
-            event.processedAt = now()
-            event.error = notes.isEmpty ? nil : String(notes.joined(separator: "\n").prefix(2000))
-            try await event.save(on: context.database)
-        } catch let error as UnreadableNotification {
-            try await markFailed(event, error.description, context: context)
-        } catch {
-            if context.attempt >= Self.maxAttempts { try? await markFailed(event, String(describing: error), context: context) }
-            throw error
-        }
-    }
 
     struct UnreadableNotification: Error, CustomStringConvertible {
         var description: String
     }
 
-    private func markFailed(_ event: WebhookEvent, _ reason: String, context: JobContext) async throws {
-        event.state = .failed
-        event.processedAt = now()
-        event.error = String(reason.prefix(2000))
-        try await event.save(on: context.database)
-        context.logger.error("WhatsApp webhook event failed", metadata: ["event": .string(event.id?.uuidString ?? ""), "reason": .string(String(reason.prefix(300)))])
+    func run(_ payload: Payload, context: JobContext) async throws {
+        let events = try await WebhookEvent.query(on: context.database)
+            .filter(\.$id ~~ payload.eventIDs).filter(\.$state == .pending)
+            .sort(\.$receivedAt).all()
+        guard !events.isEmpty else { return }
+        let jobs = JobStore(database: context.database, now: now, wakeup: wakeup)
+        var batch = WebhookBatch(database: context.database, jobs: jobs, now: now())
+
+        var done: [(event: WebhookEvent, notes: [String])] = []
+        var retry: [(event: WebhookEvent, reason: String)] = []
+        for event in events {
+            do {
+                done.append((event, try await batch.process(event)))
+            } catch let error as UnreadableNotification {
+                try await finish(event, state: .failed, note: error.description, on: context.database)
+                context.logger.error("WhatsApp webhook event unreadable", metadata: ["event": .string(event.id?.uuidString ?? ""), "reason": .string(String(error.description.prefix(300)))])
+            } catch {
+                retry.append((event, String(describing: error)))
+            }
+        }
+        let waiting = try await batch.applyStatuses()
+        let finished = done.filter { !waiting.contains($0.event.id!) }
+        retry += done.filter { waiting.contains($0.event.id!) }.map { ($0.event, "a status arrived before its send was recorded") }
+
+        // Quiet events end together; events with notes keep them.
+        let quiet = finished.filter(\.notes.isEmpty).map { $0.event.id! }
+        if !quiet.isEmpty {
+            try await (context.database as! any SQLDatabase).raw("""
+                UPDATE webhook_events SET state = 'processed', processed_at = \(bind: now())
+                WHERE id IN \(SQLGroupExpression(quiet.map { SQLBind($0) }))
+                """).run()
+        }
+        for (event, notes) in finished where !notes.isEmpty {
+            try await finish(event, state: .processed, note: notes.joined(separator: "\n"), on: context.database)
+        }
+
+        guard !retry.isEmpty else { return }
+        if payload.round + 1 >= Self.maxRounds {
+            for (event, reason) in retry {
+                try await finish(event, state: .failed, note: "gave up after \(Self.maxRounds) tries: \(reason)", on: context.database)
+            }
+            return
+        }
+        let delay = min(300, pow(2, Double(payload.round + 1)))
+        try await jobs.enqueue(.init(
+            Self.self, .init(eventIDs: retry.map { $0.event.id! }, round: payload.round + 1),
+            priority: .high, runAt: now().addingTimeInterval(delay)
+        ))
     }
 
-    /// Returns notes for the operator: changes that were stored but not acted on.
-    private func process(_ event: WebhookEvent, context: JobContext) async throws -> [String] {
+    private func finish(_ event: WebhookEvent, state: WebhookEvent.State, note: String, on database: any Database) async throws {
+        event.state = state
+        event.processedAt = now()
+        event.error = String(note.prefix(2000))
+        try await event.save(on: database)
+    }
+}
+
+/// The work of one batch: messages are stored event by event; statuses are collected and applied
+/// together at the end, per connection.
+struct WebhookBatch {
+    let database: any Database
+    let jobs: JobStore
+    let now: Date
+    private var connections: [String: WhatsAppConnection?] = [:]
+    private var statuses: [(connection: WhatsAppConnection, status: MessageStatus, eventID: UUID)] = []
+
+    init(database: any Database, jobs: JobStore, now: Date) {
+        self.database = database
+        self.jobs = jobs
+        self.now = now
+    }
+
+    private var directory: ConnectionDirectory { ConnectionDirectory(database: database) }
+
+    /// Processes one event's messages and template and account changes; returns notes for the operator.
+    mutating func process(_ event: WebhookEvent) async throws -> [String] {
         let notification: WebhookNotification
         do {
             notification = try WebhookNotification.decode(event.body)
         } catch {
-            throw UnreadableNotification(description: "not a WhatsApp notification: \(error)")
+            throw ProcessWhatsAppWebhook.UnreadableNotification(description: "not a WhatsApp notification: \(error)")
         }
         guard notification.object == "whatsapp_business_account" else {
-            throw UnreadableNotification(description: "unexpected object \"\(notification.object.prefix(100))\"")
+            throw ProcessWhatsAppWebhook.UnreadableNotification(description: "unexpected object \"\(notification.object.prefix(100))\"")
         }
-        let directory = ConnectionDirectory(database: context.database)
-        let jobs = JobStore(database: context.database, now: now, wakeup: wakeup)
-        let templates = TemplateUpdates(directory: directory, now: now())
+        let templates = TemplateUpdates(directory: directory, now: now)
         var notes: [String] = []
-        var waitingStatus: String?
-
         for entry in notification.entries {
             for change in entry.changes {
                 switch change.value {
                 case .messages(let value):
-                    guard let connection = try await directory.connection(phoneNumberID: value.metadata.phoneNumberID) else {
+                    guard let connection = try await connection(value.metadata.phoneNumberID) else {
                         notes.append("no connection for phone number id \(value.metadata.phoneNumberID)")
                         continue
                     }
-                    let scope = TenantScope(organizationID: connection.organizationID, database: context.database)
-                    let ingest = InboundIngest(scope: scope, connection: connection, jobs: jobs, now: now())
+                    let scope = TenantScope(organizationID: connection.organizationID, database: database)
+                    let ingest = InboundIngest(scope: scope, connection: connection, jobs: jobs, now: now)
                     for message in value.messages {
                         let profile = value.contacts.first { $0.waID != nil && $0.waID == message.from }
                             ?? value.contacts.first { $0.userID != nil && $0.userID == message.fromUserID }
                             ?? (value.contacts.count == 1 ? value.contacts.first : nil)
                         try await ingest.record(message, profile: profile)
                     }
-                    let statuses = StatusIngest(scope: scope, connection: connection, now: now())
-                    for status in value.statuses {
-                        if try await statuses.apply(status) == .unknownMessage, now().timeIntervalSince(status.timestamp) < 600 {
-                            waitingStatus = status.id
-                        }
-                    }
+                    statuses += value.statuses.map { (connection, $0, event.id!) }
                     for error in value.errors {
                         notes.append("Meta reported error \(error.code): \(error.title ?? error.message ?? "")")
                     }
@@ -109,7 +161,7 @@ struct ProcessWhatsAppWebhook: JobHandler {
                     for connection in try await directory.connections(businessAccountID: entry.id)
                     where Self.digits(connection.displayPhoneNumber) == Self.digits(update.displayPhoneNumber) {
                         connection.qualityRating = [update.event, update.currentLimit].compactMap { $0 }.joined(separator: " ")
-                        try await connection.save(on: context.database)
+                        try await connection.save(on: database)
                     }
                 case .userPreferences(let preferences):
                     notes.append("stored, not acted on: \(preferences.count) user preference change(s)")
@@ -118,8 +170,30 @@ struct ProcessWhatsAppWebhook: JobHandler {
                 }
             }
         }
-        if let waitingStatus, context.attempt < Self.maxAttempts { throw StatusBeforeSend(wamid: waitingStatus) }
         return notes
+    }
+
+    /// Applies the collected statuses. Returns the events that named a message sent moments ago whose
+    /// WhatsApp id is not recorded yet (its send job may still be saving it): they are tried again.
+    /// A status for a message this app never sent is ignored.
+    func applyStatuses() async throws -> Set<UUID> {
+        var waiting: Set<UUID> = []
+        for group in Dictionary(grouping: statuses, by: { $0.connection.id! }).values {
+            let connection = group[0].connection
+            let scope = TenantScope(organizationID: connection.organizationID, database: database)
+            let unknown = try await StatusIngest(scope: scope, connectionID: connection.id!).apply(group.map(\.status))
+            for item in group where unknown.contains(item.status.id) && now.timeIntervalSince(item.status.timestamp) < 600 {
+                waiting.insert(item.eventID)
+            }
+        }
+        return waiting
+    }
+
+    private mutating func connection(_ phoneNumberID: String) async throws -> WhatsAppConnection? {
+        if let known = connections[phoneNumberID] { return known }
+        let found = try await directory.connection(phoneNumberID: phoneNumberID)
+        connections[phoneNumberID] = found
+        return found
     }
 
     private static func digits(_ text: String) -> String { text.filter(\.isNumber) }

@@ -53,3 +53,16 @@ extension Application {
 extension Request {
     var whatsApp: WhatsAppServices { application.whatsApp }
 }
+
+extension Application {
+    private struct WebhookIntakeKey: StorageKey { typealias Value = WebhookIntake }
+
+    /// The group-commit writer of webhook bodies (`configure` makes it).
+    var webhookIntake: WebhookIntake {
+        get {
+            guard let intake = storage[WebhookIntakeKey.self] else { fatalError("configure(_:) has not run") }
+            return intake
+        }
+        set { storage[WebhookIntakeKey.self] = newValue }
+    }
+}

@@ -58,7 +58,7 @@ enum WhatsAppWebhookController {
     }
 
     /// Checks the signature over the raw bytes before anything else, then stores the body and its
-    /// processing job in one transaction. Only then does Meta get its 200.
+    /// processing job (`WebhookIntake`). Only once they are committed does Meta get its 200.
     private static func store(_ request: Request, appSecret: String) async throws -> Response {
         let body = request.body.data.map { Array($0.readableBytesView) } ?? []
         guard body.count <= request.whatsApp.settings.webhookMaxBytes else { throw Abort(.payloadTooLarge) }
@@ -67,13 +67,7 @@ enum WhatsAppWebhookController {
             request.logger.warning("WhatsApp webhook refused: bad or missing signature", metadata: ["bytes": .stringConvertible(body.count)])
             throw Abort(.unauthorized)
         }
-        let event = WebhookEvent(id: UUID(), source: WebhookEvent.whatsApp, body: Data(body), receivedAt: request.now)
-        let job = try JobStore.NewJob(ProcessWhatsAppWebhook.self, .init(eventID: try event.requireID()), priority: .high)
-        let jobs = request.jobs
-        try await request.db.transaction { transaction in
-            try await event.create(on: transaction)
-            try await jobs.enqueue(job, on: transaction)
-        }
+        try await request.application.webhookIntake.store(Data(body), source: WebhookEvent.whatsApp, receivedAt: request.now)
         return Response(status: .ok)
     }
 
