@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import Jobs
+import SQLKit
 import WhatsAppCloud
 
 /// Stores what customers send: finds or makes the contact and the conversation, records the
@@ -16,9 +17,11 @@ struct InboundIngest: Sendable {
     func record(_ message: InboundMessage, profile: WebhookContact?) async throws -> Bool {
         let connectionID = try connection.requireID()
         return try await scope.transaction { scope in
-            if try await scope.query(Message.self).filter(\.$connectionID == connectionID).filter(\.$wamid == message.id).first() != nil {
-                return false
-            }
+            let known = try await (scope.database as! any SQLDatabase).raw("""
+                SELECT 1 AS known FROM messages
+                WHERE organization_id = \(bind: scope.organizationID) AND connection_id = \(bind: connectionID) AND wamid = \(bind: message.id)
+                """).first()
+            if known != nil { return false }
             let contact = try await contact(for: message, profile: profile, in: scope)
             let conversation = try await conversation(with: contact, in: scope)
             let content = MessageContent(message)
