@@ -42,7 +42,7 @@ public func configure(
 
     // Background jobs
     app.backgroundJobs = try BackgroundJobs(configuration, whatsApp: app.whatsApp, now: dependencies.now)
-    app.webhookIntake = WebhookIntake(database: app.db, jobs: app.backgroundJobs.store(app.db, app.context))
+    app.webhookIntake = WebhookIntake(source: WebhookEvent.whatsApp, database: app.db, jobs: app.backgroundJobs.store(app.db, app.context))
     if runWorkers { app.lifecycle.use(InProcessWorkers()) }
 
     // Routes

@@ -23,17 +23,19 @@ final class WebhookIntake: Sendable {
 
     static let maxBatch = 256
 
+    private let source: String
     private let database: any Database
     private let jobs: JobStore
     private let state = Mutex(State())
 
-    init(database: any Database, jobs: JobStore) {
+    init(source: String, database: any Database, jobs: JobStore) {
+        self.source = source
         self.database = database
         self.jobs = jobs
     }
 
     /// Returns once the body and its processing job are committed; throws if the write failed.
-    func store(_ body: Data, source: String, receivedAt: Date) async throws {
+    func store(_ body: Data, receivedAt: Date) async throws {
         try await withCheckedThrowingContinuation { continuation in
             let startWriter = state.withLock { state -> Bool in
                 state.pending.append(Pending(id: UUID(), body: body, receivedAt: receivedAt, continuation: continuation))
@@ -41,11 +43,11 @@ final class WebhookIntake: Sendable {
                 state.writing = true
                 return true
             }
-            if startWriter { Task { await self.writeUntilEmpty(source: source) } }
+            if startWriter { Task { await self.writeUntilEmpty() } }
         }
     }
 
-    private func writeUntilEmpty(source: String) async {
+    private func writeUntilEmpty() async {
         while true {
             let batch = state.withLock { state -> [Pending] in
                 let batch = Array(state.pending.prefix(Self.maxBatch))
@@ -55,7 +57,7 @@ final class WebhookIntake: Sendable {
             }
             if batch.isEmpty { return }
             do {
-                try await write(batch, source: source)
+                try await write(batch)
                 for item in batch { item.continuation.resume() }
             } catch {
                 for item in batch { item.continuation.resume(throwing: error) }
@@ -63,7 +65,7 @@ final class WebhookIntake: Sendable {
         }
     }
 
-    private func write(_ batch: [Pending], source: String) async throws {
+    private func write(_ batch: [Pending]) async throws {
         let job = try JobStore.NewJob(ProcessWhatsAppWebhook.self, .init(eventIDs: batch.map(\.id)), priority: .high)
         let jobs = self.jobs
         try await database.transaction { transaction in

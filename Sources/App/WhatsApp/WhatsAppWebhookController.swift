@@ -67,7 +67,7 @@ enum WhatsAppWebhookController {
             request.logger.warning("WhatsApp webhook refused: bad or missing signature", metadata: ["bytes": .stringConvertible(body.count)])
             throw Abort(.unauthorized)
         }
-        try await request.application.webhookIntake.store(Data(body), source: WebhookEvent.whatsApp, receivedAt: request.now)
+        try await request.application.webhookIntake.store(Data(body), receivedAt: request.now)
         return Response(status: .ok)
     }
 
