@@ -71,7 +71,7 @@ final class WebhookIntake: Sendable {
         try await database.transaction { transaction in
             let rows: [any SQLExpression] = batch.map { item in
                 SQLGroupExpression([
-                    SQLBind(item.id), SQLBind(source), SQLBind(item.body), SQLBind(item.receivedAt), SQLBind(WebhookEvent.State.pending.rawValue),
+                    SQLBind(item.id), SQLBind(self.source), SQLBind(item.body), SQLBind(item.receivedAt), SQLBind(WebhookEvent.State.pending.rawValue),
                 ])
             }
             try await (transaction as! any SQLDatabase).raw("""
