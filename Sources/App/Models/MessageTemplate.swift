@@ -22,4 +22,13 @@ final class MessageTemplate: Model, TenantOwned, @unchecked Sendable {
     @Field(key: "updated_at") var updatedAt: Date
 
     init() {}
+
+    /// A template row not stored yet; the caller fills in what Meta says of it.
+    init(organizationID: UUID, businessAccountID: String, name: String, language: String) {
+        self.id = UUID()
+        self.organizationID = organizationID
+        self.businessAccountID = businessAccountID
+        self.name = name
+        self.language = language
+    }
 }

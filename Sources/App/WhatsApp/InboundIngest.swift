@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import Jobs
 import SQLKit
+import Vapor
 import WhatsAppCloud
 
 /// Stores what customers send: finds or makes the contact and the conversation, records the
@@ -53,18 +54,20 @@ struct InboundIngest: Sendable {
             }
             try await row.create(on: scope.database)
 
-            // Reactions change no window and are no news for the conversation list.
+            // One statement, so batches processed at the same time for one conversation never lose
+            // an update. Reactions are no news for the conversation list.
             let isReaction = content.reaction != nil
-            if message.timestamp >= conversation.lastMessageAt, !isReaction {
-                conversation.lastMessageAt = message.timestamp
-                conversation.lastMessagePreview = content.preview
-            }
-            if conversation.lastInboundAt.map({ message.timestamp > $0 }) ?? true {
-                conversation.lastInboundAt = message.timestamp
-            }
-            if !isReaction { conversation.unreadCount += 1 }
-            conversation.status = .open
-            try await conversation.save(on: scope.database)
+            let sql = scope.database as! any SQLDatabase
+            let at = message.timestamp
+            try await sql.raw("""
+                UPDATE conversations SET
+                  status = 'open',
+                  unread_count = unread_count + \(bind: isReaction ? 0 : 1),
+                  last_message_preview = CASE WHEN \(bind: !isReaction) AND \(bind: at) >= last_message_at THEN \(bind: content.preview) ELSE last_message_preview END,
+                  last_message_at = CASE WHEN \(bind: !isReaction) AND \(bind: at) >= last_message_at THEN \(bind: at) ELSE last_message_at END,
+                  last_inbound_at = CASE WHEN last_inbound_at IS NULL OR \(bind: at) > last_inbound_at THEN \(bind: at) ELSE last_inbound_at END
+                WHERE id = \(bind: try conversation.requireID()) AND organization_id = \(bind: scope.organizationID)
+                """).run()
 
             if media != nil {
                 try await jobs.enqueue(
@@ -100,15 +103,28 @@ struct InboundIngest: Sendable {
             }
             return contact
         }
-        let contact = Contact()
-        contact.id = UUID()
-        contact.organizationID = scope.organizationID
-        contact.waID = waID
-        contact.userID = userID
-        contact.profileName = profile?.name
-        contact.createdAt = now
-        contact.updatedAt = now
-        try await contact.create(on: scope.database)
+        guard let waID else {
+            // Only a business-scoped user id: nothing unique to meet on, so a plain insert.
+            let contact = Contact()
+            contact.id = UUID()
+            contact.organizationID = scope.organizationID
+            contact.userID = userID
+            contact.profileName = profile?.name
+            contact.createdAt = now
+            contact.updatedAt = now
+            try await contact.create(on: scope.database)
+            return contact
+        }
+        // A customer's first messages often arrive in batches processed at the same time: the first
+        // insert wins and the others use its row, instead of failing on the unique index.
+        try await (scope.database as! any SQLDatabase).raw("""
+            INSERT INTO contacts (id, organization_id, wa_id, user_id, profile_name, created_at, updated_at)
+            VALUES (\(bind: UUID()), \(bind: scope.organizationID), \(bind: waID), \(bind: userID), \(bind: profile?.name), \(bind: now), \(bind: now))
+            ON CONFLICT (organization_id, wa_id) DO NOTHING
+            """).run()
+        guard let contact = try await scope.query(Contact.self).filter(\.$waID == waID).first() else {
+            throw Abort(.internalServerError, reason: "contact \(waID) vanished after its insert")
+        }
         return contact
     }
 
@@ -121,16 +137,16 @@ struct InboundIngest: Sendable {
             .first() {
             return existing
         }
-        let conversation = Conversation()
-        conversation.id = UUID()
-        conversation.organizationID = scope.organizationID
-        conversation.$connection.id = connectionID
-        conversation.$contact.id = contactID
-        conversation.status = .open
-        conversation.lastMessageAt = .distantPast
-        conversation.unreadCount = 0
-        conversation.createdAt = now
-        try await conversation.create(on: scope.database)
+        try await (scope.database as! any SQLDatabase).raw("""
+            INSERT INTO conversations (id, organization_id, connection_id, contact_id, status, last_message_at, unread_count, created_at)
+            VALUES (\(bind: UUID()), \(bind: scope.organizationID), \(bind: connectionID), \(bind: contactID), 'open', \(bind: Date.distantPast), 0, \(bind: now))
+            ON CONFLICT (connection_id, contact_id) DO NOTHING
+            """).run()
+        guard let conversation = try await scope.query(Conversation.self)
+            .filter(\.$connection.$id == connectionID)
+            .filter(\.$contact.$id == contactID)
+            .first()
+        else { throw Abort(.internalServerError, reason: "the conversation vanished after its insert") }
         return conversation
     }
 }

@@ -60,37 +60,16 @@ struct TemplateStore: Sendable {
             var byKey = Dictionary(existing.map { ("\($0.name)/\($0.language)", $0) }, uniquingKeysWith: { first, _ in first })
             for template in templates {
                 let key = "\(template.name)/\(template.language)"
-                let row = byKey.removeValue(forKey: key) ?? MessageTemplate()
-                if row.id != nil, row.updatedAt >= listingStarted { continue }
-                if row.id == nil {
-                    row.id = UUID()
-                    row.organizationID = scope.organizationID
-                    row.businessAccountID = businessAccountID
-                    row.name = template.name
-                    row.language = template.language
-                }
+                let existing = byKey.removeValue(forKey: key)
+                if let existing, existing.updatedAt >= listingStarted { continue }
+                let row = existing ?? MessageTemplate(
+                    organizationID: scope.organizationID, businessAccountID: businessAccountID, name: template.name, language: template.language
+                )
                 Self.copy(template, into: row, at: now)
                 try await row.save(on: scope.database)
             }
             for gone in byKey.values where gone.updatedAt < listingStarted { try await gone.delete(on: scope.database) }
         }
-    }
-
-    func upsert(_ template: WhatsAppCloud.MessageTemplate, businessAccountID: String) async throws {
-        let row = try await scope.query(MessageTemplate.self)
-            .filter(\.$businessAccountID == businessAccountID)
-            .filter(\.$name == template.name)
-            .filter(\.$language == template.language)
-            .first() ?? MessageTemplate()
-        if row.id == nil {
-            row.id = UUID()
-            row.organizationID = scope.organizationID
-            row.businessAccountID = businessAccountID
-            row.name = template.name
-            row.language = template.language
-        }
-        Self.copy(template, into: row, at: now)
-        try await row.save(on: scope.database)
     }
 
     static func copy(_ template: WhatsAppCloud.MessageTemplate, into row: MessageTemplate, at now: Date) {

@@ -66,14 +66,8 @@ struct TemplateManagement: Sendable {
         let components = (try? JSONDecoder().decode(JSONValue.self, from: encoded))?["components"] ?? .array([])
         let stored = try await scope.query(MessageTemplate.self)
             .filter(\.$businessAccountID == connection.businessAccountID)
-            .filter(\.$name == definition.name).filter(\.$language == definition.language).first() ?? MessageTemplate()
-        if stored.id == nil {
-            stored.id = UUID()
-            stored.organizationID = scope.organizationID
-            stored.businessAccountID = connection.businessAccountID
-            stored.name = definition.name
-            stored.language = definition.language
-        }
+            .filter(\.$name == definition.name).filter(\.$language == definition.language).first()
+            ?? MessageTemplate(organizationID: scope.organizationID, businessAccountID: connection.businessAccountID, name: definition.name, language: definition.language)
         stored.metaID = created.id
         stored.status = created.status
         stored.category = created.category

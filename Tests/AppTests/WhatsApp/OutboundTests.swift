@@ -218,8 +218,10 @@ import WhatsAppSimulator
             let (conversation, _) = try await openConversation(harness)
             harness.simulator.breakToken(for: WhatsAppHarness.number.phoneNumberID)
             #expect(try await send(harness, conversation, #"{"type":"text","text":"Hallo?"}"#).status == .accepted)
-            try await harness.eventually("connection broken") {
-                try await harness.scope.find(WhatsAppConnection.self, harness.connectionID)?.state == .broken
+            try await harness.eventually("connection broken and message failed") {
+                let connection = try await harness.scope.find(WhatsAppConnection.self, harness.connectionID)
+                let message = try await harness.scope.query(Message.self).filter(\.$direction == .outbound).first()
+                return connection?.state == .broken && message?.status == .failed
             }
             let failed = try #require(try await harness.scope.query(Message.self).filter(\.$direction == .outbound).first())
             #expect(failed.status == .failed)
