@@ -8,10 +8,13 @@ import WhatsAppCloud
 /// every entry and every change of each.
 ///
 /// Idempotent (messages by WhatsApp id, statuses never move back), so a repeated body or a retried
-/// job does no harm. One event never holds up the others in its batch: a body that is not a
-/// WhatsApp notification is marked `failed` with the reason at once; one whose processing fails,
-/// or whose status names a message whose send is still being recorded, goes to a follow-up job
-/// with backoff and is marked `failed` after `maxRounds`. Failed events stay visible to operators.
+/// job does no harm. One event never holds up the others in its batch:
+/// - a body that is not a WhatsApp notification is marked `failed` with the reason at once;
+/// - one whose processing fails goes to a follow-up job with backoff, and is marked `failed` after
+///   `maxRounds`;
+/// - one with a recent status for a message not found (its send may still be saving the WhatsApp
+///   id) is tried again the same way, then ignored with a note.
+/// Failed events stay visible to operators.
 struct ProcessWhatsAppWebhook: JobHandler {
     struct Payload: Codable, Sendable {
         var eventIDs: [UUID]
@@ -39,6 +42,8 @@ struct ProcessWhatsAppWebhook: JobHandler {
     let wakeup: JobWakeup
     let now: @Sendable () -> Date
 
+    static let notOurs = "a status for a message this app did not send: ignored"
+
     struct UnreadableNotification: Error, CustomStringConvertible {
         var description: String
     }
@@ -50,7 +55,7 @@ struct ProcessWhatsAppWebhook: JobHandler {
         var batch = WebhookBatch(database: context.database, jobs: jobs, now: now())
 
         var done: [(event: PendingEvent, notes: [String])] = []
-        var retry: [(event: PendingEvent, reason: String)] = []
+        var failing: [(event: PendingEvent, reason: String)] = []
         for event in events {
             do {
                 done.append((event, try await batch.process(event)))
@@ -58,12 +63,14 @@ struct ProcessWhatsAppWebhook: JobHandler {
                 try await finish(event, state: .failed, note: error.description, on: context.database)
                 context.logger.error("WhatsApp webhook event unreadable", metadata: ["event": .string(event.id.uuidString), "reason": .string(String(error.description.prefix(300)))])
             } catch {
-                retry.append((event, String(describing: error)))
+                failing.append((event, String(describing: error)))
             }
         }
-        let waiting = try await batch.applyStatuses()
-        let finished = done.filter { !waiting.contains($0.event.id) }
-        retry += done.filter { waiting.contains($0.event.id) }.map { ($0.event, "a status arrived before its send was recorded") }
+        let statuses = try await batch.applyStatuses()
+        let finished = done.filter { !statuses.waiting.contains($0.event.id) }.map { event, notes in
+            (event: event, notes: statuses.ignored.contains(event.id) ? notes + [Self.notOurs] : notes)
+        }
+        let waiting = done.filter { statuses.waiting.contains($0.event.id) }
 
         // Quiet events end together; events with notes keep them.
         let quiet = finished.filter(\.notes.isEmpty).map { $0.event.id }
@@ -77,16 +84,20 @@ struct ProcessWhatsAppWebhook: JobHandler {
             try await finish(event, state: .processed, note: notes.joined(separator: "\n"), on: context.database)
         }
 
-        guard !retry.isEmpty else { return }
+        guard !failing.isEmpty || !waiting.isEmpty else { return }
         if payload.round + 1 >= Self.maxRounds {
-            for (event, reason) in retry {
+            for (event, reason) in failing {
                 try await finish(event, state: .failed, note: "gave up after \(Self.maxRounds) tries: \(reason)", on: context.database)
+            }
+            // Still no message for the status: it was sent by something other than this app.
+            for (event, notes) in waiting {
+                try await finish(event, state: .processed, note: (notes + [Self.notOurs]).joined(separator: "\n"), on: context.database)
             }
             return
         }
         let delay = min(300, pow(2, Double(payload.round + 1)))
         try await jobs.enqueue(.init(
-            Self.self, .init(eventIDs: retry.map { $0.event.id }, round: payload.round + 1),
+            Self.self, .init(eventIDs: failing.map(\.event.id) + waiting.map(\.event.id), round: payload.round + 1),
             priority: .high, runAt: now().addingTimeInterval(delay)
         ))
     }
@@ -187,20 +198,20 @@ struct WebhookBatch {
         return notes
     }
 
-    /// Applies the collected statuses. Returns the events that named a message sent moments ago whose
-    /// WhatsApp id is not recorded yet (its send job may still be saving it): they are tried again.
-    /// A status for a message this app never sent is ignored.
-    func applyStatuses() async throws -> Set<UUID> {
-        var waiting: Set<UUID> = []
+    /// Applies the collected statuses. A status naming a message this app has not recorded is either
+    /// `waiting` (recent: its send job may still be saving the WhatsApp id, so its event is tried
+    /// again) or `ignored` (older: the message was sent by something else).
+    func applyStatuses() async throws -> (waiting: Set<UUID>, ignored: Set<UUID>) {
+        var waiting: Set<UUID> = [], ignored: Set<UUID> = []
         for group in Dictionary(grouping: statuses, by: { $0.connection.id! }).values {
             let connection = group[0].connection
             let scope = TenantScope(organizationID: connection.organizationID, database: database)
             let unknown = try await StatusIngest(scope: scope, connectionID: connection.id!).apply(group.map(\.status))
-            for item in group where unknown.contains(item.status.id) && now.timeIntervalSince(item.status.timestamp) < 600 {
-                waiting.insert(item.eventID)
+            for item in group where unknown.contains(item.status.id) {
+                if now.timeIntervalSince(item.status.timestamp) < 600 { waiting.insert(item.eventID) } else { ignored.insert(item.eventID) }
             }
         }
-        return waiting
+        return (waiting, ignored.subtracting(waiting))
     }
 
     private mutating func connection(_ phoneNumberID: String) async throws -> WhatsAppConnection? {

@@ -106,6 +106,19 @@ import WhatsAppSimulator
         }
     }
 
+    @Test func aRecentStatusForAMessageNobodySentIsRetriedThenIgnoredWithANote() async throws {
+        try await WhatsAppHarness.run { harness in
+            try await post(harness, [WebhookFixtures.status("delivered", wamid: "wamid.ELSEWHERE", to: "31612345678", at: harness.clock.now)])
+            try await harness.eventually("event processed after its retries") {
+                harness.clock.advance(by: 300)
+                return try await WebhookEvent.query(on: harness.db).filter(\.$state == .processed).first() != nil
+            }
+            let event = try #require(try await WebhookEvent.query(on: harness.db).first())
+            #expect(event.error?.contains("did not send") == true)
+            #expect(try await Message.query(on: harness.db).count() == 0)
+        }
+    }
+
     @Test func theRankingRuleItself() {
         #expect(DeliveryProgress.advances(from: .sent, to: .delivered))
         #expect(DeliveryProgress.advances(from: .delivered, to: .read))
