@@ -66,22 +66,26 @@ struct ProcessWhatsAppWebhook: JobHandler {
                 failing.append((event, String(describing: error)))
             }
         }
-        let statuses = try await batch.applyStatuses()
-        let finished = done.filter { !statuses.waiting.contains($0.event.id) }.map { event, notes in
-            (event: event, notes: statuses.ignored.contains(event.id) ? notes + [Self.notOurs] : notes)
-        }
-        let waiting = done.filter { statuses.waiting.contains($0.event.id) }
-
-        // Quiet events end together; events with notes keep them.
-        let quiet = finished.filter(\.notes.isEmpty).map { $0.event.id }
-        if !quiet.isEmpty {
-            try await (context.database as! any SQLDatabase).raw("""
-                UPDATE webhook_events SET state = 'processed', processed_at = \(bind: now())
-                WHERE id IN \(SQLGroupExpression(quiet.map { SQLBind($0) }))
-                """).run()
-        }
-        for (event, notes) in finished where !notes.isEmpty {
-            try await finish(event, state: .processed, note: notes.joined(separator: "\n"), on: context.database)
+        // The batch's status writes and the end of its events commit together: one commit, not one per row.
+        let processedAt = now()
+        let (applied, processed) = (batch, done)
+        let waiting = try await context.database.transaction { transaction in
+            let statuses = try await applied.applyStatuses(on: transaction)
+            let finished = processed.filter { !statuses.waiting.contains($0.event.id) }.map { event, notes in
+                (event: event, notes: statuses.ignored.contains(event.id) ? notes + [Self.notOurs] : notes)
+            }
+            // Quiet events end together; events with notes keep them.
+            let quiet = finished.filter(\.notes.isEmpty).map { $0.event.id }
+            if !quiet.isEmpty {
+                try await (transaction as! any SQLDatabase).raw("""
+                    UPDATE webhook_events SET state = 'processed', processed_at = \(bind: processedAt)
+                    WHERE id IN \(SQLGroupExpression(quiet.map { SQLBind($0) }))
+                    """).run()
+            }
+            for (event, notes) in finished where !notes.isEmpty {
+                try await finish(event, state: .processed, note: notes.joined(separator: "\n"), on: transaction)
+            }
+            return processed.filter { statuses.waiting.contains($0.event.id) }
         }
 
         guard !failing.isEmpty || !waiting.isEmpty else { return }
@@ -201,7 +205,7 @@ struct WebhookBatch {
     /// Applies the collected statuses. A status naming a message this app has not recorded is either
     /// `waiting` (recent: its send job may still be saving the WhatsApp id, so its event is tried
     /// again) or `ignored` (older: the message was sent by something else).
-    func applyStatuses() async throws -> (waiting: Set<UUID>, ignored: Set<UUID>) {
+    func applyStatuses(on database: any Database) async throws -> (waiting: Set<UUID>, ignored: Set<UUID>) {
         var waiting: Set<UUID> = [], ignored: Set<UUID> = []
         for group in Dictionary(grouping: statuses, by: { $0.connection.id! }).values {
             let connection = group[0].connection
