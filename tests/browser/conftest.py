@@ -9,6 +9,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -58,28 +59,26 @@ def app_data_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("adsapp-data")
 
 
-@pytest.fixture(scope="session")
-def base_url(app_data_dir):
-    """Starts `$ADSAPP_BIN serve` with a fresh SQLite DATA_DIR; yields its base URL."""
-    global _server_log
+@contextmanager
+def running_app(arguments: list[str], data_dir: Path, log: Path, unset: tuple[str, ...] = ()):
+    """Runs `$ADSAPP_BIN serve ARGUMENTS` on a free loopback port with SQLite in `data_dir` (whatever
+    database the environment names), waits for /health and yields its base URL; stops it afterwards."""
     binary = os.environ.get("ADSAPP_BIN")
     if not binary or not os.access(binary, os.X_OK):
         pytest.fail(f"ADSAPP_BIN must point at the built adsapp binary (got {binary!r})")
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    data_dir = app_data_dir
     ARTIFACTS.mkdir(exist_ok=True)
-    _server_log = ARTIFACTS / "server.log"
     env = dict(os.environ, DATA_DIR=str(data_dir), APP_URL=url, LOG_LEVEL="warning")
-    env.pop("DATABASE_URL", None)
-    env.pop("TEST_DATABASE_URL", None)
-    with open(_server_log, "wb") as log:
+    for name in ("DATABASE_URL", "TEST_DATABASE_URL") + unset:
+        env.pop(name, None)
+    with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [binary, "serve", "--hostname", "127.0.0.1", "--port", str(port)],
-            env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            [binary, "serve", *arguments, "--hostname", "127.0.0.1", "--port", str(port)],
+            env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
         )
     try:
-        _wait_for_health(url, proc, _server_log)
+        _wait_for_health(url, proc, log)
         yield url
     finally:
         proc.terminate()
@@ -88,6 +87,15 @@ def base_url(app_data_dir):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def base_url(app_data_dir):
+    """Starts `$ADSAPP_BIN serve` with a fresh SQLite DATA_DIR; yields its base URL."""
+    global _server_log
+    _server_log = ARTIFACTS / "server.log"
+    with running_app([], app_data_dir, _server_log) as url:
+        yield url
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

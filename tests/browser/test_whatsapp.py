@@ -2,8 +2,6 @@
 customers write in, an agent answers from the conversation page, and the inbox, a conversation,
 /templates and /settings/whatsapp pass axe in English and in Dutch."""
 
-import os
-import subprocess
 import time
 import uuid
 from pathlib import Path
@@ -14,7 +12,7 @@ from axe_selenium_python import Axe
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from conftest import _free_port, _wait_for_health
+from conftest import running_app
 from helpers import ARTIFACTS, page_lang, path_of, wait, wait_for_path
 
 DEMO_EMAIL = "demo@adsapp.local"
@@ -29,33 +27,11 @@ DELIVERY_STATUSES = {"status-sent", "status-delivered", "status-read"}
 @pytest.fixture(scope="module")
 def demo_url(tmp_path_factory):
     """`$ADSAPP_BIN serve --demo` (its Graph API simulator and customers in-process), fresh DATA_DIR."""
-    binary = os.environ.get("ADSAPP_BIN")
-    if not binary or not os.access(binary, os.X_OK):
-        pytest.fail(f"ADSAPP_BIN must point at the built adsapp binary (got {binary!r})")
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
+    unset = ("WHATSAPP_APP_SECRET", "WHATSAPP_ACCESS_TOKEN", "WHATSAPP_PHONE_NUMBER_ID",
+             "WHATSAPP_WEBHOOK_VERIFY_TOKEN", "WHATSAPP_GRAPH_URL")
     data_dir = tmp_path_factory.mktemp("adsapp-demo-data")
-    ARTIFACTS.mkdir(exist_ok=True)
-    log = ARTIFACTS / "demo-server.log"
-    env = dict(os.environ, DATA_DIR=str(data_dir), APP_URL=url, LOG_LEVEL="warning")
-    for name in ("DATABASE_URL", "TEST_DATABASE_URL", "WHATSAPP_APP_SECRET", "WHATSAPP_ACCESS_TOKEN",
-                 "WHATSAPP_PHONE_NUMBER_ID", "WHATSAPP_WEBHOOK_VERIFY_TOKEN", "WHATSAPP_GRAPH_URL"):
-        env.pop(name, None)
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [binary, "serve", "--demo", "--hostname", "127.0.0.1", "--port", str(port)],
-            env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-        )
-    try:
-        _wait_for_health(url, proc, log)
+    with running_app(["--demo"], data_dir, ARTIFACTS / "demo-server.log", unset) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
 
 
 def sign_in_as_demo(drv, base_url: str) -> None:
