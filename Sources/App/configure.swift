@@ -38,7 +38,7 @@ public func configure(
     app.routes.defaultMaxBodySize = "1mb"
 
     // Vendors
-    app.whatsApp = try WhatsAppServices.make(configuration, httpClient: app.http.client.shared, now: dependencies.now)
+    app.whatsApp = WhatsAppServices.make(configuration, httpClient: app.http.client.shared, now: dependencies.now)
 
     // Background jobs
     app.backgroundJobs = try BackgroundJobs(configuration, whatsApp: app.whatsApp, now: dependencies.now)

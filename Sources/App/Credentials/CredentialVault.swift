@@ -17,13 +17,25 @@ final class CredentialVault: Sendable {
         case whatsAppVerifyToken = "whatsapp.verify_token"
     }
 
-    private let provider: any KeyProvider
+    private let makeProvider: @Sendable () throws -> any KeyProvider
+    private let madeProvider = Mutex<(any KeyProvider)?>(nil)
     private let now: @Sendable () -> Date
     private let unwrapped = Mutex<[UUID: SymmetricKey]>([:])
 
-    init(provider: any KeyProvider, now: @escaping @Sendable () -> Date) {
-        self.provider = provider
+    /// The provider is made on first use, so commands that never touch a credential (`--help`,
+    /// `migrate`, `routes`) neither read nor create the master key.
+    init(provider: @escaping @Sendable () throws -> any KeyProvider, now: @escaping @Sendable () -> Date) {
+        self.makeProvider = provider
         self.now = now
+    }
+
+    private func provider() throws -> any KeyProvider {
+        try madeProvider.withLock { made in
+            if let made { return made }
+            let provider = try makeProvider()
+            made = provider
+            return provider
+        }
     }
 
     func seal(_ value: String, for organizationID: UUID, purpose: Purpose, on database: any Database) async throws -> Data {
@@ -50,18 +62,19 @@ final class CredentialVault: Sendable {
         if let key = unwrapped.withLock({ $0[organizationID] }) { return key }
         let key: SymmetricKey
         if let row = try await OrganizationKey.find(organizationID, on: database) {
-            key = try await provider.unwrap(row.wrappedKey, context: Self.keyContext(organizationID))
+            key = try await provider().unwrap(row.wrappedKey, context: Self.keyContext(organizationID))
         } else {
             let fresh = Envelope.newDataKey()
-            let wrapped = try await provider.wrap(fresh, context: Self.keyContext(organizationID))
-            let row = OrganizationKey(organizationID: organizationID, provider: provider.name, wrappedKey: wrapped, createdAt: now())
+            let keyProvider = try provider()
+            let wrapped = try await keyProvider.wrap(fresh, context: Self.keyContext(organizationID))
+            let row = OrganizationKey(organizationID: organizationID, provider: keyProvider.name, wrappedKey: wrapped, createdAt: now())
             do {
                 try await row.create(on: database)
                 key = fresh
             } catch where (error as? any DatabaseError)?.isConstraintFailure == true {
                 // Another request made the key first: use theirs.
                 guard let stored = try await OrganizationKey.find(organizationID, on: database) else { throw error }
-                key = try await provider.unwrap(stored.wrappedKey, context: Self.keyContext(organizationID))
+                key = try await provider().unwrap(stored.wrappedKey, context: Self.keyContext(organizationID))
             }
         }
         unwrapped.withLock { $0[organizationID] = key }

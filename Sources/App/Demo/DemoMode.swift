@@ -21,7 +21,7 @@ enum DemoMode {
         let appSecret = "demo-app-secret-" + UUID().uuidString
         let simulator = GraphSimulator(SimulatorConfiguration(
             numbers: [number], appSecret: appSecret,
-            webhookURL: appURL.appendingPathComponent("api/webhooks/whatsapp"),
+            webhookURL: URL(string: WhatsAppWebhookURLs.platform(appURL: appURL))!,
             statusCallbacks: StatusCallbacks(sentAfter: 0.3, deliveredAfter: 1.0, readAfter: 4.0),
             templateApprovalDelay: 5
         ))

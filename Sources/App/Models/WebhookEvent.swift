@@ -17,12 +17,4 @@ final class WebhookEvent: Model, @unchecked Sendable {
     @OptionalField(key: "error") var error: String?
 
     init() {}
-
-    init(id: UUID, source: String, body: Data, receivedAt: Date) {
-        self.id = id
-        self.source = source
-        self.body = body
-        self.receivedAt = receivedAt
-        self.state = .pending
-    }
 }

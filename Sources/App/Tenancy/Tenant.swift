@@ -17,6 +17,13 @@ struct Tenant: Sendable {
     func require(_ permission: Permission) throws {
         guard role.can(permission) else { throw Abort(.forbidden) }
     }
+
+    /// The row a path parameter names, if it belongs to this organization. Anything else, a
+    /// malformed id included, is 404: another organization's rows look exactly like missing ones.
+    func find<M: TenantOwned>(_ model: M.Type, parameter: String, of request: Request) async throws -> M {
+        guard let row = try await scope.find(M.self, request.parameters.get(parameter, as: UUID.self)) else { throw Abort(.notFound) }
+        return row
+    }
 }
 
 extension Request {

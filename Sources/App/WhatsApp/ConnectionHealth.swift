@@ -6,7 +6,7 @@ import WhatsAppCloud
 /// broken, nothing more is sent with it, and its organization's admins see a notice on every page
 /// until someone saves a new token.
 enum ConnectionHealth {
-    static func markBroken(_ connection: WhatsAppConnection, reason: String, at now: Date, on database: any Database) async throws {
+    private static func markBroken(_ connection: WhatsAppConnection, reason: String, at now: Date, on database: any Database) async throws {
         guard connection.state != .broken else { return }
         connection.state = .broken
         connection.stateDetail = String(reason.prefix(500))

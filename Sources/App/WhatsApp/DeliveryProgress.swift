@@ -1,27 +1,41 @@
+import WhatsAppCloud
+
 /// The rule that keeps an outbound message's status from moving backwards, whatever order Meta's
-/// status callbacks arrive in (they are not ordered, and they repeat).
-///
-/// `sent` < `delivered` < `read` < `played`. `failed` ends a message that has not been delivered;
-/// a `delivered` or `read` after `failed` still counts (the customer has several devices and one
-/// of them got it), but a `failed` after `delivered` is ignored.
+/// status callbacks arrive in: `DeliveryStatus.isAdvance(from:)` of the WhatsAppCloud module,
+/// applied to the statuses the app stores.
 enum DeliveryProgress {
-    static func rank(_ status: Message.Status) -> Int {
+    /// Whether a message in `current` moves to `next`. Only Meta's statuses (`sent` … `failed`)
+    /// are ever a `next`; the app's own states before them (`queued`, `sending`, `unknown`) count
+    /// as "no status from Meta yet".
+    static func advances(from current: Message.Status, to next: Message.Status) -> Bool {
+        guard let next = next.deliveryStatus else { return false }
+        return next.isAdvance(from: current.deliveryStatus)
+    }
+}
+
+extension Message.Status {
+    /// The stored status for one Meta reports, if the app keeps it (`deleted`, `warning` and
+    /// `unknown` are not kept).
+    init?(_ status: DeliveryStatus) {
         switch status {
-        case .received: 0
-        case .queued: 1
-        case .sending, .unknown: 2
-        case .failed: 3
-        case .sent: 4
-        case .delivered: 5
-        case .read: 6
-        case .played: 7
+        case .sent: self = .sent
+        case .delivered: self = .delivered
+        case .read: self = .read
+        case .played: self = .played
+        case .failed: self = .failed
+        case .deleted, .warning, .unknown: return nil
         }
     }
 
-    /// Whether a message in `current` moves to `next`.
-    static func advances(from current: Message.Status, to next: Message.Status) -> Bool {
-        if next == .failed { return rank(current) < rank(.delivered) && current != .failed }
-        if current == .failed { return rank(next) >= rank(.delivered) }
-        return rank(next) > rank(current)
+    /// Meta's status this one stands for; nil for the app's own states.
+    var deliveryStatus: DeliveryStatus? {
+        switch self {
+        case .sent: .sent
+        case .delivered: .delivered
+        case .read: .read
+        case .played: .played
+        case .failed: .failed
+        case .received, .queued, .sending, .unknown: nil
+        }
     }
 }

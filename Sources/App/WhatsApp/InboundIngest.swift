@@ -123,7 +123,7 @@ struct InboundIngest: Sendable {
             ON CONFLICT (organization_id, wa_id) DO NOTHING
             """).run()
         guard let contact = try await scope.query(Contact.self).filter(\.$waID == waID).first() else {
-            throw Abort(.internalServerError, reason: "contact \(waID) vanished after its insert")
+            throw Abort(.internalServerError, reason: "a contact vanished right after its insert")
         }
         return contact
     }

@@ -20,7 +20,7 @@ enum InboxController {
     static func show(_ request: Request) async throws -> Response {
         let tenant = try request.tenant()
         try tenant.require(.viewConversations)
-        let conversation = try await conversation(request, tenant)
+        let conversation = try await tenant.find(Conversation.self, parameter: SiteURL.conversationID, of: request)
         try await markRead(conversation, request: request, tenant: tenant)
         return try await render(request, tenant, conversation, notice: request.query[String.self, at: "notice"] == "queued" ? request.localizer(.inboxNoticeQueued) : nil, error: nil, status: .ok)
     }
@@ -32,7 +32,7 @@ enum InboxController {
     static func send(_ request: Request) async throws -> Response {
         let tenant = try request.tenant()
         try tenant.require(.replyToConversations)
-        let conversation = try await conversation(request, tenant)
+        let conversation = try await tenant.find(Conversation.self, parameter: SiteURL.conversationID, of: request)
         var draft: OutboundDraft
         if request.headers.contentType?.type == "multipart" {
             draft = try await MediaUploads.draft(from: request, organizationID: tenant.organizationID)
@@ -46,7 +46,7 @@ enum InboxController {
     static func sendTemplate(_ request: Request) async throws -> Response {
         let tenant = try request.tenant()
         try tenant.require(.replyToConversations)
-        let conversation = try await conversation(request, tenant)
+        let conversation = try await tenant.find(Conversation.self, parameter: SiteURL.conversationID, of: request)
         let form = try request.content.decode(TemplateForm.self)
         // The select's value is "name|language".
         let parts = (form.template ?? "").split(separator: "|", maxSplits: 1).map(String.init)
@@ -71,13 +71,6 @@ enum InboxController {
 
     // MARK: -
 
-    private static func conversation(_ request: Request, _ tenant: Tenant) async throws -> Conversation {
-        guard let conversation = try await tenant.scope.find(Conversation.self, request.parameters.get(SiteURL.conversationID, as: UUID.self)) else {
-            throw Abort(.notFound)
-        }
-        return conversation
-    }
-
     /// Opening a conversation reads it: the unread count resets and the customer gets read receipts
     /// (one for the newest message marks everything before it read too).
     private static func markRead(_ conversation: Conversation, request: Request, tenant: Tenant) async throws {
@@ -97,7 +90,7 @@ enum InboxController {
     }
 
     private static func render(_ request: Request, _ tenant: Tenant, _ conversation: Conversation, notice: String?, error: String?, status: HTTPResponseStatus) async throws -> Response {
-        let contact = try await conversation.$contact.get(on: tenant.scope.database)
+        guard let contact = try await tenant.scope.find(Contact.self, conversation.$contact.id) else { throw Abort(.notFound) }
         let connection = try await tenant.scope.find(WhatsAppConnection.self, conversation.$connection.id)
         let messages = try await tenant.scope.query(Message.self)
             .filter(\.$conversation.$id == conversation.requireID())

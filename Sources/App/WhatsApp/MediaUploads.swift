@@ -54,9 +54,8 @@ enum MediaController {
     static func show(_ request: Request) async throws -> Response {
         let tenant = try request.tenant()
         try tenant.require(.viewConversations)
-        guard let message = try await tenant.scope.find(Message.self, request.parameters.get(SiteURL.messageID, as: UUID.self)),
-              let key = message.mediaObjectKey, message.mediaState == .stored
-        else { throw Abort(.notFound) }
+        let message = try await tenant.find(Message.self, parameter: SiteURL.messageID, of: request)
+        guard let key = message.mediaObjectKey, message.mediaState == .stored else { throw Abort(.notFound) }
         let object: StoredObject
         do {
             object = try await request.whatsApp.media.get(key)

@@ -54,7 +54,7 @@ struct MessageSending: Sendable {
         guard let contact = try await scope.find(Contact.self, conversation.$contact.id), let waID = contact.waID else {
             throw SendRefusal.contactHasNoWhatsAppID
         }
-        try Self.validate(draft, to: waID)
+        let outbound = try Self.validate(draft, to: waID)
         if draft.isTemplate, let template = draft.template {
             let stored = try await scope.query(MessageTemplate.self)
                 .filter(\.$businessAccountID == connection.businessAccountID)
@@ -74,7 +74,7 @@ struct MessageSending: Sendable {
         message.$conversation.id = try conversation.requireID()
         message.connectionID = try connection.requireID()
         message.direction = .outbound
-        message.kind = try draft.outboundContent(mediaID: draft.upload == nil ? nil : "pending").typeName
+        message.kind = outbound.typeName
         message.body = content.preview.isEmpty ? nil : content.preview
         message.content = content.json()
         message.raw = String(decoding: try JSONEncoder().encode(draft), as: UTF8.self)
@@ -108,11 +108,14 @@ struct MessageSending: Sendable {
         return message
     }
 
-    /// Meta's limits, checked before anything is recorded.
-    static func validate(_ draft: OutboundDraft, to waID: String) throws {
+    /// Meta's limits, checked before anything is recorded. Returns the message's WhatsApp content
+    /// (with a stand-in id for a file that is uploaded at send time).
+    @discardableResult
+    static func validate(_ draft: OutboundDraft, to waID: String) throws -> OutboundContent {
         do {
             let content = try draft.outboundContent(mediaID: draft.upload == nil ? nil : "pending")
             try OutboundMessage(to: waID, content: content, replyTo: draft.replyTo).validate()
+            return content
         } catch let error as OutboundDraft.Invalid {
             throw SendRefusal.invalid(field: error.field, problem: error.problem)
         } catch let error as WhatsAppValidationError {

@@ -90,7 +90,6 @@ struct OutboundDraft: Codable, Sendable, Equatable {
     }
 
     var isTemplate: Bool { type == .template }
-    var isMedia: Bool { [.image, .video, .audio, .document, .sticker].contains(type) }
 
     struct Invalid: Error, CustomStringConvertible {
         var field: String

@@ -34,10 +34,14 @@ struct SendRateLimiter: Sendable {
         }
     }
 
+    /// Its text reaches job errors and logs, so it names the kind of bucket, never the recipient.
     struct RateLimited: Error, CustomStringConvertible {
         var bucket: String
         var wait: TimeInterval
-        var description: String { "send rate limit \(bucket): next token in \(Int(wait)) s" }
+        var description: String {
+            let kind = bucket.split(separator: ":").first.map(String.init) ?? "send"
+            return "send rate limit (\(kind)): next token in \(Int(wait)) s"
+        }
     }
 
     /// Takes a token if there is one; otherwise returns how long until there will be.

@@ -92,7 +92,7 @@ struct SendWhatsAppMessage: JobHandler {
     private func claim(_ message: Message, on database: any Database) async throws -> Bool {
         let rows = try await (database as! any SQLDatabase).raw("""
             UPDATE messages SET status = 'sending', status_at = \(bind: now())
-            WHERE id = \(bind: try message.requireID()) AND status = 'queued'
+            WHERE id = \(bind: try message.requireID()) AND organization_id = \(bind: message.organizationID) AND status = 'queued'
             RETURNING id
             """).all()
         if rows.isEmpty { return false }

@@ -20,7 +20,7 @@ struct StatusIngest: Sendable {
 
     /// Applies the statuses in order and returns the WhatsApp ids of messages this app does not know.
     func apply(_ statuses: [MessageStatus]) async throws -> Set<String> {
-        let relevant = statuses.filter { Self.messageStatus($0.status) != nil }
+        let relevant = statuses.filter { Message.Status($0.status) != nil }
         guard !relevant.isEmpty else { return [] }
         let sql = scope.database as! any SQLDatabase
         let wamids = Array(Set(relevant.map(\.id)))
@@ -40,7 +40,7 @@ struct StatusIngest: Sendable {
         var unknown: Set<String> = []
         for status in relevant {
             guard var row = rows[status.id] else { unknown.insert(status.id); continue }
-            let next = Self.messageStatus(status.status)!
+            let next = Message.Status(status.status)!
             guard DeliveryProgress.advances(from: row.status, to: next) else { continue }
             row.status = next
             row.statusAt = status.timestamp
@@ -68,16 +68,5 @@ struct StatusIngest: Sendable {
             }
         }
         return unknown
-    }
-
-    static func messageStatus(_ status: DeliveryStatus) -> Message.Status? {
-        switch status {
-        case .sent: .sent
-        case .delivered: .delivered
-        case .read: .read
-        case .played: .played
-        case .failed: .failed
-        default: nil
-        }
     }
 }

@@ -42,9 +42,7 @@ enum TemplatesController {
     static func delete(_ request: Request) async throws -> Response {
         let tenant = try request.tenant()
         try tenant.require(.manageTemplates)
-        guard let template = try await tenant.scope.find(MessageTemplate.self, request.parameters.get(SiteURL.templateID, as: UUID.self)) else {
-            throw Abort(.notFound)
-        }
+        let template = try await tenant.find(MessageTemplate.self, parameter: SiteURL.templateID, of: request)
         do {
             try await management(request, tenant).delete(template)
         } catch let problem as TemplateProblem {

@@ -46,7 +46,7 @@ enum WhatsAppAPIController {
     static func connect(_ request: Request) async throws -> Response {
         let tenant = try request.tenant()
         try tenant.require(.manageChannels)
-        let input = try decode(ConnectionInput.self, request)
+        let input = try request.content.decode(ConnectionInput.self)
         do {
             let connection = try await ConnectionSetup(scope: tenant.scope, services: request.whatsApp, jobs: request.jobs, now: request.now).connect(input)
             return try await ConnectionBody(connection, appURL: request.context.configuration.appURL).encodeResponse(status: .created, for: request)
@@ -58,9 +58,7 @@ enum WhatsAppAPIController {
     static func check(_ request: Request) async throws -> ConnectionBody {
         let tenant = try request.tenant()
         try tenant.require(.manageChannels)
-        guard let connection = try await tenant.scope.find(WhatsAppConnection.self, request.parameters.get(SiteURL.connectionID, as: UUID.self)) else {
-            throw Abort(.notFound)
-        }
+        let connection = try await tenant.find(WhatsAppConnection.self, parameter: SiteURL.connectionID, of: request)
         try await ConnectionSetup(scope: tenant.scope, services: request.whatsApp, jobs: request.jobs, now: request.now).check(connection)
         return ConnectionBody(connection, appURL: request.context.configuration.appURL)
     }
@@ -155,9 +153,7 @@ enum WhatsAppAPIController {
     static func messages(_ request: Request) async throws -> [MessageBody] {
         let tenant = try request.tenant()
         try tenant.require(.viewConversations)
-        guard let conversation = try await tenant.scope.find(Conversation.self, request.parameters.get(SiteURL.conversationID, as: UUID.self)) else {
-            throw Abort(.notFound)
-        }
+        let conversation = try await tenant.find(Conversation.self, parameter: SiteURL.conversationID, of: request)
         let limit = try request.pageRequest().limit
         return try await tenant.scope.query(Message.self)
             .filter(\.$conversation.$id == conversation.requireID())
@@ -168,10 +164,8 @@ enum WhatsAppAPIController {
     static func send(_ request: Request) async throws -> Response {
         let tenant = try request.tenant()
         try tenant.require(.replyToConversations)
-        guard let conversation = try await tenant.scope.find(Conversation.self, request.parameters.get(SiteURL.conversationID, as: UUID.self)) else {
-            throw Abort(.notFound)
-        }
-        var draft = try decode(OutboundDraft.self, request)
+        let conversation = try await tenant.find(Conversation.self, parameter: SiteURL.conversationID, of: request)
+        var draft = try request.content.decode(OutboundDraft.self)
         draft.upload = nil  // files come through the web composer; the API sends media by link
         do {
             let message = try await MessageSending(scope: tenant.scope, jobs: request.jobs, now: request.now)
@@ -217,7 +211,7 @@ enum WhatsAppAPIController {
     static func createTemplate(_ request: Request) async throws -> Response {
         let tenant = try request.tenant()
         try tenant.require(.manageTemplates)
-        let input = try decode(TemplateInput.self, request)
+        let input = try request.content.decode(TemplateInput.self)
         do {
             let template = try await TemplateManagement(scope: tenant.scope, services: request.whatsApp, jobs: request.jobs, now: request.now).create(input)
             return try await TemplateBody(template).encodeResponse(status: .created, for: request)
@@ -229,9 +223,7 @@ enum WhatsAppAPIController {
     static func deleteTemplate(_ request: Request) async throws -> HTTPStatus {
         let tenant = try request.tenant()
         try tenant.require(.manageTemplates)
-        guard let template = try await tenant.scope.find(MessageTemplate.self, request.parameters.get(SiteURL.templateID, as: UUID.self)) else {
-            throw Abort(.notFound)
-        }
+        let template = try await tenant.find(MessageTemplate.self, parameter: SiteURL.templateID, of: request)
         do {
             try await TemplateManagement(scope: tenant.scope, services: request.whatsApp, jobs: request.jobs, now: request.now).delete(template)
         } catch let problem as TemplateProblem {
@@ -245,32 +237,5 @@ enum WhatsAppAPIController {
         try tenant.require(.manageTemplates)
         try await TemplateManagement(scope: tenant.scope, services: request.whatsApp, jobs: request.jobs, now: request.now).syncAll()
         return .accepted
-    }
-
-    // MARK: -
-
-    /// Decodes a JSON body, answering a malformed one with a clear 400.
-    static func decode<T: Decodable>(_ type: T.Type, _ request: Request) throws -> T {
-        guard let body = request.body.data else { throw APIError(.badRequest, code: "invalid_json", message: "A JSON body is required.") }
-        let decoder = JSONDecoder()
-        do {
-            return try decoder.decode(T.self, from: body)
-        } catch DecodingError.keyNotFound(let key, _) {
-            throw APIError(.badRequest, code: "invalid_json", message: "\(key.stringValue) is required.")
-        } catch DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context) {
-            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-            throw APIError(.badRequest, code: "invalid_json", message: "\(path) has the wrong type.")
-        } catch DecodingError.dataCorrupted(let context) {
-            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-            throw APIError(.badRequest, code: "invalid_json", message: path.isEmpty ? "The body is not valid JSON." : "\(path) is not valid.")
-        }
-    }
-}
-
-enum WhatsAppWebhookURLs {
-    /// The callback URL to paste into Meta: the platform's, or the connection's own when it has its own app secret.
-    static func url(for connection: WhatsAppConnection, appURL: URL) -> String {
-        let path = connection.appSecretSealed == nil ? SiteURL.whatsAppWebhook.path : SiteURL.whatsAppConnectionWebhook(.value(connection.id!)).path
-        return appURL.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + path
     }
 }

@@ -14,10 +14,8 @@ struct WhatsAppServices: Sendable {
     let settings: WhatsAppSettings
     let mediaMaxBytes: Int
 
-    static func make(_ configuration: AppConfiguration, httpClient: HTTPClient, now: @escaping @Sendable () -> Date) throws -> WhatsAppServices {
-        let provider = try LocalKeyProvider(
-            masterKeyFile: URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("master.key")
-        )
+    static func make(_ configuration: AppConfiguration, httpClient: HTTPClient, now: @escaping @Sendable () -> Date) -> WhatsAppServices {
+        let masterKeyFile = URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("master.key")
         let media: any ObjectStore
         switch configuration.objectStore {
         case .localDisk:
@@ -30,7 +28,7 @@ struct WhatsAppServices: Sendable {
         }
         return WhatsAppServices(
             graph: GraphAPIClient(httpClient: httpClient, baseURL: configuration.whatsApp.graphURL, version: configuration.whatsApp.apiVersion),
-            vault: CredentialVault(provider: provider, now: now),
+            vault: CredentialVault(provider: { try LocalKeyProvider(masterKeyFile: masterKeyFile) }, now: now),
             media: media,
             settings: configuration.whatsApp,
             mediaMaxBytes: configuration.mediaMaxBytes

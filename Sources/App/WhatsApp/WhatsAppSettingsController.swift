@@ -27,9 +27,7 @@ enum WhatsAppSettingsController {
     static func check(_ request: Request) async throws -> Response {
         let tenant = try request.tenant()
         try tenant.require(.manageChannels)
-        guard let connection = try await tenant.scope.find(WhatsAppConnection.self, request.parameters.get(SiteURL.connectionID, as: UUID.self)) else {
-            throw Abort(.notFound)
-        }
+        let connection = try await tenant.find(WhatsAppConnection.self, parameter: SiteURL.connectionID, of: request)
         try await ConnectionSetup(scope: tenant.scope, services: request.whatsApp, jobs: request.jobs, now: request.now).check(connection)
         return request.redirect(to: SiteURL.whatsAppSettings.path + "?notice=checked", redirectType: .normal)
     }
@@ -71,7 +69,7 @@ enum WhatsAppSettingsController {
                       webhookURL: WhatsAppWebhookURLs.url(for: $0, appURL: appURL),
                       phoneNumberID: $0.phoneNumberID, businessAccountID: $0.businessAccountID)
             },
-            callbackURL: appURL.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + SiteURL.whatsAppWebhook.path,
+            callbackURL: WhatsAppWebhookURLs.platform(appURL: appURL),
             verifyToken: canManage ? settings.verifyToken : nil,
             hasPlatformSecret: settings.appSecret != nil,
             defaultNumberID: canManage ? defaultNumberID : nil,

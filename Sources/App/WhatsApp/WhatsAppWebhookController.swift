@@ -80,3 +80,21 @@ enum WhatsAppWebhookController {
 extension WebhookEvent {
     static let whatsApp = "whatsapp"
 }
+
+/// The callback URLs to paste into Meta.
+enum WhatsAppWebhookURLs {
+    /// The platform Meta app's endpoint.
+    static func platform(appURL: URL) -> String {
+        absolute(SiteURL.whatsAppWebhook.path, appURL)
+    }
+
+    /// A connection's: the platform's, or its own when it brings its own Meta app (app secret).
+    static func url(for connection: WhatsAppConnection, appURL: URL) -> String {
+        guard connection.appSecretSealed != nil, let id = connection.id else { return platform(appURL: appURL) }
+        return absolute(SiteURL.whatsAppConnectionWebhook(.value(id)).path, appURL)
+    }
+
+    private static func absolute(_ path: String, _ appURL: URL) -> String {
+        appURL.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + path
+    }
+}

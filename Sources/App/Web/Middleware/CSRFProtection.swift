@@ -29,8 +29,9 @@ struct CSRFProtection: AsyncMiddleware {
         if provided == nil, request.headers.contentType == .urlEncodedForm {
             if request.body.data == nil { _ = try await request.body.collect(max: 1 << 20).get() }
             provided = try? request.content.get(String.self, at: Self.formField)
-        } else if provided == nil, request.headers.contentType?.type == "multipart" {
-            // File uploads: the route itself bounds the body; collect it within that bound to read the field.
+        } else if provided == nil, request.headers.contentType?.type == "multipart", request.signedIn != nil {
+            // File uploads, which only signed-in pages post: collect the body (within the largest form
+            // a page may post) to read the field. Nobody else makes this server buffer a large body.
             if request.body.data == nil { _ = try await request.body.collect(max: Self.maxMultipartBytes).get() }
             provided = try? request.content.get(String.self, at: Self.formField)
         }

@@ -14,7 +14,7 @@ struct ErrorResponses: AsyncMiddleware {
     }
 
     private func response(for error: any Error, _ request: Request) -> Response {
-        let (status, code, message) = describe(error)
+        let (status, code, message) = describe(error, request)
         if status.code >= 500 {
             request.logger.report(error: error)
         } else {
@@ -35,19 +35,37 @@ struct ErrorResponses: AsyncMiddleware {
         return response
     }
 
-    private func describe(_ error: any Error) -> (HTTPResponseStatus, String, String) {
+    private func describe(_ error: any Error, _ request: Request) -> (HTTPResponseStatus, String, String) {
         switch error {
         case let error as APIError:
             return (error.status, error.code, error.message)
         case let failure as ValidationFailure:
             let api = APIError.validation(failure)
             return (api.status, api.code, api.message)
-        case is DecodingError:
-            return (.badRequest, "invalid_body", "The request body is not valid for this endpoint.")
+        case let error as DecodingError:
+            return (.badRequest, "invalid_body", Self.explain(error, isJSON: request.headers.contentType == .json))
         case let abort as any AbortError where abort.status.code < 500:
             return (abort.status, Self.code(for: abort.status), abort.reason)
         default:
             return (.internalServerError, "internal_error", "Something went wrong on our side. The error was logged.")
+        }
+    }
+
+    /// What is wrong with a body that did not decode, naming the field where there is one.
+    static func explain(_ error: DecodingError, isJSON: Bool) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let parent = path(context)
+            return "\(parent.isEmpty ? key.stringValue : parent + "." + key.stringValue) is required."
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            return "\(path(context)) has the wrong type."
+        case .dataCorrupted(let context) where !context.codingPath.isEmpty:
+            return "\(path(context)) is not valid."
+        default:
+            return isJSON ? "The request body is not valid JSON." : "The request body is not valid for this endpoint."
         }
     }
 
