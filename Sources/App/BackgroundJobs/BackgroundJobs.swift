@@ -18,9 +18,9 @@ struct BackgroundJobs: Sendable {
         registry.register(PruneFinishedJobs())
         registry.register(PruneExpiredSessions())
         registry.register(ProcessWhatsAppWebhook(wakeup: wakeup, now: now))
-        registry.register(DownloadInboundMedia(services: whatsApp, now: now))
+        registry.register(DownloadInboundMedia(services: whatsApp))
         registry.register(SendWhatsAppMessage(services: whatsApp, now: now))
-        registry.register(MarkWhatsAppMessageRead(services: whatsApp))
+        registry.register(MarkWhatsAppMessageRead(services: whatsApp, now: now))
         registry.register(SyncMessageTemplates(services: whatsApp, now: now))
         registry.register(SyncAllMessageTemplates())
         self.registry = registry

@@ -24,7 +24,6 @@ struct DownloadInboundMedia: JobHandler {
     }
 
     let services: WhatsAppServices
-    let now: @Sendable () -> Date
 
     func run(_ payload: Payload, context: JobContext) async throws {
         guard let organizationID = context.organizationID else { return }

@@ -15,6 +15,7 @@ struct MarkWhatsAppMessageRead: JobHandler {
     static let timeLimit: Duration = .seconds(60)
 
     let services: WhatsAppServices
+    let now: @Sendable () -> Date
 
     func run(_ payload: Payload, context: JobContext) async throws {
         guard let organizationID = context.organizationID else { return }
@@ -27,7 +28,7 @@ struct MarkWhatsAppMessageRead: JobHandler {
         do {
             try await services.graph.markRead(messageID: wamid, phoneNumberID: connection.phoneNumberID, token: token)
         } catch let error as GraphError where !error.disposition.isRetryable {
-            try await ConnectionHealth.record(error, for: connection, at: Date(), on: context.database)
+            try await ConnectionHealth.record(error, for: connection, at: now(), on: context.database)
             context.logger.notice("read receipt refused", metadata: ["code": .stringConvertible(error.code)])
         }
     }

@@ -185,10 +185,13 @@ import WhatsAppSimulator
     @Test func aSendWhoseOutcomeIsUnknownIsNeverRepeated() async throws {
         try await WhatsAppHarness.run { harness in
             let (conversation, _) = try await openConversation(harness)
-            // A message left in `sending` by a process that died during the call to Meta.
-            let message = try await MessageSending(scope: harness.scope, jobs: JobStore(database: harness.db), now: harness.clock.now)
+            // A message left in `sending` by a process that died during the call to Meta. Its job is
+            // due in an hour, so the worker cannot send it before the test has put it in that state.
+            let later = JobStore(database: harness.db, now: { harness.clock.now.addingTimeInterval(3600) })
+            let message = try await MessageSending(scope: harness.scope, jobs: later, now: harness.clock.now)
                 .queue(.text("Komt eraan"), in: conversation, sender: nil)
             try await (harness.db as! any SQLDatabase).raw("UPDATE messages SET status = 'sending' WHERE id = \(bind: message.id!)").run()
+            harness.clock.advance(by: 3601)
             try await harness.eventually("outcome marked unknown") {
                 try await harness.scope.find(Message.self, message.id)?.status == .unknown
             }
