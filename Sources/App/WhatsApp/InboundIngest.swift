@@ -5,78 +5,53 @@ import SQLKit
 import Vapor
 import WhatsAppCloud
 
-/// Stores what customers send: finds or makes the contact and the conversation, records the
-/// message once (by its WhatsApp id), refreshes the 24-hour window and queues the media download.
+/// Stores what customers send to one connection: finds or makes the contacts and conversations,
+/// records each message once (by its WhatsApp id), refreshes the 24-hour window and queues the
+/// media downloads.
+///
+/// Works on many messages at once with a handful of statements whatever their number (a webhook
+/// batch carries hundreds), so run it inside a transaction: it is all or nothing. Batches processed
+/// at the same time may meet the same contact, conversation or message; every insert gives way to
+/// the row that got there first and every update is one statement, so nothing is lost or counted
+/// twice.
 struct InboundIngest: Sendable {
+    /// A message and the profile Meta sent beside it.
+    struct Arrival: Sendable {
+        var message: InboundMessage
+        var profile: WebhookContact?
+    }
+
     let scope: TenantScope
-    let connection: WhatsAppConnection
+    let connectionID: UUID
     let jobs: JobStore
     let now: Date
 
-    /// Records one message; a message already recorded is left alone. Returns whether it was new.
+    private var sql: any SQLDatabase { scope.database as! any SQLDatabase }
+
+    /// Records the messages not recorded before, in order; returns how many were new.
     @discardableResult
-    func record(_ message: InboundMessage, profile: WebhookContact?) async throws -> Bool {
-        let connectionID = try connection.requireID()
-        return try await scope.transaction { scope in
-            let known = try await (scope.database as! any SQLDatabase).raw("""
-                SELECT 1 AS known FROM messages
-                WHERE organization_id = \(bind: scope.organizationID) AND connection_id = \(bind: connectionID) AND wamid = \(bind: message.id)
-                """).first()
-            if known != nil { return false }
-            let contact = try await contact(for: message, profile: profile, in: scope)
-            let conversation = try await conversation(with: contact, in: scope)
-            let content = MessageContent(message)
-            let media = message.content.media
+    func record(_ arrivals: [Arrival]) async throws -> Int {
+        var seen: Set<String> = []
+        let unique = arrivals.filter { seen.insert($0.message.id).inserted }
+        let known = try await recordedWamids(unique.map(\.message.id))
+        let fresh = unique.filter { !known.contains($0.message.id) }
+        guard !fresh.isEmpty else { return 0 }
 
-            let row = Message()
-            row.id = UUID()
-            row.organizationID = scope.organizationID
-            row.$conversation.id = try conversation.requireID()
-            row.connectionID = connectionID
-            row.direction = .inbound
-            row.wamid = message.id
-            row.kind = Self.kind(of: message)
-            row.body = content.preview.isEmpty ? nil : content.preview
-            row.content = content.json()
-            row.raw = message.raw.jsonText()
-            row.status = .received
-            row.statusAt = now
-            row.replyToWamid = message.context?.messageID
-            row.forwarded = message.context?.forwarded == true || message.context?.frequentlyForwarded == true
-            row.sentAt = message.timestamp
-            row.createdAt = now
-            if let media {
-                row.mediaID = media.id
-                row.mediaMimeType = media.mimeType
-                row.mediaSHA256 = media.sha256
-                row.mediaFilename = media.filename
-                row.mediaState = .pending
-            }
-            try await row.create(on: scope.database)
-
-            // One statement, so batches processed at the same time for one conversation never lose
-            // an update. Reactions are no news for the conversation list.
-            let isReaction = content.reaction != nil
-            let sql = scope.database as! any SQLDatabase
-            let at = message.timestamp
-            try await sql.raw("""
-                UPDATE conversations SET
-                  status = 'open',
-                  unread_count = unread_count + \(bind: isReaction ? 0 : 1),
-                  last_message_preview = CASE WHEN \(bind: !isReaction) AND \(bind: at) >= last_message_at THEN \(bind: content.preview) ELSE last_message_preview END,
-                  last_message_at = CASE WHEN \(bind: !isReaction) AND \(bind: at) >= last_message_at THEN \(bind: at) ELSE last_message_at END,
-                  last_inbound_at = CASE WHEN last_inbound_at IS NULL OR \(bind: at) > last_inbound_at THEN \(bind: at) ELSE last_inbound_at END
-                WHERE id = \(bind: try conversation.requireID()) AND organization_id = \(bind: scope.organizationID)
-                """).run()
-
-            if media != nil {
-                try await jobs.enqueue(
-                    .init(DownloadInboundMedia.self, .init(messageID: try row.requireID()), priority: .high, organizationID: scope.organizationID),
-                    on: scope.database
-                )
-            }
-            return true
+        let contactIDs = try await contacts(for: fresh)
+        let conversationIDs = try await conversations(with: Set(contactIDs))
+        let rows = zip(fresh, contactIDs).map { arrival, contactID in
+            NewMessage(id: UUID(), conversationID: conversationIDs[contactID]!, message: arrival.message)
         }
+        let inserted = try await insert(rows)
+        // A batch processed at the same time may have stored some of them first: only ours count.
+        let stored = rows.filter { inserted.contains($0.id) }
+        try await touchConversations(for: stored)
+
+        let downloads = try stored.filter { $0.message.content.media != nil }.map {
+            try JobStore.NewJob(DownloadInboundMedia.self, .init(messageID: $0.id), priority: .high, organizationID: scope.organizationID)
+        }
+        try await jobs.enqueue(downloads, on: scope.database)
+        return stored.count
     }
 
     /// The type as stored: WhatsApp's own, or `unsupported` for anything this version cannot read.
@@ -86,67 +61,257 @@ struct InboundIngest: Sendable {
         return message.type
     }
 
-    private func contact(for message: InboundMessage, profile: WebhookContact?, in scope: TenantScope) async throws -> Contact {
-        let waID = profile?.waID ?? message.from
-        let userID = profile?.userID ?? message.fromUserID
-        var existing: Contact?
-        if let waID { existing = try await scope.query(Contact.self).filter(\.$waID == waID).first() }
-        if existing == nil, let userID { existing = try await scope.query(Contact.self).filter(\.$userID == userID).first() }
-        if let contact = existing {
-            var changed = false
-            if let name = profile?.name, !name.isEmpty, contact.profileName != name { contact.profileName = name; changed = true }
-            if let userID, contact.userID != userID { contact.userID = userID; changed = true }
-            if contact.waID == nil, let waID { contact.waID = waID; changed = true }
-            if changed {
-                contact.updatedAt = now
-                try await contact.save(on: scope.database)
-            }
-            return contact
+    // MARK: - Messages
+
+    private struct NewMessage {
+        var id: UUID
+        var conversationID: UUID
+        var message: InboundMessage
+        var content: MessageContent
+
+        init(id: UUID, conversationID: UUID, message: InboundMessage) {
+            self.id = id
+            self.conversationID = conversationID
+            self.message = message
+            self.content = MessageContent(message)
         }
-        guard let waID else {
-            // Only a business-scoped user id: nothing unique to meet on, so a plain insert.
-            let contact = Contact()
-            contact.id = UUID()
-            contact.organizationID = scope.organizationID
-            contact.userID = userID
-            contact.profileName = profile?.name
-            contact.createdAt = now
-            contact.updatedAt = now
-            try await contact.create(on: scope.database)
-            return contact
-        }
-        // A customer's first messages often arrive in batches processed at the same time: the first
-        // insert wins and the others use its row, instead of failing on the unique index.
-        try await (scope.database as! any SQLDatabase).raw("""
-            INSERT INTO contacts (id, organization_id, wa_id, user_id, profile_name, created_at, updated_at)
-            VALUES (\(bind: UUID()), \(bind: scope.organizationID), \(bind: waID), \(bind: userID), \(bind: profile?.name), \(bind: now), \(bind: now))
-            ON CONFLICT (organization_id, wa_id) DO NOTHING
-            """).run()
-        guard let contact = try await scope.query(Contact.self).filter(\.$waID == waID).first() else {
-            throw Abort(.internalServerError, reason: "a contact vanished right after its insert")
-        }
-        return contact
+
+        var isReaction: Bool { content.reaction != nil }
     }
 
-    private func conversation(with contact: Contact, in scope: TenantScope) async throws -> Conversation {
-        let connectionID = try connection.requireID()
-        let contactID = try contact.requireID()
-        if let existing = try await scope.query(Conversation.self)
-            .filter(\.$connection.$id == connectionID)
-            .filter(\.$contact.$id == contactID)
-            .first() {
-            return existing
+    private func recordedWamids(_ wamids: [String]) async throws -> Set<String> {
+        var known: Set<String> = []
+        for chunk in wamids.chunks(of: 500) {
+            let rows = try await sql.raw("""
+                SELECT wamid FROM messages
+                WHERE organization_id = \(bind: scope.organizationID) AND connection_id = \(bind: connectionID)
+                  AND wamid IN \(SQLGroupExpression(chunk.map { SQLBind($0) }))
+                """).all()
+            for row in rows { known.insert(try row.decode(column: "wamid", as: String.self)) }
         }
-        try await (scope.database as! any SQLDatabase).raw("""
-            INSERT INTO conversations (id, organization_id, connection_id, contact_id, status, last_message_at, unread_count, created_at)
-            VALUES (\(bind: UUID()), \(bind: scope.organizationID), \(bind: connectionID), \(bind: contactID), 'open', \(bind: Date.distantPast), 0, \(bind: now))
-            ON CONFLICT (connection_id, contact_id) DO NOTHING
-            """).run()
-        guard let conversation = try await scope.query(Conversation.self)
-            .filter(\.$connection.$id == connectionID)
-            .filter(\.$contact.$id == contactID)
-            .first()
-        else { throw Abort(.internalServerError, reason: "the conversation vanished after its insert") }
-        return conversation
+        return known
+    }
+
+    /// Inserts the rows, giving way to messages stored meanwhile; returns the ids of the rows inserted.
+    private func insert(_ rows: [NewMessage]) async throws -> Set<UUID> {
+        var inserted: Set<UUID> = []
+        // 22 binds a row; PostgreSQL allows 65,535 a statement.
+        for chunk in rows.chunks(of: 500) {
+            let values: [any SQLExpression] = chunk.map { row in
+                let message = row.message
+                let media = message.content.media
+                let preview = row.content.preview
+                let forwarded = message.context?.forwarded == true || message.context?.frequentlyForwarded == true
+                return SQLGroupExpression([
+                    SQLBind(row.id), SQLBind(scope.organizationID), SQLBind(row.conversationID), SQLBind(connectionID),
+                    SQLBind(Message.Direction.inbound.rawValue), SQLBind(message.id), SQLBind(Self.kind(of: message)),
+                    SQLBind(preview.isEmpty ? nil : preview), SQLBind(row.content.json()), SQLBind(message.raw.jsonText()),
+                    SQLBind(Message.Status.received.rawValue), SQLBind(now), SQLBind(message.context?.messageID), SQLBind(forwarded),
+                    SQLBind(media?.id), SQLBind(media?.mimeType), SQLBind(media?.sha256), SQLBind(media?.filename),
+                    SQLBind(media == nil ? nil : Message.MediaState.pending.rawValue),
+                    SQLBind(message.timestamp), SQLBind(now),
+                ])
+            }
+            let ids = try await sql.raw("""
+                INSERT INTO messages (id, organization_id, conversation_id, connection_id, direction, wamid, kind,
+                                      body, content, raw, status, status_at, reply_to_wamid, forwarded,
+                                      media_id, media_mime_type, media_sha256, media_filename, media_state, sent_at, created_at)
+                VALUES \(SQLList(values))
+                ON CONFLICT (connection_id, wamid) DO NOTHING
+                RETURNING id
+                """).all().map { try $0.decode(column: "id", as: UUID.self) }
+            inserted.formUnion(ids)
+        }
+        return inserted
+    }
+
+    /// Reopens each conversation, counts its unread messages and moves its preview and 24-hour
+    /// window forward: one statement a conversation, so concurrent batches never lose an update.
+    /// Reactions are no news for the conversation list but do open the window.
+    private func touchConversations(for stored: [NewMessage]) async throws {
+        // In id order, as every batch does, so two at the same time never wait on each other in a circle.
+        for (conversationID, messages) in Dictionary(grouping: stored, by: \.conversationID).sorted(by: { $0.key.uuidString < $1.key.uuidString }) {
+            let news = messages.filter { !$0.isReaction }
+            // The newest wins; of equal times the later one, as if they were applied one by one.
+            let latest = news.reduce(nil) { (newest: NewMessage?, next) in
+                newest.map { next.message.timestamp >= $0.message.timestamp ? next : $0 } ?? next
+            }
+            let lastInbound = messages.map(\.message.timestamp).max()!
+            let at = latest?.message.timestamp ?? lastInbound
+            try await sql.raw("""
+                UPDATE conversations SET
+                  status = 'open',
+                  unread_count = unread_count + \(bind: news.count),
+                  last_message_preview = CASE WHEN \(bind: latest != nil) AND \(bind: at) >= last_message_at THEN \(bind: latest?.content.preview) ELSE last_message_preview END,
+                  last_message_at = CASE WHEN \(bind: latest != nil) AND \(bind: at) >= last_message_at THEN \(bind: at) ELSE last_message_at END,
+                  last_inbound_at = CASE WHEN last_inbound_at IS NULL OR \(bind: lastInbound) > last_inbound_at THEN \(bind: lastInbound) ELSE last_inbound_at END
+                WHERE id = \(bind: conversationID) AND organization_id = \(bind: scope.organizationID)
+                """).run()
+        }
+    }
+
+    // MARK: - Contacts
+
+    private struct ContactRow {
+        var id: UUID
+        var waID: String?
+        var userID: String?
+        var profileName: String?
+        var changed = false
+    }
+
+    /// The contact of each arrival, in order: found by `wa_id`, else by `user_id`, else made. Each
+    /// keeps the newest profile name and learns the ids it did not have.
+    private func contacts(for arrivals: [Arrival]) async throws -> [UUID] {
+        let keys = arrivals.map { arrival in
+            (waID: arrival.profile?.waID ?? arrival.message.from, userID: arrival.profile?.userID ?? arrival.message.fromUserID)
+        }
+        var byWaID = try await contactRows(column: "wa_id", values: Set(keys.compactMap(\.waID)))
+        var byUserID = try await contactRows(
+            column: "user_id", values: Set(keys.filter { $0.waID.map { byWaID[$0] == nil } ?? true }.compactMap(\.userID))
+        )
+
+        // Customers seen for the first time.
+        let newWaIDs = Set(keys.compactMap { key in
+            key.waID.flatMap { byWaID[$0] == nil && key.userID.flatMap { byUserID[$0] } == nil ? $0 : nil }
+        })
+        if !newWaIDs.isEmpty {
+            // Made with the newest name and user id their messages bring.
+            var made: [String: ContactRow] = [:]
+            for (arrival, key) in zip(arrivals, keys) {
+                guard let waID = key.waID, newWaIDs.contains(waID) else { continue }
+                var row = made[waID] ?? ContactRow(id: UUID(), waID: waID)
+                if let name = arrival.profile?.name, !name.isEmpty { row.profileName = name }
+                if let userID = key.userID { row.userID = userID }
+                made[waID] = row
+            }
+            // Another batch may make the same customer meanwhile: its row wins and is read back.
+            let sorted = made.values.sorted { $0.waID! < $1.waID! }
+            try await insertContacts(sorted, onConflict: "ON CONFLICT (organization_id, wa_id) DO NOTHING")
+            byWaID.merge(try await contactRows(column: "wa_id", values: newWaIDs)) { old, _ in old }
+        }
+        // Only a business-scoped user id: nothing unique to meet on, so a plain insert.
+        let newUserIDs = Set(keys.compactMap { key in key.waID == nil ? key.userID.flatMap { byUserID[$0] == nil ? $0 : nil } : nil })
+        if !newUserIDs.isEmpty {
+            let rows = newUserIDs.map { ContactRow(id: UUID(), userID: $0) }
+            try await insertContacts(rows, onConflict: "")
+            for row in rows { byUserID[row.userID!] = row }
+        }
+
+        // Which row each arrival belongs to; what it teaches that row.
+        var rows: [UUID: ContactRow] = [:]
+        var ids: [UUID] = []
+        for (arrival, key) in zip(arrivals, keys) {
+            let found = key.waID.flatMap { byWaID[$0] } ?? key.userID.flatMap { byUserID[$0] }
+            var row = found.map { rows[$0.id] ?? $0 } ?? ContactRow(id: UUID())
+            if found == nil {
+                guard key.waID == nil && key.userID == nil else {
+                    throw Abort(.internalServerError, reason: "a contact vanished right after its insert")
+                }
+                // Neither id: a contact of its own, as Meta gave nothing to find it by again.
+                try await insertContacts([row], onConflict: "")
+            }
+            if let name = arrival.profile?.name, !name.isEmpty, row.profileName != name { row.profileName = name; row.changed = true }
+            if let userID = key.userID, row.userID != userID { row.userID = userID; row.changed = true }
+            if row.waID == nil, let waID = key.waID { row.waID = waID; row.changed = true }
+            rows[row.id] = row
+            ids.append(row.id)
+        }
+        // In id order, as every batch does, so two at the same time never wait on each other in a circle.
+        for row in rows.values.sorted(by: { $0.id.uuidString < $1.id.uuidString }) where row.changed {
+            try await sql.raw("""
+                UPDATE contacts SET wa_id = \(bind: row.waID), user_id = \(bind: row.userID), profile_name = \(bind: row.profileName),
+                  updated_at = \(bind: now)
+                WHERE id = \(bind: row.id) AND organization_id = \(bind: scope.organizationID)
+                """).run()
+        }
+        return ids
+    }
+
+    private func contactRows(column: String, values: Set<String>) async throws -> [String: ContactRow] {
+        var found: [String: ContactRow] = [:]
+        for chunk in Array(values).chunks(of: 500) {
+            let rows = try await sql.raw("""
+                SELECT id, wa_id, user_id, profile_name FROM contacts
+                WHERE organization_id = \(bind: scope.organizationID) AND \(ident: column) IN \(SQLGroupExpression(chunk.map { SQLBind($0) }))
+                ORDER BY created_at
+                """).all()
+            for row in rows {
+                let contact = ContactRow(
+                    id: try row.decode(column: "id", as: UUID.self),
+                    waID: try row.decode(column: "wa_id", as: String?.self),
+                    userID: try row.decode(column: "user_id", as: String?.self),
+                    profileName: try row.decode(column: "profile_name", as: String?.self)
+                )
+                // The oldest contact with a user id is the one it was first found by.
+                if let key = column == "wa_id" ? contact.waID : contact.userID, found[key] == nil { found[key] = contact }
+            }
+        }
+        return found
+    }
+
+    private func insertContacts(_ rows: [ContactRow], onConflict: String) async throws {
+        for chunk in rows.chunks(of: 500) {
+            let values: [any SQLExpression] = chunk.map { row in
+                SQLGroupExpression([
+                    SQLBind(row.id), SQLBind(scope.organizationID), SQLBind(row.waID), SQLBind(row.userID),
+                    SQLBind(row.profileName), SQLBind(now), SQLBind(now),
+                ])
+            }
+            try await sql.raw("""
+                INSERT INTO contacts (id, organization_id, wa_id, user_id, profile_name, created_at, updated_at)
+                VALUES \(SQLList(values)) \(unsafeRaw: onConflict)
+                """).run()
+        }
+    }
+
+    // MARK: - Conversations
+
+    /// The conversation of each contact on this connection, made where there is none yet.
+    private func conversations(with contactIDs: Set<UUID>) async throws -> [UUID: UUID] {
+        var found = try await conversationRows(contactIDs)
+        let missing = contactIDs.subtracting(found.keys)
+        guard !missing.isEmpty else { return found }
+        for chunk in missing.sorted(by: { $0.uuidString < $1.uuidString }).chunks(of: 500) {
+            let values: [any SQLExpression] = chunk.map { contactID in
+                SQLGroupExpression([
+                    SQLBind(UUID()), SQLBind(scope.organizationID), SQLBind(connectionID), SQLBind(contactID), SQLBind("open"),
+                    SQLBind(Date.distantPast), SQLBind(0), SQLBind(now),
+                ])
+            }
+            // Another batch may open the same conversation meanwhile: its row wins and is read back.
+            try await sql.raw("""
+                INSERT INTO conversations (id, organization_id, connection_id, contact_id, status, last_message_at, unread_count, created_at)
+                VALUES \(SQLList(values))
+                ON CONFLICT (connection_id, contact_id) DO NOTHING
+                """).run()
+        }
+        found.merge(try await conversationRows(missing)) { old, _ in old }
+        guard found.count == contactIDs.count else {
+            throw Abort(.internalServerError, reason: "a conversation vanished right after its insert")
+        }
+        return found
+    }
+
+    private func conversationRows(_ contactIDs: Set<UUID>) async throws -> [UUID: UUID] {
+        var found: [UUID: UUID] = [:]
+        for chunk in Array(contactIDs).chunks(of: 500) {
+            let rows = try await sql.raw("""
+                SELECT id, contact_id FROM conversations
+                WHERE organization_id = \(bind: scope.organizationID) AND connection_id = \(bind: connectionID)
+                  AND contact_id IN \(SQLGroupExpression(chunk.map { SQLBind($0) }))
+                """).all()
+            for row in rows {
+                found[try row.decode(column: "contact_id", as: UUID.self)] = try row.decode(column: "id", as: UUID.self)
+            }
+        }
+        return found
+    }
+}
+
+extension Array {
+    /// The elements in consecutive slices of at most `size`.
+    func chunks(of size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
     }
 }

@@ -66,26 +66,25 @@ struct ProcessWhatsAppWebhook: JobHandler {
                 failing.append((event, String(describing: error)))
             }
         }
-        // The batch's status writes and the end of its events commit together: one commit, not one per row.
-        let processedAt = now()
-        let (applied, processed) = (batch, done)
-        let waiting = try await context.database.transaction { transaction in
-            let statuses = try await applied.applyStatuses(on: transaction)
-            let finished = processed.filter { !statuses.waiting.contains($0.event.id) }.map { event, notes in
-                (event: event, notes: statuses.ignored.contains(event.id) ? notes + [Self.notOurs] : notes)
+        let collected = batch
+        let waiting: [(event: PendingEvent, notes: [String])]
+        do {
+            waiting = try await commit(collected, done, storingMessages: true, on: context.database)
+        } catch {
+            // Something in one event spoils the lot: each event's messages are stored on their own,
+            // so only the ones at fault wait for another try.
+            context.logger.warning("WhatsApp webhook batch stored event by event", metadata: ["reason": .string(String(describing: error).prefix(300).description)])
+            var stored: [(event: PendingEvent, notes: [String])] = []
+            for item in done {
+                do {
+                    try await context.database.transaction { try await collected.recordMessages(of: [item.event.id], on: $0) }
+                    stored.append(item)
+                } catch {
+                    failing.append((item.event, String(describing: error)))
+                }
             }
-            // Quiet events end together; events with notes keep them.
-            let quiet = finished.filter(\.notes.isEmpty).map { $0.event.id }
-            if !quiet.isEmpty {
-                try await (transaction as! any SQLDatabase).raw("""
-                    UPDATE webhook_events SET state = 'processed', processed_at = \(bind: processedAt)
-                    WHERE id IN \(SQLGroupExpression(quiet.map { SQLBind($0) }))
-                    """).run()
-            }
-            for (event, notes) in finished where !notes.isEmpty {
-                try await finish(event, state: .processed, note: notes.joined(separator: "\n"), on: transaction)
-            }
-            return processed.filter { statuses.waiting.contains($0.event.id) }
+            done = stored
+            waiting = try await commit(collected, done, storingMessages: false, on: context.database)
         }
 
         guard !failing.isEmpty || !waiting.isEmpty else { return }
@@ -104,6 +103,35 @@ struct ProcessWhatsAppWebhook: JobHandler {
             Self.self, .init(eventIDs: failing.map(\.event.id) + waiting.map(\.event.id), round: payload.round + 1),
             priority: .high, runAt: now().addingTimeInterval(delay)
         ))
+    }
+
+    /// Stores the batch's messages (unless that is done), applies its statuses and ends its events,
+    /// in one transaction: one commit for the lot. Returns the events whose statuses wait for their
+    /// messages.
+    private func commit(
+        _ batch: WebhookBatch, _ done: [(event: PendingEvent, notes: [String])], storingMessages: Bool, on database: any Database
+    ) async throws -> [(event: PendingEvent, notes: [String])] {
+        let processedAt = now()
+        let eventIDs = Set(done.map(\.event.id))
+        return try await database.transaction { transaction in
+            if storingMessages { try await batch.recordMessages(of: eventIDs, on: transaction) }
+            let statuses = try await batch.applyStatuses(of: eventIDs, on: transaction)
+            let finished = done.filter { !statuses.waiting.contains($0.event.id) }.map { event, notes in
+                (event: event, notes: statuses.ignored.contains(event.id) ? notes + [Self.notOurs] : notes)
+            }
+            // Quiet events end together; events with notes keep them.
+            let quiet = finished.filter(\.notes.isEmpty).map { $0.event.id }
+            if !quiet.isEmpty {
+                try await (transaction as! any SQLDatabase).raw("""
+                    UPDATE webhook_events SET state = 'processed', processed_at = \(bind: processedAt)
+                    WHERE id IN \(SQLGroupExpression(quiet.map { SQLBind($0) }))
+                    """).run()
+            }
+            for (event, notes) in finished where !notes.isEmpty {
+                try await finish(event, state: .processed, note: notes.joined(separator: "\n"), on: transaction)
+            }
+            return done.filter { statuses.waiting.contains($0.event.id) }
+        }
     }
 
     private func finish(_ event: PendingEvent, state: WebhookEvent.State, note: String, on database: any Database) async throws {
@@ -130,13 +158,14 @@ struct ProcessWhatsAppWebhook: JobHandler {
     }
 }
 
-/// The work of one batch: messages are stored event by event; statuses are collected and applied
-/// together at the end, per connection.
+/// The work of one batch: events are read one by one; their messages and statuses are collected
+/// and written together at the end, per connection.
 struct WebhookBatch {
     let database: any Database
     let jobs: JobStore
     let now: Date
     private var connections: [String: WhatsAppConnection?] = [:]
+    private var arrivals: [(connection: WhatsAppConnection, arrival: InboundIngest.Arrival, eventID: UUID)] = []
     private var statuses: [(connection: WhatsAppConnection, status: MessageStatus, eventID: UUID)] = []
 
     init(database: any Database, jobs: JobStore, now: Date) {
@@ -147,7 +176,8 @@ struct WebhookBatch {
 
     private var directory: ConnectionDirectory { ConnectionDirectory(database: database) }
 
-    /// Processes one event's messages and template and account changes; returns notes for the operator.
+    /// Reads one event: collects its messages and statuses, applies its template and account changes;
+    /// returns notes for the operator.
     mutating func process(_ event: ProcessWhatsAppWebhook.PendingEvent) async throws -> [String] {
         let notification: WebhookNotification
         do {
@@ -168,13 +198,11 @@ struct WebhookBatch {
                         notes.append("no connection for phone number id \(value.metadata.phoneNumberID)")
                         continue
                     }
-                    let scope = TenantScope(organizationID: connection.organizationID, database: database)
-                    let ingest = InboundIngest(scope: scope, connection: connection, jobs: jobs, now: now)
                     for message in value.messages {
                         let profile = value.contacts.first { $0.waID != nil && $0.waID == message.from }
                             ?? value.contacts.first { $0.userID != nil && $0.userID == message.fromUserID }
                             ?? (value.contacts.count == 1 ? value.contacts.first : nil)
-                        try await ingest.record(message, profile: profile)
+                        arrivals.append((connection, .init(message: message, profile: profile), event.id))
                     }
                     statuses += value.statuses.map { (connection, $0, event.id) }
                     for error in value.errors {
@@ -202,12 +230,23 @@ struct WebhookBatch {
         return notes
     }
 
-    /// Applies the collected statuses. A status naming a message this app has not recorded is either
+    /// Stores the messages collected from these events.
+    func recordMessages(of eventIDs: Set<UUID>, on database: any Database) async throws {
+        let chosen = arrivals.filter { eventIDs.contains($0.eventID) }
+        for group in Dictionary(grouping: chosen, by: { $0.connection.id! }).values {
+            let connection = group[0].connection
+            let scope = TenantScope(organizationID: connection.organizationID, database: database)
+            try await InboundIngest(scope: scope, connectionID: connection.id!, jobs: jobs, now: now).record(group.map(\.arrival))
+        }
+    }
+
+    /// Applies the statuses collected from these events. A status naming a message this app has not recorded is either
     /// `waiting` (recent: its send job may still be saving the WhatsApp id, so its event is tried
     /// again) or `ignored` (older: the message was sent by something else).
-    func applyStatuses(on database: any Database) async throws -> (waiting: Set<UUID>, ignored: Set<UUID>) {
+    func applyStatuses(of eventIDs: Set<UUID>, on database: any Database) async throws -> (waiting: Set<UUID>, ignored: Set<UUID>) {
         var waiting: Set<UUID> = [], ignored: Set<UUID> = []
-        for group in Dictionary(grouping: statuses, by: { $0.connection.id! }).values {
+        let chosen = statuses.filter { eventIDs.contains($0.eventID) }
+        for group in Dictionary(grouping: chosen, by: { $0.connection.id! }).values {
             let connection = group[0].connection
             let scope = TenantScope(organizationID: connection.organizationID, database: database)
             let unknown = try await StatusIngest(scope: scope, connectionID: connection.id!).apply(group.map(\.status))

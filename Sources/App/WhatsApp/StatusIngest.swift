@@ -4,7 +4,7 @@ import SQLKit
 import WhatsAppCloud
 
 /// Applies Meta's status callbacks (sent, delivered, read, played, failed) to outbound messages,
-/// many at once: one read for all the messages they name, one write per message that moves.
+/// many at once: one read for all the messages they name, one write for all that reach the same status.
 struct StatusIngest: Sendable {
     let scope: TenantScope
     let connectionID: UUID
@@ -51,19 +51,28 @@ struct StatusIngest: Sendable {
             row.changed = true
             rows[status.id] = row
         }
-        for row in rows.values where row.changed {
-            // Conditional on the stored status, so a batch processed at the same time can never move it back.
-            let from = SQLGroupExpression(Message.Status.allCases.filter { DeliveryProgress.advances(from: $0, to: row.status) }.map { SQLBind($0.rawValue) })
-            if row.status == .failed {
+        // Conditional on the stored status, so a batch processed at the same time can never move one
+        // back; one statement for all the messages that reach the same status, in id order so two
+        // batches never wait on each other in a circle.
+        let moved = rows.values.filter(\.changed).sorted { $0.id.uuidString < $1.id.uuidString }
+        for (status, group) in Dictionary(grouping: moved, by: \.status).sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            let from = SQLGroupExpression(Message.Status.allCases.filter { DeliveryProgress.advances(from: $0, to: status) }.map { SQLBind($0.rawValue) })
+            if status == .failed {
+                for row in group {
+                    try await sql.raw("""
+                        UPDATE messages SET status = \(bind: status.rawValue), status_at = \(bind: row.statusAt),
+                          error_code = \(bind: row.errorCode), error_title = \(bind: row.errorTitle)
+                        WHERE id = \(bind: row.id) AND organization_id = \(bind: scope.organizationID) AND status IN \(from)
+                        """).run()
+                }
+                continue
+            }
+            for chunk in group.chunks(of: 500) {
+                let times = SQLList(chunk.map { row -> SQLQueryString in "WHEN \(bind: row.id) THEN \(bind: row.statusAt)" }, separator: SQLRaw(" "))
                 try await sql.raw("""
-                    UPDATE messages SET status = \(bind: row.status.rawValue), status_at = \(bind: row.statusAt),
-                      error_code = \(bind: row.errorCode), error_title = \(bind: row.errorTitle)
-                    WHERE id = \(bind: row.id) AND organization_id = \(bind: scope.organizationID) AND status IN \(from)
-                    """).run()
-            } else {
-                try await sql.raw("""
-                    UPDATE messages SET status = \(bind: row.status.rawValue), status_at = \(bind: row.statusAt)
-                    WHERE id = \(bind: row.id) AND organization_id = \(bind: scope.organizationID) AND status IN \(from)
+                    UPDATE messages SET status = \(bind: status.rawValue), status_at = CASE id \(times) END
+                    WHERE id IN \(SQLGroupExpression(chunk.map { SQLBind($0.id) })) AND organization_id = \(bind: scope.organizationID)
+                      AND status IN \(from)
                     """).run()
             }
         }

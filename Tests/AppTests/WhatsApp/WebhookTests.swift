@@ -1,7 +1,9 @@
 @testable import App
 import Fluent
 import Foundation
+import Jobs
 import NIOCore
+import SQLKit
 import Testing
 import Vapor
 import VaporTesting
@@ -91,6 +93,68 @@ import WhatsAppSimulator
             #expect(overview.body.string.contains("unexpected object"))
             let page = try await harness.owner.get("/admin/jobs")
             #expect(page.body.string.contains("failed-webhooks"))
+        }
+    }
+
+    @Test func aMessageTheDatabaseRefusesWaitsAloneAndTheRestOfItsBatchIsStored() async throws {
+        try await WhatsAppHarness.run { harness in
+            // The database refuses one message (as a full disk or a broken row would).
+            let sql = harness.db as! any SQLDatabase
+            if sql.dialect.name == "postgresql" {
+                try await sql.raw("""
+                    CREATE FUNCTION refuse_message() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN IF NEW.wamid = 'wamid.REFUSED' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$
+                    """).run()
+                try await sql.raw("CREATE TRIGGER refuse_message BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION refuse_message()").run()
+            } else {
+                try await sql.raw("""
+                    CREATE TRIGGER refuse_message BEFORE INSERT ON messages WHEN NEW.wamid = 'wamid.REFUSED'
+                    BEGIN SELECT RAISE(ABORT, 'refused by the test'); END
+                    """).run()
+            }
+            // Three bodies in one batch, as one group commit stores them.
+            let at = harness.clock.now
+            let bodies = [
+                WebhookFixtures.text(wamid: "wamid.BEFORE", from: "31611111111", name: "Piet", body: "Eerste", timestamp: at),
+                WebhookFixtures.text(wamid: "wamid.REFUSED", from: "31622222222", name: "Kees", body: "Tweede", timestamp: at),
+                WebhookFixtures.text(wamid: "wamid.AFTER", from: "31633333333", name: "Mien", body: "Derde", timestamp: at),
+            ]
+            var ids: [UUID] = []
+            for body in bodies {
+                let event = WebhookEvent()
+                event.id = UUID()
+                event.source = "whatsapp"
+                event.body = Data(body.utf8)
+                event.receivedAt = at
+                event.state = .pending
+                try await event.create(on: harness.db)
+                ids.append(event.id!)
+            }
+            try await JobStore(database: harness.db, now: { harness.clock.now })
+                .enqueue(.init(ProcessWhatsAppWebhook.self, .init(eventIDs: ids), priority: .high))
+
+            #expect(try await harness.stored("wamid.BEFORE").body == "Eerste")
+            #expect(try await harness.stored("wamid.AFTER").body == "Derde")
+            try await harness.eventually("the others processed") {
+                try await WebhookEvent.query(on: harness.db).filter(\.$state == .processed).count() == 2
+            }
+            // The refused one waits for a later try, not marked failed yet, and nothing of it was half stored.
+            let refused = try #require(try await WebhookEvent.find(ids[1], on: harness.db))
+            #expect(refused.state == .pending)
+            #expect(try await harness.conversation(with: "31622222222") == nil)
+            let retries = try await sql.raw("SELECT payload FROM jobs WHERE kind = \(bind: ProcessWhatsAppWebhook.kind) AND state = 'queued'")
+                .all().map { try $0.decode(column: "payload", as: String.self) }
+            #expect(retries.count == 1)
+            #expect(retries.first?.contains(ids[1].uuidString) == true)
+            #expect(retries.first?.contains(ids[0].uuidString) == false)
+
+            // Once the database takes it, the next try stores it.
+            try await sql.raw("DROP TRIGGER refuse_message \(unsafeRaw: sql.dialect.name == "postgresql" ? "ON messages" : "")").run()
+            harness.clock.advance(by: 3)
+            #expect(try await harness.stored("wamid.REFUSED").body == "Tweede")
+            try await harness.eventually("all processed") {
+                try await WebhookEvent.query(on: harness.db).filter(\.$state == .processed).count() == 3
+            }
         }
     }
 
