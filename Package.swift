@@ -95,7 +95,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "adsapp",
-            dependencies: ["App", .product(name: "Vapor", package: "vapor")]
+            dependencies: ["App", .product(name: "Vapor", package: "vapor"), .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
         ),
         .testTarget(name: "ADSappCoreTests", dependencies: ["ADSappCore"]),
         .testTarget(name: "JobsTests", dependencies: ["Jobs"]),

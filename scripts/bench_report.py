@@ -208,36 +208,42 @@ TEXT = {
         "jobs_chart_title": "Jobs per second",
         "bar_enqueue": "enqueue {db}",
         "bar_processed": "processed {db}",
-        "load_webhook": "load: `wrk -t2 -c32 -d10s --latency` after a 2 s warm-up whose backlog is processed first, on loopback,"
-                        " POSTing pre-signed bodies, each once, to `/api/webhooks/whatsapp` of `adsapp serve` with its in-process"
-                        " worker at default settings. Mix as in a busy inbox: per outbound message one inbound text and its"
-                        " `sent`, `delivered` and `read` callbacks, {avg} bytes a body, {contacts} customers. wrk, the server and"
-                        " PostgreSQL share the same cores. Release build; fresh SQLite file (WAL, one connection) and fresh"
-                        " PostgreSQL 15 database (fsync off).",
+        "load_webhook": "load: the target, 4,000 events/s for 20 s, offered by `wrk -t2 -c256 -d20s --latency` paced as Meta sends"
+                        " (each send on its schedule whatever the answers; 256 connections so the schedule never waits for one),"
+                        " after a 2 s warm-up whose backlog is processed first; then, for the most the node takes, 10 s without"
+                        " pacing on 32 connections. On loopback, POSTing pre-signed bodies, each once, to `/api/webhooks/whatsapp`"
+                        " of `adsapp serve` with its in-process worker at default settings. Mix as in a busy inbox: per outbound"
+                        " message one inbound text and its `sent`, `delivered` and `read` callbacks, {avg} bytes a body, {contacts}"
+                        " customers. wrk, the server and PostgreSQL share the same 2 cores. Release build; fresh SQLite file (WAL,"
+                        " one connection) and fresh PostgreSQL 15 database (fsync off).",
         "webhook_header": "| measurement | SQLite | PostgreSQL | limit / target (same run) |",
-        "wh_ack": "signed events acknowledged (events/s)",
-        "wh_ack_limit": "target: at least 4,000/s; bare Vapor `GET /`: {rps} req/s",
+        "wh_ack": "signed events acknowledged at the offered 4,000/s (events/s)",
+        "wh_ack_limit": "target: all of the 4,000/s",
+        "wh_max": "most acknowledged, unpaced on 32 connections (events/s; p99 ms)",
+        "wh_max_limit": "limit: bare Vapor `GET /`: {rps} req/s",
         "wh_latency": "acknowledgement latency p50 / p99 (ms)",
         "wh_latency_limit": "target: p99 under 250 ms; bare Vapor `GET /`: {lat}",
         "wh_raw": "plain INSERT of the handler's rows (webhook event + job, one transaction per event, 32 at a time; events/s)",
-        "wh_raw_limit": "limit: no HTTP, signature or Fluent; acknowledged = {sqlite} % / {pg} % of it",
+        "wh_raw_limit": "limit: no HTTP, signature or Fluent; most acknowledged = {sqlite} % / {pg} % of it",
         "wh_processed": "processed by the worker, from the start of the load until the backlog was empty (events/s)",
-        "wh_processed_target": "target: at least 4,000/s",
         "wh_backlog": "backlog when the load stopped (events) / time to work it off (s)",
+        "wh_backlog_target": "target: at most 1 s behind (4,000 events)",
         "wh_e2e": "received to processed p50 / p99 (ms)",
         "wh_counts": "events stored / processed / failed",
         "wh_counts_note": "every acknowledged event is stored; processing leaves no failure",
         "wh_rss": "RSS of the server after the run (MiB)",
-        "wh_verdict": "target met (4,000/s acknowledged and processed, p99 under 250 ms)",
+        "wh_verdict": "target met (4,000/s offered: all acknowledged, p99 under 250 ms, the worker at most 1 s behind)",
         "yes": "yes",
         "no": "no",
         "miss_ack": "acknowledges {n}/s",
         "miss_processed": "processes {n}/s",
+        "miss_backlog": "{n} events behind",
         "miss_p99": "p99 {ms} ms",
         "webhook_chart_alt": "webhook events per second",
         "webhook_chart_title": "WhatsApp webhook events per second",
         "bar_ack": "acknowledged {db}",
         "bar_wh_processed": "processed {db}",
+        "bar_wh_max": "most acknowledged {db}",
         "bar_raw": "plain INSERT {db}",
     },
     "nl": {
@@ -287,36 +293,43 @@ TEXT = {
         "jobs_chart_title": "Taken per seconde",
         "bar_enqueue": "in wachtrij {db}",
         "bar_processed": "verwerkt {db}",
-        "load_webhook": "belasting: `wrk -t2 -c32 -d10s --latency` na 2 s opwarmen (waarvan de achterstand eerst verwerkt wordt),"
-                        " via loopback: vooraf ondertekende berichten, elk één keer, gepost naar `/api/webhooks/whatsapp` van"
-                        " `adsapp serve` met de worker in hetzelfde proces, standaardinstellingen. Mix als in een drukke inbox: per"
-                        " uitgaand bericht één binnenkomend tekstbericht en de callbacks `sent`, `delivered` en `read`, {avg} bytes"
-                        " per bericht, {contacts} klanten. wrk, de server en PostgreSQL delen dezelfde kernen. Release-build; een"
-                        " nieuw SQLite-bestand (WAL, één verbinding) en een nieuwe PostgreSQL 15-database (fsync uit).",
+        "load_webhook": "belasting: het doel, 4.000 events/s gedurende 20 s, aangeboden door `wrk -t2 -c256 -d20s --latency` in"
+                        " het tempo waarin Meta verstuurt (elke verzending op haar tijd, wat de antwoorden ook doen; 256 verbindingen"
+                        " zodat het schema nooit op een verbinding wacht), na 2 s opwarmen (waarvan de achterstand eerst verwerkt"
+                        " wordt); daarna, voor het maximum, 10 s zonder tempo op 32 verbindingen. Via loopback: vooraf ondertekende"
+                        " berichten, elk één keer, gepost naar `/api/webhooks/whatsapp` van `adsapp serve` met de worker in hetzelfde"
+                        " proces, standaardinstellingen. Mix als in een drukke inbox: per uitgaand bericht één binnenkomend"
+                        " tekstbericht en de callbacks `sent`, `delivered` en `read`, {avg} bytes per bericht, {contacts} klanten."
+                        " wrk, de server en PostgreSQL delen dezelfde 2 kernen. Release-build; een nieuw SQLite-bestand (WAL, één"
+                        " verbinding) en een nieuwe PostgreSQL 15-database (fsync uit).",
         "webhook_header": "| meting | SQLite | PostgreSQL | grens / doel (zelfde run) |",
-        "wh_ack": "ondertekende events bevestigd (events/s)",
-        "wh_ack_limit": "doel: minstens 4.000/s; kale Vapor `GET /`: {rps} verzoeken/s",
+        "wh_ack": "ondertekende events bevestigd bij aangeboden 4.000/s (events/s)",
+        "wh_ack_limit": "doel: alle 4.000/s",
+        "wh_max": "meeste bevestigd, zonder tempo op 32 verbindingen (events/s; p99 ms)",
+        "wh_max_limit": "grens: kale Vapor `GET /`: {rps} verzoeken/s",
         "wh_latency": "latentie van de bevestiging p50 / p99 (ms)",
         "wh_latency_limit": "doel: p99 onder 250 ms; kale Vapor `GET /`: {lat}",
         "wh_raw": "kale INSERT van de rijen van de handler (webhook-event + taak, één transactie per event, 32 tegelijk; events/s)",
-        "wh_raw_limit": "grens: geen HTTP, handtekening of Fluent; bevestigd = {sqlite} % / {pg} % daarvan",
+        "wh_raw_limit": "grens: geen HTTP, handtekening of Fluent; meeste bevestigd = {sqlite} % / {pg} % daarvan",
         "wh_processed": "verwerkt door de worker, van het begin van de belasting tot de achterstand weg was (events/s)",
-        "wh_processed_target": "doel: minstens 4.000/s",
         "wh_backlog": "achterstand toen de belasting stopte (events) / tijd om die weg te werken (s)",
+        "wh_backlog_target": "doel: hooguit 1 s achter (4.000 events)",
         "wh_e2e": "van ontvangst tot verwerkt p50 / p99 (ms)",
         "wh_counts": "events opgeslagen / verwerkt / mislukt",
         "wh_counts_note": "elk bevestigd event is opgeslagen; verwerken laat geen fouten achter",
         "wh_rss": "RSS van de server na de run (MiB)",
-        "wh_verdict": "doel gehaald (4.000/s bevestigd en verwerkt, p99 onder 250 ms)",
+        "wh_verdict": "doel gehaald (4.000/s aangeboden: alles bevestigd, p99 onder 250 ms, de worker hooguit 1 s achter)",
         "yes": "ja",
         "no": "nee",
         "miss_ack": "bevestigt {n}/s",
         "miss_processed": "verwerkt {n}/s",
+        "miss_backlog": "{n} events achter",
         "miss_p99": "p99 {ms} ms",
         "webhook_chart_alt": "webhook-events per seconde",
         "webhook_chart_title": "WhatsApp-webhook-events per seconde",
         "bar_ack": "bevestigd {db}",
         "bar_wh_processed": "verwerkt {db}",
+        "bar_wh_max": "meeste bevestigd {db}",
         "bar_raw": "kale INSERT {db}",
     },
 }
@@ -583,6 +596,7 @@ def load_webhook(results: Path) -> dict:
         rss = results / f"webhook-{db}-rss.txt"
         out[db] = {
             "wrk": parse_wrk(wrk_text),
+            "unpaced": parse_wrk((results / f"wrk-webhook-{db}-unpaced.txt").read_text()),
             "reused": "bodies ran out" in wrk_text,
             "prepare": json.loads((results / f"webhook-{db}-prepare.json").read_text()),
             "drain": json.loads((results / f"webhook-{db}-drain.json").read_text()),
@@ -594,10 +608,11 @@ def load_webhook(results: Path) -> dict:
 
 def webhook_verdict(m: dict, t: dict) -> str:
     misses = []
-    if m["wrk"]["rps"] < WEBHOOK_TARGET_EPS:
+    # wrk paces in whole milliseconds: within 1 % of the offered rate is all of it.
+    if m["wrk"]["rps"] < 0.99 * WEBHOOK_TARGET_EPS:
         misses.append(t["miss_ack"].format(n=_rps(m["wrk"]["rps"])))
-    if m["drain"]["processedPerSecond"] < WEBHOOK_TARGET_EPS:
-        misses.append(t["miss_processed"].format(n=_rps(m["drain"]["processedPerSecond"])))
+    if m["drain"]["backlogAtStart"] > WEBHOOK_TARGET_EPS:
+        misses.append(t["miss_backlog"].format(n=_rps(m["drain"]["backlogAtStart"])))
     if m["wrk"]["p99_ms"] >= WEBHOOK_TARGET_P99_MS:
         misses.append(t["miss_p99"].format(ms=f"{m['wrk']['p99_ms']:.0f}"))
     if m["wrk"]["non_2xx"] or m["wrk"]["socket_errors"] or m["drain"]["failed"]:
@@ -613,7 +628,10 @@ def webhook_rows(w: dict, t: dict) -> list[tuple[str, str, str, str]]:
         return cell + (" (**bodies reused**)" if m["reused"] else "")
 
     def share(m: dict) -> str:
-        return f"{100 * m['wrk']['rps'] / m['raw']['rawInsertEventsPerSecond']:.0f}"
+        return f"{100 * m['unpaced']['rps'] / m['raw']['rawInsertEventsPerSecond']:.0f}"
+
+    def most(m: dict) -> str:
+        return f"{_rps(m['unpaced']['rps'])}; {m['unpaced']['p99_ms']:.0f}"
 
     def backlog(m: dict) -> str:
         return f"{m['drain']['backlogAtStart']:,} / {m['drain']['drainSeconds']:.1f}"
@@ -631,14 +649,15 @@ def webhook_rows(w: dict, t: dict) -> list[tuple[str, str, str, str]]:
         return _mib(m["rss_kib"]) if m["rss_kib"] is not None else "—"
 
     return [
-        (t["wh_ack"], ack(sq), ack(pg), t["wh_ack_limit"].format(rps=_rps(bare["rps"]))),
+        (t["wh_ack"], ack(sq), ack(pg), t["wh_ack_limit"]),
         (t["wh_latency"], _latency(sq["wrk"]), _latency(pg["wrk"]), t["wh_latency_limit"].format(lat=_latency(bare))),
-        (t["wh_raw"], _rps(sq["raw"]["rawInsertEventsPerSecond"]), _rps(pg["raw"]["rawInsertEventsPerSecond"]),
-         t["wh_raw_limit"].format(sqlite=share(sq), pg=share(pg))),
-        (t["wh_processed"], _rps(sq["drain"]["processedPerSecond"]), _rps(pg["drain"]["processedPerSecond"]), t["wh_processed_target"]),
-        (t["wh_backlog"], backlog(sq), backlog(pg), "—"),
+        (t["wh_processed"], _rps(sq["drain"]["processedPerSecond"]), _rps(pg["drain"]["processedPerSecond"]), "—"),
+        (t["wh_backlog"], backlog(sq), backlog(pg), t["wh_backlog_target"]),
         (t["wh_e2e"], e2e(sq), e2e(pg), "—"),
         (t["wh_counts"], counts(sq), counts(pg), t["wh_counts_note"]),
+        (t["wh_max"], most(sq), most(pg), t["wh_max_limit"].format(rps=_rps(bare["rps"]))),
+        (t["wh_raw"], _rps(sq["raw"]["rawInsertEventsPerSecond"]), _rps(pg["raw"]["rawInsertEventsPerSecond"]),
+         t["wh_raw_limit"].format(sqlite=share(sq), pg=share(pg))),
         (t["wh_rss"], rss(sq), rss(pg), "—"),
         (t["wh_verdict"], webhook_verdict(sq, t), webhook_verdict(pg, t), "—"),
     ]
@@ -652,6 +671,7 @@ def webhook_chart_svg(w: dict, t: dict) -> str:
         bars += [
             (t["bar_ack"].format(db=name), m["wrk"]["rps"], "#6b7a8c"),
             (t["bar_wh_processed"].format(db=name), m["drain"]["processedPerSecond"], "#0b6e4f"),
+            (t["bar_wh_max"].format(db=name), m["unpaced"]["rps"], "#8da2bb"),
             (t["bar_raw"].format(db=name), m["raw"]["rawInsertEventsPerSecond"], "#c5ccd6"),
         ]
     width, left, bar_h, gap, top = 760, 210, 22, 8, 44
@@ -666,7 +686,7 @@ def webhook_chart_svg(w: dict, t: dict) -> str:
         f'<text x="16" y="26" font-family="sans-serif" font-size="16" font-weight="bold" fill="#1b2430">{html.escape(t["webhook_chart_title"])}</text>',
     ]
     for i, (label, value, color) in enumerate(bars):
-        y = top + i * (bar_h + gap) + (12 if i >= 3 else 0)
+        y = top + i * (bar_h + gap) + (12 if i >= 4 else 0)
         bw = max(1, value * scale)
         out += [
             f'<text x="{left - 10}" y="{y + bar_h * 0.72:.0f}" text-anchor="end" font-family="sans-serif" font-size="14" fill="#1b2430">{html.escape(label)}</text>',

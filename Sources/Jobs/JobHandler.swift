@@ -24,6 +24,17 @@ extension JobHandler {
     public static var timeLimit: Duration { .seconds(300) }
 }
 
+/// A handler whose queued jobs may run several as one: a worker that claims many of them merges
+/// their payloads, runs the merged one once, then settles every job it took (each succeeds, or
+/// each is retried with its own backoff). For work whose cost is mostly per run (a transaction,
+/// a batch of statements), so a backlog is worked off in fewer, bigger runs.
+public protocol MergeableJobHandler: JobHandler {
+    /// The most jobs one run takes.
+    static var mergeLimit: Int { get }
+    /// A payload that does the work of both, or `nil` when they must run apart.
+    static func merge(_ first: Payload, _ next: Payload) -> Payload?
+}
+
 /// What a running job can see and do.
 public struct JobContext: Sendable {
     public let jobID: UUID
@@ -33,21 +44,39 @@ public struct JobContext: Sendable {
     /// The app's database, outside any transaction: use it for reads and for work that may repeat.
     public let database: any Database
     let claim: JobClaim
+    /// The other jobs of a merged run.
+    let merged: [JobClaim]
     let store: JobStore
     let completion: CompletionFlag
+
+    init(
+        jobID: UUID, attempt: Int, organizationID: UUID?, logger: Logger, database: any Database,
+        claim: JobClaim, merged: [JobClaim] = [], store: JobStore, completion: CompletionFlag
+    ) {
+        self.jobID = jobID
+        self.attempt = attempt
+        self.organizationID = organizationID
+        self.logger = logger
+        self.database = database
+        self.claim = claim
+        self.merged = merged
+        self.store = store
+        self.completion = completion
+    }
 
     /// Records progress (0...1) and a short message, for the people watching long work.
     public func progress(_ fraction: Double, _ message: String? = nil) async throws {
         try await store.reportProgress(claim, fraction: fraction, message: message)
     }
 
-    /// Runs `writes` and marks the job succeeded in one transaction, so a job whose writes were
-    /// committed is never run again. Throws `JobError.leaseLost` (and rolls back) when another worker
-    /// has taken the job over in the meantime.
+    /// Runs `writes` and marks the job (every job of a merged run) succeeded in one transaction, so
+    /// a job whose writes were committed is never run again. Throws `JobError.leaseLost` (and rolls
+    /// back) when another worker has taken a job over in the meantime.
     public func complete(_ writes: @escaping @Sendable (any Database) async throws -> Void) async throws {
+        let claims = [claim] + merged
         try await database.transaction { transaction in
             try await writes(transaction)
-            try await store.markSucceeded(claim, on: transaction)
+            for claim in claims { try await store.markSucceeded(claim, on: transaction) }
         }
         completion.set()
     }
@@ -93,6 +122,10 @@ public struct JobRegistry: Sendable {
         let maxAttempts: Int
         let timeLimit: Duration
         let run: @Sendable (String, JobContext) async throws -> Void
+        /// For mergeable kinds: the most jobs a run takes, and how encoded payloads (in claim
+        /// order) form runs: the indices of each run's jobs and its merged payload.
+        var mergeLimit = 1
+        var merge: (@Sendable ([String]) -> [(jobs: [Int], payload: String)])?
     }
 
     private(set) var entries: [String: Entry] = [:]
@@ -100,7 +133,39 @@ public struct JobRegistry: Sendable {
     public init() {}
 
     public mutating func register<H: JobHandler>(_ handler: H) {
-        entries[H.kind] = Entry(queue: H.queue, maxAttempts: H.maxAttempts, timeLimit: H.timeLimit) { payload, context in
+        entries[H.kind] = Self.entry(handler)
+    }
+
+    public mutating func register<H: MergeableJobHandler>(_ handler: H) {
+        var entry = Self.entry(handler)
+        entry.mergeLimit = max(1, H.mergeLimit)
+        entry.merge = { payloads in
+            // Each job joins the first run with room whose payload merges with its own.
+            var runs: [(jobs: [Int], payload: H.Payload?, encoded: String)] = []
+            for (index, encoded) in payloads.enumerated() {
+                let payload = try? JSONDecoder().decode(H.Payload.self, from: Data(encoded.utf8))
+                if let payload,
+                   let run = runs.firstIndex(where: { $0.payload != nil && $0.jobs.count < H.mergeLimit }),
+                   let merged = H.merge(runs[run].payload!, payload) {
+                    runs[run].jobs.append(index)
+                    runs[run].payload = merged
+                } else {
+                    // Undecodable payloads run alone, to fail as they would have.
+                    runs.append(([index], payload, encoded))
+                }
+            }
+            return runs.map { run in
+                guard run.jobs.count > 1, let payload = run.payload, let encoded = try? JSONEncoder().encode(payload) else {
+                    return (run.jobs, run.encoded)
+                }
+                return (run.jobs, String(decoding: encoded, as: UTF8.self))
+            }
+        }
+        entries[H.kind] = entry
+    }
+
+    private static func entry<H: JobHandler>(_ handler: H) -> Entry {
+        Entry(queue: H.queue, maxAttempts: H.maxAttempts, timeLimit: H.timeLimit) { payload, context in
             let decoded: H.Payload
             do {
                 decoded = try JSONDecoder().decode(H.Payload.self, from: Data(payload.utf8))
@@ -112,6 +177,11 @@ public struct JobRegistry: Sendable {
     }
 
     func entry(for kind: String) -> Entry? { entries[kind] }
+
+    /// How many jobs of `queue` one run may take: its handlers' largest merge limit.
+    func mergeLimit(of queue: QueueName) -> Int {
+        entries.values.filter { $0.queue == queue }.map(\.mergeLimit).max() ?? 1
+    }
 
     /// The queue and attempt limit of a registered kind, for enqueuing by name.
     public func queue(of kind: String) -> (queue: QueueName, maxAttempts: Int)? {

@@ -105,16 +105,25 @@ public final class JobWorker: Sendable {
                 }
                 if free > 0 {
                     do {
-                        let wanted = free
+                        // Mergeable kinds take up to their merge limit of jobs per slot.
+                        let wanted = free * registry.mergeLimit(of: queue)
                         let claimed = try await withTimeLimit(databaseTimeLimit) {
                             try await self.store.claim(queue: queue, limit: wanted, workerID: self.id, lease: self.configuration.lease)
                         }
                         if !claimed.isEmpty {
-                            active.add(claimed.count)
-                            running.withLock { running in for job in claimed { running[job.id] = job } }
-                            for job in claimed {
+                            let runs = runs(of: claimed)
+                            let started = Array(runs.prefix(free))
+                            running.withLock { running in for job in started.flatMap(\.jobs) { running[job.id] = job } }
+                            // More runs than slots (kinds that do not merge): the rest go back untouched.
+                            let extra = runs.dropFirst(free).flatMap(\.jobs).map(\.id)
+                            if !extra.isEmpty {
+                                let store = self.store, id = self.id
+                                try await withTimeLimit(databaseTimeLimit) { try await store.release(workerID: id, jobIDs: extra) }
+                            }
+                            active.add(started.count)
+                            for run in started {
                                 jobs.addTask {
-                                    await self.execute(job)
+                                    await self.execute(run)
                                     active.add(-1)
                                     signal.fire() // a slot is free: claim again
                                 }
@@ -146,39 +155,70 @@ public final class JobWorker: Sendable {
         return false
     }
 
-    // MARK: - One job
+    // MARK: - One run
 
-    private func execute(_ job: ClaimedJob) async {
-        defer {
-            running.withLock { _ = $0.removeValue(forKey: job.id) }
+    /// One run of a handler: one job, or several of a mergeable kind with their payloads merged.
+    struct Run: Sendable {
+        var jobs: [ClaimedJob]
+        var payload: String
+    }
+
+    /// The claimed jobs as runs, in claim order: one run a job, except for mergeable kinds, whose
+    /// jobs are merged as their handler allows.
+    func runs(of claimed: [ClaimedJob]) -> [Run] {
+        let mergeable = Dictionary(grouping: claimed.filter { registry.entry(for: $0.kind)?.merge != nil }, by: \.kind)
+        var runs: [Run] = []
+        var placed: Set<String> = []
+        for job in claimed {
+            guard let merge = registry.entry(for: job.kind)?.merge, let jobs = mergeable[job.kind] else {
+                runs.append(Run(jobs: [job], payload: job.payload))
+                continue
+            }
+            // A kind's runs take the place of its first job.
+            guard placed.insert(job.kind).inserted else { continue }
+            runs += merge(jobs.map(\.payload)).map { Run(jobs: $0.jobs.map { jobs[$0] }, payload: $0.payload) }
         }
+        return runs
+    }
+
+    private func execute(_ run: Run) async {
+        defer {
+            running.withLock { running in for job in run.jobs { running.removeValue(forKey: job.id) } }
+        }
+        let job = run.jobs[0]
         var logger = self.logger
         logger[metadataKey: "job-id"] = .string(job.id.uuidString)
         logger[metadataKey: "job-kind"] = .string(job.kind)
+        if run.jobs.count > 1 { logger[metadataKey: "merged-jobs"] = .stringConvertible(run.jobs.count) }
         let completion = CompletionFlag()
         let context = JobContext(
             jobID: job.id, attempt: job.attempt, organizationID: job.organizationID, logger: logger,
-            database: store.database, claim: job, store: store, completion: completion
+            database: store.database, claim: job, merged: Array(run.jobs.dropFirst()), store: store, completion: completion
         )
         do {
             guard let entry = registry.entry(for: job.kind) else { throw JobError.unknownKind(job.kind) }
-            try await withTimeLimit(entry.timeLimit) { try await entry.run(job.payload, context) }
-            if !completion.isSet { await completions.add(job) }
+            try await withTimeLimit(entry.timeLimit) { try await entry.run(run.payload, context) }
+            if !completion.isSet { for job in run.jobs { await completions.add(job) } }
         } catch JobError.leaseLost {
             logger.warning("job finished after its lease was lost; its result was dropped")
         } catch let error as JobError where error.canNeverSucceed {
             // Unknown kinds and undecodable payloads never succeed: straight to the dead letters.
             logger.error("job cannot run: \(error)")
             let store = self.store
-            try? await withTimeLimit(databaseTimeLimit) { try await store.markFailed(job, error: error.description, retryAt: store.now(), dead: true) }
+            for job in run.jobs {
+                try? await withTimeLimit(databaseTimeLimit) { try await store.markFailed(job, error: error.description, retryAt: store.now(), dead: true) }
+            }
         } catch {
-            let retryAt = store.now().addingTimeInterval(backoff(attempt: job.attempt))
             logger.warning("job failed", metadata: ["attempt": .stringConvertible(job.attempt), "error": .string(ErrorText.of(error))])
-            do {
-                let store = self.store, text = ErrorText.of(error)
-                try await withTimeLimit(databaseTimeLimit) { try await store.markFailed(job, error: text, retryAt: retryAt) }
-            } catch {
-                logger.error("recording a job failure failed; the lease will expire and the job will be retried", metadata: ["error": .string(ErrorText.of(error))])
+            // Every job of the run is retried on its own schedule.
+            for job in run.jobs {
+                let retryAt = store.now().addingTimeInterval(backoff(attempt: job.attempt))
+                do {
+                    let store = self.store, text = ErrorText.of(error)
+                    try await withTimeLimit(databaseTimeLimit) { try await store.markFailed(job, error: text, retryAt: retryAt) }
+                } catch {
+                    logger.error("recording a job failure failed; the lease will expire and the job will be retried", metadata: ["error": .string(ErrorText.of(error))])
+                }
             }
         }
     }

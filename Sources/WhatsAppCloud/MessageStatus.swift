@@ -15,7 +15,9 @@ public struct MessageStatus: Decodable, Sendable {
     public var conversation: Conversation?
     public var pricing: Pricing?
     public var bizOpaqueCallbackData: String?
-    public var raw: JSONValue
+    /// The element as Meta sent it, kept only when it did not decode: a webhook carries thousands
+    /// of statuses a second and the whole body is stored beside them anyway.
+    public var raw: JSONValue?
     /// Why the element did not decode; nil for statuses that decoded.
     public var decodingError: String?
 
@@ -73,7 +75,7 @@ public struct MessageStatus: Decodable, Sendable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        raw = try JSONValue(from: decoder)
+        raw = nil
         id = try container.decodeLenientString(forKey: .id)
         recipientID = try container.decodeLenientStringIfPresent(forKey: .recipientID)
         recipientUserID = try container.decodeLenientStringIfPresent(forKey: .recipientUserID)

@@ -153,6 +153,9 @@ extension AppConfiguration {
 
         var jobs = JobWorker.Configuration()
         jobs.defaultConcurrency = try integer("JOBS_CONCURRENCY", default: 8, range: 1...1000)
+        // Webhook batches merge when they queue up (`ProcessWhatsAppWebhook`): a couple of big runs
+        // beat many small ones that wait on each other's rows and, on SQLite, on its one connection.
+        jobs.concurrency[.webhookProcessing] = 2
         if let raw = value("JOBS_QUEUE_CONCURRENCY") {
             // queue=n,queue=n
             for pair in raw.split(separator: ",") {

@@ -126,26 +126,34 @@ struct InboundIngest: Sendable {
     }
 
     /// Reopens each conversation, counts its unread messages and moves its preview and 24-hour
-    /// window forward: one statement a conversation, so concurrent batches never lose an update.
-    /// Reactions are no news for the conversation list but do open the window.
+    /// window forward, all in one statement (`column1`… are the names both databases give the
+    /// columns of a `VALUES` list): relative to the stored row, so concurrent batches never lose
+    /// an update. Reactions are no news for the conversation list but do open the window.
     private func touchConversations(for stored: [NewMessage]) async throws {
         // In id order, as every batch does, so two at the same time never wait on each other in a circle.
-        for (conversationID, messages) in Dictionary(grouping: stored, by: \.conversationID).sorted(by: { $0.key.uuidString < $1.key.uuidString }) {
-            let news = messages.filter { !$0.isReaction }
-            // The newest wins; of equal times the later one, as if they were applied one by one.
-            let latest = news.reduce(nil) { (newest: NewMessage?, next) in
-                newest.map { next.message.timestamp >= $0.message.timestamp ? next : $0 } ?? next
+        let touched = Dictionary(grouping: stored, by: \.conversationID).sorted { $0.key.uuidString < $1.key.uuidString }
+        for chunk in touched.chunks(of: 500) {
+            let values: [any SQLExpression] = chunk.map { conversationID, messages in
+                let news = messages.filter { !$0.isReaction }
+                // The newest wins; of equal times the later one, as if they were applied one by one.
+                let latest = news.reduce(nil) { (newest: NewMessage?, next) in
+                    newest.map { next.message.timestamp >= $0.message.timestamp ? next : $0 } ?? next
+                }
+                let lastInbound = messages.map(\.message.timestamp).max()!
+                return SQLGroupExpression([
+                    SQLBind(conversationID), SQLBind(news.count), SQLBind(latest != nil),
+                    SQLBind(latest?.message.timestamp ?? lastInbound), SQLBind(latest?.content.preview), SQLBind(lastInbound),
+                ])
             }
-            let lastInbound = messages.map(\.message.timestamp).max()!
-            let at = latest?.message.timestamp ?? lastInbound
             try await sql.raw("""
                 UPDATE conversations SET
                   status = 'open',
-                  unread_count = unread_count + \(bind: news.count),
-                  last_message_preview = CASE WHEN \(bind: latest != nil) AND \(bind: at) >= last_message_at THEN \(bind: latest?.content.preview) ELSE last_message_preview END,
-                  last_message_at = CASE WHEN \(bind: latest != nil) AND \(bind: at) >= last_message_at THEN \(bind: at) ELSE last_message_at END,
-                  last_inbound_at = CASE WHEN last_inbound_at IS NULL OR \(bind: lastInbound) > last_inbound_at THEN \(bind: lastInbound) ELSE last_inbound_at END
-                WHERE id = \(bind: conversationID) AND organization_id = \(bind: scope.organizationID)
+                  unread_count = conversations.unread_count + v.column2,
+                  last_message_preview = CASE WHEN v.column3 AND v.column4 >= conversations.last_message_at THEN v.column5 ELSE conversations.last_message_preview END,
+                  last_message_at = CASE WHEN v.column3 AND v.column4 >= conversations.last_message_at THEN v.column4 ELSE conversations.last_message_at END,
+                  last_inbound_at = CASE WHEN conversations.last_inbound_at IS NULL OR v.column6 > conversations.last_inbound_at THEN v.column6 ELSE conversations.last_inbound_at END
+                FROM (VALUES \(SQLList(values))) AS v
+                WHERE conversations.id = v.column1 AND conversations.organization_id = \(bind: scope.organizationID)
                 """).run()
         }
     }

@@ -15,7 +15,10 @@ import WhatsAppCloud
 /// - one with a recent status for a message not found (its send may still be saving the WhatsApp
 ///   id) is tried again the same way, then ignored with a note.
 /// Failed events stay visible to operators.
-struct ProcessWhatsAppWebhook: JobHandler {
+///
+/// When the worker falls behind, the queued batches run merged, up to `maxEventsPerRun` events at a
+/// time: the cost is mostly per run, so a backlog is worked off faster than it grew.
+struct ProcessWhatsAppWebhook: MergeableJobHandler {
     struct Payload: Codable, Sendable {
         var eventIDs: [UUID]
         /// How many times these events were put back for a later try.
@@ -38,6 +41,14 @@ struct ProcessWhatsAppWebhook: JobHandler {
     static let maxAttempts = 8
     static let timeLimit: Duration = .seconds(120)
     static let maxRounds = 8
+    static let mergeLimit = 32
+    static let maxEventsPerRun = 1024
+
+    /// Batches of the same round run together, up to `maxEventsPerRun` events.
+    static func merge(_ first: Payload, _ next: Payload) -> Payload? {
+        guard first.round == next.round, first.eventIDs.count + next.eventIDs.count <= maxEventsPerRun else { return nil }
+        return Payload(eventIDs: first.eventIDs + next.eventIDs, round: first.round)
+    }
 
     let wakeup: JobWakeup
     let now: @Sendable () -> Date

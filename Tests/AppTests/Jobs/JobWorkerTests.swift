@@ -46,6 +46,34 @@ struct HangingJob: JobHandler {
     }
 }
 
+final class RunRecorder: Sendable {
+    private let storage = Mutex<[[String]]>([])
+    func record(_ labels: [String]) { storage.withLock { $0.append(labels) } }
+    var runs: [[String]] { storage.withLock { $0 } }
+}
+
+/// Records what each run was given; merges jobs of the same group, four at most. A run whose
+/// labels include "boom" fails its first attempt.
+struct MergingJob: MergeableJobHandler {
+    struct Payload: Codable, Sendable {
+        var labels: [String]
+        var group: Int
+    }
+    static let kind = "test.merging"
+    static let queue: QueueName = "test-merging"
+    static let mergeLimit = 4
+    let recorder: RunRecorder
+
+    static func merge(_ first: Payload, _ next: Payload) -> Payload? {
+        first.group == next.group ? Payload(labels: first.labels + next.labels, group: first.group) : nil
+    }
+
+    func run(_ payload: Payload, context: JobContext) async throws {
+        recorder.record(payload.labels)
+        if payload.labels.contains("boom"), context.attempt == 1 { throw CancellationError() }
+    }
+}
+
 @Suite struct JobWorkerTests {
     func waitUntil(timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
@@ -120,6 +148,48 @@ struct HangingJob: JobHandler {
             let attempts = try await running.store.attempts(of: id)
             #expect(attempts.count == 2)
             #expect(attempts.allSatisfy { $0.error.contains("time limit") })
+        }
+    }
+
+    @Test("queued jobs of a mergeable kind run merged, within its limit and only as it allows, and each job succeeds")
+    func mergedRuns() async throws {
+        try await TestApp.run { app in
+            let store = JobStore(database: app.db)
+            let ids = try await store.enqueue((0..<10).map { try .init(MergingJob.self, .init(labels: ["a\($0)"], group: 0)) }
+                + (0..<3).map { try .init(MergingJob.self, .init(labels: ["b\($0)"], group: 1)) })
+            let handler = MergingJob(recorder: RunRecorder())
+            let running = startWorker(app, handlers: { $0.register(handler) }, configure: { $0.defaultConcurrency = 2 })
+            try await waitUntil { try await store.counts().first { $0.queue == MergingJob.queue.rawValue }?.succeeded == 13 }
+            await running.stop()
+
+            let runs = handler.recorder.runs
+            let labels = runs.flatMap { $0 }
+            #expect(labels.sorted() == ((0..<10).map { "a\($0)" } + (0..<3).map { "b\($0)" }).sorted(), "every job's work done exactly once")
+            #expect(runs.allSatisfy { $0.count <= MergingJob.mergeLimit })
+            #expect(runs.allSatisfy { run in run.allSatisfy { $0.first == run[0].first } }, "groups never mix")
+            #expect(runs.count < 13, "a backlog runs merged: \(runs)")
+            for id in ids.compactMap({ $0 }) {
+                #expect(try await store.find(id, organizationID: nil)?.state == .succeeded)
+            }
+        }
+    }
+
+    @Test("when a merged run fails, each of its jobs is retried on its own schedule and none is lost")
+    func mergedRunFails() async throws {
+        try await TestApp.run { app in
+            let store = JobStore(database: app.db)
+            let ids = try await store.enqueue(["x", "boom", "y"].map { try .init(MergingJob.self, .init(labels: [$0], group: 0)) })
+            let handler = MergingJob(recorder: RunRecorder())
+            let running = startWorker(app, handlers: { $0.register(handler) }, random: { _ in 0.001 }, configure: { $0.defaultConcurrency = 1 })
+            try await waitUntil { try await store.counts().first { $0.queue == MergingJob.queue.rawValue }?.succeeded == 3 }
+            await running.stop()
+
+            let runs = handler.recorder.runs
+            #expect(runs.first?.sorted() == ["boom", "x", "y"], "the three were merged into one run")
+            for id in ids.compactMap({ $0 }) {
+                #expect(try await store.attempts(of: id).count == 1, "each job records the failed attempt of the merged run")
+                #expect(try await store.find(id, organizationID: nil)?.state == .succeeded)
+            }
         }
     }
 
