@@ -1,4 +1,5 @@
 import Foundation
+import NIOPosix
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -12,6 +13,8 @@ import Darwin
 /// object or the new one, never part of one. Keys are checked by `ObjectKey`, so no key reaches
 /// outside `objects/`. One key cannot also be a "directory" of others (`a` and `a/b`): storing
 /// the second fails with a storage error.
+///
+/// The file work blocks, so it runs on NIO's thread pool, never on a thread that serves requests.
 public struct LocalDiskObjectStore: ObjectStore {
     public let root: URL
 
@@ -27,6 +30,18 @@ public struct LocalDiskObjectStore: ObjectStore {
     }
 
     public func put(_ data: Data, key: String, contentType: String) async throws {
+        try await NIOThreadPool.singleton.runIfActive { try putNow(data, key: key, contentType: contentType) }
+    }
+
+    public func get(_ key: String) async throws -> StoredObject {
+        try await NIOThreadPool.singleton.runIfActive { try getNow(key) }
+    }
+
+    public func delete(_ key: String) async throws {
+        try await NIOThreadPool.singleton.runIfActive { try deleteNow(key) }
+    }
+
+    private func putNow(_ data: Data, key: String, contentType: String) throws {
         let key = try ObjectKey(key)
         try ContentType.check(contentType)
         let target = fileURL(key)
@@ -57,7 +72,7 @@ public struct LocalDiskObjectStore: ObjectStore {
         }
     }
 
-    public func get(_ key: String) async throws -> StoredObject {
+    private func getNow(_ key: String) throws -> StoredObject {
         let key = try ObjectKey(key)
         let file = fileURL(key)
         var isDirectory: ObjCBool = false
@@ -81,7 +96,7 @@ public struct LocalDiskObjectStore: ObjectStore {
         )
     }
 
-    public func delete(_ key: String) async throws {
+    private func deleteNow(_ key: String) throws {
         let key = try ObjectKey(key)
         // unlink, not removeItem: a key that is only a "directory" of other objects removes nothing.
         guard unlink(fileURL(key).path) == 0 else {
