@@ -208,8 +208,8 @@ TEXT = {
         "jobs_chart_title": "Jobs per second",
         "bar_enqueue": "enqueue {db}",
         "bar_processed": "processed {db}",
-        "load_webhook": "load: the target, 4,000 events/s for 20 s, offered by `wrk -t2 -c256 -d20s --latency` paced as Meta sends"
-                        " (each send on its schedule whatever the answers; 256 connections so the schedule never waits for one),"
+        "load_webhook": "load: the target, 4,000 events/s for 20 s, offered by `wrk -t2 -c512 -d20s --latency` paced as Meta sends"
+                        " (each send on its schedule whatever the answers; 512 connections so the schedule never waits for one),"
                         " after a 2 s warm-up whose backlog is processed first; then, for the most the node takes, 10 s without"
                         " pacing on 32 connections. On loopback, POSTing pre-signed bodies, each once, to `/api/webhooks/whatsapp`"
                         " of `adsapp serve` with its in-process worker at default settings. Mix as in a busy inbox: per outbound"
@@ -293,8 +293,8 @@ TEXT = {
         "jobs_chart_title": "Taken per seconde",
         "bar_enqueue": "in wachtrij {db}",
         "bar_processed": "verwerkt {db}",
-        "load_webhook": "belasting: het doel, 4.000 events/s gedurende 20 s, aangeboden door `wrk -t2 -c256 -d20s --latency` in"
-                        " het tempo waarin Meta verstuurt (elke verzending op haar tijd, wat de antwoorden ook doen; 256 verbindingen"
+        "load_webhook": "belasting: het doel, 4.000 events/s gedurende 20 s, aangeboden door `wrk -t2 -c512 -d20s --latency` in"
+                        " het tempo waarin Meta verstuurt (elke verzending op haar tijd, wat de antwoorden ook doen; 512 verbindingen"
                         " zodat het schema nooit op een verbinding wacht), na 2 s opwarmen (waarvan de achterstand eerst verwerkt"
                         " wordt); daarna, voor het maximum, 10 s zonder tempo op 32 verbindingen. Via loopback: vooraf ondertekende"
                         " berichten, elk één keer, gepost naar `/api/webhooks/whatsapp` van `adsapp serve` met de worker in hetzelfde"

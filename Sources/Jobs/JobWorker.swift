@@ -113,19 +113,24 @@ public final class JobWorker: Sendable {
                         if !claimed.isEmpty {
                             let runs = runs(of: claimed)
                             let started = Array(runs.prefix(free))
-                            running.withLock { running in for job in started.flatMap(\.jobs) { running[job.id] = job } }
-                            // More runs than slots (kinds that do not merge): the rest go back untouched.
-                            let extra = runs.dropFirst(free).flatMap(\.jobs).map(\.id)
-                            if !extra.isEmpty {
-                                let store = self.store, id = self.id
-                                try await withTimeLimit(databaseTimeLimit) { try await store.release(workerID: id, jobIDs: extra) }
-                            }
                             active.add(started.count)
+                            running.withLock { running in for job in started.flatMap(\.jobs) { running[job.id] = job } }
                             for run in started {
                                 jobs.addTask {
                                     await self.execute(run)
                                     active.add(-1)
                                     signal.fire() // a slot is free: claim again
+                                }
+                            }
+                            // More runs than slots (kinds that do not merge): the rest go back untouched.
+                            // Should that fail, their leases run out and they are recovered.
+                            let extra = runs.dropFirst(free).flatMap(\.jobs).map(\.id)
+                            if !extra.isEmpty {
+                                do {
+                                    let store = self.store, id = self.id
+                                    try await withTimeLimit(databaseTimeLimit) { try await store.release(workerID: id, jobIDs: extra) }
+                                } catch {
+                                    logger.warning("giving back claimed jobs failed", metadata: ["error": .string(ErrorText.of(error))])
                                 }
                             }
                             continue

@@ -6,8 +6,8 @@ import Synchronization
 
 /// Stores verified webhook bodies with group commit: bodies that arrive while a write is in flight
 /// are written together in the next transaction (one multi-row insert and one processing job for
-/// the lot), and each request is answered only once its body is committed. A writer with few
-/// bodies waits a moment for more; under load, batches grow and the cost per event falls.
+/// the lot), and each request is answered only once its body is committed. One request alone is
+/// written at once; under load, batches grow and the cost per event falls.
 final class WebhookIntake: Sendable {
     private struct Pending {
         var id: UUID
@@ -22,10 +22,6 @@ final class WebhookIntake: Sendable {
     }
 
     static let maxBatch = 256
-    /// How long a writer waits for company when fewer than `lingerBelow` bodies are waiting: a
-    /// transaction costs the database far more than a row, and Meta does not notice 2 ms.
-    static let linger: Duration = .milliseconds(2)
-    static let lingerBelow = 32
 
     private let source: String
     private let database: any Database
@@ -53,7 +49,6 @@ final class WebhookIntake: Sendable {
 
     private func writeUntilEmpty() async {
         while true {
-            if state.withLock({ $0.pending.count }) < Self.lingerBelow { try? await Task.sleep(for: Self.linger) }
             let batch = state.withLock { state -> [Pending] in
                 let batch = Array(state.pending.prefix(Self.maxBatch))
                 state.pending.removeFirst(batch.count)

@@ -74,6 +74,20 @@ struct MergingJob: MergeableJobHandler {
     }
 }
 
+/// A plain job in the queue of `MergingJob`: claims there take several jobs per slot.
+struct PlainJobBesideMerging: JobHandler {
+    struct Payload: Codable, Sendable {}
+    static let kind = "test.plain-beside-merging"
+    static let queue: QueueName = MergingJob.queue
+    let probe: ConcurrencyProbe
+
+    func run(_ payload: Payload, context: JobContext) async throws {
+        probe.enter()
+        defer { probe.leave() }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+}
+
 @Suite struct JobWorkerTests {
     func waitUntil(timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
@@ -189,6 +203,26 @@ struct MergingJob: MergeableJobHandler {
             for id in ids.compactMap({ $0 }) {
                 #expect(try await store.attempts(of: id).count == 1, "each job records the failed attempt of the merged run")
                 #expect(try await store.find(id, organizationID: nil)?.state == .succeeded)
+            }
+        }
+    }
+
+    @Test("in a queue with a mergeable kind, plain jobs claimed beyond the free slots go back without counting an attempt")
+    func claimedBeyondSlots() async throws {
+        try await TestApp.run { app in
+            let store = JobStore(database: app.db)
+            let plain = try await store.enqueue((0..<6).map { _ in try .init(PlainJobBesideMerging.self, .init()) })
+            let probe = ConcurrencyProbe()
+            let running = startWorker(app, handlers: {
+                $0.register(MergingJob(recorder: RunRecorder()))
+                $0.register(PlainJobBesideMerging(probe: probe))
+            }, configure: { $0.defaultConcurrency = 1 })
+            try await waitUntil { try await store.counts().first { $0.queue == MergingJob.queue.rawValue }?.succeeded == 6 }
+            await running.stop()
+            #expect(probe.peak == 1, "the queue's concurrency holds")
+            #expect(probe.total == 6)
+            for id in plain.compactMap({ $0 }) {
+                #expect(try await store.find(id, organizationID: nil)?.attempts == 1)
             }
         }
     }
