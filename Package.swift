@@ -96,7 +96,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "adsapp",
-            dependencies: ["App", .product(name: "Vapor", package: "vapor"), .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
+            dependencies: ["App", .product(name: "Vapor", package: "vapor")]
         ),
         .testTarget(name: "ADSappCoreTests", dependencies: ["ADSappCore"]),
         .testTarget(name: "JobsTests", dependencies: ["Jobs"]),

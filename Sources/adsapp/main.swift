@@ -1,14 +1,8 @@
 import App
 import Logging
-import NIOCore
-import NIOPosix
 import Vapor
 
 // Entry point: `adsapp [serve [--demo]|migrate|routes|worker|jobs|platform-admin|bench-baseline] [options]`.
-
-// Async code runs on NIO's event loop threads instead of a second thread pool, so a request or a
-// database reply does not hop between threads on every await. First, before anything starts a task.
-_ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
 var environment = try Environment.detect()
 let logLevel = Environment.get("LOG_LEVEL").flatMap(Logger.Level.init(rawValue:)) ?? .info
 if Environment.get("LOG_FORMAT") == "json" || (environment == .production && Environment.get("LOG_FORMAT") == nil) {
