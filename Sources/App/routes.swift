@@ -81,6 +81,7 @@ enum Routes {
         api.post("whatsapp", "templates", "sync", use: WhatsAppAPIController.syncTemplates)
         api.delete("whatsapp", "templates", .parameter(SiteURL.templateID), use: WhatsAppAPIController.deleteTemplate)
         api.get("conversations", use: WhatsAppAPIController.conversations)
+        api.get("search", use: SearchController.api)
         api.get("conversations", .parameter(SiteURL.conversationID), "messages", use: WhatsAppAPIController.messages)
         api.post("conversations", .parameter(SiteURL.conversationID), "messages", use: WhatsAppAPIController.send)
 

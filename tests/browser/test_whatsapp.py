@@ -1,6 +1,7 @@
 """The WhatsApp pages in a real browser, against `adsapp serve --demo`: the demo's simulated
-customers write in, an agent answers from the conversation page, and the inbox, a conversation,
-/templates and /settings/whatsapp pass axe in English and in Dutch."""
+customers write in, an agent answers from the conversation page and finds a customer with the
+search box, and the inbox, a conversation, search results, /templates and /settings/whatsapp pass
+axe in English and in Dutch."""
 
 import time
 import uuid
@@ -128,6 +129,31 @@ def test_templates_and_whatsapp_settings(driver, demo_url):
     assert driver.find_elements(By.CSS_SELECTOR, "form#connect-form")
 
 
+def first_name_in(drv) -> str:
+    """The first word of the open conversation's title: the customer's first name."""
+    return drv.find_element(By.TAG_NAME, "h1").text.split()[0]
+
+
+def test_agent_finds_a_customer_with_the_search_box(driver, demo_url):
+    sign_in_as_demo(driver, demo_url)
+    conversation = open_first_conversation(driver, demo_url)
+    name = first_name_in(driver)
+
+    driver.get(demo_url + "/inbox")
+    box = driver.find_element(By.CSS_SELECTOR, '[data-testid="search-input"]')
+    box.send_keys(name[:3].lower())
+    box.submit()
+    results = wait(driver).until(lambda d: d.find_elements(By.CSS_SELECTOR, '[data-testid="search-results"] li'))
+    marked = [m.text for m in driver.find_elements(By.CSS_SELECTOR, '[data-testid="search-results"] mark')]
+    assert any(text.lower().startswith(name[:3].lower()) for text in marked), f"no marked match for {name[:3]!r} in {marked}"
+    assert driver.find_element(By.CSS_SELECTOR, '[data-testid="search-input"]').get_attribute("value") == name[:3].lower()
+
+    links = [a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, '[data-testid="search-results"] li a')]
+    assert any(link.rstrip("/").endswith(conversation) for link in links), f"{conversation} is not among {links}"
+    results[0].find_element(By.TAG_NAME, "a").click()
+    wait(driver).until(lambda d: d.find_elements(By.CSS_SELECTOR, '[data-testid="thread"]'))
+
+
 def _violations(driver) -> list[dict]:
     axe = Axe(driver, script_url=str(AXE_SCRIPT))
     axe.inject()
@@ -149,7 +175,8 @@ def _format(page: str, violations: list[dict]) -> str:
 def test_accessibility_of_whatsapp_pages_in_english_and_dutch(driver, demo_url):
     sign_in_as_demo(driver, demo_url)
     conversation = open_first_conversation(driver, demo_url)
-    pages = ["/inbox", conversation, "/templates", "/settings/whatsapp"]
+    search = "/inbox?q=" + first_name_in(driver)[:3]
+    pages = ["/inbox", conversation, search, "/templates", "/settings/whatsapp"]
     failures = []
     try:
         for language in ("en", "nl"):
@@ -161,7 +188,7 @@ def test_accessibility_of_whatsapp_pages_in_english_and_dutch(driver, demo_url):
                 if found := _violations(driver):
                     failures.append(_format(f"{page} ({language})", found))
                     ARTIFACTS.mkdir(exist_ok=True)
-                    driver.save_screenshot(str(ARTIFACTS / f"axe-{language}-{page.strip('/').replace('/', '-')}.png"))
+                    driver.save_screenshot(str(ARTIFACTS / f"axe-{language}-{page.strip('/').replace('/', '-').replace('?', '-')}.png"))
     finally:
         # The choice is stored with the demo person: leave them in English for the other tests.
         driver.get(demo_url + "/inbox")

@@ -8,13 +8,33 @@ enum InboxController {
     static func list(_ request: Request) async throws -> Response {
         let tenant = try request.tenant()
         try tenant.require(.viewConversations)
+        if let query = request.query[String.self, at: "q"]?.trimmingCharacters(in: .whitespacesAndNewlines), !query.isEmpty {
+            return try await search(query, request, tenant)
+        }
         let conversations = try await tenant.scope.query(Conversation.self).with(\.$contact)
             .sort(\.$lastMessageAt, .descending).limit(100).all()
         let rows = conversations.map {
             InboxPage.Row(id: $0.id!, name: displayName($0.contact), preview: $0.lastMessagePreview ?? "",
                           at: $0.lastMessageAt, unread: $0.unreadCount, isResolved: $0.status == .resolved)
         }
-        return try await HTMLResponse(html: InboxPage.html(rows, Chrome.make(for: request, section: .inbox))).encodeResponse(for: request)
+        return try await HTMLResponse(html: InboxPage.html(rows, search: nil, Chrome.make(for: request, section: .inbox))).encodeResponse(for: request)
+    }
+
+    private static func search(_ query: String, _ request: Request, _ tenant: Tenant) async throws -> Response {
+        var search = InboxPage.Search(query: query, hits: [], problem: nil)
+        var status = HTTPResponseStatus.ok
+        if query.count > SearchController.maxQueryLength {
+            search.query = String(query.prefix(40)) + "…"
+            search.problem = request.localizer(.inboxSearchTooLong, ["max": String(SearchController.maxQueryLength)])
+            status = .badRequest
+        } else if InboxSearch.Terms(query).isEmpty {
+            search.problem = request.localizer(.inboxSearchTooShort)
+            status = .badRequest
+        } else {
+            search.hits = try await InboxSearch(scope: tenant.scope).search(query)
+        }
+        let html = InboxPage.html([], search: search, try await Chrome.make(for: request, section: .inbox))
+        return try await HTMLResponse(status: status, html: html).encodeResponse(for: request)
     }
 
     static func show(_ request: Request) async throws -> Response {

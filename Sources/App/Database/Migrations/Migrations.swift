@@ -18,5 +18,6 @@ enum Migrations {
         CreateMessages(),
         CreateMessageTemplates(),
         CreateSendRateBuckets(),
+        CreateSearchIndexes(),
     ]
 }

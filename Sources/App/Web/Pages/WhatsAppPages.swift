@@ -114,11 +114,31 @@ enum InboxPage {
         var isResolved: Bool
     }
 
-    static func html(_ rows: [Row], _ chrome: Chrome) -> HTML {
+    /// A search and what it found; `problem` says why it could not run.
+    struct Search {
+        var query: String
+        var hits: [InboxSearch.Hit]
+        var problem: String?
+    }
+
+    static func html(_ rows: [Row], search: Search?, _ chrome: Chrome) -> HTML {
         let t = chrome.t
         return Layout.page(t(.inboxTitle), chrome,
             .h1(.text(t(.inboxTitle))),
-            .if(rows.isEmpty, .p(.class("muted"), .text(t(.inboxEmpty))), else: .ul(
+            .form(
+                .method(.get), .action(SiteURL.inbox.path), .class("search"), .attribute(named: "role", value: "search"),
+                .label(.for("inbox-search"), .text(t(.inboxSearchLabel))),
+                .input(.type(.search), .id("inbox-search"), .name("q"), .value(search?.query ?? ""),
+                       .attribute(named: "maxlength", value: String(SearchController.maxQueryLength)),
+                       .data(named: "testid", value: "search-input")),
+                .button(.type(.submit), .text(t(.inboxSearchSubmit)))
+            ),
+            .unwrap(search, { results($0, t) }, else: list(rows, t))
+        )
+    }
+
+    private static func list(_ rows: [Row], _ t: Localizer) -> Node<HTML.BodyContext> {
+        .if(rows.isEmpty, .p(.class("muted"), .text(t(.inboxEmpty))), else: .ul(
                 .class("conversation-list"), .data(named: "testid", value: "conversation-list"),
                 .forEach(rows) { row in
                     .li(
@@ -131,6 +151,31 @@ enum InboxPage {
                            .p(.class("preview"), .text(row.preview)))
                     )
                 }
+            ))
+    }
+
+    private static func results(_ search: Search, _ t: Localizer) -> Node<HTML.BodyContext> {
+        .group(
+            .h2(.text(t(.inboxSearchResults, ["query": search.query]))),
+            .p(.a(.href(SiteURL.inbox.path), .text(t(.inboxSearchClear)))),
+            .unwrap(search.problem, { .p(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) }, else: .if(
+                search.hits.isEmpty,
+                .p(.class("muted"), .text(t(.inboxSearchNone, ["query": search.query]))),
+                else: .ul(
+                    .class("conversation-list search-results"), .data(named: "testid", value: "search-results"),
+                    .forEach(search.hits) { hit in
+                        .li(
+                            .class("conversation"),
+                            .a(.href(SiteURL.conversation(.value(hit.conversationID)).path),
+                               .strong(.text(hit.contactName)),
+                               .unwrap(hit.phone) { .span(.class("muted"), .text(" " + $0)) },
+                               .span(.class("muted"), .text(" · " + t(hit.kind == .contact ? .inboxSearchContact : .inboxSearchMessage) + " · " + t.dateTime(hit.at))),
+                               .p(.class("preview"), .forEach(hit.snippet) { fragment in
+                                   fragment.match ? .element(named: "mark", nodes: [.text(fragment.text)]) : .text(fragment.text)
+                               }))
+                        )
+                    }
+                )
             ))
         )
     }
