@@ -93,6 +93,8 @@ public final class JobWorker: Sendable {
 
     private func runQueue(_ queue: QueueName) async {
         let limit = configuration.limit(queue)
+        // Mergeable kinds take up to their merge limit of jobs per slot.
+        let jobsPerSlot = registry.mergeLimit(of: queue)
         let signal = wakeup.signal(queue)
         let active = LockedCounter()
         await withDiscardingTaskGroup { jobs in
@@ -105,8 +107,7 @@ public final class JobWorker: Sendable {
                 }
                 if free > 0 {
                     do {
-                        // Mergeable kinds take up to their merge limit of jobs per slot.
-                        let wanted = free * registry.mergeLimit(of: queue)
+                        let wanted = free * jobsPerSlot
                         let claimed = try await withTimeLimit(databaseTimeLimit) {
                             try await self.store.claim(queue: queue, limit: wanted, workerID: self.id, lease: self.configuration.lease)
                         }

@@ -3,11 +3,6 @@ import Vapor
 
 /// Search in the inbox: `GET /api/v1/search?q=…` and the inbox page's search box (`/inbox?q=…`).
 enum SearchController {
-    struct FragmentBody: Content {
-        var text: String
-        var match: Bool
-    }
-
     struct HitBody: Content {
         var type: String
         var conversation_id: UUID
@@ -15,7 +10,7 @@ enum SearchController {
         var contact_name: String
         var phone: String?
         var at: Date
-        var snippet: [FragmentBody]
+        var snippet: [InboxSearch.Fragment]
 
         init(_ hit: InboxSearch.Hit) {
             type = hit.kind.rawValue
@@ -24,7 +19,7 @@ enum SearchController {
             contact_name = hit.contactName
             phone = hit.phone
             at = hit.at
-            snippet = hit.snippet.map { FragmentBody(text: $0.text, match: $0.match) }
+            snippet = hit.snippet
         }
     }
 
@@ -35,24 +30,36 @@ enum SearchController {
 
     static let maxQueryLength = 200
 
+    /// Why a query cannot run.
+    enum Problem {
+        case tooLong, nothingToFind
+    }
+
+    /// The `q` parameter, trimmed.
+    static func query(of request: Request) -> String {
+        (request.query[String.self, at: "q"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    static func problem(with query: String) -> Problem? {
+        if query.count > maxQueryLength { return .tooLong }
+        if InboxSearch.Terms(query).isEmpty { return .nothingToFind }
+        return nil
+    }
+
     static func api(_ request: Request) async throws -> ResultsBody {
         let tenant = try request.tenant()
         try tenant.require(.viewConversations)
-        let query = try self.query(of: request)
-        guard !InboxSearch.Terms(query).isEmpty else {
+        let query = self.query(of: request)
+        switch problem(with: query) {
+        case .tooLong:
+            throw APIError(.badRequest, code: "invalid_query", message: "q may be at most \(maxQueryLength) characters")
+        case .nothingToFind:
             throw APIError(.badRequest, code: "invalid_query", message: "q needs a word or at least 3 digits of a phone number")
+        case nil:
+            break
         }
         let limit = request.query[Int.self, at: "limit"] ?? InboxSearch.defaultLimit
         let hits = try await InboxSearch(scope: tenant.scope).search(query, limit: limit)
         return ResultsBody(query: query, results: hits.map(HitBody.init))
-    }
-
-    /// The `q` parameter, refused when it is longer than anyone types.
-    static func query(of request: Request) throws -> String {
-        let query = (request.query[String.self, at: "q"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard query.count <= maxQueryLength else {
-            throw APIError(.badRequest, code: "invalid_query", message: "q may be at most \(maxQueryLength) characters")
-        }
-        return query
     }
 }

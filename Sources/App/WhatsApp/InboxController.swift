@@ -8,9 +8,8 @@ enum InboxController {
     static func list(_ request: Request) async throws -> Response {
         let tenant = try request.tenant()
         try tenant.require(.viewConversations)
-        if let query = request.query[String.self, at: "q"]?.trimmingCharacters(in: .whitespacesAndNewlines), !query.isEmpty {
-            return try await search(query, request, tenant)
-        }
+        let query = SearchController.query(of: request)
+        if !query.isEmpty { return try await search(query, request, tenant) }
         let conversations = try await tenant.scope.query(Conversation.self).with(\.$contact)
             .sort(\.$lastMessageAt, .descending).limit(100).all()
         let rows = conversations.map {
@@ -22,16 +21,16 @@ enum InboxController {
 
     private static func search(_ query: String, _ request: Request, _ tenant: Tenant) async throws -> Response {
         var search = InboxPage.Search(query: query, hits: [], problem: nil)
-        var status = HTTPResponseStatus.ok
-        if query.count > SearchController.maxQueryLength {
+        var status = HTTPResponseStatus.badRequest
+        switch SearchController.problem(with: query) {
+        case .tooLong:
             search.query = String(query.prefix(40)) + "…"
             search.problem = request.localizer(.inboxSearchTooLong, ["max": String(SearchController.maxQueryLength)])
-            status = .badRequest
-        } else if InboxSearch.Terms(query).isEmpty {
+        case .nothingToFind:
             search.problem = request.localizer(.inboxSearchTooShort)
-            status = .badRequest
-        } else {
+        case nil:
             search.hits = try await InboxSearch(scope: tenant.scope).search(query)
+            status = .ok
         }
         let html = InboxPage.html([], search: search, try await Chrome.make(for: request, section: .inbox))
         return try await HTMLResponse(status: status, html: html).encodeResponse(for: request)

@@ -25,7 +25,7 @@ struct StatusIngest: Sendable {
         let sql = scope.database as! any SQLDatabase
         let wamids = Array(Set(relevant.map(\.id)))
         var rows: [String: Row] = [:]
-        for chunk in stride(from: 0, to: wamids.count, by: 500).map({ Array(wamids[$0..<min($0 + 500, wamids.count)]) }) {
+        for chunk in wamids.chunks(of: 500) {
             let found = try await sql.raw("""
                 SELECT id, wamid, status, status_at FROM messages
                 WHERE organization_id = \(bind: scope.organizationID) AND connection_id = \(bind: connectionID)

@@ -10,14 +10,18 @@ import SQLKit
 /// a `VACUUM`, run `INSERT INTO messages_fts(messages_fts) VALUES('rebuild')` (and the same for
 /// `contacts_fts`).
 struct CreateSearchIndexes: AsyncMigration {
+    /// The searched text: a table and its column.
+    static let indexed = [(table: "messages", column: "body"), (table: "contacts", column: "profile_name")]
+
     func prepare(on database: any Database) async throws {
         let sql = database as! any SQLDatabase
-        if sql.dialect.name == "postgresql" {
-            try await sql.raw("CREATE INDEX messages_body_search ON messages USING GIN (to_tsvector('simple', coalesce(body, '')))").run()
-            try await sql.raw("CREATE INDEX contacts_name_search ON contacts USING GIN (to_tsvector('simple', coalesce(profile_name, '')))").run()
-            return
-        }
-        for (table, column) in [("messages", "body"), ("contacts", "profile_name")] {
+        for (table, column) in Self.indexed {
+            if sql.dialect.name == "postgresql" {
+                try await sql.raw("""
+                    CREATE INDEX \(unsafeRaw: table)_search ON \(unsafeRaw: table) USING GIN (to_tsvector('simple', coalesce(\(unsafeRaw: column), '')))
+                    """).run()
+                continue
+            }
             let fts = "\(table)_fts"
             try await sql.raw("""
                 CREATE VIRTUAL TABLE \(unsafeRaw: fts) USING fts5(\(unsafeRaw: column), content='\(unsafeRaw: table)', content_rowid='rowid',
@@ -46,12 +50,11 @@ struct CreateSearchIndexes: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         let sql = database as! any SQLDatabase
-        if sql.dialect.name == "postgresql" {
-            try await sql.raw("DROP INDEX IF EXISTS messages_body_search").run()
-            try await sql.raw("DROP INDEX IF EXISTS contacts_name_search").run()
-            return
-        }
-        for table in ["messages", "contacts"] {
+        for (table, _) in Self.indexed {
+            if sql.dialect.name == "postgresql" {
+                try await sql.raw("DROP INDEX IF EXISTS \(unsafeRaw: table)_search").run()
+                continue
+            }
             for trigger in ["insert", "delete", "update"] {
                 try await sql.raw("DROP TRIGGER IF EXISTS \(unsafeRaw: table)_fts_\(unsafeRaw: trigger)").run()
             }
