@@ -6,6 +6,8 @@ public enum Permission: String, CaseIterable, Sendable {
     case manageContacts
     case manageCampaigns
     case manageTemplates
+    /// Teams, tags, canned responses, and who sees which conversations.
+    case manageInbox
     case manageAutomation
     case viewAnalytics
     case manageChannels
@@ -28,6 +30,7 @@ public enum PermissionMatrix {
         .manageContacts:             [.owner, .admin, .agent],
         .manageCampaigns:            [.owner, .admin],
         .manageTemplates:            [.owner, .admin],
+        .manageInbox:                [.owner, .admin],
         .manageAutomation:           [.owner, .admin],
         .viewAnalytics:              [.owner, .admin, .agent, .viewer],
         .manageChannels:             [.owner, .admin],

@@ -1,5 +1,6 @@
 import ADSappCore
 import Fluent
+import Jobs
 import Vapor
 
 /// The composition root: everything the app is made of, assembled in one place.
@@ -40,8 +41,11 @@ public func configure(
     // Vendors
     app.whatsApp = WhatsAppServices.make(configuration, httpClient: app.http.client.shared, now: dependencies.now)
 
-    // Background jobs
-    app.backgroundJobs = try BackgroundJobs(configuration, whatsApp: app.whatsApp, now: dependencies.now)
+    // Background jobs, and the live inbox they and requests wake when they record inbox events
+    let inboxWakeUp = Signal()
+    app.backgroundJobs = try BackgroundJobs(configuration, whatsApp: app.whatsApp, inboxWakeUp: inboxWakeUp, now: dependencies.now)
+    app.liveInbox = LiveInbox(database: app.db, wakeUp: inboxWakeUp, logger: app.logger)
+    app.lifecycle.use(LiveInboxService())
     app.webhookIntake = WebhookIntake(source: WebhookEvent.whatsApp, database: app.db, jobs: app.backgroundJobs.store(app.db, app.context))
     if runWorkers { app.lifecycle.use(InProcessWorkers()) }
 

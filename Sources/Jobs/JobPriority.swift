@@ -39,6 +39,7 @@ public struct QueueName: Hashable, Sendable, Codable, CustomStringConvertible, E
     public static let crmSync: QueueName = "crm-sync"
     public static let ai: QueueName = "ai"
     public static let maintenance: QueueName = "maintenance"
+    public static let inbox: QueueName = "inbox"
 }
 
 /// The states a job moves through. `succeeded` and `dead` are final (until an operator retries a dead job).

@@ -15,7 +15,7 @@ final class LockedCounter: Sendable {
 
 /// A wake-up signal that tasks wait on and any task fires. Firing wakes every waiter; firing
 /// with no waiter is remembered once, so a wake-up between two waits is never lost.
-final class Signal: Sendable {
+public final class Signal: Sendable {
     private struct State {
         var pending = false
         var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
@@ -25,7 +25,9 @@ final class Signal: Sendable {
 
     private let state = Mutex(State())
 
-    func fire() {
+    public init() {}
+
+    public func fire() {
         let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             guard !state.waiters.isEmpty else {
                 state.pending = true
@@ -38,7 +40,7 @@ final class Signal: Sendable {
     }
 
     /// Returns when fired, or after `timeout`.
-    func wait(timeout: Duration) async {
+    public func wait(timeout: Duration) async {
         let id = UUID()
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.waitForFire(id) }
@@ -142,7 +144,7 @@ final class TimeLimitRace<T: Sendable>: Sendable {
 }
 
 /// Per-queue wake-ups: enqueues in this process fire them directly; PostgreSQL notifications
-/// from other processes fire them through `PostgresJobListener`.
+/// from other processes fire them through `PostgresListener.jobs`.
 public final class JobWakeup: Sendable {
     private let signals = Mutex<[QueueName: Signal]>([:])
 

@@ -11,6 +11,7 @@ import Testing
         (.manageContacts,             "OAG"),
         (.manageCampaigns,            "OA"),
         (.manageTemplates,            "OA"),
+        (.manageInbox,                "OA"),
         (.manageAutomation,           "OA"),
         (.viewAnalytics,              "OAGV"),
         (.manageChannels,             "OA"),

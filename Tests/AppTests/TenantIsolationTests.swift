@@ -17,6 +17,7 @@ import VaporTesting
         var users: [String]
         var sessionCount: Int
         var whatsApp: [String]
+        var inbox: [String]
     }
 
     @Test("every route, called by a member of another organization, reveals and changes nothing of it")
@@ -38,10 +39,18 @@ import VaporTesting
             let attackerOrganization = try await app.organization(named: "Attacker Org")
 
             let victimChannel = try await WhatsAppSeed.make(in: victim.id!, label: "VictimQx9", phoneNumberID: "1000000009", app: app)
+            let victimTeam = Team(organizationID: victim.id!, name: "Victim team Qx9", autoAssign: true, createdAt: app.clock.now)
+            try await victimTeam.create(on: app.db)
+            let victimTag = Tag(organizationID: victim.id!, name: "Victim tag Qx9", createdAt: app.clock.now)
+            try await victimTag.create(on: app.db)
+            let victimCanned = CannedResponse(organizationID: victim.id!, shortcut: "victimqx9", body: "Victim canned Qx9", createdAt: app.clock.now)
+            try await victimCanned.create(on: app.db)
 
             let victimIDs: [UUID] = [victim.id!, victimJobID] + victimMemberships.map { $0.id! } + victimUserIDs + victimChannel.ids
+                + [victimTeam.id!, victimTag.id!, victimCanned.id!]
             let secrets = ["Victim Org Qx9", "Victim Owner Vv7", "Victim Agent Zz3", "victim-owner@victim.example", "victim-agent@victim.example", "Victim import Qx9",
-                           "VictimQx9 message", "VictimQx9 Contact", "VictimQx9 media bytes", "victimqx9_template", "wamid.VictimQx9", "token-VictimQx9"]
+                           "VictimQx9 message", "VictimQx9 Contact", "VictimQx9 media bytes", "victimqx9_template", "wamid.VictimQx9", "token-VictimQx9",
+                           "Victim team Qx9", "Victim tag Qx9", "Victim canned Qx9"]
                 + victimIDs.map(\.uuidString)
             let before = try await state(of: victim.id!, users: victimUserIDs, app)
 
@@ -116,7 +125,25 @@ import VaporTesting
             .map { "\($0.id!) \($0.name) \($0.email) \($0.passwordHash) \($0.language ?? "-") \($0.isPlatformAdmin)" }.sorted()
         let sessions = try await UserSession.query(on: app.db).filter(\.$user.$id ~~ users).count()
         return VictimState(organizationName: organization.name, memberships: memberships, users: userRows, sessionCount: sessions,
-                           whatsApp: try await WhatsAppSeed.state(of: organizationID, app: app))
+                           whatsApp: try await WhatsAppSeed.state(of: organizationID, app: app),
+                           inbox: try await inboxState(of: organizationID, app))
+    }
+
+    /// Teams, tags, canned responses, notes, the conversations' work state, members' capacity and availability.
+    private func inboxState(of organizationID: UUID, _ app: TestApp) async throws -> [String] {
+        let scope = TenantScope(organizationID: organizationID, database: app.db)
+        var rows = try await scope.query(Team.self).all().map { "team \($0.id!) \($0.name) \($0.autoAssign)" }
+        rows += try await scope.query(TeamMember.self).all().map { "team member \($0.$team.id) \($0.$membership.id)" }
+        rows += try await scope.query(Tag.self).all().map { "tag \($0.id!) \($0.name)" }
+        rows += try await scope.query(ConversationTag.self).all().map { "tagged \($0.$conversation.id) \($0.$tag.id)" }
+        rows += try await scope.query(CannedResponse.self).all().map { "canned \($0.shortcut) \($0.body)" }
+        rows += try await scope.query(Note.self).all().map { "note \($0.body)" }
+        rows += try await scope.query(Conversation.self).all().map {
+            "conversation \($0.id!) \($0.status) \(String(describing: $0.$assignee.id)) \(String(describing: $0.$team.id)) \(String(describing: $0.snoozedUntil))"
+        }
+        rows += try await scope.query(Membership.self).all().map { "member \($0.id!) \($0.available) \($0.capacity)" }
+        rows += [try await Organization.find(organizationID, on: app.db).map { "agents see all: \($0.agentsSeeAll)" } ?? "-"]
+        return rows.sorted()
     }
 }
 
@@ -128,6 +155,7 @@ import VaporTesting
         "Organizations/Memberships.swift",    // "which organizations is this person in"
         "Platform/PlatformAdminController.swift", // the operator sees every organization
         "WhatsApp/ConnectionDirectory.swift", // webhooks name a phone number, not an organization
+        "Inbox/AutomaticAssignment.swift",    // the regular sweep visits every organization's teams
     ]
 
     @Test func noUnscopedQueriesOfTenantOwnedModels() throws {

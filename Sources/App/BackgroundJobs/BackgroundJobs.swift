@@ -8,21 +8,27 @@ import Vapor
 /// `serve` runs in-process (unless `JOBS_IN_PROCESS=false`) and `adsapp worker` runs alone.
 struct BackgroundJobs: Sendable {
     let wakeup = JobWakeup()
+    /// Fired when inbox events are recorded: wakes this process's `LiveInbox`.
+    let inboxWakeUp: Signal
     let registry: JobRegistry
     let schedules: [JobSchedule]
     let workerConfiguration: JobWorker.Configuration
 
-    init(_ configuration: AppConfiguration, whatsApp: WhatsAppServices, now: @escaping @Sendable () -> Date) throws {
+    init(_ configuration: AppConfiguration, whatsApp: WhatsAppServices, inboxWakeUp: Signal, now: @escaping @Sendable () -> Date) throws {
+        self.inboxWakeUp = inboxWakeUp
         var registry = JobRegistry()
         registry.register(DiagnosticsJob())
         registry.register(PruneFinishedJobs())
         registry.register(PruneExpiredSessions())
-        registry.register(ProcessWhatsAppWebhook(wakeup: wakeup, now: now))
+        registry.register(ProcessWhatsAppWebhook(wakeup: wakeup, inboxWakeUp: inboxWakeUp, now: now))
         registry.register(DownloadInboundMedia(services: whatsApp))
-        registry.register(SendWhatsAppMessage(services: whatsApp, now: now))
+        registry.register(SendWhatsAppMessage(services: whatsApp, inboxWakeUp: inboxWakeUp, now: now))
         registry.register(MarkWhatsAppMessageRead(services: whatsApp, now: now))
         registry.register(SyncMessageTemplates(services: whatsApp, now: now))
         registry.register(SyncAllMessageTemplates())
+        registry.register(AssignWaitingConversations(wakeUp: inboxWakeUp, now: now))
+        registry.register(WakeSnoozedConversations(wakeUp: inboxWakeUp, now: now))
+        registry.register(PruneInboxEvents())
         self.registry = registry
 
         let sessionTimeout = configuration.sessionAbsoluteTimeout
@@ -37,6 +43,17 @@ struct BackgroundJobs: Sendable {
             JobSchedule(name: "whatsapp-templates-sync", cron: try CronExpression("41 2 * * *")) { _ in
                 try .init(SyncAllMessageTemplates.self, .init())
             },
+            // Snoozes also wake by a job queued for their time, and teams get a round whenever
+            // something changes; these sweeps catch what a crash or a busy round let slip.
+            JobSchedule(name: "inbox-wake-snoozed", cron: try CronExpression("* * * * *")) { _ in
+                try .init(WakeSnoozedConversations.self, .init())
+            },
+            JobSchedule(name: "inbox-assign-sweep", cron: try CronExpression("* * * * *")) { _ in
+                try .init(AssignWaitingConversations.self, .init())
+            },
+            JobSchedule(name: "inbox-prune-events", cron: try CronExpression("23 4 * * *")) { _ in
+                try .init(PruneInboxEvents.self, .init())
+            },
         ]
         workerConfiguration = configuration.jobs
     }
@@ -49,14 +66,14 @@ struct BackgroundJobs: Sendable {
     final class Runner: Sendable {
         let worker: JobWorker
         let scheduler: JobScheduler
-        let listener: PostgresJobListener?
+        let listener: PostgresListener?
 
         init(jobs: BackgroundJobs, database: any Database, context: AppContext, logger: Logger) throws {
             let store = jobs.store(database, context)
             worker = JobWorker(store: store, registry: jobs.registry, configuration: jobs.workerConfiguration, wakeup: jobs.wakeup, logger: logger)
             scheduler = JobScheduler(store: store, schedules: jobs.schedules, logger: logger)
             if case .postgres(let url) = context.configuration.database {
-                listener = try PostgresJobListener(databaseURL: url, wakeup: jobs.wakeup, logger: logger)
+                listener = try .jobs(databaseURL: url, wakeup: jobs.wakeup, logger: logger)
             } else {
                 listener = nil
             }

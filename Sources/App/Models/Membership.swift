@@ -12,6 +12,13 @@ final class Membership: Model, TenantOwned, @unchecked Sendable {
     @Parent(key: "user_id") var user: User
     @Enum(key: "role") var role: Role
     @Field(key: "created_at") var createdAt: Date
+    /// Whether automatic assignment may give this member new conversations.
+    @Field(key: "available") var available: Bool
+    /// The most open conversations automatic assignment gives this member at once.
+    @Field(key: "capacity") var capacity: Int
+    @OptionalField(key: "last_assigned_at") var lastAssignedAt: Date?
+
+    static let defaultCapacity = 10
 
     init() {}
 
@@ -21,5 +28,7 @@ final class Membership: Model, TenantOwned, @unchecked Sendable {
         self.$user.id = userID
         self.role = role
         self.createdAt = createdAt
+        self.available = true
+        self.capacity = Self.defaultCapacity
     }
 }

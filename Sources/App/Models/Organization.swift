@@ -8,6 +8,8 @@ final class Organization: Model, @unchecked Sendable {
     @ID(key: .id) var id: UUID?
     @Field(key: "name") var name: String
     @Field(key: "created_at") var createdAt: Date
+    /// Whether agents see every conversation, or only those of their teams and those assigned to them.
+    @Field(key: "agents_see_all") var agentsSeeAll: Bool
 
     init() {}
 
@@ -15,5 +17,6 @@ final class Organization: Model, @unchecked Sendable {
         self.id = id
         self.name = name
         self.createdAt = createdAt
+        self.agentsSeeAll = true
     }
 }

@@ -28,6 +28,8 @@ final class WhatsAppConnection: Model, TenantOwned, @unchecked Sendable {
     @OptionalField(key: "state_detail") var stateDetail: String?
     @OptionalField(key: "checked_at") var checkedAt: Date?
     @Field(key: "created_at") var createdAt: Date
+    /// The team new conversations on this number belong to.
+    @OptionalParent(key: "team_id") var team: Team?
 
     init() {}
 }

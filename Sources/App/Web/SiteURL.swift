@@ -45,6 +45,13 @@ enum SiteURL: Equatable {
     case media(Parameter)
     case templatesSync
     case templateDelete(Parameter)
+    case inboxLive
+    case inboxScript
+    case inboxBulk
+    case inboxAvailability
+    case inboxSettings
+    case conversationWork(Parameter)
+    case conversationNotes(Parameter)
 
     /// A path parameter: `.key` when registering a route, `.value` when building a link.
     enum Parameter: Equatable {
@@ -58,6 +65,9 @@ enum SiteURL: Equatable {
     static let conversationID = "conversationID"
     static let messageID = "messageID"
     static let templateID = "templateID"
+    static let teamID = "teamID"
+    static let tagID = "tagID"
+    static let cannedResponseID = "cannedResponseID"
 
     var path: String {
         "/" + pathComponents.map { component in
@@ -111,6 +121,13 @@ enum SiteURL: Equatable {
         case .media: ["media", .parameter(Self.messageID)]
         case .templatesSync: ["templates", "sync"]
         case .templateDelete: ["templates", .parameter(Self.templateID), "delete"]
+        case .inboxLive: ["inbox", "live"]
+        case .inboxScript: ["assets", "inbox.js"]
+        case .inboxBulk: ["inbox", "bulk"]
+        case .inboxAvailability: ["inbox", "availability"]
+        case .inboxSettings: ["settings", "inbox"]
+        case .conversationWork: ["inbox", .parameter(Self.conversationID), "work"]
+        case .conversationNotes: ["inbox", .parameter(Self.conversationID), "notes"]
         }
     }
 
@@ -120,7 +137,8 @@ enum SiteURL: Equatable {
              .adminJobRetry(.value(let id)), .adminJobDiscard(.value(let id)), .job(.value(let id)),
              .whatsAppConnectionCheck(.value(let id)), .whatsAppConnectionWebhook(.value(let id)),
              .conversation(.value(let id)), .conversationMessages(.value(let id)), .conversationTemplate(.value(let id)),
-             .media(.value(let id)), .templateDelete(.value(let id)): id
+             .media(.value(let id)), .templateDelete(.value(let id)),
+             .conversationWork(.value(let id)), .conversationNotes(.value(let id)): id
         default: nil
         }
     }

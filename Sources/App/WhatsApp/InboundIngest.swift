@@ -24,6 +24,7 @@ struct InboundIngest: Sendable {
     let scope: TenantScope
     let connectionID: UUID
     let jobs: JobStore
+    let events: InboxEventLog
     let now: Date
 
     private var sql: any SQLDatabase { scope.database as! any SQLDatabase }
@@ -45,7 +46,9 @@ struct InboundIngest: Sendable {
         let inserted = try await insert(rows)
         // A batch processed at the same time may have stored some of them first: only ours count.
         let stored = rows.filter { inserted.contains($0.id) }
-        try await touchConversations(for: stored)
+        let waitingForAnAgent = try await touchConversations(for: stored)
+        try await events.record(.message, conversations: Set(stored.map(\.conversationID)))
+        try await AutomaticAssignment.look(at: waitingForAnAgent, organizationID: scope.organizationID, jobs: jobs, on: scope.database)
 
         let downloads = try stored.filter { $0.message.content.media != nil }.map {
             try JobStore.NewJob(DownloadInboundMedia.self, .init(messageID: $0.id), priority: .high, organizationID: scope.organizationID)
@@ -125,11 +128,13 @@ struct InboundIngest: Sendable {
         return inserted
     }
 
-    /// Reopens each conversation, counts its unread messages and moves its preview and 24-hour
-    /// window forward, all in one statement (`column1`… are the names both databases give the
-    /// columns of a `VALUES` list): relative to the stored row, so concurrent batches never lose
-    /// an update. Reactions are no news for the conversation list but do open the window.
-    private func touchConversations(for stored: [NewMessage]) async throws {
+    /// Reopens each conversation (a snoozed one wakes), counts its unread messages and moves its
+    /// preview and 24-hour window forward, all in one statement (`column1`… are the names both
+    /// databases give the columns of a `VALUES` list): relative to the stored row, so concurrent
+    /// batches never lose an update. Reactions are no news for the conversation list but do open
+    /// the window. Returns the teams with a conversation that has no one assigned.
+    private func touchConversations(for stored: [NewMessage]) async throws -> Set<UUID> {
+        var unassignedTeams: Set<UUID> = []
         // In id order, as every batch does, so two at the same time never wait on each other in a circle.
         let touched = Dictionary(grouping: stored, by: \.conversationID).sorted { $0.key.uuidString < $1.key.uuidString }
         for chunk in touched.chunks(of: 500) {
@@ -143,19 +148,27 @@ struct InboundIngest: Sendable {
                 return SQLGroupExpression([
                     SQLBind(conversationID), SQLBind(news.count), SQLBind(latest != nil),
                     SQLBind(latest?.message.timestamp ?? lastInbound), SQLBind(latest?.content.preview), SQLBind(lastInbound),
+                    SQLBind(news.map(\.message.timestamp).min() ?? lastInbound),
                 ])
             }
-            try await sql.raw("""
+            let touched = try await sql.raw("""
                 UPDATE conversations SET
                   status = 'open',
+                  snoozed_until = NULL,
+                  waiting_since = CASE WHEN v.column3 THEN COALESCE(conversations.waiting_since, v.column7) ELSE conversations.waiting_since END,
                   unread_count = conversations.unread_count + v.column2,
                   last_message_preview = CASE WHEN v.column3 AND v.column4 >= conversations.last_message_at THEN v.column5 ELSE conversations.last_message_preview END,
                   last_message_at = CASE WHEN v.column3 AND v.column4 >= conversations.last_message_at THEN v.column4 ELSE conversations.last_message_at END,
                   last_inbound_at = CASE WHEN conversations.last_inbound_at IS NULL OR v.column6 > conversations.last_inbound_at THEN v.column6 ELSE conversations.last_inbound_at END
                 FROM (VALUES \(SQLList(values))) AS v
                 WHERE conversations.id = v.column1 AND conversations.organization_id = \(bind: scope.organizationID)
-                """).run()
+                RETURNING team_id, assignee_id
+                """).all()
+            for row in touched where try row.decode(column: "assignee_id", as: UUID?.self) == nil {
+                if let team = try row.decode(column: "team_id", as: UUID?.self) { unassignedTeams.insert(team) }
+            }
         }
+        return unassignedTeams
     }
 
     // MARK: - Contacts
@@ -280,16 +293,19 @@ struct InboundIngest: Sendable {
         var found = try await conversationRows(contactIDs)
         let missing = contactIDs.subtracting(found.keys)
         guard !missing.isEmpty else { return found }
+        // New conversations belong to the number's team.
+        let teamID = try await sql.raw("SELECT team_id FROM whatsapp_connections WHERE id = \(bind: connectionID)").first()?
+            .decode(column: "team_id", as: UUID?.self)
         for chunk in missing.sorted(by: { $0.uuidString < $1.uuidString }).chunks(of: 500) {
             let values: [any SQLExpression] = chunk.map { contactID in
                 SQLGroupExpression([
                     SQLBind(UUID()), SQLBind(scope.organizationID), SQLBind(connectionID), SQLBind(contactID), SQLBind("open"),
-                    SQLBind(Date.distantPast), SQLBind(0), SQLBind(now),
+                    SQLBind(Date.distantPast), SQLBind(0), SQLBind(now), SQLBind(teamID),
                 ])
             }
             // Another batch may open the same conversation meanwhile: its row wins and is read back.
             try await sql.raw("""
-                INSERT INTO conversations (id, organization_id, connection_id, contact_id, status, last_message_at, unread_count, created_at)
+                INSERT INTO conversations (id, organization_id, connection_id, contact_id, status, last_message_at, unread_count, created_at, team_id)
                 VALUES \(SQLList(values))
                 ON CONFLICT (connection_id, contact_id) DO NOTHING
                 """).run()

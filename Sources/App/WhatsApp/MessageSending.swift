@@ -44,6 +44,7 @@ enum SendRefusal: Error, Equatable, CustomStringConvertible {
 struct MessageSending: Sendable {
     let scope: TenantScope
     let jobs: JobStore
+    let inboxWakeUp: Signal
     let now: Date
 
     func queue(_ draft: OutboundDraft, in conversation: Conversation, sender: UUID?) async throws -> Message {
@@ -96,14 +97,18 @@ struct MessageSending: Sendable {
             SendWhatsAppMessage.self, .init(messageID: try message.requireID()),
             priority: .high, uniqueKey: "send:\(try message.requireID())", organizationID: scope.organizationID
         )
+        let (inboxWakeUp, now) = (inboxWakeUp, now)
         try await scope.transaction { scope in
             try await message.create(on: scope.database)
             if draft.type != .reaction {
                 conversation.lastMessageAt = now
                 conversation.lastMessagePreview = content.preview
-                try await conversation.save(on: scope.database)
             }
+            // The customer has an answer.
+            conversation.waitingSince = nil
+            try await conversation.save(on: scope.database)
             try await jobs.enqueue(job, on: scope.database)
+            try await InboxEventLog(database: scope.database, wakeUp: inboxWakeUp, now: now).record(.message, conversations: [conversation.requireID()])
         }
         return message
     }

@@ -51,6 +51,7 @@ struct ProcessWhatsAppWebhook: MergeableJobHandler {
     }
 
     let wakeup: JobWakeup
+    let inboxWakeUp: Signal
     let now: @Sendable () -> Date
 
     static let notOurs = "a status for a message this app did not send: ignored"
@@ -63,7 +64,7 @@ struct ProcessWhatsAppWebhook: MergeableJobHandler {
         let events = try await Self.pendingEvents(payload.eventIDs, on: context.database)
         guard !events.isEmpty else { return }
         let jobs = JobStore(database: context.database, now: now, wakeup: wakeup)
-        var batch = WebhookBatch(database: context.database, jobs: jobs, now: now())
+        var batch = WebhookBatch(database: context.database, jobs: jobs, inboxWakeUp: inboxWakeUp, now: now())
 
         var done: [(event: PendingEvent, notes: [String])] = []
         var failing: [(event: PendingEvent, reason: String)] = []
@@ -174,14 +175,16 @@ struct ProcessWhatsAppWebhook: MergeableJobHandler {
 struct WebhookBatch {
     let database: any Database
     let jobs: JobStore
+    let inboxWakeUp: Signal
     let now: Date
     private var connections: [String: WhatsAppConnection?] = [:]
     private var arrivals: [(connection: WhatsAppConnection, arrival: InboundIngest.Arrival, eventID: UUID)] = []
     private var statuses: [(connection: WhatsAppConnection, status: MessageStatus, eventID: UUID)] = []
 
-    init(database: any Database, jobs: JobStore, now: Date) {
+    init(database: any Database, jobs: JobStore, inboxWakeUp: Signal, now: Date) {
         self.database = database
         self.jobs = jobs
+        self.inboxWakeUp = inboxWakeUp
         self.now = now
     }
 
@@ -247,7 +250,7 @@ struct WebhookBatch {
         for group in Dictionary(grouping: chosen, by: { $0.connection.id! }).values {
             let connection = group[0].connection
             let scope = TenantScope(organizationID: connection.organizationID, database: database)
-            try await InboundIngest(scope: scope, connectionID: connection.id!, jobs: jobs, now: now).record(group.map(\.arrival))
+            try await InboundIngest(scope: scope, connectionID: connection.id!, jobs: jobs, events: InboxEventLog(database: database, wakeUp: inboxWakeUp, now: now), now: now).record(group.map(\.arrival))
         }
     }
 
@@ -260,7 +263,7 @@ struct WebhookBatch {
         for group in Dictionary(grouping: chosen, by: { $0.connection.id! }).values {
             let connection = group[0].connection
             let scope = TenantScope(organizationID: connection.organizationID, database: database)
-            let unknown = try await StatusIngest(scope: scope, connectionID: connection.id!).apply(group.map(\.status))
+            let unknown = try await StatusIngest(scope: scope, connectionID: connection.id!, events: InboxEventLog(database: database, wakeUp: inboxWakeUp, now: now)).apply(group.map(\.status))
             for item in group where unknown.contains(item.status.id) {
                 if now.timeIntervalSince(item.status.timestamp) < 600 { waiting.insert(item.eventID) } else { ignored.insert(item.eventID) }
             }

@@ -22,6 +22,7 @@ struct SendWhatsAppMessage: JobHandler {
     static let timeLimit: Duration = .seconds(180)
 
     let services: WhatsAppServices
+    let inboxWakeUp: Signal
     let now: @Sendable () -> Date
 
     func run(_ payload: Payload, context: JobContext) async throws {
@@ -67,6 +68,7 @@ struct SendWhatsAppMessage: JobHandler {
             message.status = .sent
             message.statusAt = now()
             try await message.save(on: context.database)
+            try await announce(message, on: scope)
         } catch let error as GraphError where error.httpStatus != nil {
             try await handle(error, message: message, connection: connection, scope: scope, context: context)
         } catch {
@@ -104,6 +106,12 @@ struct SendWhatsAppMessage: JobHandler {
         message.status = status
         message.statusAt = now()
         try await message.save(on: scope.database)
+        try await announce(message, on: scope)
+    }
+
+    /// Tells the open inboxes that the message's ticks moved.
+    private func announce(_ message: Message, on scope: TenantScope) async throws {
+        try await InboxEventLog(database: scope.database, wakeUp: inboxWakeUp, now: now()).record(.status, conversations: [message.$conversation.id])
     }
 
     private func fail(_ message: Message, code: Int?, title: String?, on scope: TenantScope) async throws {
@@ -112,5 +120,6 @@ struct SendWhatsAppMessage: JobHandler {
         message.errorCode = code
         message.errorTitle = title.map { String($0.prefix(300)) }
         try await message.save(on: scope.database)
+        try await announce(message, on: scope)
     }
 }

@@ -8,6 +8,7 @@ import WhatsAppCloud
 struct StatusIngest: Sendable {
     let scope: TenantScope
     let connectionID: UUID
+    let events: InboxEventLog
 
     private struct Row {
         var id: UUID
@@ -75,6 +76,14 @@ struct StatusIngest: Sendable {
                       AND status IN \(from)
                     """).run()
             }
+        }
+        if !moved.isEmpty {
+            var conversations: Set<UUID> = []
+            for chunk in moved.chunks(of: 500) {
+                let rows = try await sql.raw("SELECT DISTINCT conversation_id FROM messages WHERE id IN \(SQLGroupExpression(chunk.map { SQLBind($0.id) }))").all()
+                for row in rows { conversations.insert(try row.decode(column: "conversation_id", as: UUID.self)) }
+            }
+            try await events.record(.status, conversations: conversations)
         }
         return unknown
     }

@@ -74,6 +74,12 @@ enum WhatsAppAPIController {
         var last_message_preview: String?
         var unread_count: Int
         var window_closes_at: Date?
+        var assignee_id: UUID?
+        var team_id: UUID?
+        var tag_ids: [UUID]
+        var snoozed_until: Date?
+        /// Since when the customer waits for an answer.
+        var waiting_since: Date?
     }
 
     struct ContactBody: Content {
@@ -83,23 +89,16 @@ enum WhatsAppAPIController {
         var profile_name: String?
     }
 
-    static func conversations(_ request: Request) async throws -> [ConversationBody] {
-        let tenant = try request.tenant()
-        try tenant.require(.viewConversations)
-        let limit = try request.pageRequest().limit
-        let rows = try await tenant.scope.query(Conversation.self).with(\.$contact)
-            .sort(\.$lastMessageAt, .descending).limit(limit).all()
-        return rows.map(body)
-    }
-
-    static func body(_ conversation: Conversation) -> ConversationBody {
+    static func body(_ conversation: Conversation, tags: [UUID] = []) -> ConversationBody {
         let contact = conversation.contact
         return ConversationBody(
             id: conversation.id!, connection_id: conversation.$connection.id,
             contact: .init(id: contact.id!, wa_id: contact.waID, user_id: contact.userID, profile_name: contact.profileName),
             status: conversation.status.rawValue, last_message_at: conversation.lastMessageAt,
             last_message_preview: conversation.lastMessagePreview, unread_count: conversation.unreadCount,
-            window_closes_at: CustomerServiceWindow(lastInboundAt: conversation.lastInboundAt).closesAt
+            window_closes_at: CustomerServiceWindow(lastInboundAt: conversation.lastInboundAt).closesAt,
+            assignee_id: conversation.$assignee.id, team_id: conversation.$team.id, tag_ids: tags,
+            snoozed_until: conversation.snoozedUntil, waiting_since: conversation.waitingSince
         )
     }
 
@@ -168,7 +167,7 @@ enum WhatsAppAPIController {
         var draft = try request.content.decode(OutboundDraft.self)
         draft.upload = nil  // files come through the web composer; the API sends media by link
         do {
-            let message = try await MessageSending(scope: tenant.scope, jobs: request.jobs, now: request.now)
+            let message = try await MessageSending(scope: tenant.scope, jobs: request.jobs, inboxWakeUp: request.application.backgroundJobs.inboxWakeUp, now: request.now)
                 .queue(draft, in: conversation, sender: tenant.signedIn.userID)
             return try await MessageBody(message).encodeResponse(status: .accepted, for: request)
         } catch let refusal as SendRefusal {

@@ -188,7 +188,7 @@ import WhatsAppSimulator
             // A message left in `sending` by a process that died during the call to Meta. Its job is
             // due in an hour, so the worker cannot send it before the test has put it in that state.
             let later = JobStore(database: harness.db, now: { harness.clock.now.addingTimeInterval(3600) })
-            let message = try await MessageSending(scope: harness.scope, jobs: later, now: harness.clock.now)
+            let message = try await MessageSending(scope: harness.scope, jobs: later, inboxWakeUp: harness.app.backgroundJobs.inboxWakeUp, now: harness.clock.now)
                 .queue(.text("Komt eraan"), in: conversation, sender: nil)
             try await (harness.db as! any SQLDatabase).raw("UPDATE messages SET status = 'sending' WHERE id = \(bind: message.id!)").run()
             harness.clock.advance(by: 3601)

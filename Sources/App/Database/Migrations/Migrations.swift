@@ -19,5 +19,6 @@ enum Migrations {
         CreateMessageTemplates(),
         CreateSendRateBuckets(),
         CreateSearchIndexes(),
+        CreateInboxWork(),
     ]
 }

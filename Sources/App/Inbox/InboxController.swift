@@ -79,7 +79,7 @@ enum InboxController {
 
     private static func queue(_ draft: OutboundDraft, _ request: Request, _ tenant: Tenant, _ conversation: Conversation) async throws -> Response {
         do {
-            _ = try await MessageSending(scope: tenant.scope, jobs: request.jobs, now: request.now)
+            _ = try await MessageSending(scope: tenant.scope, jobs: request.jobs, inboxWakeUp: request.application.backgroundJobs.inboxWakeUp, now: request.now)
                 .queue(draft, in: conversation, sender: tenant.signedIn.userID)
         } catch let refusal as SendRefusal {
             let reason = request.localizer(.inboxErrorRefused, ["reason": refusal.description])

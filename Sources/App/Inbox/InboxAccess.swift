@@ -1,0 +1,44 @@
+import ADSappCore
+import Fluent
+import Foundation
+import Vapor
+
+/// Which conversations a member may see: everything, or (for agents, when the organization says
+/// so) the conversations of their teams and those assigned to them.
+struct InboxAccess: Sendable, Equatable {
+    let membershipID: UUID
+    /// `nil`: every conversation of the organization.
+    let teams: Set<UUID>?
+
+    static func of(_ tenant: Tenant) async throws -> InboxAccess {
+        let membershipID = try tenant.membership.requireID()
+        guard tenant.role == .agent, !tenant.organization.agentsSeeAll else {
+            return InboxAccess(membershipID: membershipID, teams: nil)
+        }
+        let teams = try await tenant.scope.query(TeamMember.self).filter(\.$membership.$id == membershipID).all().map(\.$team.id)
+        return InboxAccess(membershipID: membershipID, teams: Set(teams))
+    }
+
+    /// Limits a query of conversations to the visible ones.
+    func limit(_ query: QueryBuilder<Conversation>) -> QueryBuilder<Conversation> {
+        guard let teams else { return query }
+        return query.group(.or) { either in
+            either.filter(\.$assignee.$id == membershipID)
+            if !teams.isEmpty { either.filter(\.$team.$id ~~ Array(teams)) }
+        }
+    }
+
+    func maySee(_ conversation: Conversation) -> Bool {
+        guard let teams else { return true }
+        return conversation.$assignee.id == membershipID || conversation.$team.id.map(teams.contains) == true
+    }
+}
+
+extension Tenant {
+    /// The conversation a path parameter names, if this member may see it; 404 otherwise.
+    func visibleConversation(_ request: Request, access: InboxAccess) async throws -> Conversation {
+        let conversation = try await find(Conversation.self, parameter: SiteURL.conversationID, of: request)
+        guard access.maySee(conversation) else { throw Abort(.notFound) }
+        return conversation
+    }
+}

@@ -1,0 +1,110 @@
+import Fluent
+import Foundation
+import Jobs
+import Synchronization
+import Vapor
+
+/// `GET /inbox/live?after=N`: the WebSocket a browser tab keeps open. It carries the events the
+/// member may see, each with the cursor to resume from; `after` resumes a dropped connection with
+/// nothing missed. The tab sends `{"viewing":"<conversation id>"}` while a conversation is on its
+/// screen, so colleagues see who else is looking.
+enum LiveController {
+    static func upgrade(_ request: Request) async throws -> Response {
+        let tenant = try request.tenant()
+        try tenant.require(.viewConversations)
+        let access = try await InboxAccess.of(tenant)
+        let after = try resumePoint(request)
+        let live = request.application.liveInbox
+        let viewerName = tenant.user.name
+        let events = request.inboxEvents
+        return request.webSocket(maxFrameSize: .init(integerLiteral: 1 << 14)) { _, socket in
+            let id = UUID()
+            let viewer = LiveInbox.Viewer(
+                organizationID: tenant.organizationID, membershipID: access.membershipID, teams: access.teams,
+                send: { [weak socket] text in socket?.send(text) }
+            )
+            let lastViewing = Mutex<ContinuousClock.Instant?>(nil)
+            socket.onText { socket, text in
+                guard let conversationID = viewing(in: text) else { return }
+                // At most one presence event every few seconds per tab.
+                let now = ContinuousClock.now
+                let due = lastViewing.withLock { last in
+                    guard last.map({ now - $0 > .seconds(5) }) ?? true else { return false }
+                    last = now
+                    return true
+                }
+                guard due else { return }
+                guard let conversation = try? await tenant.scope.find(Conversation.self, conversationID), access.maySee(conversation) else { return }
+                try? await events.record(.viewing, conversations: [conversationID], data: ["by": viewerName])
+            }
+            socket.onClose.whenComplete { _ in Task { await live.disconnect(id) } }
+            do {
+                try await live.connect(id, viewer, after: after)
+            } catch {
+                try? await socket.close(code: .unexpectedServerError)
+            }
+        }
+    }
+
+    /// The `after` query value: absent (from now on), or a cursor the server sent before.
+    static func resumePoint(_ request: Request) throws -> Int64? {
+        guard let raw = request.query[String.self, at: "after"] else { return nil }
+        guard let value = Int64(raw), value >= 0 else {
+            throw APIError(.badRequest, code: "invalid_cursor", message: "after must be the cursor of a previous event.")
+        }
+        return value
+    }
+
+    private struct Viewing: Decodable { var viewing: UUID }
+
+    static func viewing(in text: String) -> UUID? {
+        (try? JSONDecoder().decode(Viewing.self, from: Data(text.utf8)))?.viewing
+    }
+}
+
+extension Application {
+    private struct LiveInboxKey: StorageKey { typealias Value = LiveInbox }
+
+    var liveInbox: LiveInbox {
+        get {
+            guard let live = storage[LiveInboxKey.self] else { fatalError("configure(_:) has not run") }
+            return live
+        }
+        set { storage[LiveInboxKey.self] = newValue }
+    }
+}
+
+extension Request {
+    /// The inbox event log on this request's database (pass a transaction's database to record with it).
+    var inboxEvents: InboxEventLog { inboxEvents(on: db) }
+
+    func inboxEvents(on database: any Database) -> InboxEventLog {
+        InboxEventLog(database: database, wakeUp: application.backgroundJobs.inboxWakeUp, now: now)
+    }
+}
+
+/// Runs this process's `LiveInbox`, and on PostgreSQL the listener that wakes it when any process
+/// records events.
+final class LiveInboxService: LifecycleHandler {
+    private let tasks = Mutex<[Task<Void, Never>]>([])
+
+    func didBootAsync(_ application: Application) async throws {
+        let live = application.liveInbox
+        var started = [Task { await live.run() }]
+        if case .postgres(let url) = application.context.configuration.database {
+            let wakeUp = live.wakeUp
+            let listener = try PostgresListener(
+                databaseURL: url, channel: InboxEventLog.channel, logger: application.logger,
+                reconnected: { wakeUp.fire() }, received: { _ in wakeUp.fire() }
+            )
+            started.append(Task { await listener.run(until: { Task.isCancelled }) })
+        }
+        tasks.withLock { $0 = started }
+    }
+
+    func shutdownAsync(_ application: Application) async {
+        let running = tasks.withLock { tasks in defer { tasks = [] }; return tasks }
+        for task in running { task.cancel() }
+        for task in running { await task.value }
+    }
+}

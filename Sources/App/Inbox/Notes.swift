@@ -1,0 +1,71 @@
+import Fluent
+import Foundation
+import Jobs
+
+/// Private notes: the team talks about a conversation beside it, never to the customer. Naming a
+/// member with `@` (their first name, their full name without spaces, or the part of their email
+/// before the `@`) tells them at once and keeps it in their mentions until they look.
+struct Notes: Sendable {
+    enum Refusal: Error, Equatable {
+        case empty
+        case tooLong(limit: Int)
+    }
+
+    static let maxLength = 4000
+
+    let scope: TenantScope
+    let wakeUp: Signal
+    let now: Date
+
+    @discardableResult
+    func add(_ text: String, to conversationID: UUID, by author: User) async throws -> Note {
+        let body = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !body.isEmpty else { throw Refusal.empty }
+        guard body.count <= Self.maxLength else { throw Refusal.tooLong(limit: Self.maxLength) }
+        let note = Note()
+        note.id = UUID()
+        note.organizationID = scope.organizationID
+        note.$conversation.id = conversationID
+        note.authorID = author.id
+        note.authorName = author.name
+        note.body = body
+        note.createdAt = now
+        let (wakeUp, now) = (wakeUp, now)
+        try await scope.transaction { scope in
+            try await note.create(on: scope.database)
+            let members = try await scope.query(Membership.self).with(\.$user).all()
+            let mentioned = Self.mentioned(in: body, among: members.map { (id: $0.id!, name: $0.user.name, email: $0.user.email) })
+                .filter { id in members.first { $0.id == id }?.$user.id != author.id }
+            let log = InboxEventLog(database: scope.database, wakeUp: wakeUp, now: now)
+            for membershipID in mentioned {
+                let mention = Mention()
+                mention.organizationID = scope.organizationID
+                mention.$note.id = note.id!
+                mention.$conversation.id = conversationID
+                mention.$membership.id = membershipID
+                mention.createdAt = now
+                try await mention.create(on: scope.database)
+                try await log.record(.mention, organizationID: scope.organizationID, conversationID: conversationID, recipientID: membershipID, data: ["by": author.name])
+            }
+            try await log.record(.note, conversations: [conversationID], data: ["by": author.name])
+        }
+        return note
+    }
+
+    /// The members a note names, each once, in the order they first appear.
+    static func mentioned(in body: String, among members: [(id: UUID, name: String, email: String)]) -> [UUID] {
+        var found: [UUID] = []
+        for match in body.matches(of: /@([\p{L}\p{N}._-]+)/) {
+            let word = String(match.output.1).lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "._-"))
+            guard !word.isEmpty else { continue }
+            let hit = members.first { member in
+                let name = member.name.lowercased()
+                return name.split(separator: " ").first.map(String.init) == word
+                    || name.filter { !$0.isWhitespace } == word
+                    || member.email.lowercased().split(separator: "@").first.map(String.init) == word
+            }
+            if let hit, !found.contains(hit.id) { found.append(hit.id) }
+        }
+        return found
+    }
+}
