@@ -3,25 +3,69 @@ import Fluent
 import Jobs
 import Vapor
 
-/// The inbox pages: the conversation list, one conversation, and replying from it.
+/// The inbox pages: the conversation list with its filters, one conversation with its work panel,
+/// and every form on them. Every form works without JavaScript; the live script only refreshes.
 enum InboxController {
+    // MARK: The list
+
     static func list(_ request: Request) async throws -> Response {
         let tenant = try request.tenant()
         try tenant.require(.viewConversations)
+        let liveCursor = await request.application.liveInbox.cursor
+        var model = InboxPage.Model(now: request.now)
+        model.liveCursor = liveCursor
+        model.isAvailable = tenant.membership.available
+        model.canWork = tenant.role.can(.replyToConversations)
+        model.notice = request.query[String.self, at: "notice"] == "done" ? request.localizer(.inboxNoticeDone) : nil
         let query = SearchController.query(of: request)
-        if !query.isEmpty { return try await search(query, request, tenant) }
-        let conversations = try await tenant.scope.query(Conversation.self).with(\.$contact)
-            .sort(\.$lastMessageAt, .descending).limit(100).all()
-        let rows = conversations.map {
-            InboxPage.Row(id: $0.id!, name: displayName($0.contact), preview: $0.lastMessagePreview ?? "",
-                          at: $0.lastMessageAt, unread: $0.unreadCount, isResolved: $0.status == .resolved)
+        var status = HTTPResponseStatus.ok
+        if !query.isEmpty {
+            (model.search, status) = try await search(query, request, tenant)
+        } else {
+            try await fillList(&model, request, tenant)
         }
-        return try await HTMLResponse(html: InboxPage.html(rows, search: nil, Chrome.make(for: request, section: .inbox))).encodeResponse(for: request)
+        let html = InboxPage.html(model, try await Chrome.make(for: request, section: .inbox))
+        return try await HTMLResponse(status: status, html: html).encodeResponse(for: request)
     }
 
-    private static func search(_ query: String, _ request: Request, _ tenant: Tenant) async throws -> Response {
+    private static func fillList(_ model: inout InboxPage.Model, _ request: Request, _ tenant: Tenant) async throws {
+        let access = try await InboxAccess.of(tenant)
+        let list = ConversationList(scope: tenant.scope, access: access)
+        do {
+            model.filter = try InboxAPIController.filter(of: request)
+            let page = try request.pageRequest()
+            let (rows, next) = try await list.page(model.filter, after: try page.cursor.map(KeysetCursor.init(decoding:)), limit: 50)
+            model.nextCursor = next?.encoded
+            model.rows = try await rowModels(rows, tenant, now: request.now)
+        } catch let error as APIError {
+            // A hand-edited address: show the default list and say why.
+            model.error = error.message
+            model.filter = .init()
+            model.rows = try await rowModels(try await list.page(model.filter, after: nil, limit: 50).rows, tenant, now: request.now)
+        }
+        model.counts = try await list.counts(model.filter)
+        let choices = try await InboxChoices.load(tenant)
+        (model.teams, model.tags, model.numbers, model.members) = (choices.teams, choices.tags, choices.numbers, choices.members)
+    }
+
+    private static func rowModels(_ rows: [Conversation], _ tenant: Tenant, now: Date) async throws -> [InboxPage.Row] {
+        let tags = try await InboxAPIController.tagIDs(of: rows.map { $0.id! }, tenant.scope)
+        let names = try await InboxChoices.names(tenant)
+        return rows.map { conversation in
+            InboxPage.Row(
+                id: conversation.id!, name: displayName(conversation.contact), preview: conversation.lastMessagePreview ?? "",
+                at: conversation.lastMessageAt, unread: conversation.unreadCount, status: conversation.status,
+                assignee: conversation.$assignee.id.flatMap { names.members[$0] },
+                team: conversation.$team.id.flatMap { names.teams[$0] },
+                tags: (tags[conversation.id!] ?? []).compactMap { names.tags[$0] }.sorted(),
+                windowIsOpen: CustomerServiceWindow(lastInboundAt: conversation.lastInboundAt).isOpen(at: now),
+                waitingSince: conversation.status == .open ? conversation.waitingSince : nil
+            )
+        }
+    }
+
+    private static func search(_ query: String, _ request: Request, _ tenant: Tenant) async throws -> (InboxPage.Search, HTTPResponseStatus) {
         var search = InboxPage.Search(query: query, hits: [], problem: nil)
-        var status = HTTPResponseStatus.badRequest
         switch SearchController.problem(with: query) {
         case .tooLong:
             search.query = String(query.prefix(40)) + "…"
@@ -30,42 +74,67 @@ enum InboxController {
             search.problem = request.localizer(.inboxSearchTooShort)
         case nil:
             search.hits = try await InboxSearch(scope: tenant.scope).search(query)
-            status = .ok
+            return (search, .ok)
         }
-        let html = InboxPage.html([], search: search, try await Chrome.make(for: request, section: .inbox))
-        return try await HTMLResponse(status: status, html: html).encodeResponse(for: request)
+        return (search, .badRequest)
     }
+
+    // MARK: One conversation
 
     static func show(_ request: Request) async throws -> Response {
         let tenant = try request.tenant()
         try tenant.require(.viewConversations)
-        let conversation = try await tenant.find(Conversation.self, parameter: SiteURL.conversationID, of: request)
+        let conversation = try await tenant.visibleConversation(request, access: try await InboxAccess.of(tenant))
         try await markRead(conversation, request: request, tenant: tenant)
-        return try await render(request, tenant, conversation, notice: request.query[String.self, at: "notice"] == "queued" ? request.localizer(.inboxNoticeQueued) : nil, error: nil, status: .ok)
+        let notice = request.query[String.self, at: "notice"].flatMap { notice -> String? in
+            switch notice {
+            case "queued": request.localizer(.inboxNoticeQueued)
+            case "done": request.localizer(.inboxNoticeDone)
+            case "noted": request.localizer(.inboxNoticeNoted)
+            default: nil
+            }
+        }
+        return try await render(request, tenant, conversation, notice: notice, error: nil, status: .ok)
     }
 
-    struct TextForm: Content { var text: String? }
+    struct TextForm: Content { var text: String?; var reply_to: UUID? }
     struct TemplateForm: Content { var template: String?; var parameters: String? }
+    struct ReactionForm: Content { var message_id: UUID?; var emoji: String? }
 
-    /// A text message, or a file with an optional caption (multipart).
+    /// A text message (a reply when `reply_to` names one of the thread's messages; `/shortcut`
+    /// alone sends that canned response), or a file with an optional caption (multipart).
     static func send(_ request: Request) async throws -> Response {
         let tenant = try request.tenant()
         try tenant.require(.replyToConversations)
-        let conversation = try await tenant.find(Conversation.self, parameter: SiteURL.conversationID, of: request)
+        let conversation = try await tenant.visibleConversation(request, access: try await InboxAccess.of(tenant))
         var draft: OutboundDraft
         if request.headers.contentType?.type == "multipart" {
             draft = try await MediaUploads.draft(from: request, organizationID: tenant.organizationID)
+            draft.replyTo = nil
         } else {
-            draft = .text(try request.content.decode(TextForm.self).text ?? "")
+            let form = try request.content.decode(TextForm.self)
+            let text = try await expandCannedResponse(form.text ?? "", conversation, tenant)
+            draft = .text(text)
+            draft.replyTo = try await wamid(of: form.reply_to, in: conversation, tenant)
         }
-        draft.replyTo = nil
+        return try await queue(draft, request, tenant, conversation)
+    }
+
+    static func react(_ request: Request) async throws -> Response {
+        let tenant = try request.tenant()
+        try tenant.require(.replyToConversations)
+        let conversation = try await tenant.visibleConversation(request, access: try await InboxAccess.of(tenant))
+        let form = try request.content.decode(ReactionForm.self)
+        var draft = OutboundDraft(type: .reaction)
+        draft.reactTo = try await wamid(of: form.message_id, in: conversation, tenant)
+        draft.emoji = form.emoji
         return try await queue(draft, request, tenant, conversation)
     }
 
     static func sendTemplate(_ request: Request) async throws -> Response {
         let tenant = try request.tenant()
         try tenant.require(.replyToConversations)
-        let conversation = try await tenant.find(Conversation.self, parameter: SiteURL.conversationID, of: request)
+        let conversation = try await tenant.visibleConversation(request, access: try await InboxAccess.of(tenant))
         let form = try request.content.decode(TemplateForm.self)
         // The select's value is "name|language".
         let parts = (form.template ?? "").split(separator: "|", maxSplits: 1).map(String.init)
@@ -88,6 +157,110 @@ enum InboxController {
         return request.redirect(to: SiteURL.conversation(.value(try conversation.requireID())).path + "?notice=queued", redirectType: .normal)
     }
 
+    /// The WhatsApp id of one of this conversation's messages (a reply or reaction names it).
+    private static func wamid(of messageID: UUID?, in conversation: Conversation, _ tenant: Tenant) async throws -> String? {
+        guard let messageID else { return nil }
+        let message = try await tenant.scope.query(Message.self).filter(\.$id == messageID)
+            .filter(\.$conversation.$id == conversation.requireID()).first()
+        return message?.wamid
+    }
+
+    /// `/shortcut` on its own becomes that canned response, filled in for the contact.
+    private static func expandCannedResponse(_ text: String, _ conversation: Conversation, _ tenant: Tenant) async throws -> String {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard trimmed.wholeMatch(of: /\/[a-z0-9_-]{1,30}/) != nil,
+              let canned = try await tenant.scope.query(CannedResponse.self).filter(\.$shortcut == String(trimmed.dropFirst())).first(),
+              let contact = try await tenant.scope.find(Contact.self, conversation.$contact.id)
+        else { return text }
+        return CannedResponseText.fill(canned.body, contactName: contact.profileName, phone: contact.waID, agent: tenant.user.name)
+    }
+
+    // MARK: Work
+
+    /// The work panel's forms: one change to this conversation.
+    static func work(_ request: Request) async throws -> Response {
+        let tenant = try request.tenant()
+        try tenant.require(.replyToConversations)
+        let access = try await InboxAccess.of(tenant)
+        let conversation = try await tenant.visibleConversation(request, access: access)
+        let input = try request.content.decode(WorkAction.Input.self)
+        do {
+            let action = try WorkAction.parse(input, me: access.membershipID, now: request.now)
+            try await tenant.work(request, access: access).perform(action, on: [conversation.requireID()])
+        } catch let refusal as ConversationWork.Refusal {
+            return try await render(request, tenant, conversation, notice: nil, error: refusal.apiError.message, status: .unprocessableEntity)
+        } catch let error as APIError {
+            return try await render(request, tenant, conversation, notice: nil, error: error.message, status: error.status)
+        }
+        return request.redirect(to: SiteURL.conversation(.value(try conversation.requireID())).path + "?notice=done", redirectType: .normal)
+    }
+
+    struct BulkForm: Content {
+        /// `resolve`, `pending`, `open`, `unassign`, `assign:<member or me>`, `tag:<id>`, `team:<id>`.
+        var bulk: String?
+        var ids: [UUID]?
+        var return_to: String?
+    }
+
+    /// The list's bulk bar: one change to every selected conversation.
+    static func bulk(_ request: Request) async throws -> Response {
+        let tenant = try request.tenant()
+        try tenant.require(.replyToConversations)
+        let access = try await InboxAccess.of(tenant)
+        let form = try request.content.decode(BulkForm.self)
+        let parts = (form.bulk ?? "").split(separator: ":", maxSplits: 1).map(String.init)
+        var input = WorkAction.Input(action: parts.first)
+        if parts.count == 2 {
+            switch parts[0] {
+            case "assign": input.assignee_id = parts[1]
+            case "tag": input.tag_id = parts[1]
+            case "team": input.team_id = parts[1]
+            default: break
+            }
+        }
+        let back = form.return_to.flatMap { $0.hasPrefix(SiteURL.inbox.path + "?") ? $0 : nil } ?? SiteURL.inbox.path + "?"
+        guard let ids = form.ids, !ids.isEmpty else {
+            return request.redirect(to: back, redirectType: .normal)
+        }
+        do {
+            let action = try WorkAction.parse(input, me: access.membershipID, now: request.now)
+            try await tenant.work(request, access: access).perform(action, on: Array(ids.prefix(500)))
+        } catch let refusal as ConversationWork.Refusal {
+            throw refusal.apiError
+        }
+        return request.redirect(to: back + "&notice=done", redirectType: .normal)
+    }
+
+    struct NoteForm: Content { var body: String? }
+
+    static func addNote(_ request: Request) async throws -> Response {
+        let tenant = try request.tenant()
+        try tenant.require(.replyToConversations)
+        let conversation = try await tenant.visibleConversation(request, access: try await InboxAccess.of(tenant))
+        let form = try request.content.decode(NoteForm.self)
+        do {
+            try await Notes(scope: tenant.scope, wakeUp: request.application.backgroundJobs.inboxWakeUp, now: request.now)
+                .add(form.body ?? "", to: conversation.requireID(), by: tenant.user)
+        } catch let refusal as Notes.Refusal {
+            let message = switch refusal {
+            case .empty: request.localizer(.inboxNoteEmpty)
+            case .tooLong(let limit): request.localizer(.inboxNoteTooLong, ["max": String(limit)])
+            }
+            return try await render(request, tenant, conversation, notice: nil, error: message, status: .badRequest)
+        }
+        return request.redirect(to: SiteURL.conversation(.value(try conversation.requireID())).path + "?notice=noted", redirectType: .normal)
+    }
+
+    struct AvailabilityForm: Content { var available: Bool? }
+
+    static func setAvailability(_ request: Request) async throws -> Response {
+        let tenant = try request.tenant()
+        try tenant.require(.replyToConversations)
+        let form = try request.content.decode(AvailabilityForm.self)
+        try await InboxSettings(tenant: tenant, request: request).setAvailability(form.available ?? true)
+        return request.redirect(to: SiteURL.inbox.path, redirectType: .normal)
+    }
+
     // MARK: -
 
     /// Opening a conversation reads it: the unread count resets and the customer gets read receipts
@@ -100,42 +273,69 @@ enum InboxController {
             .sort(\.$sentAt, .descending).first()
         conversation.unreadCount = 0
         let jobs = request.jobs
+        let events = request.inboxEvents
         try await tenant.scope.transaction { scope in
             try await conversation.save(on: scope.database)
             if let latest, tenant.role.can(.replyToConversations) {
                 try await jobs.enqueue(.init(MarkWhatsAppMessageRead.self, .init(messageID: try latest.requireID()), organizationID: scope.organizationID), on: scope.database)
             }
+            // Colleagues' lists drop the unread mark.
+            try await InboxEventLog(database: scope.database, wakeUp: events.wakeUp, now: events.now).record(.conversation, conversations: [conversation.requireID()], data: ["change": "read"])
         }
     }
 
     private static func render(_ request: Request, _ tenant: Tenant, _ conversation: Conversation, notice: String?, error: String?, status: HTTPResponseStatus) async throws -> Response {
+        let liveCursor = await request.application.liveInbox.cursor
         guard let contact = try await tenant.scope.find(Contact.self, conversation.$contact.id) else { throw Abort(.notFound) }
+        let conversationID = try conversation.requireID()
         let connection = try await tenant.scope.find(WhatsAppConnection.self, conversation.$connection.id)
         let messages = try await tenant.scope.query(Message.self)
-            .filter(\.$conversation.$id == conversation.requireID())
+            .filter(\.$conversation.$id == conversationID)
             .sort(\.$sentAt, .descending).limit(200).all().reversed()
+        let notes = try await tenant.scope.query(Note.self).filter(\.$conversation.$id == conversationID)
+            .sort(\.$createdAt, .descending).limit(100).all()
         let templates = try await tenant.scope.query(MessageTemplate.self)
             .filter(\.$businessAccountID == (connection?.businessAccountID ?? ""))
             .filter(\.$status == "APPROVED").sort(\.$name).all()
+        let choices = try await InboxChoices.load(tenant)
+        let tagIDs = Set(try await InboxAPIController.tagIDs(of: [conversationID], tenant.scope)[conversationID] ?? [])
+        let canned = try await tenant.scope.query(CannedResponse.self).sort(\.$shortcut).all()
+        let contactConversations = try await tenant.scope.query(Conversation.self).filter(\.$contact.$id == contact.requireID()).count()
         let window = CustomerServiceWindow(lastInboundAt: conversation.lastInboundAt)
+        let replyTo = request.query[UUID.self, at: "reply_to"].flatMap { id in messages.first { $0.id == id } }
+
+        var items: [ConversationPage.Item] = messages.map { message in
+            .message(ConversationPage.Bubble(
+                id: message.id!, isInbound: message.direction == .inbound, kind: message.kind,
+                content: MessageContent.parse(message.content), status: message.status,
+                errorTitle: message.errorTitle, errorCode: message.errorCode,
+                forwarded: message.forwarded, isReply: message.replyToWamid != nil,
+                media: message.mediaState.map { .init(state: $0, url: SiteURL.media(.value(message.id!)).path, mimeType: message.mediaMimeType, filename: message.mediaFilename) },
+                at: message.sentAt
+            ))
+        }
+        items += notes.map { .note(.init(id: $0.id!, author: $0.authorName, body: $0.body, at: $0.createdAt)) }
+        items.sort { $0.at < $1.at }
+
         let model = ConversationPage.Model(
-            conversationID: try conversation.requireID(),
+            conversationID: conversationID,
             title: displayName(contact),
             subtitle: [contact.waID.map { "+" + $0 }, connection.map { "→ " + $0.displayPhoneNumber }].compactMap { $0 }.joined(separator: " "),
-            bubbles: messages.map { message in
-                ConversationPage.Bubble(
-                    id: message.id!, isInbound: message.direction == .inbound, kind: message.kind,
-                    content: MessageContent.parse(message.content), status: message.status,
-                    errorTitle: message.errorTitle, errorCode: message.errorCode,
-                    forwarded: message.forwarded, isReply: message.replyToWamid != nil,
-                    media: message.mediaState.map { .init(state: $0, url: SiteURL.media(.value(message.id!)).path, mimeType: message.mediaMimeType, filename: message.mediaFilename) },
-                    at: message.sentAt
-                )
-            },
+            items: items,
             windowClosesAt: window.closesAt,
             windowIsOpen: window.isOpen(at: request.now),
             canReply: tenant.role.can(.replyToConversations),
             templates: templates.map { .init(value: "\($0.name)|\($0.language)", label: "\($0.name) (\($0.language))") },
+            work: .init(
+                status: conversation.status, snoozedUntil: conversation.snoozedUntil,
+                assigneeID: conversation.$assignee.id, teamID: conversation.$team.id,
+                tags: choices.tags.filter { UUID(uuidString: $0.value).map(tagIDs.contains) == true },
+                members: choices.members, teams: choices.teams, allTags: choices.tags.filter { UUID(uuidString: $0.value).map(tagIDs.contains) != true }
+            ),
+            contact: .init(name: displayName(contact), phone: contact.waID.map { "+" + $0 }, since: contact.createdAt, conversations: contactConversations),
+            cannedResponses: canned.map { Choice(value: $0.shortcut, label: CannedResponseText.fill($0.body, contactName: contact.profileName, phone: contact.waID, agent: tenant.user.name)) },
+            replyTo: replyTo.map { ($0.id!, String(($0.body ?? $0.kind).prefix(80))) },
+            liveCursor: liveCursor,
             notice: notice,
             error: error
         )
@@ -144,5 +344,36 @@ enum InboxController {
 
     static func displayName(_ contact: Contact) -> String {
         contact.profileName ?? contact.waID.map { "+" + $0 } ?? contact.userID ?? "?"
+    }
+}
+
+/// The organization's teams, tags, numbers and assignable members, as choices for the inbox's selects.
+struct InboxChoices {
+    var teams: [Choice]
+    var tags: [Choice]
+    var numbers: [Choice]
+    var members: [Choice]
+
+    static func load(_ tenant: Tenant) async throws -> InboxChoices {
+        let scope = tenant.scope
+        let members = try await scope.query(Membership.self).with(\.$user).all()
+            .filter { $0.role.can(.replyToConversations) }
+            .sorted { $0.user.name < $1.user.name }
+        return InboxChoices(
+            teams: try await scope.query(Team.self).sort(\.$name).all().map { Choice(value: $0.id!.uuidString, label: $0.name) },
+            tags: try await scope.query(Tag.self).sort(\.$name).all().map { Choice(value: $0.id!.uuidString, label: $0.name) },
+            numbers: try await scope.query(WhatsAppConnection.self).sort(\.$createdAt).all().map { Choice(value: $0.id!.uuidString, label: $0.displayPhoneNumber) },
+            members: members.map { Choice(value: $0.id!.uuidString, label: $0.user.name) }
+        )
+    }
+
+    /// Names by id, for the list's rows.
+    static func names(_ tenant: Tenant) async throws -> (members: [UUID: String], teams: [UUID: String], tags: [UUID: String]) {
+        let choices = try await load(tenant)
+        func map(_ list: [Choice]) -> [UUID: String] {
+            Dictionary(uniqueKeysWithValues: list.compactMap { choice in UUID(uuidString: choice.value).map { ($0, choice.label) } })
+        }
+        let allMembers = try await tenant.scope.query(Membership.self).with(\.$user).all()
+        return (Dictionary(uniqueKeysWithValues: allMembers.map { ($0.id!, $0.user.name) }), map(choices.teams), map(choices.tags))
     }
 }

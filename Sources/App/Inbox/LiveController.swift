@@ -17,6 +17,7 @@ enum LiveController {
         let live = request.application.liveInbox
         let viewerName = tenant.user.name
         let events = request.inboxEvents
+        let logger = request.logger
         return request.webSocket(maxFrameSize: .init(integerLiteral: 1 << 14)) { _, socket in
             let id = UUID()
             let viewer = LiveInbox.Viewer(
@@ -41,6 +42,7 @@ enum LiveController {
             do {
                 try await live.connect(id, viewer, after: after)
             } catch {
+                logger.warning("live inbox tab could not catch up", metadata: ["error": .string(String(describing: error))])
                 try? await socket.close(code: .unexpectedServerError)
             }
         }
@@ -88,7 +90,8 @@ extension Request {
 final class LiveInboxService: LifecycleHandler {
     private let tasks = Mutex<[Task<Void, Never>]>([])
 
-    func didBootAsync(_ application: Application) async throws {
+    // Synchronous, so that both `serve` (async boot) and tests (`app.testing()`, sync boot) start it.
+    func didBoot(_ application: Application) throws {
         let live = application.liveInbox
         var started = [Task { await live.run() }]
         if case .postgres(let url) = application.context.configuration.database {
@@ -100,6 +103,10 @@ final class LiveInboxService: LifecycleHandler {
             started.append(Task { await listener.run(until: { Task.isCancelled }) })
         }
         tasks.withLock { $0 = started }
+    }
+
+    func shutdown(_ application: Application) {
+        tasks.withLock { tasks in defer { tasks = [] }; return tasks }.forEach { $0.cancel() }
     }
 
     func shutdownAsync(_ application: Application) async {

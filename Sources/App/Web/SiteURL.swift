@@ -52,6 +52,7 @@ enum SiteURL: Equatable {
     case inboxSettings
     case conversationWork(Parameter)
     case conversationNotes(Parameter)
+    case conversationReaction(Parameter)
 
     /// A path parameter: `.key` when registering a route, `.value` when building a link.
     enum Parameter: Equatable {
@@ -128,6 +129,7 @@ enum SiteURL: Equatable {
         case .inboxSettings: ["settings", "inbox"]
         case .conversationWork: ["inbox", .parameter(Self.conversationID), "work"]
         case .conversationNotes: ["inbox", .parameter(Self.conversationID), "notes"]
+        case .conversationReaction: ["inbox", .parameter(Self.conversationID), "reaction"]
         }
     }
 
@@ -138,7 +140,7 @@ enum SiteURL: Equatable {
              .whatsAppConnectionCheck(.value(let id)), .whatsAppConnectionWebhook(.value(let id)),
              .conversation(.value(let id)), .conversationMessages(.value(let id)), .conversationTemplate(.value(let id)),
              .media(.value(let id)), .templateDelete(.value(let id)),
-             .conversationWork(.value(let id)), .conversationNotes(.value(let id)): id
+             .conversationWork(.value(let id)), .conversationNotes(.value(let id)), .conversationReaction(.value(let id)): id
         default: nil
         }
     }

@@ -55,6 +55,7 @@ enum SettingsPage {
             .ul(.class("link-list"),
                 .li(.a(.href(SiteURL.members.path), .text(t(.settingsMembers)))),
                 .li(.a(.href(SiteURL.whatsAppSettings.path), .text(t(.settingsWhatsapp)))),
+                .li(.a(.href(SiteURL.inboxSettings.path), .text(t(.settingsInbox)))),
                 .li(.a(.href(SiteURL.account.path), .text(t(.settingsAccount)))))
         )
     }

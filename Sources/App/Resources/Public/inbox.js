@@ -1,0 +1,163 @@
+// The live inbox: keeps the list or the conversation on screen current over a WebSocket, and adds
+// keyboard shortcuts and canned responses. Everything also works without it: the server renders
+// every page and every form posts normally.
+const live = document.getElementById("live");
+
+if (live) {
+  const page = live.dataset.page;
+  const conversation = live.dataset.conversation;
+  let cursor = Number(live.dataset.cursor || 0);
+  const seen = new Set();
+  let socket;
+  let retry = 0;
+  const viewers = new Map();
+
+  // Fetches this page again and swaps in the parts that change, keeping what the person is doing.
+  let refreshing = null;
+  let again = false;
+  async function refresh() {
+    if (refreshing) { again = true; return; }
+    refreshing = (async () => {
+      try {
+        const response = await fetch(location.href, { headers: { Accept: "text/html" }, credentials: "same-origin" });
+        if (!response.ok) return;
+        const next = new DOMParser().parseFromString(await response.text(), "text/html");
+        const ids = page === "list" ? ["status-tabs", "assignee-tabs", "conversation-list"] : ["thread", "work-panel"];
+        const checked = new Set([...document.querySelectorAll('input[name="ids"]:checked')].map((box) => box.value));
+        const focused = document.activeElement?.closest("[data-conversation-id]")?.dataset.conversationId;
+        for (const id of ids) {
+          const current = document.getElementById(id);
+          const fresh = next.getElementById(id);
+          if (current && fresh) current.replaceWith(document.adoptNode(fresh));
+        }
+        for (const box of document.querySelectorAll('input[name="ids"]')) box.checked = checked.has(box.value);
+        if (focused) document.querySelector(`[data-conversation-id="${focused}"] a`)?.focus();
+      } finally {
+        refreshing = null;
+        if (again) { again = false; refresh(); }
+      }
+    })();
+  }
+
+  let pending = null;
+  function refreshSoon() {
+    clearTimeout(pending);
+    pending = setTimeout(refresh, 50);
+  }
+
+  function say(text) {
+    live.textContent = text;
+    if (text) setTimeout(() => { if (live.textContent === text) live.textContent = ""; }, 8000);
+  }
+
+  function showViewers() {
+    const cutoff = Date.now() - 45000;
+    const names = [...viewers].filter(([name, at]) => at > cutoff && name !== live.dataset.me).map(([name]) => name);
+    const line = document.getElementById("viewers");
+    if (line) line.textContent = names.length ? live.dataset.labelViewing.replace("{names}", names.join(", ")) : "";
+  }
+
+  function handle(event) {
+    if (seen.has(event.id)) return;
+    seen.add(event.id);
+    if (event.kind === "mention") {
+      say(live.dataset.labelMention.replace("{name}", event.data.by ?? ""));
+      return;
+    }
+    if (event.kind === "viewing") {
+      if (event.conversation === conversation) { viewers.set(event.data.by, Date.now()); showViewers(); }
+      return;
+    }
+    if (page === "list" || event.conversation === conversation) refreshSoon();
+  }
+
+  function announceViewing() {
+    if (conversation && socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ viewing: conversation }));
+  }
+
+  function connect() {
+    const url = new URL(live.dataset.url, location.href);
+    url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
+    url.searchParams.set("after", String(cursor));
+    socket = new WebSocket(url);
+    socket.addEventListener("open", () => { retry = 0; if (live.textContent === live.dataset.labelOffline) say(""); announceViewing(); });
+    socket.addEventListener("message", (message) => {
+      const data = JSON.parse(message.data);
+      if (data.type === "reset") { location.reload(); return; }
+      if (typeof data.cursor === "number") cursor = Math.max(cursor, data.cursor);
+      if (data.type === "event") handle(data);
+      live.dataset.cursor = String(cursor);
+    });
+    socket.addEventListener("close", () => {
+      say(live.dataset.labelOffline);
+      retry = Math.min(retry + 1, 5);
+      setTimeout(connect, 500 * 2 ** retry);
+    });
+  }
+
+  connect();
+  setInterval(() => { announceViewing(); showViewers(); }, 20000);
+}
+
+// Keyboard shortcuts; `?` lists them.
+const help = document.getElementById("shortcuts");
+for (const button of document.querySelectorAll("[data-open-shortcuts]")) {
+  button.addEventListener("click", () => help?.showModal());
+}
+
+let lastKey = "";
+document.addEventListener("keydown", (event) => {
+  const typing = event.target.closest?.("input, textarea, select, [contenteditable]");
+  if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
+  const rows = [...document.querySelectorAll("#conversation-list .conversation a")];
+  const index = rows.indexOf(document.activeElement);
+  const click = (selector) => document.querySelector(selector)?.click();
+  const key = event.key;
+  const sequence = lastKey + key;
+  lastKey = key;
+  if (sequence === "gi") { location.href = "/inbox"; return; }
+  switch (key) {
+    case "j": if (rows.length) { rows[Math.min(index + 1, rows.length - 1)].focus(); event.preventDefault(); } break;
+    case "k": if (rows.length) { rows[Math.max(index - 1, 0)].focus(); event.preventDefault(); } break;
+    case "x": document.activeElement?.closest(".conversation")?.querySelector('input[name="ids"]')?.click(); break;
+    case "a": click('[data-key="a"]'); break;
+    case "e": click('[data-key="e"]'); break;
+    case "r": document.getElementById("compose-text")?.focus(); event.preventDefault(); break;
+    case "n": document.getElementById("note-text")?.focus(); event.preventDefault(); break;
+    case "?": help?.showModal(); break;
+  }
+});
+
+// Canned responses: `/` and a shortcut in the composer offers the matching ones.
+const composer = document.getElementById("compose-text");
+const canned = document.getElementById("canned-responses");
+if (composer && canned) {
+  const options = [...canned.querySelectorAll("[data-shortcut]")];
+  let active = 0;
+  const shown = () => options.filter((option) => !option.hidden);
+  function highlight() {
+    shown().forEach((option, index) => option.setAttribute("aria-selected", String(index === active)));
+  }
+  function choose(option) {
+    composer.value = option.dataset.text;
+    canned.hidden = true;
+    composer.focus();
+  }
+  composer.addEventListener("input", () => {
+    const match = /^\/([a-z0-9_-]*)$/.exec(composer.value);
+    if (!match) { canned.hidden = true; return; }
+    for (const option of options) option.hidden = !option.dataset.shortcut.startsWith(match[1]);
+    active = 0;
+    canned.hidden = shown().length === 0;
+    highlight();
+  });
+  composer.addEventListener("keydown", (event) => {
+    if (canned.hidden) return;
+    const list = shown();
+    if (event.key === "ArrowDown") { active = (active + 1) % list.length; highlight(); event.preventDefault(); }
+    else if (event.key === "ArrowUp") { active = (active - 1 + list.length) % list.length; highlight(); event.preventDefault(); }
+    else if (event.key === "Enter" || event.key === "Tab") { choose(list[active]); event.preventDefault(); }
+    else if (event.key === "Escape") { canned.hidden = true; }
+  });
+  for (const option of options) option.addEventListener("click", () => choose(option));
+}

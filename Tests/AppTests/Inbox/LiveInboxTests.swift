@@ -1,0 +1,81 @@
+@testable import App
+import Fluent
+import Foundation
+import Jobs
+import SQLKit
+import Testing
+import Vapor
+import VaporTesting
+
+/// The live inbox: a tab hears what changes as it happens, resumes after a dropped connection
+/// with nothing missed, and hears nothing it may not see.
+@Suite struct LiveInboxTests {
+    @Test func aTabHearsNewMessagesTicksAndWorkAndResumesAfterADropWithNothingMissed() async throws {
+        try await WhatsAppHarness.run(statusCallbacks: .init()) { harness in
+            let conversation = try await harness.conversation(of: "31600000081", name: "Jan")
+            let tab = try await harness.liveTab(harness.owner)
+
+            _ = try await harness.stored(try await harness.customer("31600000081", name: "Jan").sendText("Nog een vraag"))
+            try await tab.waitFor("the new message") { $0.contains { $0.kind == "message" && $0.conversation == conversation.id } }
+            _ = try await harness.owner.api(.POST, "/api/v1/conversations/\(conversation.id!)/messages", json: #"{"type":"text","text":"Komt goed"}"#)
+            try await tab.waitFor("the delivery ticks") { $0.contains { $0.kind == "status" && $0.conversation == conversation.id } }
+            let cursor = try #require(tab.cursor)
+            try await tab.close()
+
+            // While the tab is away: a colleague's work and another customer.
+            _ = try await harness.owner.api(.POST, "/api/v1/conversations/\(conversation.id!)/work", json: #"{"action":"pending"}"#)
+            let other = try await harness.conversation(of: "31600000082", name: "Piet")
+
+            let resumed = try await harness.liveTab(harness.owner, after: cursor)
+            try await resumed.waitFor("what happened while away") { received in
+                received.contains { $0.kind == "conversation" && $0.conversation == conversation.id }
+                    && received.contains { $0.kind == "message" && $0.conversation == other.id }
+            }
+            #expect(resumed.events.allSatisfy { $0.id! > cursor }, "only what came after the cursor")
+            let ids = resumed.events.compactMap(\.id)
+            #expect(ids == ids.sorted(), "in order")
+            try await resumed.close()
+        }
+    }
+
+    @Test func aTabTooFarBehindIsToldToReloadAndABadCursorIsRefused() async throws {
+        try await WhatsAppHarness.run { harness in
+            let conversation = try await harness.conversation(of: "31600000091", name: "Jan")
+            let log = InboxEventLog(database: harness.db, wakeUp: harness.app.backgroundJobs.inboxWakeUp, now: harness.clock.now)
+            let start = try await InboxEventLog.latestID(on: harness.db)
+            for _ in 0...LiveInbox.replayLimit { try await log.record(.conversation, conversations: [conversation.id!]) }
+            let tab = try await harness.liveTab(harness.owner, after: start, waitForHello: false)
+            try await tab.waitFor("reset") { $0.contains { $0.type == "reset" } }
+            try await tab.close()
+
+            #expect(try await harness.owner.get("/inbox/live?after=yesterday").status == .badRequest)
+        }
+    }
+
+    @Test func aTabNeverHearsOfConversationsItsMemberMayNotSee() async throws {
+        try await WhatsAppHarness.run { harness in
+            let agent = try await harness.colleague("Tess Team")
+            let team = Team(organizationID: harness.organizationID, name: "Support", autoAssign: false, createdAt: harness.clock.now)
+            try await team.create(on: harness.db)
+            try await TeamMember(organizationID: harness.organizationID, teamID: team.id!, membershipID: agent.id).create(on: harness.db)
+            _ = try await harness.owner.api(.PUT, "/api/v1/organization/inbox", json: #"{"agents_see_all":false}"#)
+            let ours = try await harness.conversation(of: "31600000101", name: "Ours")
+            ours.$team.id = team.id
+            try await ours.save(on: harness.db)
+
+            // And a tab of another organization altogether.
+            let outsider = try await harness.test.signUp(name: "Olga Other", organization: "Other Shop", email: "other@example.com")
+            let outsiderTab = try await harness.liveTab(outsider)
+            let tab = try await harness.liveTab(agent.browser)
+            let theirs = try await harness.conversation(of: "31600000102", name: "Theirs")
+            _ = try await harness.stored(try await harness.customer("31600000101", name: "Ours").sendText("Hallo team"))
+            try await tab.waitFor("the team's message") { $0.contains { $0.conversation == ours.id } }
+            let polled = try await agent.browser.api(.GET, "/api/v1/inbox/events?after=0")
+            #expect(polled.status == .ok)
+            #expect(!polled.body.string.contains(theirs.id!.uuidString))
+            #expect(!tab.received.contains { $0.conversation == theirs.id })
+            #expect(outsiderTab.events.isEmpty, "nothing of another organization")
+            try await tab.close(); try await outsiderTab.close()
+        }
+    }
+}
