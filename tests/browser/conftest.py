@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import time
+import uuid
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
@@ -60,9 +61,11 @@ def app_data_dir(tmp_path_factory) -> Path:
 
 
 @contextmanager
-def running_app(arguments: list[str], data_dir: Path, log: Path, unset: tuple[str, ...] = ()):
+def running_app(arguments: list[str], data_dir: Path, log: Path, unset: tuple[str, ...] = (),
+                extra: dict[str, str] | None = None):
     """Runs `$ADSAPP_BIN serve ARGUMENTS` on a free loopback port with SQLite in `data_dir` (whatever
-    database the environment names), waits for /health and yields its base URL; stops it afterwards."""
+    database the environment names, unless `extra` sets DATABASE_URL), waits for /health and yields
+    its base URL; stops it afterwards."""
     binary = os.environ.get("ADSAPP_BIN")
     if not binary or not os.access(binary, os.X_OK):
         pytest.fail(f"ADSAPP_BIN must point at the built adsapp binary (got {binary!r})")
@@ -72,6 +75,7 @@ def running_app(arguments: list[str], data_dir: Path, log: Path, unset: tuple[st
     env = dict(os.environ, DATA_DIR=str(data_dir), APP_URL=url, LOG_LEVEL="warning")
     for name in ("DATABASE_URL", "TEST_DATABASE_URL") + unset:
         env.pop(name, None)
+    env.update(extra or {})
     with open(log, "wb") as out:
         proc = subprocess.Popen(
             [binary, "serve", *arguments, "--hostname", "127.0.0.1", "--port", str(port)],
@@ -87,6 +91,24 @@ def running_app(arguments: list[str], data_dir: Path, log: Path, unset: tuple[st
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
+
+
+@contextmanager
+def postgres_database():
+    """A new, empty PostgreSQL database in the server `TEST_DATABASE_URL` names (scripts/test starts
+    one); yields its URL and drops it afterwards."""
+    server = os.environ.get("TEST_DATABASE_URL")
+    if not server:
+        pytest.fail("TEST_DATABASE_URL must name a PostgreSQL server (scripts/test starts one)")
+    psql = next((p for p in ("/usr/lib/postgresql/15/bin/psql", "/usr/bin/psql") if os.access(p, os.X_OK)), None)
+    if psql is None:
+        pytest.fail("psql not found (install postgresql-15)")
+    name = f"adsapp_browser_{uuid.uuid4().hex[:12]}"
+    subprocess.run([psql, server, "-v", "ON_ERROR_STOP=1", "-qc", f"CREATE DATABASE {name}"], check=True)
+    try:
+        yield server.rsplit("/", 1)[0] + "/" + name
+    finally:
+        subprocess.run([psql, server, "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=False)
 
 
 @pytest.fixture(scope="session")
@@ -112,8 +134,7 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-@pytest.fixture
-def driver(request):
+def new_driver():
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
@@ -122,12 +143,32 @@ def driver(request):
     options.add_experimental_option("prefs", {"intl.accept_languages": "en-US,en"})
     drv = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     drv.set_page_load_timeout(30)
+    return drv
+
+
+def _finish(request, drv, suffix: str = "") -> None:
+    rep = getattr(request.node, "rep_call", None)
+    if rep is not None and rep.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        drv.save_screenshot(str(ARTIFACTS / f"{request.node.name}{suffix}.png"))
+        (ARTIFACTS / f"{request.node.name}{suffix}.html").write_text(drv.page_source)
+    drv.quit()
+
+
+@pytest.fixture
+def driver(request):
+    drv = new_driver()
     try:
         yield drv
     finally:
-        rep = getattr(request.node, "rep_call", None)
-        if rep is not None and rep.failed:
-            ARTIFACTS.mkdir(exist_ok=True)
-            drv.save_screenshot(str(ARTIFACTS / f"{request.node.name}.png"))
-            (ARTIFACTS / f"{request.node.name}.html").write_text(drv.page_source)
-        drv.quit()
+        _finish(request, drv)
+
+
+@pytest.fixture
+def second_driver(request):
+    """Another browser, for a second person working at the same time."""
+    drv = new_driver()
+    try:
+        yield drv
+    finally:
+        _finish(request, drv, "-second")

@@ -1,10 +1,12 @@
 """Helpers shared by the browser tests (pytest puts this directory on sys.path)."""
 
+import time
 import urllib.parse
 import uuid
 from pathlib import Path
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -13,7 +15,20 @@ PASSWORD = "correct-horse-battery-staple-42"
 
 
 def wait(drv, timeout: float = 10) -> WebDriverWait:
-    return WebDriverWait(drv, timeout)
+    # The live inbox swaps parts of the page while a test looks at them: an element found a moment
+    # ago may be gone, which only means "look again".
+    return WebDriverWait(drv, timeout, ignored_exceptions=(StaleElementReferenceException,))
+
+
+def retry_stale(action, attempts: int = 5):
+    """Runs `action` again when the live page replaced the element it was using."""
+    for attempt in range(attempts):
+        try:
+            return action()
+        except StaleElementReferenceException:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.2)
 
 
 def path_of(drv) -> str:
@@ -57,3 +72,24 @@ def nav_link_words(drv) -> set[str]:
 
 def page_lang(drv) -> str:
     return drv.execute_script("return document.documentElement.lang")
+
+
+def sign_in(drv, base_url: str, email: str, password: str) -> None:
+    drv.get(base_url + "/signin")
+    form = drv.find_element(By.CSS_SELECTOR, "form#signin-form")
+    form.find_element(By.NAME, "email").send_keys(email)
+    form.find_element(By.NAME, "password").send_keys(password)
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait(drv).until(lambda d: path_of(d).rstrip("/") not in ("/signin", ""))
+
+
+def reload_until(drv, url: str, condition, timeout: float, what: str):
+    """Loads `url` until `condition(driver)` is truthy (pages that do not update by themselves)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        drv.get(url)
+        if result := condition(drv):
+            return result
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what} within {timeout:.0f}s (on {drv.current_url})")
+        time.sleep(1)

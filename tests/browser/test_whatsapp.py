@@ -3,7 +3,6 @@ customers write in, an agent answers from the conversation page and finds a cust
 search box, and the inbox, a conversation, search results, /templates and /settings/whatsapp pass
 axe in English and in Dutch."""
 
-import time
 import uuid
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
 from conftest import running_app
-from helpers import ARTIFACTS, page_lang, path_of, wait, wait_for_path
+from helpers import ARTIFACTS, page_lang, path_of, reload_until, retry_stale, sign_in, wait, wait_for_path
 
 DEMO_EMAIL = "demo@adsapp.local"
 DEMO_PASSWORD = "sourdough-starter-2026"
@@ -36,24 +35,7 @@ def demo_url(tmp_path_factory):
 
 
 def sign_in_as_demo(drv, base_url: str) -> None:
-    drv.get(base_url + "/signin")
-    form = drv.find_element(By.CSS_SELECTOR, "form#signin-form")
-    form.find_element(By.NAME, "email").send_keys(DEMO_EMAIL)
-    form.find_element(By.NAME, "password").send_keys(DEMO_PASSWORD)
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    wait(drv).until(lambda d: path_of(d).rstrip("/") not in ("/signin", ""))
-
-
-def reload_until(drv, url: str, condition, timeout: float, what: str):
-    """Loads `url` until `condition(driver)` is truthy (pages that do not update by themselves)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        drv.get(url)
-        if result := condition(drv):
-            return result
-        if time.monotonic() > deadline:
-            pytest.fail(f"{what} within {timeout:.0f}s (on {drv.current_url})")
-        time.sleep(1)
+    sign_in(drv, base_url, DEMO_EMAIL, DEMO_PASSWORD)
 
 
 def conversation_links(drv):
@@ -63,7 +45,7 @@ def conversation_links(drv):
 def open_first_conversation(drv, base_url: str) -> str:
     """Waits for the demo customers' first conversation in /inbox, opens it; returns its path."""
     reload_until(drv, base_url + "/inbox", conversation_links, 60, "no conversation appeared in /inbox")
-    conversation_links(drv)[0].click()
+    retry_stale(lambda: conversation_links(drv)[0].click())
     wait(drv).until(lambda d: d.find_elements(By.CSS_SELECTOR, '[data-testid="thread"]'))
     return path_of(drv)
 
@@ -176,7 +158,7 @@ def test_accessibility_of_whatsapp_pages_in_english_and_dutch(driver, demo_url):
     sign_in_as_demo(driver, demo_url)
     conversation = open_first_conversation(driver, demo_url)
     search = "/inbox?q=" + first_name_in(driver)[:3]
-    pages = ["/inbox", conversation, search, "/templates", "/settings/whatsapp"]
+    pages = ["/inbox", "/inbox?status=resolved&assignee=mine", conversation, search, "/templates", "/settings/whatsapp", "/settings/inbox"]
     failures = []
     try:
         for language in ("en", "nl"):

@@ -6,9 +6,12 @@ import WhatsAppSimulator
 
 /// `adsapp serve --demo`: the app with a demo organization whose WhatsApp number lives in the
 /// built-in Graph API simulator, and simulated customers who keep writing, so a new user sees a
-/// living inbox without a Meta account. Sign in with `DemoMode.email` / `DemoMode.password`.
+/// living inbox without a Meta account. Sign in with `DemoMode.email` / `DemoMode.password`, and
+/// in a second browser as the colleague `DemoMode.agentEmail` (same password) to see the shared
+/// inbox work between two people.
 enum DemoMode {
     static let email = "demo@adsapp.local"
+    static let agentEmail = "agent@adsapp.local"
     static let password = "sourdough-starter-2026"
     static let organizationName = "Demo Bakery"
     static let number = SimulatedNumber(
@@ -54,6 +57,37 @@ enum DemoMode {
             let jobs = app.backgroundJobs.store(app.db, context)
             _ = try await ConnectionSetup(scope: scope, services: app.whatsApp, jobs: jobs, now: context.dependencies.now())
                 .connect(ConnectionInput(phoneNumberID: number.phoneNumberID, businessAccountID: number.wabaID, accessToken: number.accessToken))
+        }
+        try await seedTeam(app, scope)
+    }
+
+    /// A colleague, a team with both members, tags and canned responses: the shared inbox's parts.
+    private static func seedTeam(_ app: Application, _ scope: TenantScope) async throws {
+        guard try await User.query(on: app.db).filter(\.$email == agentEmail).first() == nil else { return }
+        let now = app.context.dependencies.now()
+        let passwords = Passwords(cost: app.context.configuration.bcryptCost, threadPool: app.threadPool)
+        let agent = User(email: agentEmail, name: "Demo Agent", passwordHash: try await passwords.hash(password), language: nil, createdAt: now)
+        try await scope.transaction { scope in
+            try await agent.create(on: scope.database)
+            let agentMembership = Membership(organizationID: scope.organizationID, userID: agent.id!, role: .agent, createdAt: now)
+            try await agentMembership.create(on: scope.database)
+            let team = Team(organizationID: scope.organizationID, name: "Bakery counter", autoAssign: false, createdAt: now)
+            try await team.create(on: scope.database)
+            try await scope.query(WhatsAppConnection.self).set(\.$team.$id, to: team.id).update()
+            for membership in try await scope.query(Membership.self).all() {
+                try await TeamMember(organizationID: scope.organizationID, teamID: team.id!, membershipID: membership.id!).create(on: scope.database)
+            }
+            for name in ["Order", "Complaint", "Wholesale"] {
+                try await Tag(organizationID: scope.organizationID, name: name, createdAt: now).create(on: scope.database)
+            }
+            let answers = [
+                ("thanks", "Thank you {{first_name}}! Anything else we can do for you?"),
+                ("hours", "We are open Tuesday to Saturday, 7:00 to 17:00. See you soon, {{first_name}}!"),
+                ("bedankt", "Dank je wel {{first_name}}! Kunnen we nog iets voor je doen?"),
+            ]
+            for (shortcut, body) in answers {
+                try await CannedResponse(organizationID: scope.organizationID, shortcut: shortcut, body: body, createdAt: now).create(on: scope.database)
+            }
         }
     }
 }

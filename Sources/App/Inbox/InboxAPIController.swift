@@ -118,6 +118,7 @@ enum InboxAPIController {
         let tenant = try request.tenant()
         try tenant.require(.viewConversations)
         let conversation = try await tenant.visibleConversation(request, access: try await InboxAccess.of(tenant))
+        try await Notes.markMentionsSeen(in: conversation.requireID(), by: tenant.membership.requireID(), scope: tenant.scope, at: request.now)
         return try await tenant.scope.query(Note.self).filter(\.$conversation.$id == conversation.requireID()).sort(\.$createdAt).all().map(NoteBody.init)
     }
 
@@ -145,14 +146,13 @@ enum InboxAPIController {
         var seen: Bool
     }
 
-    /// The signed-in member's mentions, newest first; reading them marks them seen.
+    /// The signed-in member's mentions, newest first. Reading a conversation's notes (or opening
+    /// it in the inbox) marks its mentions seen.
     static func mentions(_ request: Request) async throws -> [MentionBody] {
         let tenant = try request.tenant()
         let membershipID = try tenant.membership.requireID()
         let mentions = try await tenant.scope.query(Mention.self).filter(\.$membership.$id == membershipID)
             .sort(\.$createdAt, .descending).limit(100).all()
-        try await tenant.scope.query(Mention.self).filter(\.$membership.$id == membershipID).filter(\.$seenAt == nil)
-            .set(\.$seenAt, to: request.now).update()
         return mentions.map { MentionBody(id: $0.id!, conversation_id: $0.$conversation.id, note_id: $0.$note.id, created_at: $0.createdAt, seen: $0.seenAt != nil) }
     }
 

@@ -17,6 +17,7 @@ enum InboxController {
         model.isAvailable = tenant.membership.available
         model.canWork = tenant.role.can(.replyToConversations)
         model.notice = request.query[String.self, at: "notice"] == "done" ? request.localizer(.inboxNoticeDone) : nil
+        model.mentions = try await unseenMentions(tenant)
         let query = SearchController.query(of: request)
         var status = HTTPResponseStatus.ok
         if !query.isEmpty {
@@ -46,6 +47,17 @@ enum InboxController {
         model.counts = try await list.counts(model.filter)
         let choices = try await InboxChoices.load(tenant)
         (model.teams, model.tags, model.numbers, model.members) = (choices.teams, choices.tags, choices.numbers, choices.members)
+    }
+
+    /// Notes that name the reader and that they have not opened yet, newest first.
+    private static func unseenMentions(_ tenant: Tenant) async throws -> [InboxPage.MentionRow] {
+        let mentions = try await tenant.scope.query(Mention.self)
+            .filter(\.$membership.$id == tenant.membership.requireID()).filter(\.$seenAt == nil)
+            .with(\.$note).with(\.$conversation) { $0.with(\.$contact) }
+            .sort(\.$createdAt, .descending).limit(20).all()
+        return mentions.map {
+            InboxPage.MentionRow(conversationID: $0.$conversation.id, contactName: displayName($0.conversation.contact), by: $0.note.authorName, at: $0.createdAt)
+        }
     }
 
     private static func rowModels(_ rows: [Conversation], _ tenant: Tenant, now: Date) async throws -> [InboxPage.Row] {
@@ -86,6 +98,7 @@ enum InboxController {
         try tenant.require(.viewConversations)
         let conversation = try await tenant.visibleConversation(request, access: try await InboxAccess.of(tenant))
         try await markRead(conversation, request: request, tenant: tenant)
+        try await Notes.markMentionsSeen(in: conversation.requireID(), by: tenant.membership.requireID(), scope: tenant.scope, at: request.now)
         let notice = request.query[String.self, at: "notice"].flatMap { notice -> String? in
             switch notice {
             case "queued": request.localizer(.inboxNoticeQueued)

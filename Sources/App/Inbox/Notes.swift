@@ -52,6 +52,13 @@ struct Notes: Sendable {
         return note
     }
 
+    /// Reading a conversation's notes is seeing the mentions in them.
+    static func markMentionsSeen(in conversationID: UUID, by membershipID: UUID, scope: TenantScope, at now: Date) async throws {
+        try await scope.query(Mention.self)
+            .filter(\.$membership.$id == membershipID).filter(\.$conversation.$id == conversationID)
+            .filter(\.$seenAt == nil).set(\.$seenAt, to: now).update()
+    }
+
     /// The members a note names, each once, in the order they first appear.
     static func mentioned(in body: String, among members: [(id: UUID, name: String, email: String)]) -> [UUID] {
         var found: [UUID] = []

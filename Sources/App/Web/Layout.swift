@@ -128,17 +128,19 @@ enum Forms {
 
     /// A labelled input with its hint and error, linked for screen readers.
     static func field<C: HTML.BodyContext>(
-        label: String, name: String, type: HTMLInputType, value: String? = nil,
+        label: String, name: String, id: String? = nil, type: HTMLInputType, value: String? = nil,
         autocomplete: String, error: String? = nil, hint: String? = nil, required: Bool = true
     ) -> Node<C> {
-        let describedBy = [hint.map { _ in "\(name)-hint" }, error.map { _ in "\(name)-error" }].compactMap { $0 }
+        // The id defaults to the name; pages with several forms that share a field name pass their own.
+        let id = id ?? name
+        let describedBy = [hint.map { _ in "\(id)-hint" }, error.map { _ in "\(id)-error" }].compactMap { $0 }
         return .div(
             .class(error == nil ? "field" : "field field-invalid"),
-            .label(.for(name), .text(label)),
-            .unwrap(hint) { .p(.id("\(name)-hint"), .class("field-hint"), .text($0)) },
-            .unwrap(error) { .p(.id("\(name)-error"), .class("field-error"), .text($0)) },
+            .label(.for(id), .text(label)),
+            .unwrap(hint) { .p(.id("\(id)-hint"), .class("field-hint"), .text($0)) },
+            .unwrap(error) { .p(.id("\(id)-error"), .class("field-error"), .text($0)) },
             .input(
-                .type(type), .id(name), .name(name),
+                .type(type), .id(id), .name(name),
                 .value(value ?? ""),
                 .attribute(named: "autocomplete", value: autocomplete),
                 .required(required),

@@ -25,11 +25,18 @@ import VaporTesting
             #expect(bramTab.events.first { $0.kind == "mention" }?.conversation == conversation.id)
             try await bramTab.close(); try await carlaTab.close()
 
+            let inbox = try await bram.browser.get("/inbox").body.string
+            #expect(inbox.contains("You were mentioned (1)"))
+            #expect(inbox.contains("Anna de Vries mentioned you about Jan"))
+            #expect(!(try await carla.browser.get("/inbox").body.string.contains("You were mentioned")))
             let mentions = try await bram.browser.api(.GET, "/api/v1/mentions")
             #expect(mentions.body.string.contains(conversation.id!.uuidString))
-            #expect(mentions.body.string.contains(#""seen":false"#))
-            #expect(try await bram.browser.api(.GET, "/api/v1/mentions").body.string.contains(#""seen":true"#), "read once, seen")
+            #expect(mentions.body.string.contains(#""seen":false"#), "the API lists it as new once")
             #expect(try await carla.browser.api(.GET, "/api/v1/mentions").body.string == "[]")
+            // Opening the conversation is seeing its mentions.
+            _ = try await bram.browser.get("/inbox/\(conversation.id!)")
+            #expect(!(try await bram.browser.get("/inbox").body.string.contains("You were mentioned")))
+            #expect(try await bram.browser.api(.GET, "/api/v1/mentions").body.string.contains(#""seen":true"#))
             #expect(try await harness.scope.query(Mention.self).count() == 1, "no mention of oneself or of nobody")
 
             // Nothing reached WhatsApp: no outbound message, nothing at the simulator.

@@ -83,8 +83,17 @@ enum InboxPage {
         var problem: String?
     }
 
+    /// A note that names the reader, not yet seen.
+    struct MentionRow {
+        var conversationID: UUID
+        var contactName: String
+        var by: String
+        var at: Date
+    }
+
     struct Model {
         var rows: [Row] = []
+        var mentions: [MentionRow] = []
         var filter = ConversationList.Filter()
         var counts = ConversationList.Counts()
         var nextCursor: String?
@@ -118,6 +127,7 @@ enum InboxPage {
                        .data(named: "testid", value: "search-input")),
                 .button(.type(.submit), .text(t(.inboxSearchSubmit)))
             ),
+            .if(!model.mentions.isEmpty, mentions(model.mentions, t)),
             .unwrap(model.search, { results($0, t) }, else: .group(filters(model, t), list(model, chrome))),
             InboxParts.live(page: "list", cursor: model.liveCursor, chrome)
         )
@@ -131,6 +141,18 @@ enum InboxPage {
         if let number = filter.connectionID { items.append("connection=\(number)") }
         if let cursor { items.append("cursor=\(cursor)") }
         return SiteURL.inbox.path + "?" + items.joined(separator: "&")
+    }
+
+    private static func mentions(_ mentions: [MentionRow], _ t: Localizer) -> Node<HTML.BodyContext> {
+        .section(
+            .class("panel mentions"), .data(named: "testid", value: "mentions"),
+            .h2(.text(t(.inboxMentionsTitle, ["count": String(mentions.count)]))),
+            .ul(.forEach(mentions) { mention in
+                .li(.a(.href(SiteURL.conversation(.value(mention.conversationID)).path),
+                       .text(t(.inboxMentionsRow, ["name": mention.by, "contact": mention.contactName]))),
+                    .span(.class("muted"), .text(" · " + t.dateTime(mention.at))))
+            })
+        )
     }
 
     private static func availabilityForm(_ model: Model, _ chrome: Chrome) -> Node<HTML.BodyContext> {
@@ -355,7 +377,7 @@ enum ConversationPage {
     static func html(_ model: Model, _ chrome: Chrome) -> HTML {
         let t = chrome.t
         return Layout.page(model.title, chrome,
-            .p(.a(.href(SiteURL.inbox.path), .data(named: "testid", value: "back"), .text("← " + t(.inboxBack))),
+            .p(.class("page-links"), .a(.href(SiteURL.inbox.path), .data(named: "testid", value: "back"), .text("← " + t(.inboxBack))),
                .button(.type(.button), .class("button-link"), .data(named: "open-shortcuts", value: ""), .text(t(.inboxKeysButton)))),
             .h1(.text(model.title)),
             .p(.class("muted"), .text(model.subtitle)),
@@ -455,7 +477,7 @@ enum ConversationPage {
             .class("panel"), .data(named: "testid", value: "contact-panel"),
             .h2(.text(t(.inboxContactTitle))),
             .dl(
-                .dt(.text(t(.fieldName))), .dd(.text(contact.name)),
+                .dt(.text(t(.inboxContactName))), .dd(.text(contact.name)),
                 .unwrap(contact.phone) { phone in .group(.dt(.text(t(.inboxContactPhone))), .dd(.text(phone))) },
                 .dt(.text(t(.inboxContactSince))), .dd(.text(t.dateTime(contact.since))),
                 .dt(.text(t(.inboxContactConversations))), .dd(.text(String(contact.conversations)))
@@ -545,15 +567,6 @@ enum ConversationPage {
         let messagesPath = SiteURL.conversationMessages(.value(model.conversationID)).path
         return .section(
             .class("panel composer"),
-            .form(
-                .id("note-form"), .method(.post), .action(SiteURL.conversationNotes(.value(model.conversationID)).path), .class("note-form"),
-                Forms.csrf(chrome.csrfToken),
-                .label(.for("note-text"), .text(t(.inboxNoteFormLabel))),
-                .p(.id("note-hint"), .class("field-hint"), .text(t(.inboxNoteHint))),
-                .textarea(.id("note-text"), .name("body"), .required(true), .attribute(named: "maxlength", value: String(Notes.maxLength)),
-                          .attribute(named: "aria-describedby", value: "note-hint")),
-                .button(.type(.submit), .class("button-secondary"), .text(t(.inboxNoteSubmit)))
-            ),
             .if(model.windowIsOpen,
                 .p(.class("muted"), .text(t(.inboxWindowOpen, ["time": model.windowClosesAt.map(t.dateTime) ?? ""]))),
                 else: .p(.class("alert alert-error"), .data(named: "testid", value: "window-closed"), .text(t(.inboxWindowClosed)))),
@@ -571,7 +584,7 @@ enum ConversationPage {
                     .label(.for("compose-text"), .text(t(.inboxComposeLabel))),
                     .p(.id("compose-hint"), .class("field-hint"), .text(t(.inboxComposeHint))),
                     .textarea(.id("compose-text"), .name("text"), .required(true), .attribute(named: "maxlength", value: "4096"),
-                              .attribute(named: "aria-describedby", value: "compose-hint"), .attribute(named: "list", value: nil)),
+                              .attribute(named: "aria-describedby", value: "compose-hint")),
                     .ul(.id("canned-responses"), .class("canned-list"), .hidden(true), .attribute(named: "role", value: "listbox"),
                         .attribute(named: "aria-label", value: t(.inboxCannedTitle)),
                         .forEach(model.cannedResponses) { canned in
@@ -590,6 +603,15 @@ enum ConversationPage {
                     .button(.type(.submit), .class("button-secondary"), .text(t(.inboxComposeSendFile)))
                 )
             )),
+            .form(
+                .id("note-form"), .method(.post), .action(SiteURL.conversationNotes(.value(model.conversationID)).path), .class("note-form"),
+                Forms.csrf(chrome.csrfToken),
+                .label(.for("note-text"), .text(t(.inboxNoteFormLabel))),
+                .p(.id("note-hint"), .class("field-hint"), .text(t(.inboxNoteHint))),
+                .textarea(.id("note-text"), .name("body"), .required(true), .attribute(named: "maxlength", value: String(Notes.maxLength)),
+                          .attribute(named: "aria-describedby", value: "note-hint")),
+                .button(.type(.submit), .class("button-secondary"), .text(t(.inboxNoteSubmit)))
+            ),
             .h2(.text(t(.inboxTemplateTitle))),
             .if(model.templates.isEmpty, .p(.class("muted"), .text(t(.inboxTemplateNone))), else: .form(
                 .id("template-form"), .method(.post), .action(SiteURL.conversationTemplate(.value(model.conversationID)).path),
@@ -676,7 +698,7 @@ enum InboxSettingsPage {
                     .div(.class("team"), .data(named: "team-id", value: team.id.uuidString),
                          form("team-\(team.id)", "team.update",
                               .input(.type(.hidden), .name("id"), .value(team.id.uuidString)),
-                              Forms.field(label: t(.fieldName), name: "name", type: .text, value: team.name, autocomplete: "off"),
+                              Forms.field(label: t(.inboxSettingsTeamName), name: "name", id: "team-name-\(team.id)", type: .text, value: team.name, autocomplete: "off"),
                               .div(.class("check"),
                                    .input(.type(.checkbox), .id("auto-\(team.id)"), .name("auto_assign"), .checked(team.autoAssign), .disabled(!model.canManage)),
                                    .label(.for("auto-\(team.id)"), .text(t(.inboxSettingsAutoAssign)))),
@@ -687,7 +709,7 @@ enum InboxSettingsPage {
                 .if(model.canManage, .group(
                     .h3(.text(t(.inboxSettingsNewTeam))),
                     form("team-create-form", "team.create",
-                         Forms.field(label: t(.fieldName), name: "name", type: .text, autocomplete: "off"),
+                         Forms.field(label: t(.inboxSettingsTeamName), name: "name", id: "new-team-name", type: .text, autocomplete: "off"),
                          .div(.class("check"), .input(.type(.checkbox), .id("auto_assign"), .name("auto_assign")),
                               .label(.for("auto_assign"), .text(t(.inboxSettingsAutoAssign)))),
                          memberChecks("new-team", []),
@@ -696,7 +718,7 @@ enum InboxSettingsPage {
                 .h2(.text(t(.inboxSettingsCapacity))),
                 .p(.class("muted"), .text(t(.inboxSettingsCapacityHint))),
                 .div(.class("table-wrap"), .table(.class("data-table"),
-                    .thead(.tr(.th(.text(t(.fieldName))), .th(.text(t(.inboxSettingsAvailability))), .th(.text(t(.inboxSettingsCapacity))))),
+                    .thead(.tr(.th(.text(t(.inboxSettingsMember))), .th(.text(t(.inboxSettingsAvailability))), .th(.text(t(.inboxSettingsCapacity))))),
                     .tbody(.forEach(model.members) { member in
                         .tr(.td(.text(member.name)),
                             .td(.text(member.available ? t(.inboxAvailable) : t(.inboxAway))),
@@ -717,7 +739,7 @@ enum InboxSettingsPage {
                     .li(.span(.class("tag"), .text(tag.label)), deleteForm("tag.delete", UUID(uuidString: tag.value)!, t(.inboxSettingsDeleteNamed, ["name": tag.label])))
                 }),
                 .if(model.canManage, form("tag-create-form", "tag.create",
-                    Forms.field(label: t(.inboxSettingsNewTag), name: "name", type: .text, autocomplete: "off"),
+                    Forms.field(label: t(.inboxSettingsNewTag), name: "name", id: "new-tag-name", type: .text, autocomplete: "off"),
                     .button(.type(.submit), .class("button-primary"), .text(t(.inboxSettingsCreateTag)))))),
             .section(.class("panel"),
                 .h2(.text(t(.inboxSettingsCanned))),
