@@ -85,7 +85,7 @@ enum InboxController {
         case .nothingToFind:
             search.problem = request.localizer(.inboxSearchTooShort)
         case nil:
-            search.hits = try await InboxSearch(scope: tenant.scope).search(query)
+            search.hits = try await InboxSearch(scope: tenant.scope, access: try await InboxAccess.of(tenant)).search(query)
             return (search, .ok)
         }
         return (search, .badRequest)

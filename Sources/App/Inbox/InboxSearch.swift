@@ -59,6 +59,8 @@ struct InboxSearch: Sendable {
     private static let startMark = "\u{1}", endMark = "\u{2}"
 
     let scope: TenantScope
+    /// Only conversations the searching member may see; `nil` for all (tests, tools).
+    var access: InboxAccess? = nil
 
     private var sql: any SQLDatabase { scope.database as! any SQLDatabase }
     private var isPostgres: Bool { sql.dialect.name == "postgresql" }
@@ -75,6 +77,13 @@ struct InboxSearch: Sendable {
 
     // MARK: - Messages
 
+    /// The condition on the conversation `v` that limits hits to what the member may see.
+    private var visible: SQLQueryString {
+        guard let access, let teams = access.teams else { return "TRUE" }
+        guard !teams.isEmpty else { return "v.assignee_id = \(bind: access.membershipID)" }
+        return "(v.assignee_id = \(bind: access.membershipID) OR v.team_id IN \(SQLGroupExpression(teams.map { SQLBind($0) })))"
+    }
+
     private func messages(_ words: [String], limit: Int) async throws -> [Hit] {
         let rows: [any SQLRow]
         if isPostgres {
@@ -86,7 +95,7 @@ struct InboxSearch: Sendable {
                 FROM messages m
                 JOIN conversations v ON v.id = m.conversation_id
                 JOIN contacts c ON c.id = v.contact_id
-                WHERE m.organization_id = \(bind: scope.organizationID)
+                WHERE m.organization_id = \(bind: scope.organizationID) AND \(visible)
                   AND to_tsvector('simple', coalesce(m.body, '')) @@ to_tsquery('simple', \(bind: query))
                 ORDER BY m.sent_at DESC
                 LIMIT \(bind: limit)
@@ -100,7 +109,7 @@ struct InboxSearch: Sendable {
                 JOIN messages m ON m.rowid = messages_fts.rowid
                 JOIN conversations v ON v.id = m.conversation_id
                 JOIN contacts c ON c.id = v.contact_id
-                WHERE messages_fts MATCH \(bind: query) AND m.organization_id = \(bind: scope.organizationID)
+                WHERE messages_fts MATCH \(bind: query) AND m.organization_id = \(bind: scope.organizationID) AND \(visible)
                 ORDER BY m.sent_at DESC
                 LIMIT \(bind: limit)
                 """).all()
@@ -140,7 +149,7 @@ struct InboxSearch: Sendable {
             SELECT c.profile_name, c.wa_id, c.user_id, v.id AS conversation_id, v.last_message_at
             FROM contacts c
             JOIN conversations v ON v.contact_id = c.id
-            WHERE c.organization_id = \(bind: scope.organizationID) AND (\(SQLList(conditions, separator: SQLRaw(" OR "))))
+            WHERE c.organization_id = \(bind: scope.organizationID) AND \(visible) AND (\(SQLList(conditions, separator: SQLRaw(" OR "))))
             ORDER BY v.last_message_at DESC
             LIMIT \(bind: limit * 2)
             """).all()

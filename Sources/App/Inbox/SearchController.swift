@@ -59,7 +59,7 @@ enum SearchController {
             break
         }
         let limit = request.query[Int.self, at: "limit"] ?? InboxSearch.defaultLimit
-        let hits = try await InboxSearch(scope: tenant.scope).search(query, limit: limit)
+        let hits = try await InboxSearch(scope: tenant.scope, access: try await InboxAccess.of(tenant)).search(query, limit: limit)
         return ResultsBody(query: query, results: hits.map(HitBody.init))
     }
 }

@@ -55,6 +55,8 @@ enum MediaController {
         let tenant = try request.tenant()
         try tenant.require(.viewConversations)
         let message = try await tenant.find(Message.self, parameter: SiteURL.messageID, of: request)
+        let access = try await InboxAccess.of(tenant)
+        guard let conversation = try await tenant.scope.find(Conversation.self, message.$conversation.id), access.maySee(conversation) else { throw Abort(.notFound) }
         guard let key = message.mediaObjectKey, message.mediaState == .stored else { throw Abort(.notFound) }
         let object: StoredObject
         do {

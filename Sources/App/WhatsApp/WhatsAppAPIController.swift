@@ -152,7 +152,7 @@ enum WhatsAppAPIController {
     static func messages(_ request: Request) async throws -> [MessageBody] {
         let tenant = try request.tenant()
         try tenant.require(.viewConversations)
-        let conversation = try await tenant.find(Conversation.self, parameter: SiteURL.conversationID, of: request)
+        let conversation = try await tenant.visibleConversation(request, access: try await InboxAccess.of(tenant))
         let limit = try request.pageRequest().limit
         return try await tenant.scope.query(Message.self)
             .filter(\.$conversation.$id == conversation.requireID())
@@ -163,7 +163,7 @@ enum WhatsAppAPIController {
     static func send(_ request: Request) async throws -> Response {
         let tenant = try request.tenant()
         try tenant.require(.replyToConversations)
-        let conversation = try await tenant.find(Conversation.self, parameter: SiteURL.conversationID, of: request)
+        let conversation = try await tenant.visibleConversation(request, access: try await InboxAccess.of(tenant))
         var draft = try request.content.decode(OutboundDraft.self)
         draft.upload = nil  // files come through the web composer; the API sends media by link
         do {

@@ -126,6 +126,13 @@ import VaporTesting
             #expect(visible.counts["status"]?["open"]?.total == 2)
             #expect(try await agent.browser.get("/inbox/\(theirs.id!)").status == .notFound)
             #expect(try await agent.browser.api(.POST, "/api/v1/conversations/\(theirs.id!)/work", json: #"{"action":"resolve"}"#).status == .notFound)
+            #expect(try await agent.browser.api(.GET, "/api/v1/conversations/\(theirs.id!)/messages").status == .notFound)
+            #expect(try await agent.browser.api(.GET, "/api/v1/conversations/\(theirs.id!)/notes").status == .notFound)
+            #expect(try await agent.browser.api(.POST, "/api/v1/conversations/\(theirs.id!)/messages", json: #"{"type":"text","text":"hi"}"#).status == .notFound)
+            let search = try await agent.browser.api(.GET, "/api/v1/search?q=Theirs")
+            #expect(search.status == .ok)
+            #expect(!search.body.string.contains(theirs.id!.uuidString), "search finds only what the agent may see")
+            #expect(try await harness.owner.api(.GET, "/api/v1/search?q=Theirs").body.string.contains(theirs.id!.uuidString))
             // A bulk selection cannot reach past it either.
             _ = try await agent.browser.api(.POST, "/api/v1/conversations/bulk", json: #"{"action":"resolve","ids":["\#(theirs.id!)","\#(ours.id!)"]}"#)
             #expect(try await harness.reload(theirs).status == .open)
