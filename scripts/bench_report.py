@@ -244,6 +244,28 @@ TEXT = {
         "bar_ack": "acknowledged {db}",
         "bar_wh_processed": "processed {db}",
         "bar_wh_max": "most acknowledged {db}",
+        "load_inbox": "load: one organization of {conversations} conversations and {messages} messages on a fresh PostgreSQL 15"
+                      " database (fsync off), seeded in {seed:.0f} s; `adsapp serve` (release, workers in-process) with the owner's"
+                      " session. Each request kind under `wrk -t2 -c4 -d10s --latency` after a 2 s warm-up, paths picked at random:"
+                      " list = the list API's first pages of six filters and pages 50 to 30,000 deep; page = the `/inbox` HTML page"
+                      " with its counts; thread = the last 50 messages of one of 2,000 random conversations; search = {searches}"
+                      " words, name and number fragments. Live: {sockets} WebSockets open on `/inbox/live`, then {posted} signed"
+                      " inbound messages posted to the webhook at 10 a second, each to another conversation; the time from the POST"
+                      " until each socket heard of it. wrk, the server, the sockets' client and PostgreSQL share the same 2 cores.",
+        "inbox_header": "| measurement | p50 / p99 (ms) | target (p99) | limit (same run) |",
+        "ib_list": "conversation list, API ({rps} req/s)",
+        "ib_page": "inbox page, HTML with filter counts ({rps} req/s)",
+        "ib_thread": "thread, last 50 messages ({rps} req/s)",
+        "ib_search": "search ({rps} req/s)",
+        "ib_live": "message in → every agent's WebSocket, {sockets} sockets ({received} of {expected} deliveries)",
+        "ib_bare": "bare Vapor `GET /`: {lat}",
+        "ib_target_list": "under 20 ms",
+        "ib_target_search": "under 50 ms",
+        "ib_target_live": "under 100 ms",
+        "ib_met": "met",
+        "ib_missed": "**missed**",
+        "inbox_chart_alt": "p99 latency of the inbox per request kind, with the targets",
+        "inbox_chart_title": "Shared inbox: p99 latency (ms) against the target",
         "bar_raw": "plain INSERT {db}",
     },
     "nl": {
@@ -330,6 +352,28 @@ TEXT = {
         "bar_ack": "bevestigd {db}",
         "bar_wh_processed": "verwerkt {db}",
         "bar_wh_max": "meeste bevestigd {db}",
+        "load_inbox": "belasting: één organisatie met {conversations} gesprekken en {messages} berichten in een nieuwe PostgreSQL 15-"
+                      "database (fsync uit), gevuld in {seed:.0f} s; `adsapp serve` (release, workers in hetzelfde proces) met de sessie"
+                      " van de eigenaar. Elk soort verzoek onder `wrk -t2 -c4 -d10s --latency` na 2 s opwarmen, paden willekeurig gekozen:"
+                      " lijst = de eerste pagina's van zes filters van de lijst-API en pagina's 50 tot 30.000 diep; pagina = de HTML-pagina"
+                      " `/inbox` met haar tellingen; gesprek = de laatste 50 berichten van een van 2.000 willekeurige gesprekken; zoeken ="
+                      " {searches} woorden, stukken van namen en nummers. Live: {sockets} WebSockets open op `/inbox/live`, daarna {posted}"
+                      " ondertekende inkomende berichten naar de webhook, 10 per seconde, elk naar een ander gesprek; de tijd van de POST"
+                      " tot elke socket het hoorde. wrk, de server, de client van de sockets en PostgreSQL delen dezelfde 2 kernen.",
+        "inbox_header": "| meting | p50 / p99 (ms) | doel (p99) | grens (zelfde run) |",
+        "ib_list": "gesprekkenlijst, API ({rps} verzoeken/s)",
+        "ib_page": "inboxpagina, HTML met tellingen per filter ({rps} verzoeken/s)",
+        "ib_thread": "gesprek, laatste 50 berichten ({rps} verzoeken/s)",
+        "ib_search": "zoeken ({rps} verzoeken/s)",
+        "ib_live": "bericht binnen → de WebSocket van elke agent, {sockets} sockets ({received} van {expected} afleveringen)",
+        "ib_bare": "kale Vapor `GET /`: {lat}",
+        "ib_target_list": "onder 20 ms",
+        "ib_target_search": "onder 50 ms",
+        "ib_target_live": "onder 100 ms",
+        "ib_met": "gehaald",
+        "ib_missed": "**niet gehaald**",
+        "inbox_chart_alt": "p99-latentie van de inbox per soort verzoek, met de doelen",
+        "inbox_chart_title": "Gedeelde inbox: p99-latentie (ms) tegen het doel",
         "bar_raw": "kale INSERT {db}",
     },
 }
@@ -476,7 +520,7 @@ def section_body(section: str, table: list[str], t: dict, run: dict, chart: str,
         "",
         *table,
         "",
-        f"![{t[{'jobs': 'jobs_chart_alt', 'webhook': 'webhook_chart_alt'}.get(section, 'chart_alt')]}]({chart})",
+        f"![{t[{'jobs': 'jobs_chart_alt', 'webhook': 'webhook_chart_alt', 'inbox': 'inbox_chart_alt'}.get(section, 'chart_alt')]}]({chart})",
         "",
     ]
 
@@ -721,11 +765,110 @@ def cmd_report_webhook(args) -> None:
             print("\n".join(body))
 
 
+# ---- inbox ----
+
+INBOX_TARGETS_MS = {"list": 20, "page": 20, "thread": 20, "search": 50, "live": 100}
+
+
+def load_inbox(results: Path) -> dict:
+    """Reads what `scripts/bench inbox` leaves in RESULTS: the wrk runs per request kind, the bare
+    route's, the seed and the live measurement of `adsapp bench-inbox`."""
+    out = {"bare": parse_wrk((results / "wrk-bare.txt").read_text())}
+    for kind in ("list", "page", "thread", "search"):
+        out[kind] = parse_wrk((results / f"wrk-inbox-{kind}.txt").read_text())
+    out["seed"] = json.loads((results / "inbox-seed.json").read_text())
+    out["live"] = json.loads((results / "inbox-live.json").read_text())
+    out["searches"] = len((results / "search.paths").read_text().split())
+    return out
+
+
+def inbox_rows(m: dict, t: dict) -> list[tuple[str, str, str, str]]:
+    def verdict(p99: float, target: float) -> str:
+        return t["ib_met"] if p99 < target else t["ib_missed"]
+
+    def wrk_row(kind: str, label: str, target_key: str) -> tuple[str, str, str, str]:
+        w = m[kind]
+        errors = (f"; {t['non_2xx'].format(n=w['non_2xx'])}" if w["non_2xx"] else "") + \
+                 (f"; {t['socket_errors'].format(n=w['socket_errors'])}" if w["socket_errors"] else "")
+        target = INBOX_TARGETS_MS[kind]
+        return (t[label].format(rps=_rps(w["rps"])), f"{w['p50_ms']:.1f} / {w['p99_ms']:.1f}{errors}",
+                f"{t[target_key]}: {verdict(w['p99_ms'], target)}", t["ib_bare"].format(lat=_latency(m["bare"])))
+
+    live = m["live"]
+    complete = live["received"] >= live["expected"]
+    live_verdict = verdict(live["p99Milliseconds"], INBOX_TARGETS_MS["live"]) if complete else t["ib_missed"]
+    return [
+        wrk_row("list", "ib_list", "ib_target_list"),
+        wrk_row("page", "ib_page", "ib_target_list"),
+        wrk_row("thread", "ib_thread", "ib_target_list"),
+        wrk_row("search", "ib_search", "ib_target_search"),
+        (t["ib_live"].format(sockets=f"{live['sockets']:,}", received=f"{live['received']:,}", expected=f"{live['expected']:,}"),
+         f"{live['p50Milliseconds']:.1f} / {live['p99Milliseconds']:.1f}", f"{t['ib_target_live']}: {live_verdict}", "—"),
+    ]
+
+
+def inbox_chart_svg(m: dict, t: dict) -> str:
+    """Horizontal bars: p99 per request kind, each beside its own target mark."""
+    rows = [(t[key].split(" (")[0].split(",")[0], value, INBOX_TARGETS_MS[kind]) for kind, key, value in (
+        ("list", "ib_list", m["list"]["p99_ms"]), ("page", "ib_page", m["page"]["p99_ms"]),
+        ("thread", "ib_thread", m["thread"]["p99_ms"]), ("search", "ib_search", m["search"]["p99_ms"]),
+        ("live", "ib_live", m["live"]["p99Milliseconds"]),
+    )]
+    width, left, bar_h, gap, top = 760, 230, 24, 14, 44
+    scale = (width - left - 90) / max(max(v for _, v, _ in rows), max(target for *_, target in rows))
+    height = top + len(rows) * (bar_h + gap) + 16
+    desc = "; ".join(f"{label}: p99 {value:.1f} ms, target {target} ms" for label, value, target in rows)
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-labelledby="t d">',
+        f'<title id="t">{html.escape(t["inbox_chart_title"])}</title>',
+        f'<desc id="d">{html.escape(desc)}</desc>',
+        f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
+        f'<text x="16" y="26" font-family="sans-serif" font-size="16" font-weight="bold" fill="#1b2430">{html.escape(t["inbox_chart_title"])}</text>',
+    ]
+    for i, (label, value, target) in enumerate(rows):
+        y = top + i * (bar_h + gap)
+        bw = max(1, value * scale)
+        color = "#0b6e4f" if value < target else "#b3261e"
+        tx = left + target * scale
+        out += [
+            f'<text x="{left - 10}" y="{y + bar_h * 0.7:.0f}" text-anchor="end" font-family="sans-serif" font-size="14" fill="#1b2430">{html.escape(label)}</text>',
+            f'<rect x="{left}" y="{y}" width="{bw:.1f}" height="{bar_h}" fill="{color}"/>',
+            f'<text x="{left + bw + 8:.1f}" y="{y + bar_h * 0.7:.0f}" font-family="sans-serif" font-size="14" fill="#1b2430">{value:.1f}</text>',
+            f'<line x1="{tx:.1f}" y1="{y - 4}" x2="{tx:.1f}" y2="{y + bar_h + 4}" stroke="#1b2430" stroke-width="2" stroke-dasharray="3 2"/>',
+        ]
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def cmd_report_inbox(args) -> None:
+    m = load_inbox(Path(args.results))
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    run = run_info(args.command)
+    for lang, path in language_paths(out).items():
+        t = TEXT[lang]
+        chart = out.with_name(f"{out.stem}-inbox{'' if lang == 'en' else '.' + lang}.svg")
+        chart.write_text(inbox_chart_svg(m, t))
+        table = [t["inbox_header"], "|---|---|---|---|"] + [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in inbox_rows(m, t)]
+        sep = "." if lang == "nl" else ","
+        load = t["load_inbox"].format(
+            conversations=f"{m['seed']['conversations']:,}".replace(",", sep), messages=f"{m['seed']['messages']:,}".replace(",", sep),
+            seed=m["seed"]["seedSeconds"], searches=m["searches"], sockets=f"{m['live']['sockets']:,}".replace(",", sep),
+            posted=m["live"]["messages"],
+        )
+        body = section_body("inbox", table, t, run, chart.name, load=load)
+        write_section(path, "inbox", body, t)
+        if lang == "en":
+            print("\n".join(body))
+
+
 def cmd_report(args) -> None:
     if args.section == "jobs":
         return cmd_report_jobs(args)
     if args.section == "webhook":
         return cmd_report_webhook(args)
+    if args.section == "inbox":
+        return cmd_report_inbox(args)
     m = load_results(Path(args.results))
     out = Path(args.out)
     chart = out.with_name(f"{out.stem}-{args.section}.svg")

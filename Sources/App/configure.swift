@@ -59,6 +59,7 @@ public func configure(
     app.asyncCommands.use(JobsCommand(), as: "jobs")
     app.asyncCommands.use(BenchJobsCommand(), as: "bench-jobs")
     app.asyncCommands.use(BenchWebhookCommand(), as: "bench-webhook")
+    app.asyncCommands.use(BenchInboxCommand(), as: "bench-inbox")
 }
 
 /// A bare Vapor app with one route, the baseline that `scripts/bench http` measures the product against.

@@ -22,10 +22,6 @@ struct ConversationList: Sendable {
             var total = 0
             var unread = 0
 
-            mutating func add(_ other: Count) {
-                total += other.total
-                unread += other.unread
-            }
         }
 
         var byStatus: [Conversation.Status: Count] = [:]
@@ -54,43 +50,60 @@ struct ConversationList: Sendable {
         return (page, next)
     }
 
-    /// All the numbers of the filter tabs, from one grouped read.
+    /// Counts stop here: a tab shows "999+" rather than make every list read walk an inbox of a
+    /// hundred thousand conversations. Below it they are exact.
+    static let countCap = 1000
+
+    /// All the numbers of the filter tabs, in one statement: one bounded index range per number.
     func counts(_ filter: Filter) async throws -> Counts {
         let sql = scope.database as! any SQLDatabase
-        let me = access.membershipID
-        let who: SQLQueryString = "CASE WHEN conversations.assignee_id IS NULL THEN 'unassigned' WHEN conversations.assignee_id = \(bind: me) THEN 'mine' ELSE 'other' END"
-        var query = sql.select()
-            .column(SQLColumn("status", table: "conversations"))
-            .column(SQLAlias(who, as: SQLIdentifier("who")))
-            .column(SQLAlias(SQLFunction("count", args: SQLLiteral.all), as: SQLIdentifier("total")))
-            .column(SQLAlias(SQLRaw("count(CASE WHEN conversations.unread_count > 0 THEN 1 END)"), as: SQLIdentifier("unread")))
-            .from("conversations")
-            .where(SQLColumn("organization_id", table: "conversations"), .equal, SQLBind(scope.organizationID))
-        if let teams = access.teams {
-            var visible: SQLQueryString = "conversations.assignee_id = \(bind: me)"
-            if !teams.isEmpty { visible = visible + " OR conversations.team_id IN " + "\(SQLGroupExpression(teams.map { SQLBind($0) }))" }
-            query = query.where(SQLGroupExpression(visible))
+        var columns: [any SQLExpression] = []
+        var keys: [(status: Conversation.Status?, assignee: Filter.Assignee?, unread: Bool)] = []
+        func add(_ status: Conversation.Status, _ assignee: Filter.Assignee, key: (Conversation.Status?, Filter.Assignee?)) {
+            for unread in [false, true] {
+                columns.append(SQLAlias(count(status: status, assignee: assignee, unread: unread, filter), as: SQLIdentifier("c\(columns.count)")))
+                keys.append((key.0, key.1, unread))
+            }
         }
-        if let teamID = filter.teamID { query = query.where(SQLColumn("team_id", table: "conversations"), .equal, SQLBind(teamID)) }
-        if let connectionID = filter.connectionID { query = query.where(SQLColumn("connection_id", table: "conversations"), .equal, SQLBind(connectionID)) }
-        if let tagID = filter.tagID {
-            query = query.join("conversation_tags", on: SQLColumn("conversation_id", table: "conversation_tags"), .equal, SQLColumn("id", table: "conversations"))
-                .where(SQLColumn("tag_id", table: "conversation_tags"), .equal, SQLBind(tagID))
-        }
-        let rows = try await query.groupBy(SQLColumn("status", table: "conversations")).groupBy(SQLIdentifier("who")).all()
+        for status in Conversation.Status.allCases { add(status, filter.assignee, key: (status, nil)) }
+        for assignee in Filter.Assignee.allCases { add(filter.status, assignee, key: (nil, assignee)) }
+        guard let row = try await sql.select().columns(columns).first() else { return Counts() }
 
         var counts = Counts()
-        for status in Conversation.Status.allCases { counts.byStatus[status] = .init() }
-        for assignee in Filter.Assignee.allCases { counts.byAssignee[assignee] = .init() }
-        for row in rows {
-            guard let status = Conversation.Status(rawValue: try row.decode(column: "status", as: String.self)) else { continue }
-            let bucket = try row.decode(column: "who", as: String.self)
-            let count = Counts.Count(total: try row.decode(column: "total", as: Int.self), unread: try row.decode(column: "unread", as: Int.self))
-            let assignees: [Filter.Assignee] = [.all] + (bucket == "mine" ? [.mine] : bucket == "unassigned" ? [.unassigned] : [])
-            if assignees.contains(filter.assignee) { counts.byStatus[status]!.add(count) }
-            if status == filter.status { for assignee in assignees { counts.byAssignee[assignee]!.add(count) } }
+        for (index, key) in keys.enumerated() {
+            let value = try row.decode(column: "c\(index)", as: Int.self)
+            if let status = key.status {
+                if key.unread { counts.byStatus[status, default: .init()].unread = value } else { counts.byStatus[status, default: .init()].total = value }
+            } else if let assignee = key.assignee {
+                if key.unread { counts.byAssignee[assignee, default: .init()].unread = value } else { counts.byAssignee[assignee, default: .init()].total = value }
+            }
         }
         return counts
+    }
+
+    /// `(SELECT count(*) FROM (SELECT 1 FROM conversations WHERE … LIMIT cap))`, with every value bound.
+    private func count(status: Conversation.Status, assignee: Filter.Assignee, unread: Bool, _ filter: Filter) -> SQLQueryString {
+        var conditions: [SQLQueryString] = [
+            "conversations.organization_id = \(bind: scope.organizationID)", "conversations.status = \(bind: status.rawValue)",
+        ]
+        switch assignee {
+        case .all: break
+        case .mine: conditions.append("conversations.assignee_id = \(bind: access.membershipID)")
+        case .unassigned: conditions.append("conversations.assignee_id IS NULL")
+        }
+        if unread { conditions.append("conversations.unread_count > 0") }
+        if let teams = access.teams {
+            conditions.append(teams.isEmpty
+                ? "conversations.assignee_id = \(bind: access.membershipID)"
+                : "(conversations.assignee_id = \(bind: access.membershipID) OR conversations.team_id IN \(SQLGroupExpression(teams.map { SQLBind($0) })))")
+        }
+        if let teamID = filter.teamID { conditions.append("conversations.team_id = \(bind: teamID)") }
+        if let connectionID = filter.connectionID { conditions.append("conversations.connection_id = \(bind: connectionID)") }
+        if let tagID = filter.tagID {
+            conditions.append("conversations.id IN (SELECT conversation_id FROM conversation_tags WHERE tag_id = \(bind: tagID))")
+        }
+        let whereClause = SQLList(conditions, separator: SQLRaw(" AND "))
+        return "(SELECT count(*) FROM (SELECT 1 FROM conversations WHERE \(whereClause) LIMIT \(unsafeRaw: String(Self.countCap))) AS capped)"
     }
 
     private func filtered(_ filter: Filter, status: Conversation.Status, assignee: Filter.Assignee) -> QueryBuilder<Conversation> {

@@ -14,6 +14,8 @@ enum InboxAPIController {
         var next_cursor: String?
         /// Per status and per assignee choice: how many conversations, how many with unread messages.
         var counts: [String: [String: Count]]
+        /// Counts stop at this number: a count equal to it means "this many or more".
+        var count_cap: Int
     }
 
     static func conversations(_ request: Request) async throws -> ListBody {
@@ -32,7 +34,8 @@ enum InboxAPIController {
             counts: [
                 "status": Dictionary(uniqueKeysWithValues: Conversation.Status.allCases.map { ($0.rawValue, body(counts.byStatus[$0])) }),
                 "assignee": Dictionary(uniqueKeysWithValues: ConversationList.Filter.Assignee.allCases.map { ($0.rawValue, body(counts.byAssignee[$0])) }),
-            ]
+            ],
+            count_cap: ConversationList.countCap
         )
     }
 

@@ -32,20 +32,20 @@ enum InboxController {
     private static func fillList(_ model: inout InboxPage.Model, _ request: Request, _ tenant: Tenant) async throws {
         let access = try await InboxAccess.of(tenant)
         let list = ConversationList(scope: tenant.scope, access: access)
+        let choices = try await InboxChoices.load(tenant)
         do {
             model.filter = try InboxAPIController.filter(of: request)
             let page = try request.pageRequest()
             let (rows, next) = try await list.page(model.filter, after: try page.cursor.map(KeysetCursor.init(decoding:)), limit: 50)
             model.nextCursor = next?.encoded
-            model.rows = try await rowModels(rows, tenant, now: request.now)
+            model.rows = try await rowModels(rows, tenant, choices, now: request.now)
         } catch let error as APIError {
             // A hand-edited address: show the default list and say why.
             model.error = error.message
             model.filter = .init()
-            model.rows = try await rowModels(try await list.page(model.filter, after: nil, limit: 50).rows, tenant, now: request.now)
+            model.rows = try await rowModels(try await list.page(model.filter, after: nil, limit: 50).rows, tenant, choices, now: request.now)
         }
         model.counts = try await list.counts(model.filter)
-        let choices = try await InboxChoices.load(tenant)
         (model.teams, model.tags, model.numbers, model.members) = (choices.teams, choices.tags, choices.numbers, choices.members)
     }
 
@@ -60,14 +60,14 @@ enum InboxController {
         }
     }
 
-    private static func rowModels(_ rows: [Conversation], _ tenant: Tenant, now: Date) async throws -> [InboxPage.Row] {
+    private static func rowModels(_ rows: [Conversation], _ tenant: Tenant, _ choices: InboxChoices, now: Date) async throws -> [InboxPage.Row] {
         let tags = try await InboxAPIController.tagIDs(of: rows.map { $0.id! }, tenant.scope)
-        let names = try await InboxChoices.names(tenant)
+        let names = choices.names
         return rows.map { conversation in
             InboxPage.Row(
                 id: conversation.id!, name: displayName(conversation.contact), preview: conversation.lastMessagePreview ?? "",
                 at: conversation.lastMessageAt, unread: conversation.unreadCount, status: conversation.status,
-                assignee: conversation.$assignee.id.flatMap { names.members[$0] },
+                assignee: conversation.$assignee.id.flatMap { names.allMembers[$0] },
                 team: conversation.$team.id.flatMap { names.teams[$0] },
                 tags: (tags[conversation.id!] ?? []).compactMap { names.tags[$0] }.sorted(),
                 windowIsOpen: CustomerServiceWindow(lastInboundAt: conversation.lastInboundAt).isOpen(at: now),
@@ -366,27 +366,24 @@ struct InboxChoices {
     var tags: [Choice]
     var numbers: [Choice]
     var members: [Choice]
+    /// Names by id for the list's rows; every member, also those who may no longer answer.
+    var names: (allMembers: [UUID: String], teams: [UUID: String], tags: [UUID: String])
 
     static func load(_ tenant: Tenant) async throws -> InboxChoices {
         let scope = tenant.scope
-        let members = try await scope.query(Membership.self).with(\.$user).all()
-            .filter { $0.role.can(.replyToConversations) }
-            .sorted { $0.user.name < $1.user.name }
+        let everyone = try await scope.query(Membership.self).with(\.$user).all().sorted { $0.user.name < $1.user.name }
+        let teams = try await scope.query(Team.self).sort(\.$name).all()
+        let tags = try await scope.query(Tag.self).sort(\.$name).all()
         return InboxChoices(
-            teams: try await scope.query(Team.self).sort(\.$name).all().map { Choice(value: $0.id!.uuidString, label: $0.name) },
-            tags: try await scope.query(Tag.self).sort(\.$name).all().map { Choice(value: $0.id!.uuidString, label: $0.name) },
+            teams: teams.map { Choice(value: $0.id!.uuidString, label: $0.name) },
+            tags: tags.map { Choice(value: $0.id!.uuidString, label: $0.name) },
             numbers: try await scope.query(WhatsAppConnection.self).sort(\.$createdAt).all().map { Choice(value: $0.id!.uuidString, label: $0.displayPhoneNumber) },
-            members: members.map { Choice(value: $0.id!.uuidString, label: $0.user.name) }
+            members: everyone.filter { $0.role.can(.replyToConversations) }.map { Choice(value: $0.id!.uuidString, label: $0.user.name) },
+            names: (
+                Dictionary(uniqueKeysWithValues: everyone.map { ($0.id!, $0.user.name) }),
+                Dictionary(uniqueKeysWithValues: teams.map { ($0.id!, $0.name) }),
+                Dictionary(uniqueKeysWithValues: tags.map { ($0.id!, $0.name) })
+            )
         )
-    }
-
-    /// Names by id, for the list's rows.
-    static func names(_ tenant: Tenant) async throws -> (members: [UUID: String], teams: [UUID: String], tags: [UUID: String]) {
-        let choices = try await load(tenant)
-        func map(_ list: [Choice]) -> [UUID: String] {
-            Dictionary(uniqueKeysWithValues: list.compactMap { choice in UUID(uuidString: choice.value).map { ($0, choice.label) } })
-        }
-        let allMembers = try await tenant.scope.query(Membership.self).with(\.$user).all()
-        return (Dictionary(uniqueKeysWithValues: allMembers.map { ($0.id!, $0.user.name) }), map(choices.teams), map(choices.tags))
     }
 }

@@ -7,9 +7,13 @@ import SQLKit
 /// start (`bak` finds "Bakkerij"), case-insensitively. Contacts first, then messages, newest first;
 /// each hit with the matching words marked.
 ///
-/// Full-text indexes do the word search (`CreateSearchIndexes`): FTS5 on SQLite, GIN over
-/// `to_tsvector('simple', …)` on PostgreSQL. Only letters and digits of the query reach either
-/// engine, so nothing a person types can change the query's meaning.
+/// Full-text indexes do the word search: FTS5 on SQLite (`CreateSearchIndexes`), GIN over a stored
+/// `to_tsvector('simple', …)` column on PostgreSQL (`CreateSearchVectors`). Only letters and digits
+/// of the query reach either engine, so nothing a person types can change the query's meaning.
+///
+/// On PostgreSQL a word many messages contain would make the index hand over tens of thousands of
+/// rows to sort by time; so the newest `recentWindow` messages (and conversations) are searched
+/// first, walking the time index, and the whole index only when they hold too few hits.
 struct InboxSearch: Sendable {
     /// A piece of a hit's text, marked when it matched.
     struct Fragment: Codable, Sendable, Equatable {
@@ -55,6 +59,8 @@ struct InboxSearch: Sendable {
     }
 
     static let defaultLimit = 30
+    /// How many of the newest messages and conversations PostgreSQL walks before it asks the index.
+    static let recentWindow = 10_000
     /// Marks the engines put around matches; control characters that no message text shows.
     private static let startMark = "\u{1}", endMark = "\u{2}"
 
@@ -85,21 +91,28 @@ struct InboxSearch: Sendable {
     }
 
     private func messages(_ words: [String], limit: Int) async throws -> [Hit] {
-        let rows: [any SQLRow]
+        var rows: [any SQLRow]
         if isPostgres {
             let query = words.map { "'\($0)':*" }.joined(separator: " & ")
-            rows = try await sql.raw("""
-                SELECT m.id, m.conversation_id, m.sent_at, c.profile_name, c.wa_id, c.user_id,
-                  ts_headline('simple', m.body, to_tsquery('simple', \(bind: query)),
-                    'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=24, MinWords=12, ShortWord=0, HighlightAll=false') AS snippet
-                FROM messages m
-                JOIN conversations v ON v.id = m.conversation_id
-                JOIN contacts c ON c.id = v.contact_id
-                WHERE m.organization_id = \(bind: scope.organizationID) AND \(visible)
-                  AND to_tsvector('simple', coalesce(m.body, '')) @@ to_tsquery('simple', \(bind: query))
-                ORDER BY m.sent_at DESC
-                LIMIT \(bind: limit)
-                """).all()
+            func search(in source: SQLQueryString) async throws -> [any SQLRow] {
+                try await sql.raw("""
+                    SELECT m.id, m.conversation_id, m.sent_at, c.profile_name, c.wa_id, c.user_id,
+                      ts_headline('simple', m.body, to_tsquery('simple', \(bind: query)),
+                        'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=24, MinWords=12, ShortWord=0, HighlightAll=false') AS snippet
+                    FROM \(source) m
+                    JOIN conversations v ON v.id = m.conversation_id
+                    JOIN contacts c ON c.id = v.contact_id
+                    WHERE m.organization_id = \(bind: scope.organizationID) AND \(visible)
+                      AND m.search_vector @@ to_tsquery('simple', \(bind: query))
+                    ORDER BY m.sent_at DESC
+                    LIMIT \(bind: limit)
+                    """).all()
+            }
+            rows = try await search(in: """
+                (SELECT id, organization_id, conversation_id, sent_at, body, search_vector FROM messages
+                 WHERE organization_id = \(bind: scope.organizationID) ORDER BY sent_at DESC LIMIT \(unsafeRaw: String(Self.recentWindow)))
+                """)
+            if rows.count < limit { rows = try await search(in: "messages") }
         } else {
             let query = words.map { "\"\($0)\"*" }.joined(separator: " ")
             rows = try await sql.raw("""
@@ -136,7 +149,7 @@ struct InboxSearch: Sendable {
         if !terms.words.isEmpty {
             if isPostgres {
                 let query = terms.words.map { "'\($0)':*" }.joined(separator: " & ")
-                conditions.append(SQLQueryString("to_tsvector('simple', coalesce(c.profile_name, '')) @@ to_tsquery('simple', \(bind: query))"))
+                conditions.append(SQLQueryString("c.search_vector @@ to_tsquery('simple', \(bind: query))"))
             } else {
                 let query = terms.words.map { "\"\($0)\"*" }.joined(separator: " ")
                 conditions.append(SQLQueryString("c.rowid IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH \(bind: query))"))
@@ -145,14 +158,24 @@ struct InboxSearch: Sendable {
         if let digits = terms.phoneDigits {
             conditions.append(SQLQueryString("c.wa_id LIKE \(bind: "%" + digits + "%")"))
         }
-        let rows = try await sql.raw("""
-            SELECT c.profile_name, c.wa_id, c.user_id, v.id AS conversation_id, v.last_message_at
-            FROM contacts c
-            JOIN conversations v ON v.contact_id = c.id
-            WHERE c.organization_id = \(bind: scope.organizationID) AND \(visible) AND (\(SQLList(conditions, separator: SQLRaw(" OR "))))
-            ORDER BY v.last_message_at DESC
-            LIMIT \(bind: limit * 2)
-            """).all()
+        func search(in source: SQLQueryString) async throws -> [any SQLRow] {
+            try await sql.raw("""
+                SELECT c.profile_name, c.wa_id, c.user_id, v.id AS conversation_id, v.last_message_at
+                FROM \(source) v
+                JOIN contacts c ON c.id = v.contact_id
+                WHERE v.organization_id = \(bind: scope.organizationID) AND \(visible) AND (\(SQLList(conditions, separator: SQLRaw(" OR "))))
+                ORDER BY v.last_message_at DESC
+                LIMIT \(bind: limit * 2)
+                """).all()
+        }
+        var rows: [any SQLRow] = []
+        if isPostgres {
+            rows = try await search(in: """
+                (SELECT id, organization_id, contact_id, assignee_id, team_id, last_message_at FROM conversations
+                 WHERE organization_id = \(bind: scope.organizationID) ORDER BY last_message_at DESC LIMIT \(unsafeRaw: String(Self.recentWindow)))
+                """)
+        }
+        if rows.count < limit { rows = try await search(in: "conversations") }
         var seen: Set<String> = []
         return try rows.compactMap { row in
             let name = try Self.name(row)

@@ -52,7 +52,7 @@ extension WhatsAppHarness {
             host: "127.0.0.1", port: port, path: "/inbox/live", query: after.map { "after=\($0)" }, headers: headers, on: app.eventLoopGroup
         ) { socket in
             tab.attach(socket)
-        }
+        }.get()
         if waitForHello { try await tab.waitFor("the hello") { $0.contains { $0.type == "hello" } } }
         return tab
     }

@@ -20,5 +20,6 @@ enum Migrations {
         CreateSendRateBuckets(),
         CreateSearchIndexes(),
         CreateInboxWork(),
+        CreateSearchVectors(),
     ]
 }
