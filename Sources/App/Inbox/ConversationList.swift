@@ -37,12 +37,10 @@ struct ConversationList: Sendable {
     func page(_ filter: Filter, after cursor: KeysetCursor?, limit: Int) async throws -> (rows: [Conversation], next: KeysetCursor?) {
         var query = filtered(filter, status: filter.status, assignee: filter.assignee).with(\.$contact)
         if let cursor {
-            query = query.group(.or) { older in
-                older.filter(\.$lastMessageAt < cursor.createdAt)
-                older.group(.and) { same in
-                    same.filter(\.$lastMessageAt == cursor.createdAt).filter(\.$id < cursor.id)
-                }
-            }
+            // A row comparison, which both databases answer from the list's index.
+            query = query.filter(.custom(SQLQueryString(
+                "(conversations.last_message_at, conversations.id) < (\(bind: cursor.createdAt), \(bind: cursor.id))"
+            )))
         }
         let rows = try await query.sort(\.$lastMessageAt, .descending).sort(\.$id, .descending).limit(limit + 1).all()
         let page = Array(rows.prefix(limit))

@@ -12,8 +12,10 @@ import SQLKit
 /// of the query reach either engine, so nothing a person types can change the query's meaning.
 ///
 /// On PostgreSQL a word many messages contain would make the index hand over tens of thousands of
-/// rows to sort by time; so the newest `recentWindow` messages (and conversations) are searched
-/// first, walking the time index, and the whole index only when they hold too few hits.
+/// rows to sort by time; so the newest messages (and most recently active conversations) are
+/// searched first, walking the time index, and the whole index only when they hold too few hits.
+/// That second query sorts by an expression, so the planner cannot walk the time index instead:
+/// it cannot tell how rare a prefix is, and a rare one would walk every row.
 struct InboxSearch: Sendable {
     /// A piece of a hit's text, marked when it matched.
     struct Fragment: Codable, Sendable, Equatable {
@@ -59,8 +61,10 @@ struct InboxSearch: Sendable {
     }
 
     static let defaultLimit = 30
-    /// How many of the newest messages and conversations PostgreSQL walks before it asks the index.
-    static let recentWindow = 10_000
+    /// How many of the newest messages PostgreSQL walks before it asks the index.
+    static let recentMessages = 10_000
+    /// How many of the most recently active conversations it looks through for a contact first.
+    static let recentConversations = 2_000
     /// Marks the engines put around matches; control characters that no message text shows.
     private static let startMark = "\u{1}", endMark = "\u{2}"
 
@@ -94,7 +98,7 @@ struct InboxSearch: Sendable {
         var rows: [any SQLRow]
         if isPostgres {
             let query = words.map { "'\($0)':*" }.joined(separator: " & ")
-            func search(in source: SQLQueryString) async throws -> [any SQLRow] {
+            func search(in source: SQLQueryString, order: SQLQueryString) async throws -> [any SQLRow] {
                 try await sql.raw("""
                     SELECT m.id, m.conversation_id, m.sent_at, c.profile_name, c.wa_id, c.user_id,
                       ts_headline('simple', m.body, to_tsquery('simple', \(bind: query)),
@@ -104,15 +108,15 @@ struct InboxSearch: Sendable {
                     JOIN contacts c ON c.id = v.contact_id
                     WHERE m.organization_id = \(bind: scope.organizationID) AND \(visible)
                       AND m.search_vector @@ to_tsquery('simple', \(bind: query))
-                    ORDER BY m.sent_at DESC
+                    ORDER BY \(order) DESC
                     LIMIT \(bind: limit)
                     """).all()
             }
             rows = try await search(in: """
                 (SELECT id, organization_id, conversation_id, sent_at, body, search_vector FROM messages
-                 WHERE organization_id = \(bind: scope.organizationID) ORDER BY sent_at DESC LIMIT \(unsafeRaw: String(Self.recentWindow)))
-                """)
-            if rows.count < limit { rows = try await search(in: "messages") }
+                 WHERE organization_id = \(bind: scope.organizationID) ORDER BY sent_at DESC LIMIT \(unsafeRaw: String(Self.recentMessages)))
+                """, order: "m.sent_at")
+            if rows.count < limit { rows = try await search(in: "messages", order: "m.sent_at + interval '0 seconds'") }
         } else {
             let query = words.map { "\"\($0)\"*" }.joined(separator: " ")
             rows = try await sql.raw("""
@@ -158,13 +162,13 @@ struct InboxSearch: Sendable {
         if let digits = terms.phoneDigits {
             conditions.append(SQLQueryString("c.wa_id LIKE \(bind: "%" + digits + "%")"))
         }
-        func search(in source: SQLQueryString) async throws -> [any SQLRow] {
+        func search(in source: SQLQueryString, order: SQLQueryString = "v.last_message_at") async throws -> [any SQLRow] {
             try await sql.raw("""
                 SELECT c.profile_name, c.wa_id, c.user_id, v.id AS conversation_id, v.last_message_at
                 FROM \(source) v
                 JOIN contacts c ON c.id = v.contact_id
                 WHERE v.organization_id = \(bind: scope.organizationID) AND \(visible) AND (\(SQLList(conditions, separator: SQLRaw(" OR "))))
-                ORDER BY v.last_message_at DESC
+                ORDER BY \(order) DESC
                 LIMIT \(bind: limit * 2)
                 """).all()
         }
@@ -172,10 +176,12 @@ struct InboxSearch: Sendable {
         if isPostgres {
             rows = try await search(in: """
                 (SELECT id, organization_id, contact_id, assignee_id, team_id, last_message_at FROM conversations
-                 WHERE organization_id = \(bind: scope.organizationID) ORDER BY last_message_at DESC LIMIT \(unsafeRaw: String(Self.recentWindow)))
+                 WHERE organization_id = \(bind: scope.organizationID) ORDER BY last_message_at DESC LIMIT \(unsafeRaw: String(Self.recentConversations)))
                 """)
+            if rows.count < limit { rows = try await search(in: "conversations", order: "v.last_message_at + interval '0 seconds'") }
+        } else {
+            rows = try await search(in: "conversations")
         }
-        if rows.count < limit { rows = try await search(in: "conversations") }
         var seen: Set<String> = []
         return try rows.compactMap { row in
             let name = try Self.name(row)

@@ -16,7 +16,7 @@ enum LiveController {
         let after = try resumePoint(request)
         let live = request.application.liveInbox
         let viewerName = tenant.user.name
-        let events = request.inboxEvents
+        let application = request.application
         let logger = request.logger
         return request.webSocket(maxFrameSize: .init(integerLiteral: 1 << 14)) { _, socket in
             let id = UUID()
@@ -35,7 +35,9 @@ enum LiveController {
                     return true
                 }
                 guard due else { return }
-                guard let conversation = try? await tenant.scope.find(Conversation.self, conversationID), access.maySee(conversation) else { return }
+                let scope = TenantScope(organizationID: tenant.organizationID, database: application.db)
+                guard let conversation = try? await scope.find(Conversation.self, conversationID), access.maySee(conversation) else { return }
+                let events = InboxEventLog(database: application.db, wakeUp: application.backgroundJobs.inboxWakeUp, now: application.context.dependencies.now())
                 try? await events.record(.viewing, conversations: [conversationID], data: ["by": viewerName])
             }
             socket.onClose.whenComplete { _ in Task { await live.disconnect(id) } }

@@ -104,7 +104,8 @@ actor LiveInbox {
     private func readNewEvents() async throws {
         expireGaps()
         while true {
-            let batch = try await InboxEventLog.events(after: readUpTo, including: Array(gaps.keys), limit: 500, on: database)
+            // The oldest gaps first, a bounded number at a time (a rolled-back batch leaves hundreds).
+            let batch = try await InboxEventLog.events(after: readUpTo, including: Array(gaps.keys.sorted().prefix(500)), limit: 500, on: database)
             for event in batch {
                 if gaps.removeValue(forKey: event.id) == nil, event.id > readUpTo {
                     let now = ContinuousClock.now

@@ -4,13 +4,14 @@ import SQLKit
 /// Faster search on PostgreSQL: each message and contact keeps its search vector in a stored
 /// column (indexed with GIN) instead of an index over an expression, so the newest-first walk of
 /// `InboxSearch` tests a row without computing its vector again. Both databases get the index that
-/// walk follows: an organization's messages by time.
+/// walk follows (an organization's messages by time), and one from a contact to its conversations.
 struct CreateSearchVectors: AsyncMigration {
     static let vectors = [(table: "messages", column: "body"), (table: "contacts", column: "profile_name")]
 
     func prepare(on database: any Database) async throws {
         let sql = database as! any SQLDatabase
         try await sql.create(index: "messages_organization_id_sent_at").on("messages").column("organization_id").column("sent_at").run()
+        try await sql.create(index: "conversations_contact_id").on("conversations").column("contact_id").run()
         guard sql.dialect.name == "postgresql" else { return }
         for (table, column) in Self.vectors {
             try await sql.raw("""
@@ -33,5 +34,6 @@ struct CreateSearchVectors: AsyncMigration {
             }
         }
         try await sql.drop(index: "messages_organization_id_sent_at").run()
+        try await sql.drop(index: "conversations_contact_id").run()
     }
 }
