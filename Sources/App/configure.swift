@@ -46,6 +46,7 @@ public func configure(
     app.backgroundJobs = try BackgroundJobs(configuration, whatsApp: app.whatsApp, inboxWakeUp: inboxWakeUp, now: dependencies.now)
     app.liveInbox = LiveInbox(database: app.db, wakeUp: inboxWakeUp, logger: app.logger)
     app.lifecycle.use(LiveInboxService())
+    app.conversationCounts = ConversationCounts(database: app.db, maxAge: configuration.inboxCountsMaxAge)
     app.webhookIntake = WebhookIntake(source: WebhookEvent.whatsApp, database: app.db, jobs: app.backgroundJobs.store(app.db, app.context))
     if runWorkers { app.lifecycle.use(InProcessWorkers()) }
 

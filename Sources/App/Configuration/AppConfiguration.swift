@@ -32,6 +32,8 @@ public struct AppConfiguration: Sendable {
     public var objectStore: ObjectStoreChoice
     /// Largest media file the app downloads from or uploads to WhatsApp.
     public var mediaMaxBytes: Int
+    /// How old the inbox's tab counts may be before they are counted again (`ConversationCounts`).
+    public var inboxCountsMaxAge: Duration
 
     public enum LogFormat: String, Sendable { case text, json }
 
@@ -244,7 +246,9 @@ extension AppConfiguration {
             jobs: jobs,
             whatsApp: whatsApp,
             objectStore: objectStore,
-            mediaMaxBytes: try integer("MEDIA_MAX_MEGABYTES", default: 100, range: 1...2000) * 1_000_000
+            mediaMaxBytes: try integer("MEDIA_MAX_MEGABYTES", default: 100, range: 1...2000) * 1_000_000,
+            // Tests read counts right after changing conversations: exact every time there.
+            inboxCountsMaxAge: .milliseconds(try integer("INBOX_COUNTS_MAX_AGE_MILLISECONDS", default: environment == .testing ? 0 : 2000, range: 0...60_000))
         )
     }
 }

@@ -22,6 +22,10 @@ struct ConversationList: Sendable {
             var total = 0
             var unread = 0
 
+            mutating func add(_ number: Int, unread isUnread: Bool) {
+                total += number
+                if isUnread { unread += number }
+            }
         }
 
         var byStatus: [Conversation.Status: Count] = [:]
@@ -30,6 +34,8 @@ struct ConversationList: Sendable {
 
     let scope: TenantScope
     let access: InboxAccess
+    /// The organization's grouped counts, shared by everyone reading the list.
+    let shared: ConversationCounts
 
     /// One page, after `cursor` (the last row of the previous page). The keyset is the last
     /// activity and the id, so a page never repeats or skips a row because others arrived: a
@@ -48,60 +54,31 @@ struct ConversationList: Sendable {
         return (page, next)
     }
 
-    /// Counts stop here: a tab shows "999+" rather than make every list read walk an inbox of a
-    /// hundred thousand conversations. Below it they are exact.
-    static let countCap = 1000
-
-    /// All the numbers of the filter tabs, in one statement: one bounded index range per number.
+    /// All the numbers of the filter tabs, added up from the organization's shared grouped count.
     func counts(_ filter: Filter) async throws -> Counts {
-        let sql = scope.database as! any SQLDatabase
-        var columns: [any SQLExpression] = []
-        var keys: [(status: Conversation.Status?, assignee: Filter.Assignee?, unread: Bool)] = []
-        func add(_ status: Conversation.Status, _ assignee: Filter.Assignee, key: (Conversation.Status?, Filter.Assignee?)) {
-            for unread in [false, true] {
-                columns.append(SQLAlias(count(status: status, assignee: assignee, unread: unread, filter), as: SQLIdentifier("c\(columns.count)")))
-                keys.append((key.0, key.1, unread))
-            }
-        }
-        for status in Conversation.Status.allCases { add(status, filter.assignee, key: (status, nil)) }
-        for assignee in Filter.Assignee.allCases { add(filter.status, assignee, key: (nil, assignee)) }
-        guard let row = try await sql.select().columns(columns).first() else { return Counts() }
-
+        let buckets = try await shared.buckets(organizationID: scope.organizationID, tagID: filter.tagID)
         var counts = Counts()
-        for (index, key) in keys.enumerated() {
-            let value = try row.decode(column: "c\(index)", as: Int.self)
-            if let status = key.status {
-                if key.unread { counts.byStatus[status, default: .init()].unread = value } else { counts.byStatus[status, default: .init()].total = value }
-            } else if let assignee = key.assignee {
-                if key.unread { counts.byAssignee[assignee, default: .init()].unread = value } else { counts.byAssignee[assignee, default: .init()].total = value }
+        for status in Conversation.Status.allCases { counts.byStatus[status] = .init() }
+        for assignee in Filter.Assignee.allCases { counts.byAssignee[assignee] = .init() }
+        for (bucket, number) in buckets where mayCount(bucket, filter) {
+            let mine = bucket.assigneeID == access.membershipID
+            let assignees: [Filter.Assignee] = [.all] + (mine ? [.mine] : bucket.assigneeID == nil ? [.unassigned] : [])
+            if assignees.contains(filter.assignee) {
+                counts.byStatus[bucket.status]!.add(number, unread: bucket.unread)
+            }
+            if bucket.status == filter.status {
+                for assignee in assignees { counts.byAssignee[assignee]!.add(number, unread: bucket.unread) }
             }
         }
         return counts
     }
 
-    /// `(SELECT count(*) FROM (SELECT 1 FROM conversations WHERE … LIMIT cap))`, with every value bound.
-    private func count(status: Conversation.Status, assignee: Filter.Assignee, unread: Bool, _ filter: Filter) -> SQLQueryString {
-        var conditions: [SQLQueryString] = [
-            "conversations.organization_id = \(bind: scope.organizationID)", "conversations.status = \(bind: status.rawValue)",
-        ]
-        switch assignee {
-        case .all: break
-        case .mine: conditions.append("conversations.assignee_id = \(bind: access.membershipID)")
-        case .unassigned: conditions.append("conversations.assignee_id IS NULL")
-        }
-        if unread { conditions.append("conversations.unread_count > 0") }
-        if let teams = access.teams {
-            conditions.append(teams.isEmpty
-                ? "conversations.assignee_id = \(bind: access.membershipID)"
-                : "(conversations.assignee_id = \(bind: access.membershipID) OR conversations.team_id IN \(SQLGroupExpression(teams.map { SQLBind($0) })))")
-        }
-        if let teamID = filter.teamID { conditions.append("conversations.team_id = \(bind: teamID)") }
-        if let connectionID = filter.connectionID { conditions.append("conversations.connection_id = \(bind: connectionID)") }
-        if let tagID = filter.tagID {
-            conditions.append("conversations.id IN (SELECT conversation_id FROM conversation_tags WHERE tag_id = \(bind: tagID))")
-        }
-        let whereClause = SQLList(conditions, separator: SQLRaw(" AND "))
-        return "(SELECT count(*) FROM (SELECT 1 FROM conversations WHERE \(whereClause) LIMIT \(unsafeRaw: String(Self.countCap))) AS capped)"
+    /// Whether a bucket is within the filter's team and number and what the member may see.
+    private func mayCount(_ bucket: ConversationCounts.Bucket, _ filter: Filter) -> Bool {
+        if let teamID = filter.teamID, bucket.teamID != teamID { return false }
+        if let connectionID = filter.connectionID, bucket.connectionID != connectionID { return false }
+        guard let teams = access.teams else { return true }
+        return bucket.assigneeID == access.membershipID || bucket.teamID.map(teams.contains) == true
     }
 
     private func filtered(_ filter: Filter, status: Conversation.Status, assignee: Filter.Assignee) -> QueryBuilder<Conversation> {

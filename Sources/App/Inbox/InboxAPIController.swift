@@ -12,10 +12,9 @@ enum InboxAPIController {
         struct Count: Content { var total: Int; var unread: Int }
         var data: [WhatsAppAPIController.ConversationBody]
         var next_cursor: String?
-        /// Per status and per assignee choice: how many conversations, how many with unread messages.
+        /// Per status and per assignee choice: how many conversations, how many with unread messages
+        /// (at most `INBOX_COUNTS_MAX_AGE_MILLISECONDS` old).
         var counts: [String: [String: Count]]
-        /// Counts stop at this number: a count equal to it means "this many or more".
-        var count_cap: Int
     }
 
     static func conversations(_ request: Request) async throws -> ListBody {
@@ -23,7 +22,7 @@ enum InboxAPIController {
         try tenant.require(.viewConversations)
         let page = try request.pageRequest()
         let filter = try filter(of: request)
-        let list = ConversationList(scope: tenant.scope, access: try await InboxAccess.of(tenant))
+        let list = ConversationList(scope: tenant.scope, access: try await InboxAccess.of(tenant), shared: request.application.conversationCounts)
         let (rows, next) = try await list.page(filter, after: try page.cursor.map(KeysetCursor.init(decoding:)), limit: page.limit)
         let counts = try await list.counts(filter)
         let tags = try await tagIDs(of: rows.map { $0.id! }, tenant.scope)
@@ -34,8 +33,7 @@ enum InboxAPIController {
             counts: [
                 "status": Dictionary(uniqueKeysWithValues: Conversation.Status.allCases.map { ($0.rawValue, body(counts.byStatus[$0])) }),
                 "assignee": Dictionary(uniqueKeysWithValues: ConversationList.Filter.Assignee.allCases.map { ($0.rawValue, body(counts.byAssignee[$0])) }),
-            ],
-            count_cap: ConversationList.countCap
+            ]
         )
     }
 

@@ -31,7 +31,7 @@ enum InboxController {
 
     private static func fillList(_ model: inout InboxPage.Model, _ request: Request, _ tenant: Tenant) async throws {
         let access = try await InboxAccess.of(tenant)
-        let list = ConversationList(scope: tenant.scope, access: access)
+        let list = ConversationList(scope: tenant.scope, access: access, shared: request.application.conversationCounts)
         let choices = try await InboxChoices.load(tenant)
         do {
             model.filter = try InboxAPIController.filter(of: request)

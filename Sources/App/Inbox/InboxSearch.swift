@@ -79,7 +79,17 @@ struct InboxSearch: Sendable {
         let terms = Terms(text)
         guard !terms.isEmpty else { return [] }
         let limit = min(max(limit, 1), 100)
-        // Contacts first (a name or number is usually who the agent is after), then messages.
+        guard isPostgres else { return try await find(terms, limit: limit) }
+        // Parallel workers take longer to start than these queries take, and on a busy server
+        // they wait for a core.
+        return try await scope.transaction { scope in
+            try await (scope.database as! any SQLDatabase).raw("SET LOCAL max_parallel_workers_per_gather = 0").run()
+            return try await InboxSearch(scope: scope, access: access).find(terms, limit: limit)
+        }
+    }
+
+    /// Contacts first (a name or number is usually who the agent is after), then messages.
+    private func find(_ terms: Terms, limit: Int) async throws -> [Hit] {
         let contacts = try await contacts(terms, limit: limit)
         let messages = terms.words.isEmpty ? [] : try await messages(terms.words, limit: limit)
         return Array((contacts + messages).prefix(limit))

@@ -68,6 +68,15 @@ enum LiveController {
 
 extension Application {
     private struct LiveInboxKey: StorageKey { typealias Value = LiveInbox }
+    private struct ConversationCountsKey: StorageKey { typealias Value = ConversationCounts }
+
+    var conversationCounts: ConversationCounts {
+        get {
+            guard let counts = storage[ConversationCountsKey.self] else { fatalError("configure(_:) has not run") }
+            return counts
+        }
+        set { storage[ConversationCountsKey.self] = newValue }
+    }
 
     var liveInbox: LiveInbox {
         get {

@@ -112,4 +112,20 @@ import VaporTesting
             }
         }
     }
+
+    @Test func tabCountsAreOneSharedCountKeptForTheirMaxAge() async throws {
+        try await WhatsAppHarness.run(variables: ["INBOX_COUNTS_MAX_AGE_MILLISECONDS": "60000"]) { harness in
+            let conversation = try await harness.conversation(of: "31600000141", name: "Jan")
+            #expect(try await Self.list(harness.owner, "").counts["status"]?["open"]?.total == 1)
+            _ = try await harness.owner.api(.POST, "/api/v1/conversations/\(conversation.id!)/work", json: #"{"action":"resolve"}"#)
+            let kept = try await Self.list(harness.owner, "")
+            #expect(kept.data.isEmpty, "the rows are read fresh")
+            #expect(kept.counts["status"]?["open"]?.total == 1, "the counts are the shared ones, up to a minute old here")
+
+            let fresh = ConversationCounts(database: harness.db, maxAge: .zero)
+            let buckets = try await fresh.buckets(organizationID: harness.organizationID, tagID: nil)
+            #expect(buckets.filter { $0.key.status == .open }.values.reduce(0, +) == 0)
+            #expect(buckets.filter { $0.key.status == .resolved }.values.reduce(0, +) == 1)
+        }
+    }
 }

@@ -40,17 +40,13 @@ struct CreateInboxWork: AsyncMigration {
         for (table, field) in columns {
             try await database.schema(table).field(field).update()
         }
-        // The list's filters, each newest first (the keyset is last_message_at, id), and its tab
-        // counts, which stop counting at `ConversationList.countCap`: every count is an index range.
+        // The list's filters, each newest first (the keyset is last_message_at, id).
         try await sql.create(index: "conversations_list_status")
             .on("conversations").column("organization_id").column("status").column("last_message_at").column("id").run()
         try await sql.create(index: "conversations_list_assignee")
             .on("conversations").column("organization_id").column("assignee_id").column("status").column("last_message_at").run()
         try await sql.create(index: "conversations_list_team")
             .on("conversations").column("organization_id").column("team_id").column("status").column("last_message_at").run()
-        try await sql.raw("""
-            CREATE INDEX conversations_unread ON conversations (organization_id, status, assignee_id) WHERE unread_count > 0
-            """).run()
         try await sql.create(index: "conversations_snoozed_until")
             .on("conversations").column("snoozed_until").run()
 

@@ -18,11 +18,6 @@ enum InboxParts {
         return t(.inboxAgeDays, ["count": String(minutes / 1440)])
     }
 
-    /// A tab's number: exact below `ConversationList.countCap`, "999+" from there.
-    static func count(_ value: Int) -> String {
-        value >= ConversationList.countCap ? "\(ConversationList.countCap - 1)+" : String(value)
-    }
-
     static func statusName(_ status: Conversation.Status, _ t: Localizer) -> String {
         switch status {
         case .open: t(.inboxStateOpen)
@@ -177,8 +172,8 @@ enum InboxPage {
             .li(.a(
                 .href(link(target)), .class(current ? "tab current" : "tab"),
                 .attribute(named: "aria-current", value: current ? "page" : nil),
-                .text(label + " "), .span(.class("count"), .text(InboxParts.count(count?.total ?? 0))),
-                .if((count?.unread ?? 0) > 0, .span(.class("badge"), .attribute(named: "title", value: t(.inboxUnreadTitle)), .text(InboxParts.count(count?.unread ?? 0))))
+                .text(label + " "), .span(.class("count"), .text(String(count?.total ?? 0))),
+                .if((count?.unread ?? 0) > 0, .span(.class("badge"), .attribute(named: "title", value: t(.inboxUnreadTitle)), .text(String(count?.unread ?? 0))))
             ))
         }
         let assigneeLabels: [(ConversationList.Filter.Assignee, TextKey)] = [(.all, .inboxFilterAll), (.mine, .inboxFilterMine), (.unassigned, .inboxFilterUnassigned)]
