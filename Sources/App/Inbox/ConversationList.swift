@@ -37,21 +37,88 @@ struct ConversationList: Sendable {
     /// The organization's grouped counts, shared by everyone reading the list.
     let shared: ConversationCounts
 
+    /// A row of the list: the conversation and its contact, read as plain values (a page of them
+    /// is read on every refresh of every agent's list, so it skips building Fluent models).
+    struct Row: Sendable, Equatable {
+        var id: UUID
+        var connectionID: UUID
+        var contactID: UUID
+        var contactWaID: String?
+        var contactUserID: String?
+        var contactName: String?
+        var status: Conversation.Status
+        var lastMessageAt: Date
+        var lastMessagePreview: String?
+        var lastInboundAt: Date?
+        var unreadCount: Int
+        var assigneeID: UUID?
+        var teamID: UUID?
+        var snoozedUntil: Date?
+        var waitingSince: Date?
+
+        /// The name agents know the customer by.
+        var displayName: String { contactName ?? contactWaID.map { "+" + $0 } ?? contactUserID ?? "?" }
+    }
+
     /// One page, after `cursor` (the last row of the previous page). The keyset is the last
     /// activity and the id, so a page never repeats or skips a row because others arrived: a
     /// conversation that gets a new message moves to the top, where the live list shows it.
-    func page(_ filter: Filter, after cursor: KeysetCursor?, limit: Int) async throws -> (rows: [Conversation], next: KeysetCursor?) {
-        var query = filtered(filter, status: filter.status, assignee: filter.assignee).with(\.$contact)
+    func page(_ filter: Filter, after cursor: KeysetCursor?, limit: Int) async throws -> (rows: [Row], next: KeysetCursor?) {
+        let sql = scope.database as! any SQLDatabase
+        var conditions: [SQLQueryString] = [
+            "v.organization_id = \(bind: scope.organizationID)", "v.status = \(bind: filter.status.rawValue)",
+        ]
+        switch filter.assignee {
+        case .all: break
+        case .mine: conditions.append("v.assignee_id = \(bind: access.membershipID)")
+        case .unassigned: conditions.append("v.assignee_id IS NULL")
+        }
+        if let teams = access.teams {
+            conditions.append(teams.isEmpty
+                ? "v.assignee_id = \(bind: access.membershipID)"
+                : "(v.assignee_id = \(bind: access.membershipID) OR v.team_id IN \(SQLGroupExpression(teams.map { SQLBind($0) })))")
+        }
+        if let teamID = filter.teamID { conditions.append("v.team_id = \(bind: teamID)") }
+        if let connectionID = filter.connectionID { conditions.append("v.connection_id = \(bind: connectionID)") }
+        if let tagID = filter.tagID {
+            conditions.append("EXISTS (SELECT 1 FROM conversation_tags t WHERE t.conversation_id = v.id AND t.tag_id = \(bind: tagID))")
+        }
         if let cursor {
             // A row comparison, which both databases answer from the list's index.
-            query = query.filter(.custom(SQLQueryString(
-                "(conversations.last_message_at, conversations.id) < (\(bind: cursor.createdAt), \(bind: cursor.id))"
-            )))
+            conditions.append("(v.last_message_at, v.id) < (\(bind: cursor.createdAt), \(bind: cursor.id))")
         }
-        let rows = try await query.sort(\.$lastMessageAt, .descending).sort(\.$id, .descending).limit(limit + 1).all()
+        let rows = try await sql.raw("""
+            SELECT v.id, v.connection_id, v.contact_id, v.status, v.last_message_at, v.last_message_preview, v.last_inbound_at,
+                   v.unread_count, v.assignee_id, v.team_id, v.snoozed_until, v.waiting_since,
+                   c.wa_id, c.user_id, c.profile_name
+            FROM conversations v JOIN contacts c ON c.id = v.contact_id
+            WHERE \(SQLList(conditions, separator: SQLRaw(" AND ")))
+            ORDER BY v.last_message_at DESC, v.id DESC
+            LIMIT \(unsafeRaw: String(limit + 1))
+            """).all().map(Self.row)
         let page = Array(rows.prefix(limit))
-        let next = rows.count > limit ? page.last.map { KeysetCursor(createdAt: $0.lastMessageAt, id: $0.id!) } : nil
+        let next = rows.count > limit ? page.last.map { KeysetCursor(createdAt: $0.lastMessageAt, id: $0.id) } : nil
         return (page, next)
+    }
+
+    private static func row(_ row: any SQLRow) throws -> Row {
+        Row(
+            id: try row.decode(column: "id", as: UUID.self),
+            connectionID: try row.decode(column: "connection_id", as: UUID.self),
+            contactID: try row.decode(column: "contact_id", as: UUID.self),
+            contactWaID: try row.decode(column: "wa_id", as: String?.self),
+            contactUserID: try row.decode(column: "user_id", as: String?.self),
+            contactName: try row.decode(column: "profile_name", as: String?.self),
+            status: Conversation.Status(rawValue: try row.decode(column: "status", as: String.self)) ?? .open,
+            lastMessageAt: try row.decode(column: "last_message_at", as: Date.self),
+            lastMessagePreview: try row.decode(column: "last_message_preview", as: String?.self),
+            lastInboundAt: try row.decode(column: "last_inbound_at", as: Date?.self),
+            unreadCount: try row.decode(column: "unread_count", as: Int.self),
+            assigneeID: try row.decode(column: "assignee_id", as: UUID?.self),
+            teamID: try row.decode(column: "team_id", as: UUID?.self),
+            snoozedUntil: try row.decode(column: "snoozed_until", as: Date?.self),
+            waitingSince: try row.decode(column: "waiting_since", as: Date?.self)
+        )
     }
 
     /// All the numbers of the filter tabs, added up from the organization's shared grouped count.
@@ -79,21 +146,5 @@ struct ConversationList: Sendable {
         if let connectionID = filter.connectionID, bucket.connectionID != connectionID { return false }
         guard let teams = access.teams else { return true }
         return bucket.assigneeID == access.membershipID || bucket.teamID.map(teams.contains) == true
-    }
-
-    private func filtered(_ filter: Filter, status: Conversation.Status, assignee: Filter.Assignee) -> QueryBuilder<Conversation> {
-        let query = access.limit(scope.query(Conversation.self)).filter(\.$status == status)
-        switch assignee {
-        case .all: break
-        case .mine: query.filter(\.$assignee.$id == access.membershipID)
-        case .unassigned: query.filter(\.$assignee.$id == nil)
-        }
-        if let teamID = filter.teamID { query.filter(\.$team.$id == teamID) }
-        if let connectionID = filter.connectionID { query.filter(\.$connection.$id == connectionID) }
-        if let tagID = filter.tagID {
-            query.join(ConversationTag.self, on: \Conversation.$id == \ConversationTag.$conversation.$id)
-                .filter(ConversationTag.self, \.$tag.$id == tagID)
-        }
-        return query
     }
 }

@@ -1,5 +1,6 @@
 import ADSappCore
 import Fluent
+import SQLKit
 import Vapor
 
 /// `/api/v1` for the shared inbox: the conversation list with its filters and counts, the work on
@@ -25,10 +26,10 @@ enum InboxAPIController {
         let list = ConversationList(scope: tenant.scope, access: try await InboxAccess.of(tenant), shared: request.application.conversationCounts)
         let (rows, next) = try await list.page(filter, after: try page.cursor.map(KeysetCursor.init(decoding:)), limit: page.limit)
         let counts = try await list.counts(filter)
-        let tags = try await tagIDs(of: rows.map { $0.id! }, tenant.scope)
+        let tags = try await tagIDs(of: rows.map(\.id), tenant.scope)
         func body(_ count: ConversationList.Counts.Count?) -> ListBody.Count { .init(total: count?.total ?? 0, unread: count?.unread ?? 0) }
         return ListBody(
-            data: rows.map { WhatsAppAPIController.body($0, tags: tags[$0.id!] ?? []) },
+            data: rows.map { WhatsAppAPIController.body($0, tags: tags[$0.id] ?? []) },
             next_cursor: next?.encoded,
             counts: [
                 "status": Dictionary(uniqueKeysWithValues: Conversation.Status.allCases.map { ($0.rawValue, body(counts.byStatus[$0])) }),
@@ -65,8 +66,15 @@ enum InboxAPIController {
 
     static func tagIDs(of conversations: [UUID], _ scope: TenantScope) async throws -> [UUID: [UUID]] {
         guard !conversations.isEmpty else { return [:] }
-        let links = try await scope.query(ConversationTag.self).filter(\.$conversation.$id ~~ conversations).all()
-        return Dictionary(grouping: links, by: \.$conversation.id).mapValues { $0.map(\.$tag.id) }
+        let rows = try await (scope.database as! any SQLDatabase).raw("""
+            SELECT conversation_id, tag_id FROM conversation_tags
+            WHERE organization_id = \(bind: scope.organizationID) AND conversation_id IN \(SQLGroupExpression(conversations.map { SQLBind($0) }))
+            """).all()
+        var tags: [UUID: [UUID]] = [:]
+        for row in rows {
+            tags[try row.decode(column: "conversation_id", as: UUID.self), default: []].append(try row.decode(column: "tag_id", as: UUID.self))
+        }
+        return tags
     }
 
     // MARK: Work

@@ -60,18 +60,18 @@ enum InboxController {
         }
     }
 
-    private static func rowModels(_ rows: [Conversation], _ tenant: Tenant, _ choices: InboxChoices, now: Date) async throws -> [InboxPage.Row] {
-        let tags = try await InboxAPIController.tagIDs(of: rows.map { $0.id! }, tenant.scope)
+    private static func rowModels(_ rows: [ConversationList.Row], _ tenant: Tenant, _ choices: InboxChoices, now: Date) async throws -> [InboxPage.Row] {
+        let tags = try await InboxAPIController.tagIDs(of: rows.map(\.id), tenant.scope)
         let names = choices.names
-        return rows.map { conversation in
+        return rows.map { row in
             InboxPage.Row(
-                id: conversation.id!, name: displayName(conversation.contact), preview: conversation.lastMessagePreview ?? "",
-                at: conversation.lastMessageAt, unread: conversation.unreadCount, status: conversation.status,
-                assignee: conversation.$assignee.id.flatMap { names.allMembers[$0] },
-                team: conversation.$team.id.flatMap { names.teams[$0] },
-                tags: (tags[conversation.id!] ?? []).compactMap { names.tags[$0] }.sorted(),
-                windowIsOpen: CustomerServiceWindow(lastInboundAt: conversation.lastInboundAt).isOpen(at: now),
-                waitingSince: conversation.status == .open ? conversation.waitingSince : nil
+                id: row.id, name: row.displayName, preview: row.lastMessagePreview ?? "",
+                at: row.lastMessageAt, unread: row.unreadCount, status: row.status,
+                assignee: row.assigneeID.flatMap { names.allMembers[$0] },
+                team: row.teamID.flatMap { names.teams[$0] },
+                tags: (tags[row.id] ?? []).compactMap { names.tags[$0] }.sorted(),
+                windowIsOpen: CustomerServiceWindow(lastInboundAt: row.lastInboundAt).isOpen(at: now),
+                waitingSince: row.status == .open ? row.waitingSince : nil
             )
         }
     }

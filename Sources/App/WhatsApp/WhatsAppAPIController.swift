@@ -89,16 +89,15 @@ enum WhatsAppAPIController {
         var profile_name: String?
     }
 
-    static func body(_ conversation: Conversation, tags: [UUID] = []) -> ConversationBody {
-        let contact = conversation.contact
-        return ConversationBody(
-            id: conversation.id!, connection_id: conversation.$connection.id,
-            contact: .init(id: contact.id!, wa_id: contact.waID, user_id: contact.userID, profile_name: contact.profileName),
-            status: conversation.status.rawValue, last_message_at: conversation.lastMessageAt,
-            last_message_preview: conversation.lastMessagePreview, unread_count: conversation.unreadCount,
-            window_closes_at: CustomerServiceWindow(lastInboundAt: conversation.lastInboundAt).closesAt,
-            assignee_id: conversation.$assignee.id, team_id: conversation.$team.id, tag_ids: tags,
-            snoozed_until: conversation.snoozedUntil, waiting_since: conversation.waitingSince
+    static func body(_ row: ConversationList.Row, tags: [UUID] = []) -> ConversationBody {
+        ConversationBody(
+            id: row.id, connection_id: row.connectionID,
+            contact: .init(id: row.contactID, wa_id: row.contactWaID, user_id: row.contactUserID, profile_name: row.contactName),
+            status: row.status.rawValue, last_message_at: row.lastMessageAt,
+            last_message_preview: row.lastMessagePreview, unread_count: row.unreadCount,
+            window_closes_at: CustomerServiceWindow(lastInboundAt: row.lastInboundAt).closesAt,
+            assignee_id: row.assigneeID, team_id: row.teamID, tag_ids: tags,
+            snoozed_until: row.snoozedUntil, waiting_since: row.waitingSince
         )
     }
 

@@ -39,10 +39,12 @@ if (live) {
     })();
   }
 
+  // A busy inbox sends events all the time: the list redraws at most twice a second, the open
+  // conversation at once.
   let pending = null;
   function refreshSoon() {
-    clearTimeout(pending);
-    pending = setTimeout(refresh, 50);
+    if (pending) return;
+    pending = setTimeout(() => { pending = null; refresh(); }, page === "list" ? 500 : 50);
   }
 
   function say(text) {
