@@ -246,7 +246,8 @@ TEXT = {
         "bar_wh_max": "most acknowledged {db}",
         "load_inbox": "load: one organization of {conversations} conversations and {messages} messages on a fresh PostgreSQL 15"
                       " database (fsync off), seeded in {seed:.0f} s; `adsapp serve` (release, workers in-process) with the owner's"
-                      " session. Each request kind under `wrk -t2 -c4 -d10s --latency` after a 2 s warm-up, paths picked at random:"
+                      " session. Each request kind under `wrk -t2 -c2 -d10s --latency` after a 2 s warm-up (two requests at every"
+                      " instant, each sent as soon as the last answer came: both cores busy), paths picked at random:"
                       " list = the list API's first pages of six filters and pages 50 to 30,000 deep; page = the `/inbox` HTML page"
                       " with its counts; thread = the last 50 messages of one of 2,000 random conversations; search = {searches}"
                       " words, name and number fragments. Live: {sockets} WebSockets open on `/inbox/live`, then {posted} signed"
@@ -354,7 +355,8 @@ TEXT = {
         "bar_wh_max": "meeste bevestigd {db}",
         "load_inbox": "belasting: één organisatie met {conversations} gesprekken en {messages} berichten in een nieuwe PostgreSQL 15-"
                       "database (fsync uit), gevuld in {seed:.0f} s; `adsapp serve` (release, workers in hetzelfde proces) met de sessie"
-                      " van de eigenaar. Elk soort verzoek onder `wrk -t2 -c4 -d10s --latency` na 2 s opwarmen, paden willekeurig gekozen:"
+                      " van de eigenaar. Elk soort verzoek onder `wrk -t2 -c2 -d10s --latency` na 2 s opwarmen (op elk moment twee"
+                      " verzoeken, elk verstuurd zodra het vorige antwoord er was: beide kernen bezig), paden willekeurig gekozen:"
                       " lijst = de eerste pagina's van zes filters van de lijst-API en pagina's 50 tot 30.000 diep; pagina = de HTML-pagina"
                       " `/inbox` met haar tellingen; gesprek = de laatste 50 berichten van een van 2.000 willekeurige gesprekken; zoeken ="
                       " {searches} woorden, stukken van namen en nummers. Live: {sockets} WebSockets open op `/inbox/live`, daarna {posted}"

@@ -43,6 +43,8 @@ enum LiveController {
             socket.onClose.whenComplete { _ in Task { await live.disconnect(id) } }
             do {
                 try await live.connect(id, viewer, after: after)
+                // Closed while it was catching up: the close handler may have run first.
+                if socket.isClosed { await live.disconnect(id) }
             } catch {
                 logger.warning("live inbox tab could not catch up", metadata: ["error": .string(String(describing: error))])
                 try? await socket.close(code: .unexpectedServerError)
