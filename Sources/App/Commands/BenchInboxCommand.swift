@@ -202,7 +202,8 @@ struct BenchInboxCommand: AsyncCommand {
         let thread = conversations.map { "/api/v1/conversations/\($0)/messages?limit=50" }
         var search = Self.vocabulary.flatMap { word in [word, String(word.prefix(4))] }
         search += Self.firstNames.map { $0.lowercased() } + Self.lastNames.map { $0.lowercased() }
-        search += ["0612345", "621234", "6200", "order refund", "bread tomorrow", "jan jansen"]
+        // Numbers as agents type them: a whole one the Dutch way, and the last digits of others.
+        search += ["0620012345", "+31 6 2004 5678", "98765", "4821", "order refund", "bread tomorrow", "jan jansen"]
         let searchPaths = search.map { "/api/v1/search?q=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0) }
         for (name, paths) in [("list", list), ("page", page), ("thread", thread), ("search", searchPaths)] {
             try (paths.joined(separator: "\n") + "\n").write(toFile: "\(out)/\(name).paths", atomically: true, encoding: .utf8)

@@ -1,5 +1,6 @@
 import ADSappCore
 import Foundation
+import Synchronization
 
 /// The strings of every language, loaded once from the JSON catalogs in the bundle.
 struct Catalog: Sendable {
@@ -46,20 +47,28 @@ struct Localizer: Sendable {
     }
 
     func date(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: language == .nl ? "nl_NL" : "en_GB")
-        formatter.dateStyle = .medium
-        formatter.timeStyle = .none
-        formatter.timeZone = TimeZone(identifier: "Europe/Amsterdam")
-        return formatter.string(from: date)
+        format(date, dateStyle: .medium, timeStyle: .none)
     }
 
     func dateTime(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: language == .nl ? "nl_NL" : "en_GB")
-        formatter.dateStyle = .short
-        formatter.timeStyle = .short
-        formatter.timeZone = TimeZone(identifier: "Europe/Amsterdam")
-        return formatter.string(from: date)
+        format(date, dateStyle: .short, timeStyle: .short)
+    }
+
+    /// Date formatters cost far more to make than to use (a page of fifty rows made fifty), and
+    /// are not `Sendable`: one per language and style, used under a lock.
+    private static let formatters = Mutex<[String: DateFormatter]>([:])
+
+    private func format(_ date: Date, dateStyle: DateFormatter.Style, timeStyle: DateFormatter.Style) -> String {
+        let key = "\(language.rawValue) \(dateStyle.rawValue) \(timeStyle.rawValue)"
+        return Self.formatters.withLock { formatters in
+            if let formatter = formatters[key] { return formatter.string(from: date) }
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: language == .nl ? "nl_NL" : "en_GB")
+            formatter.dateStyle = dateStyle
+            formatter.timeStyle = timeStyle
+            formatter.timeZone = TimeZone(identifier: "Europe/Amsterdam")
+            formatters[key] = formatter
+            return formatter.string(from: date)
+        }
     }
 }
