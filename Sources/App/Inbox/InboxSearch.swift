@@ -62,7 +62,7 @@ struct InboxSearch: Sendable {
 
     static let defaultLimit = 30
     /// How many of the newest messages PostgreSQL walks before it asks the index (five times as
-    /// many when the first walk found some but not enough).
+    /// many when the first walk found a fifth of what it needs).
     static let recentMessages = 10_000
     /// How many of the most recently active conversations it looks through for a contact first.
     static let recentConversations = 2_000
@@ -109,18 +109,26 @@ struct InboxSearch: Sendable {
         var rows: [any SQLRow]
         if isPostgres {
             let query = words.map { "'\($0)':*" }.joined(separator: " & ")
+            // The hits first, alone, then their contacts and snippets: joined inside, the planner
+            // (which cannot tell how rare a prefix is) hashes every conversation and contact; and
+            // `ts_headline` costs more than the search, so only the hits shown get one.
+            let restricted: SQLQueryString = access?.teams == nil ? "" : "JOIN conversations v ON v.id = m.conversation_id"
             func search(in source: SQLQueryString, order: SQLQueryString) async throws -> [any SQLRow] {
                 try await sql.raw("""
-                    SELECT m.id, m.conversation_id, m.sent_at, c.profile_name, c.wa_id, c.user_id,
-                      ts_headline('simple', m.body, to_tsquery('simple', \(bind: query)),
+                    SELECT hit.id, hit.conversation_id, hit.sent_at, c.profile_name, c.wa_id, c.user_id,
+                      ts_headline('simple', hit.body, to_tsquery('simple', \(bind: query)),
                         'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=24, MinWords=12, ShortWord=0, HighlightAll=false') AS snippet
-                    FROM \(source) m
-                    JOIN conversations v ON v.id = m.conversation_id
-                    JOIN contacts c ON c.id = v.contact_id
-                    WHERE m.organization_id = \(bind: scope.organizationID) AND \(visible)
-                      AND m.search_vector @@ to_tsquery('simple', \(bind: query))
-                    ORDER BY \(order) DESC
-                    LIMIT \(bind: limit)
+                    FROM (
+                      SELECT m.id, m.conversation_id, m.sent_at, m.body
+                      FROM \(source) m \(restricted)
+                      WHERE m.organization_id = \(bind: scope.organizationID) AND \(visible)
+                        AND m.search_vector @@ to_tsquery('simple', \(bind: query))
+                      ORDER BY \(order) DESC
+                      LIMIT \(bind: limit)
+                    ) AS hit
+                    JOIN conversations conversation ON conversation.id = hit.conversation_id
+                    JOIN contacts c ON c.id = conversation.contact_id
+                    ORDER BY hit.sent_at DESC
                     """).all()
             }
             func recent(_ window: Int) async throws -> [any SQLRow] {
@@ -130,9 +138,10 @@ struct InboxSearch: Sendable {
                     """, order: "m.sent_at")
             }
             rows = try await recent(Self.recentMessages)
-            // Some hits but too few: the words are common enough that a longer walk finds the rest
-            // sooner than the index would. None: they are rare, and the index is quick.
-            if !rows.isEmpty, rows.count < limit { rows = try await recent(Self.recentMessages * 5) }
+            // Hits, but too few: when the longer walk can be expected to find the rest (the words
+            // are common), it is quicker than the index. Fewer: the words are rare, and the index
+            // is quick.
+            if rows.count < limit, rows.count * 5 >= limit { rows = try await recent(Self.recentMessages * 5) }
             if rows.count < limit { rows = try await search(in: "messages", order: "m.sent_at + interval '0 seconds'") }
         } else {
             let query = words.map { "\"\($0)\"*" }.joined(separator: " ")
@@ -195,7 +204,18 @@ struct InboxSearch: Sendable {
                 (SELECT id, organization_id, contact_id, assignee_id, team_id, last_message_at FROM conversations
                  WHERE organization_id = \(bind: scope.organizationID) ORDER BY last_message_at DESC LIMIT \(unsafeRaw: String(Self.recentConversations)))
                 """)
-            if rows.count < limit { rows = try await search(in: "conversations", order: "v.last_message_at + interval '0 seconds'") }
+            if rows.count < limit {
+                // The contacts the indexes find first, then their conversations: joined in one
+                // statement, the planner reads every conversation to hash them.
+                let found = try await sql.raw("""
+                    SELECT c.id FROM contacts c
+                    WHERE c.organization_id = \(bind: scope.organizationID) AND (\(SQLList(conditions, separator: SQLRaw(" OR "))))
+                    LIMIT 1000
+                    """).all().map { try $0.decode(column: "id", as: UUID.self) }
+                rows = found.isEmpty ? [] : try await search(
+                    in: "(SELECT * FROM conversations WHERE contact_id IN \(SQLGroupExpression(found.map { SQLBind($0) })))", order: "v.last_message_at"
+                )
+            }
         } else {
             rows = try await search(in: "conversations")
         }
