@@ -249,7 +249,7 @@ TEXT = {
                       " session. Each request kind under `wrk -t2 -c2 -d10s --latency` after a 2 s warm-up (two requests at every"
                       " instant, each sent as soon as the last answer came: both cores busy), paths picked at random:"
                       " list = the list API's first pages of six filters and pages 50 to 30,000 deep; page = the `/inbox` HTML page"
-                      " with its counts; thread = the last 50 messages of one of 2,000 random conversations; search = {searches}"
+                      " (25 rows) with its counts; thread = the last 50 messages of one of 2,000 random conversations; search = {searches}"
                       " words, name and number fragments. Live: {sockets} WebSockets open on `/inbox/live`, then {posted} signed"
                       " inbound messages posted to the webhook at 10 a second, each to another conversation; the time from the POST"
                       " until each socket heard of it. wrk, the server, the sockets' client and PostgreSQL share the same 2 cores.",
@@ -358,7 +358,7 @@ TEXT = {
                       " van de eigenaar. Elk soort verzoek onder `wrk -t2 -c2 -d10s --latency` na 2 s opwarmen (op elk moment twee"
                       " verzoeken, elk verstuurd zodra het vorige antwoord er was: beide kernen bezig), paden willekeurig gekozen:"
                       " lijst = de eerste pagina's van zes filters van de lijst-API en pagina's 50 tot 30.000 diep; pagina = de HTML-pagina"
-                      " `/inbox` met haar tellingen; gesprek = de laatste 50 berichten van een van 2.000 willekeurige gesprekken; zoeken ="
+                      " `/inbox` (25 rijen) met haar tellingen; gesprek = de laatste 50 berichten van een van 2.000 willekeurige gesprekken; zoeken ="
                       " {searches} woorden, stukken van namen en nummers. Live: {sockets} WebSockets open op `/inbox/live`, daarna {posted}"
                       " ondertekende inkomende berichten naar de webhook, 10 per seconde, elk naar een ander gesprek; de tijd van de POST"
                       " tot elke socket het hoorde. wrk, de server, de client van de sockets en PostgreSQL delen dezelfde 2 kernen.",

@@ -1,11 +1,15 @@
 import ADSappCore
 import Fluent
 import Jobs
+import SQLKit
 import Vapor
 
 /// The inbox pages: the conversation list with its filters, one conversation with its work panel,
 /// and every form on them. Every form works without JavaScript; the live script only refreshes.
 enum InboxController {
+    /// Conversations a page of the list shows: more than a screen holds; the next page is a click away.
+    static let pageSize = 25
+
     // MARK: The list
 
     static func list(_ request: Request) async throws -> Response {
@@ -36,14 +40,14 @@ enum InboxController {
         do {
             model.filter = try InboxAPIController.filter(of: request)
             let page = try request.pageRequest()
-            let (rows, next) = try await list.page(model.filter, after: try page.cursor.map(KeysetCursor.init(decoding:)), limit: 50)
+            let (rows, next) = try await list.page(model.filter, after: try page.cursor.map(KeysetCursor.init(decoding:)), limit: Self.pageSize)
             model.nextCursor = next?.encoded
             model.rows = try await rowModels(rows, tenant, choices, now: request.now)
         } catch let error as APIError {
             // A hand-edited address: show the default list and say why.
             model.error = error.message
             model.filter = .init()
-            model.rows = try await rowModels(try await list.page(model.filter, after: nil, limit: 50).rows, tenant, choices, now: request.now)
+            model.rows = try await rowModels(try await list.page(model.filter, after: nil, limit: Self.pageSize).rows, tenant, choices, now: request.now)
         }
         model.counts = try await list.counts(model.filter)
         (model.teams, model.tags, model.numbers, model.members) = (choices.teams, choices.tags, choices.numbers, choices.members)
@@ -51,12 +55,24 @@ enum InboxController {
 
     /// Notes that name the reader and that they have not opened yet, newest first.
     private static func unseenMentions(_ tenant: Tenant) async throws -> [InboxPage.MentionRow] {
-        let mentions = try await tenant.scope.query(Mention.self)
-            .filter(\.$membership.$id == tenant.membership.requireID()).filter(\.$seenAt == nil)
-            .with(\.$note).with(\.$conversation) { $0.with(\.$contact) }
-            .sort(\.$createdAt, .descending).limit(20).all()
-        return mentions.map {
-            InboxPage.MentionRow(conversationID: $0.$conversation.id, contactName: displayName($0.conversation.contact), by: $0.note.authorName, at: $0.createdAt)
+        let rows = try await (tenant.scope.database as! any SQLDatabase).raw("""
+            SELECT m.conversation_id, m.created_at, n.author_name, c.profile_name, c.wa_id, c.user_id
+            FROM mentions m
+            JOIN notes n ON n.id = m.note_id
+            JOIN conversations v ON v.id = m.conversation_id
+            JOIN contacts c ON c.id = v.contact_id
+            WHERE m.organization_id = \(bind: tenant.organizationID) AND m.membership_id = \(bind: tenant.membership.requireID()) AND m.seen_at IS NULL
+            ORDER BY m.created_at DESC
+            LIMIT 20
+            """).all()
+        return try rows.map { row in
+            let name = try row.decode(column: "profile_name", as: String?.self)
+                ?? row.decode(column: "wa_id", as: String?.self).map { "+" + $0 }
+                ?? row.decode(column: "user_id", as: String?.self) ?? "?"
+            return InboxPage.MentionRow(
+                conversationID: try row.decode(column: "conversation_id", as: UUID.self), contactName: name,
+                by: try row.decode(column: "author_name", as: String.self), at: try row.decode(column: "created_at", as: Date.self)
+            )
         }
     }
 
