@@ -140,8 +140,9 @@ struct InboxSearch: Sendable {
             rows = try await recent(Self.recentMessages)
             // Hits, but too few: when the longer walk can be expected to find the rest (the words
             // are common), it is quicker than the index. Fewer: the words are rare, and the index
-            // is quick.
-            if rows.count < limit, rows.count * 5 >= limit { rows = try await recent(Self.recentMessages * 5) }
+            // is quick. Numbers (an order, a postcode) are rare whatever the first walk says.
+            let hasWords = words.contains { $0.contains(where: \.isLetter) }
+            if rows.count < limit, rows.count * 5 >= limit, hasWords { rows = try await recent(Self.recentMessages * 5) }
             if rows.count < limit { rows = try await search(in: "messages", order: "m.sent_at + interval '0 seconds'") }
         } else {
             let query = words.map { "\"\($0)\"*" }.joined(separator: " ")
