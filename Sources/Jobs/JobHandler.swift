@@ -69,6 +69,12 @@ public struct JobContext: Sendable {
         try await store.reportProgress(claim, fraction: fraction, message: message)
     }
 
+    /// Lets another job with this job's unique key be queued while this one runs. For work that
+    /// must also see what arrives after it started: the key then only merges the jobs that wait.
+    public func releaseUniqueKey() async throws {
+        try await store.releaseUniqueKey(claim)
+    }
+
     /// Runs `writes` and marks the job (every job of a merged run) succeeded in one transaction, so
     /// a job whose writes were committed is never run again. Throws `JobError.leaseLost` (and rolls
     /// back) when another worker has taken a job over in the meantime.

@@ -244,6 +244,13 @@ public struct JobStore: Sendable {
             """).run()
     }
 
+    func releaseUniqueKey(_ claim: JobClaim) async throws {
+        try await Self.sql(database).raw("""
+            UPDATE jobs SET unique_key = NULL
+            WHERE id = \(bind: claim.id) AND worker_id = \(bind: claim.workerID) AND state = 'running'
+            """).run()
+    }
+
     func reportProgress(_ claim: JobClaim, fraction: Double, message: String?) async throws {
         try await Self.sql(database).raw("""
             UPDATE jobs SET progress = \(bind: min(max(fraction, 0), 1)), progress_message = \(bind: message.map { String($0.prefix(200)) })

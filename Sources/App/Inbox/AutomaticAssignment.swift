@@ -117,6 +117,8 @@ struct AssignWaitingConversations: JobHandler {
     let now: @Sendable () -> Date
 
     func run(_ payload: Payload, context: JobContext) async throws {
+        // A conversation that arrives during this round queues the next one.
+        try await context.releaseUniqueKey()
         let teams: [Team]
         if let teamID = payload.teamID {
             teams = try await Team.query(on: context.database).filter(\.$id == teamID).all()

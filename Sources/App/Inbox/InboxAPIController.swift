@@ -203,10 +203,9 @@ enum InboxAPIController {
         let safe = await live.cursor
         let events = try await InboxEventLog.events(after: after, organizationID: tenant.organizationID, limit: 500, on: request.db)
             .filter { $0.id <= safe }
-        let viewer = LiveInbox.Viewer(organizationID: tenant.organizationID, membershipID: access.membershipID, teams: access.teams, send: { _ in })
         let cursor = events.count == 500 ? events.last!.id : max(after, safe)
         return EventsBody(
-            data: events.filter { LiveInbox.may(viewer, see: $0) }.map {
+            data: events.filter(access.maySee).map {
                 EventBody(id: $0.id, kind: $0.kind.rawValue, conversation_id: $0.conversationID, data: $0.data, created_at: $0.createdAt)
             },
             cursor: cursor

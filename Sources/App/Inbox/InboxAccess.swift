@@ -32,6 +32,14 @@ struct InboxAccess: Sendable, Equatable {
         guard let teams else { return true }
         return conversation.$assignee.id == membershipID || conversation.$team.id.map(teams.contains) == true
     }
+
+    /// An event for one member is theirs alone; one about a conversation follows the conversation
+    /// (its team and assignee when it happened).
+    func maySee(_ event: InboxEvent) -> Bool {
+        if let recipient = event.recipientID { return recipient == membershipID }
+        guard let teams, event.conversationID != nil else { return true }
+        return event.assigneeID == membershipID || event.teamID.map(teams.contains) == true
+    }
 }
 
 extension Tenant {

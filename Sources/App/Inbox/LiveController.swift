@@ -21,7 +21,7 @@ enum LiveController {
         return request.webSocket(maxFrameSize: .init(integerLiteral: 1 << 14)) { _, socket in
             let id = UUID()
             let viewer = LiveInbox.Viewer(
-                organizationID: tenant.organizationID, membershipID: access.membershipID, teams: access.teams,
+                organizationID: tenant.organizationID, access: access,
                 send: { [weak socket] text in socket?.send(text) }
             )
             let lastViewing = Mutex<ContinuousClock.Instant?>(nil)

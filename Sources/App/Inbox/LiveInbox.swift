@@ -16,9 +16,7 @@ actor LiveInbox {
     /// A browser tab: who is looking, and where its events go.
     struct Viewer: Sendable {
         var organizationID: UUID
-        var membershipID: UUID
-        /// The teams whose conversations this member may see; `nil` for all.
-        var teams: Set<UUID>?
+        var access: InboxAccess
         var send: @Sendable (String) -> Void
     }
 
@@ -84,7 +82,7 @@ actor LiveInbox {
             }
             viewer.send(Self.hello(cursor: cursor))
             let replayed = Set(missed.map(\.id))
-            for event in missed + live.filter({ !replayed.contains($0.id) }) where Self.may(viewer, see: event) {
+            for event in missed + live.filter({ !replayed.contains($0.id) }) where viewer.access.maySee(event) {
                 viewer.send(Self.message(event, cursor: cursor))
             }
         } catch {
@@ -98,8 +96,6 @@ actor LiveInbox {
         viewers[id] = nil
         catchingUp[id] = nil
     }
-
-    var viewerCount: Int { viewers.count }
 
     private func readNewEvents() async throws {
         expireGaps()
@@ -125,15 +121,9 @@ actor LiveInbox {
 
     private func forward(_ event: InboxEvent) {
         let message = Self.message(event, cursor: cursor)
-        for (id, viewer) in viewers where viewer.organizationID == event.organizationID && Self.may(viewer, see: event) {
+        for (id, viewer) in viewers where viewer.organizationID == event.organizationID && viewer.access.maySee(event) {
             if catchingUp[id] != nil { catchingUp[id]!.append(event) } else { viewer.send(message) }
         }
-    }
-
-    static func may(_ viewer: Viewer, see event: InboxEvent) -> Bool {
-        if let recipient = event.recipientID { return recipient == viewer.membershipID }
-        guard let teams = viewer.teams, event.conversationID != nil else { return true }
-        return event.assigneeID == viewer.membershipID || event.teamID.map(teams.contains) == true
     }
 
     // MARK: - Wire format

@@ -30,6 +30,27 @@ struct ProbeJob: JobHandler {
     }
 }
 
+/// Lets go of its unique key, then waits until told to finish.
+struct KeyReleasingJob: JobHandler {
+    struct Payload: Codable, Sendable {}
+    static let kind = "test.release-key"
+    static let queue: QueueName = "test-release-key"
+    let started: LockedFlag
+    let finish: LockedFlag
+
+    func run(_ payload: Payload, context: JobContext) async throws {
+        try await context.releaseUniqueKey()
+        started.set()
+        while !finish.value { try await Task.sleep(for: .milliseconds(10)) }
+    }
+}
+
+final class LockedFlag: Sendable {
+    private let storage = Mutex(false)
+    func set() { storage.withLock { $0 = true } }
+    var value: Bool { storage.withLock { $0 } }
+}
+
 /// A run that hangs and ignores cancellation, as one stuck on a lost network reply would.
 struct HangingJob: JobHandler {
     struct Payload: Codable, Sendable {}
@@ -149,6 +170,25 @@ struct PlainJobBesideMerging: JobHandler {
             #expect(dead.first { $0.id == unknown }?.lastError?.contains("no handler") == true)
             #expect(dead.first { $0.id == undecodable }?.lastError?.contains("cannot be decoded") == true)
             #expect(dead.allSatisfy { $0.attempts == 1 }, "no retries for jobs that can never run")
+        }
+    }
+
+    @Test("a running job that lets go of its unique key lets one more with the key wait, and only one")
+    func releasedUniqueKey() async throws {
+        try await TestApp.run { app in
+            let started = LockedFlag(), finish = LockedFlag()
+            // One at a time, so the second job waits while the first runs.
+            let running = startWorker(app, handlers: { $0.register(KeyReleasingJob(started: started, finish: finish)) }, configure: { $0.defaultConcurrency = 1 })
+            let store = running.store
+            let first = try #require(try await store.enqueue(.init(KeyReleasingJob.self, .init(), uniqueKey: "round")))
+            try await waitUntil { started.value }
+            let second = try await store.enqueue(.init(KeyReleasingJob.self, .init(), uniqueKey: "round"))
+            #expect(second != nil, "the running one let go of the key")
+            #expect(try await store.enqueue(.init(KeyReleasingJob.self, .init(), uniqueKey: "round")) == nil, "the waiting one holds it")
+            finish.set()
+            try await waitUntil { try await store.find(second!, organizationID: nil)?.state == .succeeded }
+            await running.stop()
+            #expect(try await store.find(first, organizationID: nil)?.state == .succeeded)
         }
     }
 
