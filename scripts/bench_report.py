@@ -784,7 +784,7 @@ def load_inbox(results: Path) -> dict:
     return out
 
 
-def inbox_rows(m: dict, t: dict) -> list[tuple[str, str, str, str]]:
+def inbox_rows(m: dict, t: dict, sep: str = ",") -> list[tuple[str, str, str, str]]:
     def verdict(p99: float, target: float) -> str:
         return t["ib_met"] if p99 < target else t["ib_missed"]
 
@@ -804,7 +804,8 @@ def inbox_rows(m: dict, t: dict) -> list[tuple[str, str, str, str]]:
         wrk_row("page", "ib_page", "ib_target_list"),
         wrk_row("thread", "ib_thread", "ib_target_list"),
         wrk_row("search", "ib_search", "ib_target_search"),
-        (t["ib_live"].format(sockets=f"{live['sockets']:,}", received=f"{live['received']:,}", expected=f"{live['expected']:,}"),
+        (t["ib_live"].format(sockets=f"{live['sockets']:,}".replace(",", sep), received=f"{live['received']:,}".replace(",", sep),
+                             expected=f"{live['expected']:,}".replace(",", sep)),
          f"{live['p50Milliseconds']:.1f} / {live['p99Milliseconds']:.1f}", f"{t['ib_target_live']}: {live_verdict}", "—"),
     ]
 
@@ -851,8 +852,8 @@ def cmd_report_inbox(args) -> None:
         t = TEXT[lang]
         chart = out.with_name(f"{out.stem}-inbox{'' if lang == 'en' else '.' + lang}.svg")
         chart.write_text(inbox_chart_svg(m, t))
-        table = [t["inbox_header"], "|---|---|---|---|"] + [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in inbox_rows(m, t)]
         sep = "." if lang == "nl" else ","
+        table = [t["inbox_header"], "|---|---|---|---|"] + [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in inbox_rows(m, t, sep)]
         load = t["load_inbox"].format(
             conversations=f"{m['seed']['conversations']:,}".replace(",", sep), messages=f"{m['seed']['messages']:,}".replace(",", sep),
             seed=m["seed"]["seedSeconds"], searches=m["searches"], sockets=f"{m['live']['sockets']:,}".replace(",", sep),
