@@ -93,18 +93,7 @@ struct BenchInboxCommand: AsyncCommand {
         let scope = TenantScope(organizationID: organizationID, database: db)
         let membershipID = try await scope.query(Membership.self).first()!.requireID()
 
-        let connection = WhatsAppConnection()
-        connection.id = UUID()
-        connection.organizationID = organizationID
-        connection.phoneNumberID = BenchWebhookCommand.phoneNumberID
-        connection.businessAccountID = BenchWebhookCommand.businessAccountID
-        connection.displayPhoneNumber = "+1 555-078-3881"
-        connection.verifiedName = "Inbox Bench"
-        connection.accessTokenSealed = try await application.whatsApp.vault.seal("bench-token", for: organizationID, purpose: .whatsAppAccessToken, on: db)
-        connection.sendsPerSecond = 80
-        connection.state = .active
-        connection.createdAt = now
-        try await connection.create(on: db)
+        let connection = try await BenchWebhookCommand.makeConnection(application, organizationID: organizationID, name: "Inbox Bench", now: now)
         let tag = Tag(organizationID: organizationID, name: "Refund", createdAt: now)
         try await tag.create(on: db)
 
@@ -169,11 +158,11 @@ struct BenchInboxCommand: AsyncCommand {
         try "\(Cookies.session)=\(token)".write(toFile: out + "/cookie.txt", atomically: true, encoding: .utf8)
 
         let counted = try await sql.raw("SELECT (SELECT count(*) FROM conversations) AS conversations, (SELECT count(*) FROM messages) AS messages, (SELECT count(*) FROM contacts) AS contacts").first()!
-        return try Self.encode(Seeded(
+        return try BenchWebhookCommand.encode(Seeded(
             conversations: try counted.decode(column: "conversations", as: Int.self),
             messages: try counted.decode(column: "messages", as: Int.self),
             contacts: try counted.decode(column: "contacts", as: Int.self),
-            seedSeconds: Self.seconds(since: started)
+            seedSeconds: BenchWebhookCommand.seconds(since: started)
         ))
     }
 
@@ -317,18 +306,9 @@ struct BenchInboxCommand: AsyncCommand {
 
         let sorted = deliveries.delays.sorted()
         func percentile(_ p: Double) -> Double { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)] }
-        return try Self.encode(Live(
+        return try BenchWebhookCommand.encode(Live(
             sockets: count, messages: targets.count, expected: expected, received: sorted.count,
             p50Milliseconds: percentile(0.5), p99Milliseconds: percentile(0.99), maxMilliseconds: sorted.last ?? 0
         ))
-    }
-
-    private static func encode(_ value: some Encodable) throws -> String {
-        String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
-    }
-
-    private static func seconds(since start: ContinuousClock.Instant) -> Double {
-        let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 }

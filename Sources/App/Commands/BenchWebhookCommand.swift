@@ -98,19 +98,7 @@ struct BenchWebhookCommand: AsyncCommand {
         try await organization.create(on: db)
         let organizationID = try organization.requireID()
 
-        let connection = WhatsAppConnection()
-        connection.id = UUID()
-        connection.organizationID = organizationID
-        connection.phoneNumberID = Self.phoneNumberID
-        connection.businessAccountID = Self.businessAccountID
-        connection.displayPhoneNumber = "+1 555-078-3881"
-        connection.verifiedName = "Webhook Bench"
-        connection.accessTokenSealed = try await application.whatsApp.vault.seal("bench-token", for: organizationID, purpose: .whatsAppAccessToken, on: db)
-        connection.sendsPerSecond = 80
-        connection.state = .active
-        connection.createdAt = now
-        try await connection.create(on: db)
-        let connectionID = try connection.requireID()
+        let connectionID = try await Self.makeConnection(application, organizationID: organizationID, name: "Webhook Bench", now: now).requireID()
 
         // Customers, each with a conversation: inbound messages land in existing conversations, as
         // most do in a busy inbox.
@@ -276,12 +264,12 @@ struct BenchWebhookCommand: AsyncCommand {
             let pending = try await count(sql, "SELECT COUNT(*) AS n FROM webhook_events WHERE state = 'pending'")
             if backlogAtStart == nil { backlogAtStart = pending }
             if pending == 0 { break }
-            guard seconds(since: started) < Double(timeout) else {
+            guard Self.seconds(since: started) < Double(timeout) else {
                 throw BenchError(description: "\(pending) events still pending after \(timeout) s")
             }
             try await Task.sleep(for: .milliseconds(100))
         }
-        let drainSeconds = seconds(since: started)
+        let drainSeconds = Self.seconds(since: started)
 
         let events = try await WebhookEvent.query(on: db)
             .filter(\.$receivedAt >= since)
@@ -364,7 +352,7 @@ struct BenchWebhookCommand: AsyncCommand {
             }
             try await group.waitForAll()
         }
-        let rate = Double(bodies.count) / seconds(since: started)
+        let rate = Double(bodies.count) / Self.seconds(since: started)
 
         let sql = db as! any SQLDatabase
         try await sql.raw("DELETE FROM jobs WHERE queue = \(bind: queue)").run()
@@ -374,11 +362,28 @@ struct BenchWebhookCommand: AsyncCommand {
 
     // MARK: -
 
+    /// The benchmarks' number, with a sealed stand-in token: the one the signed bodies name.
+    static func makeConnection(_ application: Application, organizationID: UUID, name: String, now: Date) async throws -> WhatsAppConnection {
+        let connection = WhatsAppConnection()
+        connection.id = UUID()
+        connection.organizationID = organizationID
+        connection.phoneNumberID = phoneNumberID
+        connection.businessAccountID = businessAccountID
+        connection.displayPhoneNumber = "+1 555-078-3881"
+        connection.verifiedName = name
+        connection.accessTokenSealed = try await application.whatsApp.vault.seal("bench-token", for: organizationID, purpose: .whatsAppAccessToken, on: application.db)
+        connection.sendsPerSecond = 80
+        connection.state = .active
+        connection.createdAt = now
+        try await connection.create(on: application.db)
+        return connection
+    }
+
     private static func databaseName(_ db: any Database) -> String {
         (db as? any SQLDatabase)?.dialect.name == "postgresql" ? "postgresql" : "sqlite"
     }
 
-    private static func encode(_ value: some Encodable) throws -> String {
+    static func encode(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return String(decoding: try encoder.encode(value), as: UTF8.self)
@@ -388,7 +393,7 @@ struct BenchWebhookCommand: AsyncCommand {
         try await sql.raw(SQLQueryString(query)).first()?.decode(column: "n", as: Int.self) ?? 0
     }
 
-    private func seconds(since start: ContinuousClock.Instant) -> Double {
+    static func seconds(since start: ContinuousClock.Instant) -> Double {
         let elapsed = ContinuousClock.now - start
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }

@@ -55,7 +55,7 @@ struct ConversationWork: Sendable {
 
     func setTeam(_ ids: [UUID], to teamID: UUID?) async throws {
         if let teamID, try await scope.find(Team.self, teamID) == nil { throw Refusal.unknownTeam }
-        try await change(ids, event: ["change": "team"]) { _, query in
+        try await change(ids, event: ["change": "team"], movingTo: teamID) { _, query in
             try await query.set(\.$team.$id, to: teamID).update()
         }
     }
@@ -85,7 +85,10 @@ struct ConversationWork: Sendable {
     /// Runs `apply` on the visible conversations among `ids`, records the events, and lets
     /// automatic assignment look again at the teams involved (a resolve or unassign frees capacity;
     /// a move to another team or back to open may need an assignee).
-    private func change(_ ids: [UUID], event data: [String: String], _ apply: @escaping @Sendable (TenantScope, QueryBuilder<Conversation>) async throws -> Void) async throws {
+    private func change(
+        _ ids: [UUID], event data: [String: String], movingTo newTeam: UUID? = nil,
+        _ apply: @escaping @Sendable (TenantScope, QueryBuilder<Conversation>) async throws -> Void
+    ) async throws {
         guard !ids.isEmpty else { return }
         let data = data.merging(["by": actorName]) { $1 }
         let (access, jobs, wakeUp, now) = (access, jobs, wakeUp, now)
@@ -95,7 +98,8 @@ struct ConversationWork: Sendable {
             let visibleIDs = visible.map { $0.id! }
             try await apply(scope, scope.query(Conversation.self).filter(\.$id ~~ visibleIDs))
             try await InboxEventLog(database: scope.database, wakeUp: wakeUp, now: now).record(.conversation, conversations: visibleIDs, data: data)
-            let teams = Set(visible.compactMap(\.$team.id)).union(try await scope.query(Conversation.self).filter(\.$id ~~ visibleIDs).all(\.$team.$id).compactMap { $0 })
+            // The teams before, and the one they move to: only `setTeam` changes a team.
+            let teams = Set(visible.compactMap(\.$team.id) + [newTeam].compactMap { $0 })
             try await AutomaticAssignment.look(at: teams, organizationID: scope.organizationID, jobs: jobs, on: scope.database)
         }
     }

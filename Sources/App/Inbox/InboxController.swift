@@ -66,11 +66,8 @@ enum InboxController {
             LIMIT 20
             """).all()
         return try rows.map { row in
-            let name = try row.decode(column: "profile_name", as: String?.self)
-                ?? row.decode(column: "wa_id", as: String?.self).map { "+" + $0 }
-                ?? row.decode(column: "user_id", as: String?.self) ?? "?"
-            return InboxPage.MentionRow(
-                conversationID: try row.decode(column: "conversation_id", as: UUID.self), contactName: name,
+            InboxPage.MentionRow(
+                conversationID: try row.decode(column: "conversation_id", as: UUID.self), contactName: try InboxSearch.name(row),
                 by: try row.decode(column: "author_name", as: String.self), at: try row.decode(column: "created_at", as: Date.self)
             )
         }

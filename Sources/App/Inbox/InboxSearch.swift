@@ -244,7 +244,8 @@ struct InboxSearch: Sendable {
 
     // MARK: - Marking matches
 
-    private static func name(_ row: any SQLRow) throws -> String {
+    /// The name agents know a contact by, from a row with its `profile_name`, `wa_id` and `user_id`.
+    static func name(_ row: any SQLRow) throws -> String {
         try row.decode(column: "profile_name", as: String?.self)
             ?? row.decode(column: "wa_id", as: String?.self).map { "+" + $0 }
             ?? row.decode(column: "user_id", as: String?.self) ?? "?"

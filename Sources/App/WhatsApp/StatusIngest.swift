@@ -80,7 +80,10 @@ struct StatusIngest: Sendable {
         if !moved.isEmpty {
             var conversations: Set<UUID> = []
             for chunk in moved.chunks(of: 500) {
-                let rows = try await sql.raw("SELECT DISTINCT conversation_id FROM messages WHERE id IN \(SQLGroupExpression(chunk.map { SQLBind($0.id) }))").all()
+                let rows = try await sql.raw("""
+                    SELECT DISTINCT conversation_id FROM messages
+                    WHERE organization_id = \(bind: scope.organizationID) AND id IN \(SQLGroupExpression(chunk.map { SQLBind($0.id) }))
+                    """).all()
                 for row in rows { conversations.insert(try row.decode(column: "conversation_id", as: UUID.self)) }
             }
             try await events.record(.status, conversations: conversations)
