@@ -25,6 +25,7 @@ public func configure(
     if migrate {
         try await DatabaseSetup.prepare(app.db)
         try await app.autoMigrate()
+        try await SQLitePlannerStatistics.write(on: app.db)
     }
 
     // Middleware, outermost first

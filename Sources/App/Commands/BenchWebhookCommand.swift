@@ -54,8 +54,9 @@ struct BenchWebhookCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let application = context.application
-        // The pragmas `serve` sets (WAL, synchronous=NORMAL, busy timeout), so the figures compare.
+        // The pragmas and planner statistics `serve` sets (WAL, synchronous=NORMAL, busy timeout), so the figures compare.
         try await DatabaseSetup.prepare(application.db)
+        try await SQLitePlannerStatistics.write(on: application.db)
         let json: String
         switch (signature.prepare, signature.drain, signature.rawInsert) {
         case (true, false, false):

@@ -14,6 +14,7 @@ struct WorkerCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         let application = context.application
         try await DatabaseSetup.prepare(application.db)
+        try await SQLitePlannerStatistics.write(on: application.db)
         let runner = try BackgroundJobs.Runner(
             jobs: application.backgroundJobs, database: application.db, context: application.context, logger: application.logger)
         let signals = [SIGTERM, SIGINT].map { number in

@@ -136,7 +136,7 @@ struct InboundIngest: Sendable {
     private func touchConversations(for stored: [NewMessage]) async throws -> Set<UUID> {
         var unassignedTeams: Set<UUID> = []
         // In id order, as every batch does, so two at the same time never wait on each other in a circle.
-        let touched = Dictionary(grouping: stored, by: \.conversationID).sorted { $0.key.uuidString < $1.key.uuidString }
+        let touched = Dictionary(grouping: stored, by: \.conversationID).sorted { $0.key < $1.key }
         for chunk in touched.chunks(of: 500) {
             let values: [any SQLExpression] = chunk.map { conversationID, messages in
                 let news = messages.filter { !$0.isReaction }
@@ -239,7 +239,7 @@ struct InboundIngest: Sendable {
             ids.append(row.id)
         }
         // In id order, as every batch does, so two at the same time never wait on each other in a circle.
-        for row in rows.values.sorted(by: { $0.id.uuidString < $1.id.uuidString }) where row.changed {
+        for row in rows.values.sorted(by: { $0.id < $1.id }) where row.changed {
             try await sql.raw("""
                 UPDATE contacts SET wa_id = \(bind: row.waID), user_id = \(bind: row.userID), profile_name = \(bind: row.profileName),
                   updated_at = \(bind: now)
@@ -296,7 +296,7 @@ struct InboundIngest: Sendable {
         // New conversations belong to the number's team.
         let teamID = try await sql.raw("SELECT team_id FROM whatsapp_connections WHERE id = \(bind: connectionID)").first()?
             .decode(column: "team_id", as: UUID?.self)
-        for chunk in missing.sorted(by: { $0.uuidString < $1.uuidString }).chunks(of: 500) {
+        for chunk in missing.sorted(by: { $0 < $1 }).chunks(of: 500) {
             let values: [any SQLExpression] = chunk.map { contactID in
                 SQLGroupExpression([
                     SQLBind(UUID()), SQLBind(scope.organizationID), SQLBind(connectionID), SQLBind(contactID), SQLBind("open"),

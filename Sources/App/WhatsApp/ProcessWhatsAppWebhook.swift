@@ -159,14 +159,22 @@ struct ProcessWhatsAppWebhook: MergeableJobHandler {
         var body: Data
     }
 
+    /// The events of these ids still pending, oldest first. Found by id alone and filtered and
+    /// sorted here: given `state = 'pending'`, SQLite walks the state index through the whole
+    /// backlog instead of looking the ids up.
     static func pendingEvents(_ ids: [UUID], on database: any Database) async throws -> [PendingEvent] {
         try await (database as! any SQLDatabase).raw("""
-            SELECT id, body FROM webhook_events
-            WHERE id IN \(SQLGroupExpression(ids.map { SQLBind($0) })) AND state = 'pending'
-            ORDER BY received_at
-            """).all().map { row in
-            PendingEvent(id: try row.decode(column: "id", as: UUID.self), body: try row.decode(column: "body", as: Data.self))
+            SELECT id, state, received_at, body FROM webhook_events
+            WHERE id IN \(SQLGroupExpression(ids.map { SQLBind($0) }))
+            """).all().compactMap { row -> (event: PendingEvent, receivedAt: Date)? in
+            guard try row.decode(column: "state", as: String.self) == WebhookEvent.State.pending.rawValue else { return nil }
+            return (
+                PendingEvent(id: try row.decode(column: "id", as: UUID.self), body: try row.decode(column: "body", as: Data.self)),
+                try row.decode(column: "received_at", as: Date.self)
+            )
         }
+        .sorted { $0.receivedAt < $1.receivedAt }
+        .map(\.event)
     }
 }
 

@@ -55,39 +55,35 @@ struct StatusIngest: Sendable {
         // Conditional on the stored status, so a batch processed at the same time can never move one
         // back; one statement for all the messages that reach the same status, in id order so two
         // batches never wait on each other in a circle.
-        let moved = rows.values.filter(\.changed).sorted { $0.id.uuidString < $1.id.uuidString }
+        let moved = rows.values.filter(\.changed).sorted { $0.id < $1.id }
+        // The conversations of the messages that did move, for one inbox event each.
+        var conversations: Set<UUID> = []
         for (status, group) in Dictionary(grouping: moved, by: \.status).sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             let from = SQLGroupExpression(Message.Status.allCases.filter { DeliveryProgress.advances(from: $0, to: status) }.map { SQLBind($0.rawValue) })
             if status == .failed {
                 for row in group {
-                    try await sql.raw("""
+                    let updated = try await sql.raw("""
                         UPDATE messages SET status = \(bind: status.rawValue), status_at = \(bind: row.statusAt),
                           error_code = \(bind: row.errorCode), error_title = \(bind: row.errorTitle)
                         WHERE id = \(bind: row.id) AND organization_id = \(bind: scope.organizationID) AND status IN \(from)
-                        """).run()
+                        RETURNING conversation_id
+                        """).all()
+                    try conversations.formUnion(updated.map { try $0.decode(column: "conversation_id", as: UUID.self) })
                 }
                 continue
             }
             for chunk in group.chunks(of: 500) {
                 let times = SQLList(chunk.map { row -> SQLQueryString in "WHEN \(bind: row.id) THEN \(bind: row.statusAt)" }, separator: SQLRaw(" "))
-                try await sql.raw("""
+                let updated = try await sql.raw("""
                     UPDATE messages SET status = \(bind: status.rawValue), status_at = CASE id \(times) END
                     WHERE id IN \(SQLGroupExpression(chunk.map { SQLBind($0.id) })) AND organization_id = \(bind: scope.organizationID)
                       AND status IN \(from)
-                    """).run()
-            }
-        }
-        if !moved.isEmpty {
-            var conversations: Set<UUID> = []
-            for chunk in moved.chunks(of: 500) {
-                let rows = try await sql.raw("""
-                    SELECT DISTINCT conversation_id FROM messages
-                    WHERE organization_id = \(bind: scope.organizationID) AND id IN \(SQLGroupExpression(chunk.map { SQLBind($0.id) }))
+                    RETURNING conversation_id
                     """).all()
-                for row in rows { conversations.insert(try row.decode(column: "conversation_id", as: UUID.self)) }
+                try conversations.formUnion(updated.map { try $0.decode(column: "conversation_id", as: UUID.self) })
             }
-            try await events.record(.status, conversations: conversations)
         }
+        try await events.record(.status, conversations: conversations)
         return unknown
     }
 }
