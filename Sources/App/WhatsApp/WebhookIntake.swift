@@ -21,7 +21,7 @@ final class WebhookIntake: Sendable {
         var writing = false
     }
 
-    static let maxBatch = 256
+    static let maxBatch = 1024
 
     private let source: String
     private let database: any Database
