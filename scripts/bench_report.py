@@ -383,6 +383,22 @@ TEXT = {
 ROUTES = ("bare", "signin", "dashboard")
 
 
+
+# English-formatted figures (1,234.5) as Dutch writes them (1.234,5). Only the figures this script
+# formats: thousands with commas, one or two decimals; the Dutch texts' own "4.000" stays as it is.
+_ENGLISH_NUMBER = re.compile(r"(?<![\w.,])(?:\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+\.\d{1,2})(?![\w.,])")
+
+
+def in_language(text: str, t: dict) -> str:
+    if t is not TEXT["nl"]:
+        return text
+    return _ENGLISH_NUMBER.sub(lambda m: m.group(0).translate(str.maketrans(",.", ".,")), text)
+
+
+def write_chart(path: Path, svg: str, t: dict) -> None:
+    """Writes a chart, its text (not its coordinates) in the language's number format."""
+    path.write_text(re.sub(r">([^<]+)<", lambda m: ">" + in_language(m.group(1), t) + "<", svg))
+
 def _mib(kib: float) -> str:
     return f"{kib / 1024:.1f}"
 
@@ -548,7 +564,7 @@ def replace_section(text: str, section: str, body: list[str]) -> list[str]:
 
 def write_section(out: Path, section: str, body: list[str], t: dict) -> None:
     text = out.read_text() if out.exists() else f"{t['title']}\n\n{t['other']}\n\n{t['intro']}\n"
-    lines = with_language_link(replace_section(text, section, body), t)
+    lines = with_language_link(replace_section(text, section, [in_language(line, t) for line in body]), t)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines).rstrip("\n") + "\n")
 
@@ -618,7 +634,7 @@ def cmd_report_jobs(args) -> None:
         t = TEXT[lang]
         # One chart per language: its labels are words.
         chart = out.with_name(f"{out.stem}-jobs{'' if lang == 'en' else '.' + lang}.svg")
-        chart.write_text(jobs_chart_svg(sqlite, pg, t))
+        write_chart(chart, jobs_chart_svg(sqlite, pg, t), t)
         table = [t["jobs_header"], "|---|---|---|---|"] + [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in jobs_rows(sqlite, pg, t)]
         load = t["load_jobs"].format(count=f"{sqlite['count']:,}", concurrency=sqlite["concurrency"])
         body = section_body("jobs", table, t, run, chart.name, load=load)
@@ -757,10 +773,9 @@ def cmd_report_webhook(args) -> None:
     for lang, path in language_paths(out).items():
         t = TEXT[lang]
         chart = out.with_name(f"{out.stem}-webhook{'' if lang == 'en' else '.' + lang}.svg")
-        chart.write_text(webhook_chart_svg(w, t))
+        write_chart(chart, webhook_chart_svg(w, t), t)
         table = [t["webhook_header"], "|---|---|---|---|"] + [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in webhook_rows(w, t)]
-        contacts = f"{prepared['contacts']:,}".replace(",", "." if lang == "nl" else ",")
-        load = t["load_webhook"].format(avg=prepared["averageBodyBytes"], contacts=contacts)
+        load = t["load_webhook"].format(avg=prepared["averageBodyBytes"], contacts=f"{prepared['contacts']:,}")
         body = section_body("webhook", table, t, run, chart.name, load=load)
         write_section(path, "webhook", body, t)
         if lang == "en":
@@ -784,7 +799,7 @@ def load_inbox(results: Path) -> dict:
     return out
 
 
-def inbox_rows(m: dict, t: dict, sep: str = ",") -> list[tuple[str, str, str, str]]:
+def inbox_rows(m: dict, t: dict) -> list[tuple[str, str, str, str]]:
     def verdict(p99: float, target: float) -> str:
         return t["ib_met"] if p99 < target else t["ib_missed"]
 
@@ -804,8 +819,7 @@ def inbox_rows(m: dict, t: dict, sep: str = ",") -> list[tuple[str, str, str, st
         wrk_row("page", "ib_page", "ib_target_list"),
         wrk_row("thread", "ib_thread", "ib_target_list"),
         wrk_row("search", "ib_search", "ib_target_search"),
-        (t["ib_live"].format(sockets=f"{live['sockets']:,}".replace(",", sep), received=f"{live['received']:,}".replace(",", sep),
-                             expected=f"{live['expected']:,}".replace(",", sep)),
+        (t["ib_live"].format(sockets=f"{live['sockets']:,}", received=f"{live['received']:,}", expected=f"{live['expected']:,}"),
          f"{live['p50Milliseconds']:.1f} / {live['p99Milliseconds']:.1f}", f"{t['ib_target_live']}: {live_verdict}", "—"),
     ]
 
@@ -851,12 +865,11 @@ def cmd_report_inbox(args) -> None:
     for lang, path in language_paths(out).items():
         t = TEXT[lang]
         chart = out.with_name(f"{out.stem}-inbox{'' if lang == 'en' else '.' + lang}.svg")
-        chart.write_text(inbox_chart_svg(m, t))
-        sep = "." if lang == "nl" else ","
-        table = [t["inbox_header"], "|---|---|---|---|"] + [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in inbox_rows(m, t, sep)]
+        write_chart(chart, inbox_chart_svg(m, t), t)
+        table = [t["inbox_header"], "|---|---|---|---|"] + [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in inbox_rows(m, t)]
         load = t["load_inbox"].format(
-            conversations=f"{m['seed']['conversations']:,}".replace(",", sep), messages=f"{m['seed']['messages']:,}".replace(",", sep),
-            seed=m["seed"]["seedSeconds"], searches=m["searches"], sockets=f"{m['live']['sockets']:,}".replace(",", sep),
+            conversations=f"{m['seed']['conversations']:,}", messages=f"{m['seed']['messages']:,}",
+            seed=m["seed"]["seedSeconds"], searches=m["searches"], sockets=f"{m['live']['sockets']:,}",
             posted=m["live"]["messages"],
         )
         body = section_body("inbox", table, t, run, chart.name, load=load)
