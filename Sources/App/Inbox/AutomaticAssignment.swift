@@ -95,7 +95,7 @@ struct AutomaticAssignment: Sendable {
     /// Queues an assignment round for each team (at most one waits per team).
     static func look(at teams: Set<UUID>, organizationID: UUID, jobs: JobStore, on database: any Database) async throws {
         guard !teams.isEmpty else { return }
-        let rounds = try teams.sorted { $0 < $1 }.map {
+        let rounds = try teams.sorted().map {
             try JobStore.NewJob(AssignWaitingConversations.self, .init(teamID: $0), priority: .high, uniqueKey: "assign:\($0)", organizationID: organizationID)
         }
         try await jobs.enqueue(rounds, on: database)

@@ -54,7 +54,7 @@ struct InboxEventLog: Sendable {
     func record(_ kind: InboxEvent.Kind, conversations ids: some Collection<UUID>, data: [String: String] = [:]) async throws {
         guard !ids.isEmpty else { return }
         let encoded = try Self.encode(data)
-        for chunk in Array(Set(ids)).sorted(by: { $0 < $1 }).chunks(of: 500) {
+        for chunk in Set(ids).sorted().chunks(of: 500) {
             try await sql.raw("""
                 INSERT INTO inbox_events (organization_id, kind, conversation_id, team_id, assignee_id, data, created_at)
                 SELECT organization_id, \(bind: kind.rawValue), id, team_id, assignee_id, \(bind: encoded), \(bind: now)

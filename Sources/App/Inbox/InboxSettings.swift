@@ -71,7 +71,7 @@ struct InboxSettings: Sendable {
         let known = Set(try await scope.query(Membership.self).filter(\.$id ~~ Array(wanted)).all(\.$id))
         guard known == wanted else { throw Refusal.notAMember }
         try await scope.query(TeamMember.self).filter(\.$team.$id == teamID).delete()
-        for membershipID in wanted.sorted(by: { $0 < $1 }) {
+        for membershipID in wanted.sorted() {
             try await TeamMember(organizationID: scope.organizationID, teamID: teamID, membershipID: membershipID).create(on: scope.database)
         }
     }

@@ -296,7 +296,7 @@ struct InboundIngest: Sendable {
         // New conversations belong to the number's team.
         let teamID = try await sql.raw("SELECT team_id FROM whatsapp_connections WHERE id = \(bind: connectionID)").first()?
             .decode(column: "team_id", as: UUID?.self)
-        for chunk in missing.sorted(by: { $0 < $1 }).chunks(of: 500) {
+        for chunk in missing.sorted().chunks(of: 500) {
             let values: [any SQLExpression] = chunk.map { contactID in
                 SQLGroupExpression([
                     SQLBind(UUID()), SQLBind(scope.organizationID), SQLBind(connectionID), SQLBind(contactID), SQLBind("open"),
