@@ -187,7 +187,8 @@ struct InboxSearch: Sendable {
             }
         }
         if let digits = terms.phoneDigits {
-            conditions.append(SQLQueryString("c.wa_id LIKE \(bind: "%" + digits + "%")"))
+            // The number as shown, the expression of its trigram index on PostgreSQL (`IndexShownPhoneNumbers`).
+            conditions.append(SQLQueryString("('+' || c.wa_id) LIKE \(bind: "%" + digits + "%")"))
         }
         func search(in source: SQLQueryString, order: SQLQueryString = "v.last_message_at") async throws -> [any SQLRow] {
             try await sql.raw("""

@@ -21,5 +21,6 @@ enum Migrations {
         CreateSearchIndexes(),
         CreateInboxWork(),
         CreateSearchVectors(),
+        IndexShownPhoneNumbers(),
     ]
 }
