@@ -8,8 +8,9 @@ import Vapor
 /// - Parameters:
 ///   - configuration: parsed from the environment by `AppConfiguration.load`.
 ///   - dependencies: time and randomness; tests pass fixed ones.
-///   - migrate: prepare the database and apply pending migrations now (the `serve` command and tests;
-///     the `migrate` command does it itself, and `--help` should touch no database).
+///   - migrate: prepare the database and apply pending migrations now, unless `AUTO_MIGRATE` is off
+///     (the `serve` command and tests; the `migrate` command does it itself, and `--help` should
+///     touch no database).
 public func configure(
     _ app: Application,
     configuration: AppConfiguration,
@@ -24,7 +25,7 @@ public func configure(
     app.migrations.add(Migrations.all)
     if migrate {
         try await DatabaseSetup.prepare(app.db)
-        try await app.autoMigrate()
+        if configuration.autoMigrate { try await app.autoMigrate() }
         try await SQLitePlannerStatistics.write(on: app.db)
     }
 

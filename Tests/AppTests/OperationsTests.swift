@@ -30,6 +30,16 @@ import VaporTesting
             #expect(try await app.browser().get("/ready").status == .ok)
         }
     }
+
+    @Test("with AUTO_MIGRATE=false the app starts without migrating and /ready says what is pending")
+    func noMigrationsWhenAutoMigrateIsOff() async throws {
+        try await TestApp.run(variables: ["AUTO_MIGRATE": "false"]) { app in
+            try await app.app.migrator.setupIfNeeded().get()
+            let ready = try await app.browser().get("/ready")
+            #expect(ready.status == .serviceUnavailable)
+            #expect(ready.body.string.contains("CreateUsers"))
+        }
+    }
 }
 
 @Suite struct SecurityHeaderTests {
