@@ -57,7 +57,7 @@ struct ConversationList: Sendable {
         var waitingSince: Date?
 
         /// The name agents know the customer by.
-        var displayName: String { contactName ?? contactWaID.map { "+" + $0 } ?? contactUserID ?? "?" }
+        var displayName: String { Contact.displayName(profileName: contactName, waID: contactWaID, userID: contactUserID) }
     }
 
     /// One page, after `cursor` (the last row of the previous page). The keyset is the last
@@ -73,11 +73,7 @@ struct ConversationList: Sendable {
         case .mine: conditions.append("v.assignee_id = \(bind: access.membershipID)")
         case .unassigned: conditions.append("v.assignee_id IS NULL")
         }
-        if let teams = access.teams {
-            conditions.append(teams.isEmpty
-                ? "v.assignee_id = \(bind: access.membershipID)"
-                : "(v.assignee_id = \(bind: access.membershipID) OR v.team_id IN \(SQLGroupExpression(teams.map { SQLBind($0) })))")
-        }
+        if let visible = access.visibleConversations { conditions.append(visible) }
         if let teamID = filter.teamID { conditions.append("v.team_id = \(bind: teamID)") }
         if let connectionID = filter.connectionID { conditions.append("v.connection_id = \(bind: connectionID)") }
         if let tagID = filter.tagID {

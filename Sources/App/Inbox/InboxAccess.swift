@@ -1,6 +1,7 @@
 import ADSappCore
 import Fluent
 import Foundation
+import SQLKit
 import Vapor
 
 /// Which conversations a member may see: everything, or (for agents, when the organization says
@@ -26,6 +27,14 @@ struct InboxAccess: Sendable, Equatable {
             either.filter(\.$assignee.$id == membershipID)
             if !teams.isEmpty { either.filter(\.$team.$id ~~ Array(teams)) }
         }
+    }
+
+    /// The same limit as a condition on the conversation aliased `v` of a plain SQL query; `nil`
+    /// when every conversation is visible.
+    var visibleConversations: SQLQueryString? {
+        guard let teams else { return nil }
+        guard !teams.isEmpty else { return "v.assignee_id = \(bind: membershipID)" }
+        return "(v.assignee_id = \(bind: membershipID) OR v.team_id IN \(SQLGroupExpression(teams.map { SQLBind($0) })))"
     }
 
     func maySee(_ conversation: Conversation) -> Bool {

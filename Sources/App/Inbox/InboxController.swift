@@ -345,7 +345,7 @@ enum InboxController {
 
         let model = ConversationPage.Model(
             conversationID: conversationID,
-            title: displayName(contact),
+            title: contact.displayName,
             subtitle: [contact.waID.map { "+" + $0 }, connection.map { "→ " + $0.displayPhoneNumber }].compactMap { $0 }.joined(separator: " "),
             items: items,
             windowClosesAt: window.closesAt,
@@ -358,7 +358,7 @@ enum InboxController {
                 tags: choices.tags.filter { UUID(uuidString: $0.value).map(tagIDs.contains) == true },
                 members: choices.members, teams: choices.teams, allTags: choices.tags.filter { UUID(uuidString: $0.value).map(tagIDs.contains) != true }
             ),
-            contact: .init(name: displayName(contact), phone: contact.waID.map { "+" + $0 }, since: contact.createdAt, conversations: contactConversations),
+            contact: .init(name: contact.displayName, phone: contact.waID.map { "+" + $0 }, since: contact.createdAt, conversations: contactConversations),
             cannedResponses: canned.map { Choice(value: $0.shortcut, label: CannedResponseText.fill($0.body, contactName: contact.profileName, phone: contact.waID, agent: tenant.user.name)) },
             replyTo: replyTo.map { ($0.id!, String(($0.body ?? $0.kind).prefix(80))) },
             liveCursor: liveCursor,
@@ -366,10 +366,6 @@ enum InboxController {
             error: error
         )
         return try await HTMLResponse(status: status, html: ConversationPage.html(model, Chrome.make(for: request, section: .inbox))).encodeResponse(for: request)
-    }
-
-    static func displayName(_ contact: Contact) -> String {
-        contact.profileName ?? contact.waID.map { "+" + $0 } ?? contact.userID ?? "?"
     }
 }
 

@@ -99,11 +99,7 @@ struct InboxSearch: Sendable {
     // MARK: - Messages
 
     /// The condition on the conversation `v` that limits hits to what the member may see.
-    private var visible: SQLQueryString {
-        guard let access, let teams = access.teams else { return "TRUE" }
-        guard !teams.isEmpty else { return "v.assignee_id = \(bind: access.membershipID)" }
-        return "(v.assignee_id = \(bind: access.membershipID) OR v.team_id IN \(SQLGroupExpression(teams.map { SQLBind($0) })))"
-    }
+    private var visible: SQLQueryString { access?.visibleConversations ?? "TRUE" }
 
     private func messages(_ words: [String], limit: Int) async throws -> [Hit] {
         var rows: [any SQLRow]
@@ -247,9 +243,11 @@ struct InboxSearch: Sendable {
 
     /// The name agents know a contact by, from a row with its `profile_name`, `wa_id` and `user_id`.
     static func name(_ row: any SQLRow) throws -> String {
-        try row.decode(column: "profile_name", as: String?.self)
-            ?? row.decode(column: "wa_id", as: String?.self).map { "+" + $0 }
-            ?? row.decode(column: "user_id", as: String?.self) ?? "?"
+        Contact.displayName(
+            profileName: try row.decode(column: "profile_name", as: String?.self),
+            waID: try row.decode(column: "wa_id", as: String?.self),
+            userID: try row.decode(column: "user_id", as: String?.self)
+        )
     }
 
     /// Splits a snippet the engine marked with `startMark`/`endMark`.

@@ -17,4 +17,11 @@ final class Contact: Model, TenantOwned, @unchecked Sendable {
     @Field(key: "updated_at") var updatedAt: Date
 
     init() {}
+
+    /// The name agents know a customer by: the profile name, else the number, else Meta's user id.
+    static func displayName(profileName: String?, waID: String?, userID: String?) -> String {
+        profileName ?? waID.map { "+" + $0 } ?? userID ?? "?"
+    }
+
+    var displayName: String { Self.displayName(profileName: profileName, waID: waID, userID: userID) }
 }

@@ -10,23 +10,20 @@ import SQLKit
 /// An index on an expression serves only queries written with that expression.
 struct IndexShownPhoneNumbers: AsyncMigration {
     func prepare(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
-        guard sql.dialect.name == "postgresql" else { return }
-        try await sql.raw("DROP INDEX IF EXISTS contacts_wa_id_trigrams").run()
-        // As in `CreateSearchVectors`: without pg_trgm the search still works, reading every contact.
-        do {
-            try await sql.raw("CREATE INDEX contacts_shown_phone_trigrams ON contacts USING GIN (('+' || wa_id) gin_trgm_ops)").run()
-        } catch {
-            database.logger.warning("no trigram index for phone number search: \(String(describing: error))")
-        }
+        try await replace("contacts_wa_id_trigrams", with: "contacts_shown_phone_trigrams", on: "('+' || wa_id)", database)
     }
 
     func revert(on database: any Database) async throws {
+        try await replace("contacts_shown_phone_trigrams", with: "contacts_wa_id_trigrams", on: "wa_id", database)
+    }
+
+    /// As in `CreateSearchVectors`: without pg_trgm the search still works, reading every contact.
+    private func replace(_ old: String, with new: String, on expression: String, _ database: any Database) async throws {
         let sql = database as! any SQLDatabase
         guard sql.dialect.name == "postgresql" else { return }
-        try await sql.raw("DROP INDEX IF EXISTS contacts_shown_phone_trigrams").run()
+        try await sql.raw("DROP INDEX IF EXISTS \(ident: old)").run()
         do {
-            try await sql.raw("CREATE INDEX contacts_wa_id_trigrams ON contacts USING GIN (wa_id gin_trgm_ops)").run()
+            try await sql.raw("CREATE INDEX \(ident: new) ON contacts USING GIN (\(unsafeRaw: expression) gin_trgm_ops)").run()
         } catch {
             database.logger.warning("no trigram index for phone number search: \(String(describing: error))")
         }
