@@ -1,6 +1,7 @@
 @testable import App
 import ADSappCore
 import Fluent
+import SQLKit
 import Testing
 import Vapor
 
@@ -136,18 +137,36 @@ import Vapor
     func throttlePerAddress() async throws {
         try await TestApp.run { app in
             let policy = LoginThrottlePolicy(window: 900, maxFailuresPerAccount: 5, maxFailuresPerAddress: 3)
-            let throttle = LoginThrottle(database: app.db, policy: policy, now: app.clock.now)
-            for index in 0..<3 {
-                #expect(try await !throttle.isBlocked(email: "user\(index)@example.com", address: "192.0.2.7"))
-                try await throttle.recordFailure(email: "user\(index)@example.com", address: "192.0.2.7")
+            let sql = try #require(app.db as? any SQLDatabase)
+            let throttle = Throttle(database: sql, now: app.clock.now)
+            let address = IPAddress("192.0.2.7")
+            func attempt(_ email: String, from address: IPAddress?, _ throttle: Throttle = throttle) async throws -> Throttle.Reservation? {
+                if case .reserved(let reservation) = try await throttle.reserve(Throttle.Budget.passwordGuesses(email: email, address: address, policy)) { return reservation }
+                return nil
             }
-            #expect(try await throttle.isBlocked(email: "fresh@example.com", address: "192.0.2.7"))
-            #expect(try await !throttle.isBlocked(email: "fresh@example.com", address: "192.0.2.8"))
-            try await throttle.recordSuccess(email: "user0@example.com")
-            #expect(try await throttle.isBlocked(email: "fresh@example.com", address: "192.0.2.7"), "a success does not reset the address")
-            let later = LoginThrottle(database: app.db, policy: policy, now: app.clock.now.addingTimeInterval(901))
-            #expect(try await !later.isBlocked(email: "fresh@example.com", address: "192.0.2.7"))
+            var first: Throttle.Reservation?
+            for index in 0..<3 {
+                let reservation = try await attempt("user\(index)@example.com", from: address)
+                #expect(reservation != nil)
+                if index == 0 { first = reservation }
+            }
+            #expect(try await attempt("fresh@example.com", from: address) == nil)
+            #expect(try await attempt("fresh@example.com", from: IPAddress("192.0.2.8")) != nil)
+            #expect(try await attempt("fresh@example.com", from: address) == nil, "a refused attempt takes nothing, and still nothing is left")
+            try await #require(first).succeeded()
+            #expect(try await attempt("fresh@example.com", from: address) != nil, "a success gives back its own attempt only")
+            #expect(try await attempt("fresh@example.com", from: address) == nil)
+            let later = Throttle(database: sql, now: app.clock.now.addingTimeInterval(901))
+            #expect(try await attempt("fresh@example.com", from: address, later) != nil)
         }
+    }
+
+    @Test("IPv6 clients are counted per /64, since one subscriber holds the whole block")
+    func ipv6PerPrefix() {
+        #expect(Throttle.subject(IPAddress("2001:db8:1:2::1")) == Throttle.subject(IPAddress("2001:db8:1:2:ffff::9")))
+        #expect(Throttle.subject(IPAddress("2001:db8:1:2::1")) != Throttle.subject(IPAddress("2001:db8:1:3::1")))
+        #expect(Throttle.subject(IPAddress("::ffff:192.0.2.7")) == "192.0.2.7")
+        #expect(Throttle.subject(nil) == "unknown")
     }
 
     @Test("a next= target is followed only when it stays on this site", arguments: [

@@ -20,7 +20,7 @@ enum AccountsController {
         case "expired": t(.signinExpired)
         default: nil
         }
-        let model = SignInPage.Model(next: safeLocalPath(request.query[String.self, at: "next"]), notice: notice)
+        let model = SignInPage.Model(next: SafeRedirect.localPath(request.query[String.self, at: "next"]), notice: notice)
         return try await HTMLResponse(html: SignInPage.html(model, Chrome.make(for: request))).encodeResponse(for: request)
     }
 
@@ -29,8 +29,7 @@ enum AccountsController {
         let t = request.localizer
         let rawEmail = form.email ?? ""
         let password = form.password ?? ""
-        let address = request.remoteAddress?.ipAddress
-        var model = SignInPage.Model(email: rawEmail, next: safeLocalPath(form.next))
+        var model = SignInPage.Model(email: rawEmail, next: SafeRedirect.localPath(form.next))
 
         func refuse(_ status: HTTPResponseStatus, _ message: String) async throws -> Response {
             model.error = message
@@ -40,10 +39,16 @@ enum AccountsController {
         guard let email = try? EmailAddress(rawEmail), !password.isEmpty else {
             return try await refuse(.unauthorized, t(.signinFailed))
         }
-        let throttle = LoginThrottle(database: request.db, policy: request.context.configuration.loginThrottle, now: request.now)
-        if try await throttle.isBlocked(email: email.value, address: address) {
-            let minutes = Int(request.context.configuration.loginThrottle.window / 60)
-            return try await refuse(.tooManyRequests, t(.signinThrottled, ["minutes": String(minutes)]))
+        // The attempt is counted before the password is checked, so parallel guesses cannot outrun the count.
+        let budgets = Throttle.Budget.passwordGuesses(email: email.value, address: request.clientAddress, request.context.configuration.loginThrottle)
+        let reservation: Throttle.Reservation
+        switch try await request.throttle.reserve(budgets) {
+        case .reserved(let reserved): reservation = reserved
+        case .refused(let retryAfter):
+            request.logger.notice("sign-in throttled")
+            let response = try await refuse(.tooManyRequests, t(.signinThrottled, ["minutes": Self.minutes(retryAfter)]))
+            response.headers.replaceOrAdd(name: .retryAfter, value: String(Int(retryAfter.rounded(.up))))
+            return response
         }
         let user = try await User.query(on: request.db).filter(\.$email == email.value).first()
         let valid: Bool
@@ -54,11 +59,10 @@ enum AccountsController {
             valid = false
         }
         guard let user, valid else {
-            try await throttle.recordFailure(email: email.value, address: address)
             request.logger.info("sign-in refused")
             return try await refuse(.unauthorized, t(.signinFailed))
         }
-        try await throttle.recordSuccess(email: email.value)
+        try await reservation.succeeded()
         return try await startSession(for: user, request, redirectTo: model.next ?? SiteURL.dashboard.path)
     }
 
@@ -104,6 +108,18 @@ enum AccountsController {
         let form = try request.content.decode(SignUpForm.self)
         let t = request.localizer
         var model = SignUpPage.Model(name: form.name ?? "", organization: form.organization ?? "", email: form.email ?? "")
+        let email = (try? EmailAddress(model.email))?.value ?? model.email.trimmingCharacters(in: .whitespaces)
+        let budgets = Throttle.Budget.signUps(email: email, address: request.clientAddress, request.context.configuration.loginThrottle)
+        let reservation: Throttle.Reservation
+        switch try await request.throttle.reserve(budgets) {
+        case .reserved(let reserved): reservation = reserved
+        case .refused(let retryAfter):
+            request.logger.notice("sign-up throttled")
+            model.formError = t(.signupThrottled, ["minutes": Self.minutes(retryAfter)])
+            let response = try await HTMLResponse(status: .tooManyRequests, html: SignUpPage.html(model, Chrome.make(for: request))).encodeResponse(for: request)
+            response.headers.replaceOrAdd(name: .retryAfter, value: String(Int(retryAfter.rounded(.up))))
+            return response
+        }
         let registration = Registration(database: request.db, passwords: request.passwords, now: request.now)
         do {
             let (user, organization) = try await registration.register(.init(
@@ -113,6 +129,8 @@ enum AccountsController {
             try await user.update(on: request.db)
             return try await startSession(for: user, request, redirectTo: SiteURL.dashboard.path, organizationID: organization.id)
         } catch Registration.Failure.invalid(let failure) {
+            // Refused before any lookup or hashing: nothing was tried, so nothing is counted.
+            try await reservation.cancel()
             for error in failure.errors { model.errors[error.field] = t.fieldError(error) }
         } catch Registration.Failure.emailTaken {
             model.errors["email"] = t(.signupEmailTaken)
@@ -154,9 +172,22 @@ enum AccountsController {
         let form = try request.content.decode(ChangePasswordForm.self)
         let t = request.localizer
         let user = signedIn.user
+        // A stolen session must not become a way to guess the password: the same budgets as sign-in.
+        let budgets = Throttle.Budget.passwordGuesses(email: user.email, address: request.clientAddress, request.context.configuration.loginThrottle)
+        let reservation: Throttle.Reservation
+        switch try await request.throttle.reserve(budgets) {
+        case .reserved(let reserved): reservation = reserved
+        case .refused(let retryAfter):
+            request.logger.notice("password change throttled")
+            let response = try await renderAccount(request, notice: nil, status: .tooManyRequests,
+                                                   passwordErrors: ["current_password": t(.signinThrottled, ["minutes": Self.minutes(retryAfter)])])
+            response.headers.replaceOrAdd(name: .retryAfter, value: String(Int(retryAfter.rounded(.up))))
+            return response
+        }
         guard try await request.passwords.verify(form.current_password ?? "", against: user.passwordHash) else {
             return try await renderAccount(request, notice: nil, status: .unprocessableEntity, passwordErrors: ["current_password": t(.accountPasswordWrongCurrent)])
         }
+        try await reservation.succeeded()
         let newPassword = form.new_password ?? ""
         do {
             try PasswordPolicy.check(newPassword, email: try? EmailAddress(user.email), field: "new_password")
@@ -202,15 +233,13 @@ enum AccountsController {
             user.language = language.rawValue
             try await user.update(on: request.db)
         }
-        let response = request.redirect(to: safeLocalPath(form.return_to) ?? SiteURL.home.path, redirectType: .normal)
+        let response = request.redirect(to: SafeRedirect.target(form.return_to, default: SiteURL.home.path), redirectType: .normal)
         response.cookies[Cookies.language] = Cookies.value(language.rawValue, maxAge: 365 * 24 * 3600, request.context.configuration)
         return response
     }
 
-    /// Only paths on this site: `/x` but not `//evil.example` or `https://…`, so redirects cannot leave the app.
-    static func safeLocalPath(_ candidate: String?) -> String? {
-        guard let candidate, candidate.hasPrefix("/"), !candidate.hasPrefix("//"), !candidate.hasPrefix("/\\"),
-              candidate.utf8.count <= 512, !candidate.contains(where: { $0.isNewline }) else { return nil }
-        return candidate
+    /// Whole minutes until a throttle lets go, for the message (never "0 minutes").
+    static func minutes(_ seconds: TimeInterval) -> String {
+        String(max(1, Int((seconds / 60).rounded(.up))))
     }
 }

@@ -54,11 +54,14 @@ struct RequireSignedIn: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard request.signedIn != nil else {
             if request.isAPIRequest { throw APIError(.unauthorized, code: "unauthenticated", message: "Sign in first.") }
-            let next = request.method == .GET ? request.url.path : SiteURL.dashboard.path
-            return request.redirect(to: SiteURL.signIn.path + "?next=" + (next.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? "/"))
+            // Back to the same page, query included, after sign-in; the sign-in page checks it with `SafeRedirect`.
+            let next = request.method == .GET ? request.url.path + (request.url.query.map { "?" + $0 } ?? "") : SiteURL.dashboard.path
+            return request.redirect(to: SiteURL.signIn.path + "?next=" + (next.addingPercentEncoding(withAllowedCharacters: Self.queryValueAllowed) ?? "/"))
         }
         return try await next.respond(to: request)
     }
+
+    private static let queryValueAllowed = CharacterSet.alphanumerics.intersection(.urlQueryAllowed).union(CharacterSet(charactersIn: "-._~/"))
 }
 
 /// Lets only platform operators through. Everyone else sees a 404, as if the page did not exist.

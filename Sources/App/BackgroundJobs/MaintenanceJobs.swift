@@ -17,7 +17,7 @@ struct PruneFinishedJobs: JobHandler {
     }
 }
 
-/// Deletes sessions past their absolute timeout and sign-in failures past the throttle window.
+/// Deletes sessions past their absolute timeout and throttle counters whose window has passed.
 struct PruneExpiredSessions: JobHandler {
     struct Payload: Codable, Sendable {
         var absoluteTimeoutSeconds: Double
@@ -31,8 +31,6 @@ struct PruneExpiredSessions: JobHandler {
         try await UserSession.query(on: context.database)
             .filter(\.$createdAt < now.addingTimeInterval(-payload.absoluteTimeoutSeconds))
             .delete()
-        try await LoginFailure.query(on: context.database)
-            .filter(\.$occurredAt < now.addingTimeInterval(-payload.throttleWindowSeconds))
-            .delete()
+        try await Throttle.prune(context.database, windowsStartedBefore: now.addingTimeInterval(-payload.throttleWindowSeconds))
     }
 }

@@ -22,6 +22,8 @@ public struct AppConfiguration: Sendable {
     public var sessionIdleTimeout: TimeInterval
     public var sessionAbsoluteTimeout: TimeInterval
     public var loginThrottle: LoginThrottlePolicy
+    /// `TRUSTED_PROXIES`: the peers whose `X-Forwarded-For` is believed (see `ClientAddress`).
+    public var trustedProxies: [IPNetwork]
     public var bcryptCost: Int
     public var logFormat: LogFormat
     public var autoMigrate: Bool
@@ -81,6 +83,8 @@ public struct LoginThrottlePolicy: Sendable {
     public var window: TimeInterval
     public var maxFailuresPerAccount: Int
     public var maxFailuresPerAddress: Int
+    /// Sign-up attempts per client address in the window (`SIGNUP_MAX_PER_IP`).
+    public var maxSignUpsPerAddress: Int = 10
 
     public static let standard = LoginThrottlePolicy(window: 15 * 60, maxFailuresPerAccount: 5, maxFailuresPerAddress: 30)
 }
@@ -206,6 +210,14 @@ extension AppConfiguration {
             webhookMaxBytes: try integer("WHATSAPP_WEBHOOK_MAX_BYTES", default: 3_000_000, range: 10_000...50_000_000)
         )
 
+        func trustedProxies() throws(ConfigurationError) -> [IPNetwork] {
+            switch IPNetwork.list(value("TRUSTED_PROXIES") ?? "") {
+            case .success(let networks): return networks
+            case .failure(let bad):
+                throw ConfigurationError(variable: "TRUSTED_PROXIES", problem: "must be comma-separated IP addresses or CIDR blocks such as 10.0.0.0/8, got \"\(bad.text)\"")
+            }
+        }
+
         let objectStore: ObjectStoreChoice
         switch value("OBJECT_STORE") ?? "local" {
         case "local":
@@ -237,8 +249,10 @@ extension AppConfiguration {
             loginThrottle: LoginThrottlePolicy(
                 window: LoginThrottlePolicy.standard.window,
                 maxFailuresPerAccount: try integer("LOGIN_MAX_FAILURES_PER_ACCOUNT", default: 5, range: 1...1000),
-                maxFailuresPerAddress: try integer("LOGIN_MAX_FAILURES_PER_IP", default: 30, range: 1...100_000)
+                maxFailuresPerAddress: try integer("LOGIN_MAX_FAILURES_PER_IP", default: 30, range: 1...100_000),
+                maxSignUpsPerAddress: try integer("SIGNUP_MAX_PER_IP", default: 10, range: 1...100_000)
             ),
+            trustedProxies: try trustedProxies(),
             bcryptCost: try integer("BCRYPT_COST", default: environment == .testing ? 4 : 12, range: 4...16),
             logFormat: logFormat,
             autoMigrate: try flag("AUTO_MIGRATE", default: true),

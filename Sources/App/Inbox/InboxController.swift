@@ -244,7 +244,7 @@ enum InboxController {
             default: break
             }
         }
-        let back = form.return_to.flatMap { $0.hasPrefix(SiteURL.inbox.path + "?") ? $0 : nil } ?? SiteURL.inbox.path + "?"
+        let back = SafeRedirect.localPath(form.return_to).flatMap { $0.hasPrefix(SiteURL.inbox.path + "?") ? $0 : nil } ?? SiteURL.inbox.path + "?"
         guard let ids = form.ids, !ids.isEmpty else {
             return request.redirect(to: back, redirectType: .normal)
         }

@@ -61,6 +61,7 @@ enum TextKey: String, CaseIterable, Sendable {
     case signupHaveAccount = "signup.haveAccount"
     case signupSigninLink = "signup.signinLink"
     case signupEmailTaken = "signup.emailTaken"
+    case signupThrottled = "signup.throttled"
     case dashboardTitle = "dashboard.title"
     case dashboardWelcome = "dashboard.welcome"
     case dashboardOrganization = "dashboard.organization"

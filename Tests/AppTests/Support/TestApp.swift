@@ -183,6 +183,10 @@ final class Browser: @unchecked Sendable {
     func send(_ method: HTTPMethod, _ path: String, headers extra: HTTPHeaders = [:], body: ByteBuffer? = nil) async throws -> TestingHTTPResponse {
         var headers = extra
         headers.replaceOrAdd(name: .acceptLanguage, value: acceptLanguage)
+        // Like every browser, name the page's origin on a POST (CSRFProtection checks it); tests of foreign pages set their own.
+        if ![.GET, .HEAD].contains(method), !headers.contains(name: .origin) {
+            headers.add(name: .origin, value: Self.origin(of: app.context.configuration.appURL))
+        }
         if !cookies.isEmpty {
             headers.replaceOrAdd(name: .cookie, value: cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
         }
@@ -197,6 +201,10 @@ final class Browser: @unchecked Sendable {
         }
         if let token = Self.csrfField(in: response.body.string) { csrfToken = token }
         return response
+    }
+
+    static func origin(of url: URL) -> String {
+        "\(url.scheme ?? "http")://\(url.host ?? "")" + (url.port.map { ":\($0)" } ?? "")
     }
 
     static func csrfField(in html: String) -> String? {

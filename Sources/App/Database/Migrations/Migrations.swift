@@ -22,5 +22,6 @@ enum Migrations {
         CreateInboxWork(),
         CreateSearchVectors(),
         IndexShownPhoneNumbers(),
+        CreateThrottleCounters(),
     ]
 }

@@ -1,6 +1,10 @@
 import Vapor
 
 /// Headers that make browsers refuse inline scripts, framing and content sniffing.
+///
+/// The rule for `Content-Security-Policy`: a handler that set its own keeps it. A response that is
+/// not a page (an uploaded file served back with `sandbox`) knows better than the page default,
+/// and this middleware must never weaken it by overwriting. Every other header here is always set.
 struct SecurityHeaders: AsyncMiddleware {
     let isHTTPS: Bool
 
@@ -18,8 +22,10 @@ struct SecurityHeaders: AsyncMiddleware {
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let response = try await next.respond(to: request)
+        if !response.headers.contains(name: "Content-Security-Policy") {
+            response.headers.replaceOrAdd(name: "Content-Security-Policy", value: Self.contentSecurityPolicy)
+        }
         let headers = [
-            ("Content-Security-Policy", Self.contentSecurityPolicy),
             ("X-Content-Type-Options", "nosniff"),
             ("X-Frame-Options", "DENY"),
             ("Referrer-Policy", "same-origin"),
