@@ -46,7 +46,7 @@ public func configure(
     // Background jobs, and the live inbox they and requests wake when they record inbox events
     let inboxWakeUp = Signal()
     app.backgroundJobs = try BackgroundJobs(configuration, whatsApp: app.whatsApp, inboxWakeUp: inboxWakeUp, now: dependencies.now)
-    app.liveInbox = LiveInbox(database: app.db, wakeUp: inboxWakeUp, logger: app.logger)
+    app.liveInbox = LiveInbox(database: app.db, wakeUp: inboxWakeUp, logger: app.logger, sessions: .init(configuration, now: dependencies.now))
     app.lifecycle.use(LiveInboxService())
     app.conversationCounts = ConversationCounts(database: app.db, maxAge: configuration.inboxCountsMaxAge)
     app.webhookIntake = WebhookIntake(source: WebhookEvent.whatsApp, database: app.db, jobs: app.backgroundJobs.store(app.db, app.context))

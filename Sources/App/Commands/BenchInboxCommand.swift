@@ -252,7 +252,8 @@ struct BenchInboxCommand: AsyncCommand {
 
         let deliveries = Deliveries()
         let opened = OpenSockets()
-        let headers: HTTPHeaders = [HTTPHeaders.Name.cookie.description: cookie]
+        // The server accepts live sockets from its own origin only (APP_URL is the bench's base URL).
+        let headers: HTTPHeaders = [HTTPHeaders.Name.cookie.description: cookie, HTTPHeaders.Name.origin.description: "\(url.scheme ?? "http")://\(host):\(port)"]
         for batch in stride(from: 0, to: count, by: 100) {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in batch..<min(batch + 100, count) {

@@ -155,13 +155,20 @@ enum InboxAPIController {
         var seen: Bool
     }
 
-    /// The signed-in member's mentions, newest first. Reading a conversation's notes (or opening
-    /// it in the inbox) marks its mentions seen.
+    /// The signed-in member's mentions, newest first, in conversations they may see now. Reading a
+    /// conversation's notes (or opening it in the inbox) marks its mentions seen.
     static func mentions(_ request: Request) async throws -> [MentionBody] {
         let tenant = try request.tenant()
+        try tenant.require(.viewConversations)
+        let access = try await InboxAccess.of(tenant)
         let membershipID = try tenant.membership.requireID()
-        let mentions = try await tenant.scope.query(Mention.self).filter(\.$membership.$id == membershipID)
+        var mentions = try await tenant.scope.query(Mention.self).filter(\.$membership.$id == membershipID)
             .sort(\.$createdAt, .descending).limit(100).all()
+        if access.teams != nil {
+            let ids = Set(mentions.map(\.$conversation.id))
+            let visible = Set(try await access.limit(tenant.scope.query(Conversation.self).filter(\.$id ~~ Array(ids))).all(\.$id))
+            mentions = mentions.filter { visible.contains($0.$conversation.id) }
+        }
         return mentions.map { MentionBody(id: $0.id!, conversation_id: $0.$conversation.id, note_id: $0.$note.id, created_at: $0.createdAt, seen: $0.seenAt != nil) }
     }
 

@@ -11,9 +11,22 @@ struct InboxAccess: Sendable, Equatable {
     /// `nil`: every conversation of the organization.
     let teams: Set<UUID>?
 
+    init(membershipID: UUID, teams: Set<UUID>?) {
+        self.membershipID = membershipID
+        self.teams = teams
+    }
+
+    /// The rule: agents see only their teams' conversations (and their own) when the organization
+    /// says so; everyone else sees all.
+    init(membershipID: UUID, role: Role, agentsSeeAll: Bool, teams: Set<UUID>) {
+        self.init(membershipID: membershipID, teams: Self.isLimited(role: role, agentsSeeAll: agentsSeeAll) ? teams : nil)
+    }
+
+    static func isLimited(role: Role, agentsSeeAll: Bool) -> Bool { role == .agent && !agentsSeeAll }
+
     static func of(_ tenant: Tenant) async throws -> InboxAccess {
         let membershipID = try tenant.membership.requireID()
-        guard tenant.role == .agent, !tenant.organization.agentsSeeAll else {
+        guard isLimited(role: tenant.role, agentsSeeAll: tenant.organization.agentsSeeAll) else {
             return InboxAccess(membershipID: membershipID, teams: nil)
         }
         let teams = try await tenant.scope.query(TeamMember.self).filter(\.$membership.$id == membershipID).all().map(\.$team.id)
@@ -43,8 +56,9 @@ struct InboxAccess: Sendable, Equatable {
     }
 
     /// An event for one member is theirs alone; one about a conversation follows the conversation
-    /// (its team and assignee when it happened).
+    /// (its team and assignee when it happened); access changes are for the server alone.
     func maySee(_ event: InboxEvent) -> Bool {
+        guard event.kind != .access else { return false }
         if let recipient = event.recipientID { return recipient == membershipID }
         guard let teams, event.conversationID != nil else { return true }
         return event.assigneeID == membershipID || event.teamID.map(teams.contains) == true

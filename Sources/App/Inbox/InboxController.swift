@@ -21,20 +21,20 @@ enum InboxController {
         model.isAvailable = tenant.membership.available
         model.canWork = tenant.role.can(.replyToConversations)
         model.notice = request.query[String.self, at: "notice"] == "done" ? request.localizer(.inboxNoticeDone) : nil
-        model.mentions = try await unseenMentions(tenant)
+        let access = try await InboxAccess.of(tenant)
+        model.mentions = try await unseenMentions(tenant, access: access)
         let query = SearchController.query(of: request)
         var status = HTTPResponseStatus.ok
         if !query.isEmpty {
-            (model.search, status) = try await search(query, request, tenant)
+            (model.search, status) = try await search(query, request, tenant, access: access)
         } else {
-            try await fillList(&model, request, tenant)
+            try await fillList(&model, request, tenant, access: access)
         }
         let html = InboxPage.html(model, try await Chrome.make(for: request, section: .inbox))
         return try await HTMLResponse(status: status, html: html).encodeResponse(for: request)
     }
 
-    private static func fillList(_ model: inout InboxPage.Model, _ request: Request, _ tenant: Tenant) async throws {
-        let access = try await InboxAccess.of(tenant)
+    private static func fillList(_ model: inout InboxPage.Model, _ request: Request, _ tenant: Tenant, access: InboxAccess) async throws {
         let list = ConversationList(scope: tenant.scope, access: access, shared: request.application.conversationCounts)
         let choices = try await InboxChoices.load(tenant)
         do {
@@ -53,15 +53,17 @@ enum InboxController {
         (model.teams, model.tags, model.numbers, model.members) = (choices.teams, choices.tags, choices.numbers, choices.members)
     }
 
-    /// Notes that name the reader and that they have not opened yet, newest first.
-    private static func unseenMentions(_ tenant: Tenant) async throws -> [InboxPage.MentionRow] {
+    /// Notes that name the reader and that they have not opened yet, newest first; only in
+    /// conversations the reader may see now (a mention does not outlive a team change).
+    private static func unseenMentions(_ tenant: Tenant, access: InboxAccess) async throws -> [InboxPage.MentionRow] {
+        let visible: SQLQueryString = access.visibleConversations.map { " AND " + $0 } ?? ""
         let rows = try await (tenant.scope.database as! any SQLDatabase).raw("""
             SELECT m.conversation_id, m.created_at, n.author_name, c.profile_name, c.wa_id, c.user_id
             FROM mentions m
             JOIN notes n ON n.id = m.note_id
             JOIN conversations v ON v.id = m.conversation_id
             JOIN contacts c ON c.id = v.contact_id
-            WHERE m.organization_id = \(bind: tenant.organizationID) AND m.membership_id = \(bind: tenant.membership.requireID()) AND m.seen_at IS NULL
+            WHERE m.organization_id = \(bind: tenant.organizationID) AND m.membership_id = \(bind: tenant.membership.requireID()) AND m.seen_at IS NULL\(visible)
             ORDER BY m.created_at DESC
             LIMIT 20
             """).all()
@@ -89,7 +91,7 @@ enum InboxController {
         }
     }
 
-    private static func search(_ query: String, _ request: Request, _ tenant: Tenant) async throws -> (InboxPage.Search, HTTPResponseStatus) {
+    private static func search(_ query: String, _ request: Request, _ tenant: Tenant, access: InboxAccess) async throws -> (InboxPage.Search, HTTPResponseStatus) {
         var search = InboxPage.Search(query: query, hits: [], problem: nil)
         switch SearchController.problem(with: query) {
         case .tooLong:
@@ -98,7 +100,7 @@ enum InboxController {
         case .nothingToFind:
             search.problem = request.localizer(.inboxSearchTooShort)
         case nil:
-            search.hits = try await InboxSearch(scope: tenant.scope, access: try await InboxAccess.of(tenant)).search(query)
+            search.hits = try await InboxSearch(scope: tenant.scope, access: access).search(query)
             return (search, .ok)
         }
         return (search, .badRequest)
@@ -110,7 +112,10 @@ enum InboxController {
         let tenant = try request.tenant()
         try tenant.require(.viewConversations)
         let conversation = try await tenant.visibleConversation(request, access: try await InboxAccess.of(tenant))
-        try await markRead(conversation, request: request, tenant: tenant)
+        // A Viewer only reads along: the team's unread marks and the customer's ticks stay as they are.
+        if tenant.role.can(.replyToConversations) {
+            try await markRead(conversation, request: request, tenant: tenant)
+        }
         try await Notes.markMentionsSeen(in: conversation.requireID(), by: tenant.membership.requireID(), scope: tenant.scope, at: request.now)
         let notice = request.query[String.self, at: "notice"].flatMap { notice -> String? in
             switch notice {
@@ -135,7 +140,12 @@ enum InboxController {
         let conversation = try await tenant.visibleConversation(request, access: try await InboxAccess.of(tenant))
         var draft: OutboundDraft
         if request.headers.contentType?.type == "multipart" {
-            draft = try await MediaUploads.draft(from: request, organizationID: tenant.organizationID)
+            do {
+                draft = try await MediaUploads.draft(from: request, organizationID: tenant.organizationID)
+            } catch let refusal as MediaUploads.Refusal {
+                let reason = request.localizer(.inboxErrorRefused, ["reason": refusal.message(request.localizer)])
+                return try await render(request, tenant, conversation, notice: nil, error: reason, status: refusal.status)
+            }
             draft.replyTo = nil
         } else {
             let form = try request.content.decode(TextForm.self)
@@ -172,13 +182,18 @@ enum InboxController {
         return try await queue(draft, request, tenant, conversation)
     }
 
+    /// Queues the draft; a draft that is not queued (refused, invalid, failed) leaves no upload behind.
     private static func queue(_ draft: OutboundDraft, _ request: Request, _ tenant: Tenant, _ conversation: Conversation) async throws -> Response {
         do {
             _ = try await MessageSending(scope: tenant.scope, jobs: request.jobs, inboxWakeUp: request.application.backgroundJobs.inboxWakeUp, now: request.now)
                 .queue(draft, in: conversation, sender: tenant.signedIn.userID)
         } catch let refusal as SendRefusal {
+            await MediaUploads.discard(draft, request)
             let reason = request.localizer(.inboxErrorRefused, ["reason": refusal.description])
             return try await render(request, tenant, conversation, notice: nil, error: reason, status: .unprocessableEntity)
+        } catch {
+            await MediaUploads.discard(draft, request)
+            throw error
         }
         return request.redirect(to: SiteURL.conversation(.value(try conversation.requireID())).path + "?notice=queued", redirectType: .normal)
     }
@@ -289,8 +304,8 @@ enum InboxController {
 
     // MARK: -
 
-    /// Opening a conversation reads it: the unread count resets and the customer gets read receipts
-    /// (one for the newest message marks everything before it read too).
+    /// Opening a conversation reads it, for members who answer: the unread count resets and the
+    /// customer gets read receipts (one for the newest message marks everything before it read too).
     private static func markRead(_ conversation: Conversation, request: Request, tenant: Tenant) async throws {
         guard conversation.unreadCount > 0 else { return }
         let latest = try await tenant.scope.query(Message.self)
@@ -302,7 +317,7 @@ enum InboxController {
         let events = request.inboxEvents
         try await tenant.scope.transaction { scope in
             try await conversation.save(on: scope.database)
-            if let latest, tenant.role.can(.replyToConversations) {
+            if let latest {
                 try await jobs.enqueue(.init(MarkWhatsAppMessageRead.self, .init(messageID: try latest.requireID()), organizationID: scope.organizationID), on: scope.database)
             }
             // Colleagues' lists drop the unread mark.

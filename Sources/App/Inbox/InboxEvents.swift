@@ -19,6 +19,10 @@ struct InboxEvent: Sendable, Equatable {
         case mention
         /// A member has a conversation open on their screen.
         case viewing
+        /// Who may see what changed (a role, a team's members, the visibility setting, a member
+        /// removed): live tabs check their access before hearing anything recorded after it. Never
+        /// sent to browsers.
+        case access
     }
 
     var id: Int64
@@ -71,6 +75,25 @@ struct InboxEventLog: Sendable {
             VALUES (\(bind: organizationID), \(bind: kind.rawValue), \(bind: conversationID), \(bind: recipientID), \(bind: try Self.encode(data)), \(bind: now))
             """).run()
         try await announce()
+    }
+
+    /// Tells every app process's live inbox that access in an organization changed, in the
+    /// transaction of the change: events after it are heard with the new roles and teams.
+    func recordAccessChange(organizationID: UUID) async throws {
+        try await Self.recordAccessChange(organizationID: organizationID, on: database, now: now)
+        wakeUp.fire()
+    }
+
+    /// The same, for code that has no wake-up signal at hand: this process's live inbox then reads
+    /// it on its next tick (at most a second), other processes at once.
+    static func recordAccessChange(organizationID: UUID, on database: any Database, now: Date) async throws {
+        let sql = database as! any SQLDatabase
+        try await sql.raw("""
+            INSERT INTO inbox_events (organization_id, kind, created_at) VALUES (\(bind: organizationID), \(bind: InboxEvent.Kind.access.rawValue), \(bind: now))
+            """).run()
+        if sql.dialect.name == "postgresql" {
+            try await sql.raw("SELECT pg_notify(\(bind: channel), '')").run()
+        }
     }
 
     private func announce() async throws {

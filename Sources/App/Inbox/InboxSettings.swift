@@ -38,6 +38,7 @@ struct InboxSettings: Sendable {
         try await scope.transaction { scope in
             try await team.create(on: scope.database)
             try await Self.setMembers(members, of: team.id!, scope)
+            try await accessChanged(on: scope.database)
         }
         try await lookForAssignees(team)
         return team
@@ -54,7 +55,10 @@ struct InboxSettings: Sendable {
         if let autoAssign { team.autoAssign = autoAssign }
         try await scope.transaction { scope in
             try await team.save(on: scope.database)
-            if let members { try await Self.setMembers(members, of: id, scope) }
+            if let members {
+                try await Self.setMembers(members, of: id, scope)
+                try await accessChanged(on: scope.database)
+            }
         }
         try await lookForAssignees(team)
         return team
@@ -63,7 +67,15 @@ struct InboxSettings: Sendable {
     func deleteTeam(_ id: UUID) async throws {
         try tenant.require(.manageInbox)
         guard let team = try await scope.find(Team.self, id) else { throw Refusal.notFound }
-        try await team.delete(on: scope.database)
+        try await scope.transaction { scope in
+            try await team.delete(on: scope.database)
+            try await accessChanged(on: scope.database)
+        }
+    }
+
+    /// Who sees which conversations may have changed: open live tabs check again (`LiveInbox`).
+    private func accessChanged(on database: any Database) async throws {
+        try await request.inboxEvents(on: database).recordAccessChange(organizationID: scope.organizationID)
     }
 
     private static func setMembers(_ members: [UUID], of teamID: UUID, _ scope: TenantScope) async throws {
@@ -146,7 +158,10 @@ struct InboxSettings: Sendable {
         try tenant.require(.manageInbox)
         let organization = tenant.organization
         organization.agentsSeeAll = seeAll
-        try await organization.save(on: request.db)
+        try await request.db.transaction { database in
+            try await organization.save(on: database)
+            try await accessChanged(on: database)
+        }
     }
 
     private static func name(_ raw: String) throws -> String {

@@ -8,11 +8,20 @@ import Vapor
 /// member may see, each with the cursor to resume from; `after` resumes a dropped connection with
 /// nothing missed. The tab sends `{"viewing":"<conversation id>"}` while a conversation is on its
 /// screen, so colleagues see who else is looking.
+///
+/// The upgrade is refused (403) unless the `Origin` is the app's own (`APP_URL`): browsers send
+/// the session cookie with a WebSocket opened by any site, and no CSRF token travels with it.
+/// After the upgrade `LiveInbox` keeps checking the session: a tab closes (code 1008, the script
+/// then reloads to the sign-in page) within a second of its session or membership ending.
 enum LiveController {
     static func upgrade(_ request: Request) async throws -> Response {
+        guard isAppOrigin(request.headers.first(name: .origin), appURL: request.context.configuration.appURL) else {
+            throw APIError(.forbidden, code: "foreign_origin", message: "Live updates are only for pages of this app.")
+        }
         let tenant = try request.tenant()
         try tenant.require(.viewConversations)
         let access = try await InboxAccess.of(tenant)
+        let sessionID = try tenant.signedIn.session.requireID()
         let after = try resumePoint(request)
         let live = request.application.liveInbox
         let viewerName = tenant.user.name
@@ -21,8 +30,9 @@ enum LiveController {
         return request.webSocket(maxFrameSize: .init(integerLiteral: 1 << 14)) { _, socket in
             let id = UUID()
             let viewer = LiveInbox.Viewer(
-                organizationID: tenant.organizationID, access: access,
-                send: { [weak socket] text in socket?.send(text) }
+                organizationID: tenant.organizationID, sessionID: sessionID, access: access,
+                send: { [weak socket] text in socket?.send(text) },
+                close: { [weak socket] in _ = socket?.close(code: .policyViolation) }
             )
             let lastViewing = Mutex<ContinuousClock.Instant?>(nil)
             socket.onText { socket, text in
@@ -36,7 +46,8 @@ enum LiveController {
                 }
                 guard due else { return }
                 let scope = TenantScope(organizationID: tenant.organizationID, database: application.db)
-                guard let conversation = try? await scope.find(Conversation.self, conversationID), access.maySee(conversation) else { return }
+                guard let access = await live.access(of: id),
+                      let conversation = try? await scope.find(Conversation.self, conversationID), access.maySee(conversation) else { return }
                 let events = InboxEventLog(database: application.db, wakeUp: application.backgroundJobs.inboxWakeUp, now: application.context.dependencies.now())
                 try? await events.record(.viewing, conversations: [conversationID], data: ["by": viewerName])
             }
@@ -50,6 +61,17 @@ enum LiveController {
                 try? await socket.close(code: .unexpectedServerError)
             }
         }
+    }
+
+    /// Whether an `Origin` header names the app's own origin: same scheme, host and port as `APP_URL`.
+    static func isAppOrigin(_ origin: String?, appURL: URL) -> Bool {
+        guard let origin, let url = URLComponents(string: origin), url.path.isEmpty || url.path == "/",
+              url.user == nil, url.query == nil, url.fragment == nil,
+              let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased(),
+              let appScheme = appURL.scheme?.lowercased(), let appHost = appURL.host?.lowercased()
+        else { return false }
+        func port(_ explicit: Int?, _ scheme: String) -> Int? { explicit ?? ["http": 80, "https": 443][scheme] }
+        return scheme == appScheme && host == appHost && port(url.port, scheme) == port(appURL.port, appScheme)
     }
 
     /// The `after` query value: absent (from now on), or a cursor the server sent before.

@@ -12,19 +12,32 @@ import Synchronization
 /// a reader can see event 7 while 6 is still being written: a skipped number is kept as a gap and
 /// looked for again until it appears or is clearly never coming (a rolled-back write). The
 /// `cursor` it reports to browsers stays below every open gap: everything up to it was read.
+///
+/// A tab's right to hear is checked while it listens, not only when it connects (DESIGN rule 10):
+/// every half second one query reads the sessions and memberships behind all tabs (see
+/// `LiveAccess`), and an `access` event in the log (a role, team or visibility change) has them
+/// read again before any later event is forwarded. A tab whose session ended or whose member left
+/// is closed; the others hear each event by their member's current role and teams.
 actor LiveInbox {
     /// A browser tab: who is looking, and where its events go.
     struct Viewer: Sendable {
         var organizationID: UUID
+        /// The session the tab was opened with: when it ends, the tab closes.
+        var sessionID: UUID
         var access: InboxAccess
         var send: @Sendable (String) -> Void
+        /// Closes the socket: its session or membership is gone.
+        var close: @Sendable () -> Void
     }
 
     static let replayLimit = 1000
     static let gapPatience: Duration = .seconds(30)
 
+    static let accessCheckInterval: Duration = .milliseconds(500)
+
     private let database: any Database
     private let logger: Logger
+    private let sessions: LiveAccess.SessionLifetime
     let wakeUp: Signal
     private var started = false
     private var readUpTo: Int64 = 0
@@ -32,11 +45,16 @@ actor LiveInbox {
     private var viewers: [UUID: Viewer] = [:]
     /// Viewers still catching up from their resume point: their live events wait here.
     private var catchingUp: [UUID: [InboxEvent]] = [:]
+    /// Access checks are numbered as they start; a tab keeps the answer of the latest one, so a slow
+    /// check cannot undo what a newer one found.
+    private var checksStarted = 0
+    private var checkApplied: [UUID: Int] = [:]
 
-    init(database: any Database, wakeUp: Signal, logger: Logger) {
+    init(database: any Database, wakeUp: Signal, logger: Logger, sessions: LiveAccess.SessionLifetime = .unlimited) {
         self.database = database
         self.wakeUp = wakeUp
         self.logger = logger
+        self.sessions = sessions
     }
 
     /// Everything up to here has been read and forwarded.
@@ -44,9 +62,16 @@ actor LiveInbox {
         gaps.keys.min().map { $0 - 1 } ?? readUpTo
     }
 
-    /// Follows the log until cancelled.
+    /// Follows the log and checks the tabs' access until cancelled.
     func run() async {
         await start()
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.follow() }
+            group.addTask { await self.keepCheckingAccess() }
+        }
+    }
+
+    private func follow() async {
         while !Task.isCancelled {
             await wakeUp.wait(timeout: .seconds(1))
             do { try await readNewEvents() } catch {
@@ -54,6 +79,40 @@ actor LiveInbox {
                 logger.warning("live inbox could not read events", metadata: ["error": .string(String(describing: error))])
                 try? await Task.sleep(for: .milliseconds(500))
             }
+        }
+    }
+
+    private func keepCheckingAccess() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: Self.accessCheckInterval)
+            await checkAccess()
+        }
+    }
+
+    /// Reads every tab's session and membership again (of one organization, or all): closes the
+    /// tabs that lost them and gives the others their member's current visibility.
+    func checkAccess(organizationID: UUID? = nil) async {
+        let tabs = viewers.filter { organizationID == nil || $0.value.organizationID == organizationID }
+        guard !tabs.isEmpty else { return }
+        checksStarted += 1
+        let check = checksStarted
+        let current: [UUID: LiveAccess.Current]
+        do {
+            current = try await LiveAccess.current(sessions: Set(tabs.values.map(\.sessionID)), lifetime: sessions, on: database)
+        } catch {
+            if !Task.isCancelled {
+                logger.warning("live inbox could not check access", metadata: ["error": .string(String(describing: error))])
+            }
+            return
+        }
+        for (id, tab) in tabs where viewers[id] != nil && checkApplied[id, default: 0] < check {
+            checkApplied[id] = check
+            guard let session = current[tab.sessionID], let access = session.access(in: tab.organizationID, membershipID: tab.access.membershipID) else {
+                disconnect(id)
+                tab.close()
+                continue
+            }
+            if access != viewers[id]?.access { viewers[id]?.access = access }
         }
     }
 
@@ -82,7 +141,7 @@ actor LiveInbox {
             }
             viewer.send(Self.hello(cursor: cursor))
             let replayed = Set(missed.map(\.id))
-            for event in missed + live.filter({ !replayed.contains($0.id) }) where viewer.access.maySee(event) {
+            for event in missed + live.filter({ !replayed.contains($0.id) }) where event.kind != .access && viewer.access.maySee(event) {
                 viewer.send(Self.message(event, cursor: cursor))
             }
         } catch {
@@ -92,9 +151,13 @@ actor LiveInbox {
         }
     }
 
+    /// A connected tab's current visibility; `nil` once it is closed.
+    func access(of id: UUID) -> InboxAccess? { viewers[id]?.access }
+
     func disconnect(_ id: UUID) {
         viewers[id] = nil
         catchingUp[id] = nil
+        checkApplied[id] = nil
     }
 
     private func readNewEvents() async throws {
@@ -108,7 +171,12 @@ actor LiveInbox {
                     for missing in stride(from: readUpTo + 1, to: event.id, by: 1).prefix(10_000) { gaps[missing] = now }
                     readUpTo = event.id
                 }
-                forward(event)
+                if event.kind == .access {
+                    // Whatever follows in the log is seen with the changed roles and teams.
+                    await checkAccess(organizationID: event.organizationID)
+                } else {
+                    forward(event)
+                }
             }
             if batch.count < 500 { break }
         }

@@ -15,6 +15,7 @@ struct MemberManagement: Sendable {
             try MembershipRules.checkRoleChange(actor: tenant.role, target: target.role, newRole: newRole, ownerCount: owners)
             target.role = newRole
             try await target.update(on: scope.database)
+            try await InboxEventLog.recordAccessChange(organizationID: scope.organizationID, on: scope.database, now: Date())
             return target
         }
     }
@@ -31,6 +32,7 @@ struct MemberManagement: Sendable {
                 .filter(\.$user.$id == target.$user.id)
                 .filter(\.$organizationID == scope.organizationID)
                 .delete()
+            try await InboxEventLog.recordAccessChange(organizationID: scope.organizationID, on: scope.database, now: Date())
         }
     }
 

@@ -42,11 +42,13 @@ extension WhatsAppHarness {
         try #require(try await scope.find(Conversation.self, conversation.id))
     }
 
-    /// Connects a live inbox tab as `browser` (optionally resuming after a cursor), collecting what it receives.
-    func liveTab(_ browser: Browser, after: Int64? = nil, waitForHello: Bool = true) async throws -> LiveTab {
+    /// Connects a live inbox tab as `browser` (optionally resuming after a cursor), collecting what
+    /// it receives. It sends the app's own `Origin` (`APP_URL`), as a page of the app would.
+    func liveTab(_ browser: Browser, after: Int64? = nil, waitForHello: Bool = true, origin: String? = "http://127.0.0.1:8080") async throws -> LiveTab {
         let port = try #require(app.http.server.shared.localAddress?.port)
         var headers = HTTPHeaders()
         headers.add(name: .cookie, value: browser.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
+        if let origin { headers.add(name: .origin, value: origin) }
         let tab = LiveTab()
         try await WebSocket.connect(
             host: "127.0.0.1", port: port, path: "/inbox/live", query: after.map { "after=\($0)" }, headers: headers, on: app.eventLoopGroup
@@ -70,6 +72,12 @@ final class LiveTab: Sendable {
     }
 
     private let state = Mutex<(socket: WebSocket?, received: [Received])>((nil, []))
+
+    /// Whether the server closed (or the test closed) the socket.
+    var isClosed: Bool { state.withLock { $0.socket?.isClosed ?? true } }
+
+    /// Whether the server closed the socket as a policy violation (1008: its access ended).
+    var closedForPolicy: Bool { state.withLock { $0.socket?.closeCode == .policyViolation } }
 
     func attach(_ socket: WebSocket) {
         state.withLock { $0.socket = socket }

@@ -90,7 +90,9 @@ if (live) {
       if (data.type === "event") handle(data);
       live.dataset.cursor = String(cursor);
     });
-    socket.addEventListener("close", () => {
+    socket.addEventListener("close", (event) => {
+      // 1008: the session or membership behind this page ended; the reload shows where to go.
+      if (event.code === 1008) { location.reload(); return; }
       say(live.dataset.labelOffline);
       retry = Math.min(retry + 1, 5);
       setTimeout(connect, 500 * 2 ** retry);
