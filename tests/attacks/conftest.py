@@ -165,6 +165,24 @@ def running_app(tmp_path_factory, name: str, extra: dict[str, str] | None = None
         stop_process(proc)
 
 
+@contextmanager
+def postgres_database():
+    """A new, empty PostgreSQL database in the server `TEST_DATABASE_URL` names (scripts/test starts
+    one); yields its URL and drops it afterwards."""
+    server = os.environ.get("TEST_DATABASE_URL")
+    if not server:
+        pytest.fail("TEST_DATABASE_URL must name a PostgreSQL server (scripts/test starts one)")
+    psql = next((p for p in ("/usr/lib/postgresql/15/bin/psql", "/usr/bin/psql") if os.access(p, os.X_OK)), None)
+    if psql is None:
+        pytest.fail("psql not found (install postgresql-15)")
+    name = f"adsapp_attacks_{uuid.uuid4().hex[:12]}"
+    subprocess.run([psql, server, "-v", "ON_ERROR_STOP=1", "-qc", f"CREATE DATABASE {name}"], check=True)
+    try:
+        yield server.rsplit("/", 1)[0] + "/" + name
+    finally:
+        subprocess.run([psql, server, "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=False)
+
+
 # The Graph API: simulators behind a router -----------------------------------------------------
 
 @dataclass
@@ -317,11 +335,10 @@ def graph(tmp_path_factory):
             router.close()
 
 
-@pytest.fixture(scope="session")
-def app(tmp_path_factory, graph) -> App:
-    """The shared app: platform Meta app secret and verify token, the platform's default number
-    (PLATFORM) configured, the Graph API at the router."""
-    with running_app(tmp_path_factory, "shared", {
+def platform_settings(graph: GraphRouter) -> dict[str, str]:
+    """The platform's Meta app secret and verify token, its default number (PLATFORM), and the
+    Graph API at the router."""
+    return {
         "WHATSAPP_GRAPH_URL": graph.url,
         "WHATSAPP_API_VERSION": GRAPH_VERSION,
         "WHATSAPP_APP_SECRET": PLATFORM_APP_SECRET,
@@ -329,7 +346,13 @@ def app(tmp_path_factory, graph) -> App:
         "WHATSAPP_PHONE_NUMBER_ID": PLATFORM.phone_number_id,
         "WHATSAPP_BUSINESS_ACCOUNT_ID": PLATFORM.waba_id,
         "WHATSAPP_ACCESS_TOKEN": PLATFORM.token,
-    }) as running:
+    }
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory, graph) -> App:
+    """The shared app (SQLite) with the platform's settings."""
+    with running_app(tmp_path_factory, "shared", platform_settings(graph)) as running:
         yield running
 
 

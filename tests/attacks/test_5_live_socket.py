@@ -2,7 +2,8 @@
 sign-out, sign-out everywhere, a password change, removal from the organization, or the
 organization hiding unassigned conversations from agents, the socket is closed or stops carrying
 events it may no longer see. And the upgrade checks `Origin` (a foreign page must not open a
-socket with the victim's cookie: cross-site WebSocket hijacking)."""
+socket with the victim's cookie: cross-site WebSocket hijacking). Across two app processes on one
+PostgreSQL too: the sign-out happens on one, the socket is open on the other."""
 
 import threading
 import time
@@ -11,7 +12,8 @@ import uuid
 import pytest
 import websocket
 
-from conftest import VICTIM, add_member, conversation_with, fresh_wa_id, inbound, post_webhook, sign_in, text
+from conftest import (VICTIM, add_member, connect_number, conversation_with, fresh_wa_id, inbound, platform_settings,
+                      post_webhook, postgres_database, running_app, sign_in, sign_up, text)
 
 GRACE_S = 1.2   # the time access may take to reach the socket
 QUIET_S = 3.0   # how long the socket is watched afterwards
@@ -112,6 +114,40 @@ def test_the_socket_stops_carrying_events_when_access_ends(app, victim, action):
     finally:
         socket.close()
         victim.api("PUT", "/organization/inbox", {"agents_see_all": True})
+
+
+@pytest.fixture(scope="module")
+def two_processes(tmp_path_factory, graph):
+    """(A, B): two `serve` processes on one new PostgreSQL database; B runs no jobs and serves pages."""
+    with postgres_database() as database_url:
+        settings = {**platform_settings(graph), "DATABASE_URL": database_url}
+        with running_app(tmp_path_factory, "pg-a", settings) as a:
+            with running_app(tmp_path_factory, "pg-b", {**settings, "JOBS_IN_PROCESS": "false"}) as b:
+                yield a, b
+
+
+def test_a_socket_on_another_process_stops_when_the_session_ends(two_processes):
+    a, b = two_processes
+    owner = sign_up(a.url, name="Paula Processes", organization="Two Process Bakery")
+    connect_number(owner, VICTIM)
+    tab = sign_in(b.url, owner.email, owner.password)
+    socket = Socket(tab, origin=b.url)
+    try:
+        before = customer(a, owner, "Before " + uuid.uuid4().hex[:6])
+        deadline = time.monotonic() + 10
+        while not socket.mentions(before) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert socket.mentions(before), f"the socket on process B did not carry A's conversation: {socket.frames[-5:]}"
+
+        assert owner.form("/account/signout-everywhere", {}).status_code in (302, 303)
+        time.sleep(GRACE_S)
+        since = time.monotonic()
+        after = customer(a, owner, "After " + uuid.uuid4().hex[:6])
+        time.sleep(QUIET_S)
+        assert not socket.mentions(after, since), \
+            f"after sign-out everywhere on process A the socket on B still carried a new conversation (closed: {socket.closed_at is not None})"
+    finally:
+        socket.close()
 
 
 def test_a_socket_opened_from_a_foreign_origin_is_refused(app, victim):
