@@ -13,7 +13,6 @@ let package = Package(
         .package(url: "https://github.com/vapor/fluent.git", from: "4.13.0"),
         .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
         .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
-        .package(url: "https://github.com/JohnSundell/Plot.git", from: "0.14.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/vapor/fluent-kit.git", from: "1.57.0"),
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
@@ -26,6 +25,8 @@ let package = Package(
     targets: [
         // Domain: no Vapor, no Fluent.
         .target(name: "ADSappCore"),
+        // HTML built from nodes, every text and attribute value escaped when rendered. No dependencies.
+        .target(name: "SafeHTML"),
         // The database-backed job queue and scheduler. No Vapor.
         .target(
             name: "Jobs",
@@ -83,13 +84,13 @@ let package = Package(
                 "Jobs",
                 "KeyVault",
                 "ObjectStore",
+                "SafeHTML",
                 "WhatsAppCloud",
                 "WhatsAppSimulator",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
-                .product(name: "Plot", package: "Plot"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             resources: [.copy("Resources")]
@@ -99,6 +100,7 @@ let package = Package(
             dependencies: ["App", .product(name: "Vapor", package: "vapor")]
         ),
         .testTarget(name: "ADSappCoreTests", dependencies: ["ADSappCore"]),
+        .testTarget(name: "SafeHTMLTests", dependencies: ["SafeHTML"]),
         .testTarget(name: "JobsTests", dependencies: ["Jobs"]),
         .testTarget(name: "KeyVaultTests", dependencies: ["KeyVault"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore"]),

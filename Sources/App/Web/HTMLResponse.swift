@@ -1,4 +1,4 @@
-import Plot
+import SafeHTML
 import Vapor
 
 /// A rendered page as a response, `text/html; charset=utf-8`.

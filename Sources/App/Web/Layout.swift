@@ -1,12 +1,12 @@
 import ADSappCore
-import Plot
+import SafeHTML
 
 /// The frame of every page: head, top bar (organization switcher, language, account), main navigation.
 enum Layout {
-    static func page(_ title: String, _ chrome: Chrome, _ content: Node<HTML.BodyContext>...) -> HTML {
+    static func page(_ title: String, _ chrome: Chrome, _ content: Node...) -> HTML {
         let t = chrome.t
         return HTML(
-            .lang(chrome.language == .nl ? .dutch : .english),
+            .lang(chrome.language.rawValue),
             .head(
                 .meta(.charset(.utf8)),
                 .meta(.name("viewport"), .content("width=device-width, initial-scale=1")),
@@ -29,7 +29,7 @@ enum Layout {
         )
     }
 
-    private static func topBar(_ chrome: Chrome) -> Node<HTML.BodyContext> {
+    private static func topBar(_ chrome: Chrome) -> Node {
         let t = chrome.t
         return .header(
             .class("top-bar"),
@@ -54,7 +54,7 @@ enum Layout {
         )
     }
 
-    private static func organizationSwitcher(_ chrome: Chrome) -> Node<HTML.BodyContext> {
+    private static func organizationSwitcher(_ chrome: Chrome) -> Node {
         let t = chrome.t
         guard !chrome.organizations.isEmpty else {
             return .a(.href(SiteURL.newOrganization.path), .text(t(.orgNewLink)))
@@ -72,7 +72,7 @@ enum Layout {
         )
     }
 
-    private static func languageForm(_ chrome: Chrome) -> Node<HTML.BodyContext> {
+    private static func languageForm(_ chrome: Chrome) -> Node {
         let t = chrome.t
         return .form(
             .id("language-form"), .method(.post), .action(SiteURL.language.path), .class("inline-form"),
@@ -88,7 +88,7 @@ enum Layout {
         )
     }
 
-    private static func mainNavigation(_ chrome: Chrome) -> Node<HTML.BodyContext> {
+    private static func mainNavigation(_ chrome: Chrome) -> Node {
         let t = chrome.t
         var items: [(SiteURL, TextKey)] = [
             (.dashboard, .navDashboard), (.inbox, .navInbox), (.contacts, .navContacts),
@@ -111,26 +111,25 @@ enum Layout {
 
 /// Small building blocks for forms, usable inside any body-like context.
 enum Forms {
-    static func csrf<C: HTML.BodyContext>(_ token: String) -> Node<C> {
+    static func csrf(_ token: String) -> Node {
         .input(.type(.hidden), .name(CSRFProtection.formField), .value(token))
     }
 
-    static func select<C: HTML.BodyContext>(id: String, name: String, options: [(value: String, label: String)], selected: String?, labelledBy: String? = nil) -> Node<C> {
-        let optionsHTML = options.map { option in
-            "<option value=\"\(escape(option.value))\"\(option.value == selected ? " selected" : "")>\(escape(option.label))</option>"
-        }.joined()
-        return .select(
-            .id(id), .attribute(named: "name", value: name),
+    static func select(id: String, name: String, options: [(value: String, label: String)], selected: String?, labelledBy: String? = nil) -> Node {
+        .select(
+            .id(id), .name(name),
             .unwrap(labelledBy) { .attribute(named: "aria-labelledby", value: $0) },
-            .raw(optionsHTML)
+            .forEach(options) { option in
+                .option(.value(option.value), .selected(option.value == selected), .text(option.label))
+            }
         )
     }
 
     /// A labelled input with its hint and error, linked for screen readers.
-    static func field<C: HTML.BodyContext>(
-        label: String, name: String, id: String? = nil, type: HTMLInputType, value: String? = nil,
+    static func field(
+        label: String, name: String, id: String? = nil, type: InputType, value: String? = nil,
         autocomplete: String, error: String? = nil, hint: String? = nil, required: Bool = true
-    ) -> Node<C> {
+    ) -> Node {
         // The id defaults to the name; pages with several forms that share a field name pass their own.
         let id = id ?? name
         let describedBy = [hint.map { _ in "\(id)-hint" }, error.map { _ in "\(id)-error" }].compactMap { $0 }
@@ -150,25 +149,9 @@ enum Forms {
         )
     }
 
-    static func alert<C: HTML.BodyContext>(_ message: String?, kind: String = "error") -> Node<C> {
+    static func alert(_ message: String?, kind: String = "error") -> Node {
         .unwrap(message) { message in
             .div(.class("alert alert-\(kind)"), .attribute(named: "role", value: kind == "error" ? "alert" : "status"), .text(message))
         }
-    }
-
-    static func escape(_ text: String) -> String {
-        var result = ""
-        result.reserveCapacity(text.count)
-        for character in text {
-            switch character {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            case "'": result += "&#39;"
-            default: result.append(character)
-            }
-        }
-        return result
     }
 }

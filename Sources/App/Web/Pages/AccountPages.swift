@@ -1,5 +1,5 @@
 import ADSappCore
-import Plot
+import SafeHTML
 
 /// The sign-in form.
 enum SignInPage {

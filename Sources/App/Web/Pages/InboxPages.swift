@@ -1,6 +1,6 @@
 import ADSappCore
 import Foundation
-import Plot
+import SafeHTML
 
 /// A choice in a select: an id and what people read.
 struct Choice: Equatable {
@@ -28,7 +28,7 @@ enum InboxParts {
     }
 
     /// What the live script needs: where to listen, from which cursor, and what this page shows.
-    static func live(page: String, cursor: Int64, conversationID: UUID? = nil, _ chrome: Chrome) -> Node<HTML.BodyContext> {
+    static func live(page: String, cursor: Int64, conversationID: UUID? = nil, _ chrome: Chrome) -> Node {
         let t = chrome.t
         return .group(
             .div(.id("live"), .data(named: "url", value: SiteURL.inboxLive.path), .data(named: "cursor", value: String(cursor)),
@@ -43,7 +43,7 @@ enum InboxParts {
     }
 
     /// The keyboard shortcuts, listed in a dialog that `?` opens.
-    static func shortcutsHelp(_ t: Localizer) -> Node<HTML.BodyContext> {
+    static func shortcutsHelp(_ t: Localizer) -> Node {
         let rows: [(String, TextKey)] = [
             ("j / k", .inboxKeysNext), ("Enter", .inboxKeysOpen), ("g i", .inboxKeysInbox), ("a", .inboxKeysAssign),
             ("e", .inboxKeysResolve), ("r", .inboxKeysCompose), ("n", .inboxKeysNote), ("/", .inboxKeysCanned),
@@ -143,7 +143,7 @@ enum InboxPage {
         return SiteURL.inbox.path + "?" + items.joined(separator: "&")
     }
 
-    private static func mentions(_ mentions: [MentionRow], _ t: Localizer) -> Node<HTML.BodyContext> {
+    private static func mentions(_ mentions: [MentionRow], _ t: Localizer) -> Node {
         .section(
             .class("panel mentions"), .data(named: "testid", value: "mentions"),
             .h2(.text(t(.inboxMentionsTitle, ["count": String(mentions.count)]))),
@@ -155,7 +155,7 @@ enum InboxPage {
         )
     }
 
-    private static func availabilityForm(_ model: Model, _ chrome: Chrome) -> Node<HTML.BodyContext> {
+    private static func availabilityForm(_ model: Model, _ chrome: Chrome) -> Node {
         let t = chrome.t
         return .form(
             .method(.post), .action(SiteURL.inboxAvailability.path), .class("inline-form availability"),
@@ -167,8 +167,8 @@ enum InboxPage {
         )
     }
 
-    private static func filters(_ model: Model, _ t: Localizer) -> Node<HTML.BodyContext> {
-        func tab(_ label: String, _ count: ConversationList.Counts.Count?, _ target: ConversationList.Filter, current: Bool) -> Node<HTML.ListContext> {
+    private static func filters(_ model: Model, _ t: Localizer) -> Node {
+        func tab(_ label: String, _ count: ConversationList.Counts.Count?, _ target: ConversationList.Filter, current: Bool) -> Node {
             .li(.a(
                 .href(link(target)), .class(current ? "tab current" : "tab"),
                 .attribute(named: "aria-current", value: current ? "page" : nil),
@@ -200,13 +200,13 @@ enum InboxPage {
         )
     }
 
-    private static func filterSelect(_ id: String, _ name: String, _ label: String, _ choices: [Choice], _ selected: UUID?, _ t: Localizer) -> Node<HTML.FormContext> {
+    private static func filterSelect(_ id: String, _ name: String, _ label: String, _ choices: [Choice], _ selected: UUID?, _ t: Localizer) -> Node {
         .div(.class("field"),
              .label(.for(id), .text(label)),
              Forms.select(id: id, name: name, options: [("", t(.inboxFilterAny))] + choices.map { ($0.value, $0.label) }, selected: selected?.uuidString ?? ""))
     }
 
-    private static func list(_ model: Model, _ chrome: Chrome) -> Node<HTML.BodyContext> {
+    private static func list(_ model: Model, _ chrome: Chrome) -> Node {
         let t = chrome.t
         guard !model.rows.isEmpty else { return .div(.id("conversation-list"), .p(.class("muted"), .text(t(.inboxEmpty)))) }
         var bulk: [(value: String, label: String)] = [
@@ -237,7 +237,7 @@ enum InboxPage {
         )
     }
 
-    private static func row(for row: Row, _ model: Model, _ t: Localizer) -> Node<HTML.ListContext> {
+    private static func row(for row: Row, _ model: Model, _ t: Localizer) -> Node {
         .li(
             .class(row.unread > 0 ? "conversation unread" : "conversation"),
             .data(named: "conversation-id", value: row.id.uuidString),
@@ -259,7 +259,7 @@ enum InboxPage {
         )
     }
 
-    private static func results(_ search: Search, _ t: Localizer) -> Node<HTML.BodyContext> {
+    private static func results(_ search: Search, _ t: Localizer) -> Node {
         .group(
             .h2(.text(t(.inboxSearchResults, ["query": search.query]))),
             .p(.a(.href(SiteURL.inbox.path), .text(t(.inboxSearchClear)))),
@@ -403,7 +403,7 @@ enum ConversationPage {
         )
     }
 
-    private static func note(_ note: NoteItem, _ t: Localizer) -> Node<HTML.ListContext> {
+    private static func note(_ note: NoteItem, _ t: Localizer) -> Node {
         .li(
             .class("note"), .data(named: "note-id", value: note.id.uuidString), .data(named: "testid", value: "note"),
             .p(.class("note-label"), .text("🔒 " + t(.inboxNoteLabel, ["name": note.author]))),
@@ -412,14 +412,14 @@ enum ConversationPage {
         )
     }
 
-    private static func workPanel(_ model: Model, _ chrome: Chrome) -> Node<HTML.BodyContext> {
+    private static func workPanel(_ model: Model, _ chrome: Chrome) -> Node {
         let t = chrome.t
         let work = model.work
         let action = SiteURL.conversationWork(.value(model.conversationID)).path
-        func form(_ id: String, _ fields: Node<HTML.FormContext>...) -> Node<HTML.BodyContext> {
+        func form(_ id: String, _ fields: Node...) -> Node {
             .form(.id(id), .method(.post), .action(action), .class("work-form"), Forms.csrf(chrome.csrfToken), .group(fields))
         }
-        func button(_ actionName: String, _ label: String, key: String? = nil) -> Node<HTML.BodyContext> {
+        func button(_ actionName: String, _ label: String, key: String? = nil) -> Node {
             form("work-\(actionName)",
                  .input(.type(.hidden), .name("action"), .value(actionName)),
                  .button(.type(.submit), .class("button-secondary"), .unwrap(key) { .data(named: "key", value: $0) }, .text(label)))
@@ -472,7 +472,7 @@ enum ConversationPage {
         )
     }
 
-    private static func contactPanel(_ contact: Contact, _ t: Localizer) -> Node<HTML.BodyContext> {
+    private static func contactPanel(_ contact: Contact, _ t: Localizer) -> Node {
         .section(
             .class("panel"), .data(named: "testid", value: "contact-panel"),
             .h2(.text(t(.inboxContactTitle))),
@@ -485,7 +485,7 @@ enum ConversationPage {
         )
     }
 
-    private static func bubble(for bubble: Bubble, _ model: Model, _ chrome: Chrome) -> Node<HTML.ListContext> {
+    private static func bubble(for bubble: Bubble, _ model: Model, _ chrome: Chrome) -> Node {
         let t = chrome.t
         let content = bubble.content
         let errorText = bubble.errorTitle.map { title in " · " + (bubble.errorCode.map { "\($0): " } ?? "") + title }
@@ -533,7 +533,7 @@ enum ConversationPage {
         )
     }
 
-    private static func media(for media: Media, kind: String, _ t: Localizer) -> Node<HTML.BodyContext> {
+    private static func media(for media: Media, kind: String, _ t: Localizer) -> Node {
         switch media.state {
         case .pending: return .p(.class("muted"), .text(t(.inboxMessageMediaPending)))
         case .failed: return .p(.class("field-error"), .text(t(.inboxMessageMediaFailed)))
@@ -541,8 +541,7 @@ enum ConversationPage {
             switch kind {
             case "image", "sticker": return .img(.src(media.url), .alt(media.filename ?? kind), .class("media"))
             case "video", "audio":
-                let tag = kind
-                return .raw("<\(tag) controls class=\"media\" src=\"\(Forms.escape(media.url))\"></\(tag)>")
+                return .element(named: kind, nodes: [.attribute(named: "controls"), .class("media"), .src(media.url)])
             default: return .p(.a(.href(media.url), .text(t(.inboxMessageDownload, ["name": media.filename ?? kind]))))
             }
         }
@@ -562,7 +561,7 @@ enum ConversationPage {
         }
     }
 
-    private static func composer(_ model: Model, _ chrome: Chrome) -> Node<HTML.BodyContext> {
+    private static func composer(_ model: Model, _ chrome: Chrome) -> Node {
         let t = chrome.t
         let messagesPath = SiteURL.conversationMessages(.value(model.conversationID)).path
         return .section(
@@ -663,16 +662,16 @@ enum InboxSettingsPage {
     static func html(_ model: Model, _ chrome: Chrome) -> HTML {
         let t = chrome.t
         let action = SiteURL.inboxSettings.path
-        func form(_ id: String, _ kind: String, _ fields: Node<HTML.FormContext>...) -> Node<HTML.BodyContext> {
+        func form(_ id: String, _ kind: String, _ fields: Node...) -> Node {
             .form(.id(id), .method(.post), .action(action), .class("settings-form"), Forms.csrf(chrome.csrfToken),
                   .input(.type(.hidden), .name("action"), .value(kind)), .group(fields))
         }
-        func deleteForm(_ kind: String, _ id: UUID, _ label: String) -> Node<HTML.BodyContext> {
+        func deleteForm(_ kind: String, _ id: UUID, _ label: String) -> Node {
             .if(model.canManage, .form(.method(.post), .action(action), .class("inline-form"), Forms.csrf(chrome.csrfToken),
                 .input(.type(.hidden), .name("action"), .value(kind)), .input(.type(.hidden), .name("id"), .value(id.uuidString)),
                 .button(.type(.submit), .class("button-danger"), .attribute(named: "aria-label", value: label), .text(t(.inboxSettingsDelete)))))
         }
-        func memberChecks(_ prefix: String, _ selected: Set<UUID>) -> Node<HTML.FormContext> {
+        func memberChecks(_ prefix: String, _ selected: Set<UUID>) -> Node {
             .fieldset(.element(named: "legend", text: t(.inboxSettingsTeamMembers)), .forEach(model.members) { member in
                 .div(.class("check"),
                      .input(.type(.checkbox), .id("\(prefix)-\(member.id)"), .name("member_ids"), .value(member.id.uuidString),

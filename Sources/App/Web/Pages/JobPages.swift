@@ -1,6 +1,6 @@
 import Foundation
 import Jobs
-import Plot
+import SafeHTML
 
 /// The progress of one long job of the organization, kept live by `progress.js`.
 enum JobPage {
@@ -97,7 +97,7 @@ enum AdminJobsPage {
         )
     }
 
-    private static func jobTable(_ title: String, _ jobs: [JobSummary], _ chrome: Chrome, when: (JobSummary) -> Date?) -> Node<HTML.BodyContext> {
+    private static func jobTable(_ title: String, _ jobs: [JobSummary], _ chrome: Chrome, when: (JobSummary) -> Date?) -> Node {
         let t = chrome.t
         return .section(
             .h2(.text(title)),

@@ -1,0 +1,195 @@
+@testable import App
+import ADSappCore
+import Foundation
+import Jobs
+import SafeHTML
+
+/// Every page of the app, rendered from a model in which each string is made by `s`: the hostile
+/// page test renders them once with attacks in every string and once with plain words, and compares.
+/// A page added to the app belongs in this list; a string field added to a model is caught by
+/// `HostilePageTests.everyStringOfEveryModelIsFilled`.
+enum PageFixtures {
+    struct Page {
+        var name: String
+        /// The model as a value, so the test can check that every string in it came from `s`.
+        var model: Any
+        var render: (Chrome) -> HTML
+    }
+
+    static let start = Date(timeIntervalSince1970: 1_800_000_000)
+
+    /// Strings that choose a branch in a view (a message's kind) and so are real values in both renders.
+    static let messageKinds = ["text", "image", "sticker", "video", "audio", "document", "location", "contacts", "interactive", "reaction", "order", "unsupported"]
+
+    static func chrome(_ s: (String) -> String, _ t: Localizer) -> Chrome {
+        Chrome(
+            t: t, csrfToken: s("csrf"), currentPath: s("path"),
+            account: .init(name: s("account name"), email: s("account email"), isPlatformAdmin: true),
+            organizations: [.init(id: UUID(), name: s("organization a")), .init(id: UUID(), name: s("organization b"))],
+            currentOrganizationID: nil, activeSection: .inbox,
+            warnings: [s("warning")]
+        )
+    }
+
+    static func pages(_ s: (String) -> String) -> [Page] {
+        var pages: [Page] = []
+        func add(_ name: String, _ model: Any, _ render: @escaping (Chrome) -> HTML) {
+            pages.append(Page(name: name, model: model, render: render))
+        }
+
+        let signIn = SignInPage.Model(email: s("email"), next: s("next"), error: s("error"), notice: s("notice"))
+        add("sign-in", signIn) { SignInPage.html(signIn, $0) }
+        let signUp = SignUpPage.Model(name: s("name"), organization: s("organization"), email: s("email"),
+                                      errors: ["name": s("name error"), "email": s("email error"), "password": s("password error"), "organization": s("org error")],
+                                      formError: s("form error"))
+        add("sign-up", signUp) { SignUpPage.html(signUp, $0) }
+        let account = AccountPage.Model(name: s("name"), email: s("email"), languagePreference: .nl, sessionCount: 3, notice: s("notice"),
+                                        passwordErrors: ["current_password": s("current error"), "new_password": s("new error")])
+        add("account", account) { AccountPage.html(account, $0) }
+        for status in [400, 403, 404, 429, 500] {
+            let reference = s("reference")
+            add("error \(status)", reference) { ErrorPage.html(status: .init(statusCode: status), reference: reference, $0) }
+        }
+        add("section", ()) { SectionPage.html(title: .navContacts, about: .sectionContactsAbout, $0) }
+        add("settings", ()) { SettingsPage.html($0) }
+        add("no organization", ()) { NoOrganizationPage.html($0) }
+        let newOrganization = NewOrganizationPage.Model(name: s("name"), error: s("error"))
+        add("new organization", newOrganization) { NewOrganizationPage.html(newOrganization, $0) }
+        let dashboard = DashboardPage.Model(userName: s("user"), organizationName: s("organization"), role: .owner, memberCount: 2)
+        add("dashboard", dashboard) { DashboardPage.html(dashboard, $0) }
+        let members = membersModel(s)
+        add("members", members) { MembersPage.html(members, $0) }
+        let admin = [AdminPage.Row(name: s("organization"), created: start, memberCount: 1)]
+        add("admin", admin) { AdminPage.html(admin, $0) }
+        let job = JobPage.Model(id: UUID(), kind: s("kind"), state: .running, progress: 0.5, message: s("message"))
+        add("job", job) { JobPage.html(job, $0) }
+        let adminJobs = adminJobsModel(s)
+        add("admin jobs", adminJobs) { AdminJobsPage.html(adminJobs, $0) }
+        let whatsApp = whatsAppSettingsModel(s)
+        add("whatsapp settings", whatsApp) { WhatsAppSettingsPage.html(whatsApp, $0) }
+        let templates = templatesModel(s)
+        add("templates", templates) { TemplatesPage.html(templates, $0) }
+        let inbox = inboxModel(s)
+        add("inbox", inbox) { InboxPage.html(inbox, $0) }
+        let conversation = conversationModel(s)
+        add("conversation", conversation) { ConversationPage.html(conversation, $0) }
+        let inboxSettings = inboxSettingsModel(s)
+        add("inbox settings", inboxSettings) { InboxSettingsPage.html(inboxSettings, $0) }
+        return pages
+    }
+
+    static func membersModel(_ s: (String) -> String) -> MembersPage.Model {
+        MembersPage.Model(organizationName: s("organization"), rows: [
+            .init(membershipID: UUID(), name: s("member"), email: s("member email"), role: .agent, joined: start, isSelf: false,
+                  assignableRoles: [.admin, .agent, .viewer], canRemove: true),
+            .init(membershipID: UUID(), name: s("me"), email: s("my email"), role: .owner, joined: start, isSelf: true,
+                  assignableRoles: [], canRemove: false),
+        ], notice: s("notice"), error: s("error"))
+    }
+
+    static func adminJobsModel(_ s: (String) -> String) -> AdminJobsPage.Model {
+        // The queue's types have no public memberwise initializers: made the way the API reads them.
+        let summary = decode(JobSummary.self, [
+            "id": UUID().uuidString, "kind": s("kind"), "queue": s("queue"), "state": "dead", "priority": 2, "attempts": 3,
+            "maxAttempts": 3, "progress": 0.2, "progressMessage": s("progress"), "lastError": s("last error"),
+            "organizationID": UUID().uuidString, "createdAt": 0, "runAt": 0, "startedAt": 0, "finishedAt": 0,
+        ])
+        let counts = decode(QueueCounts.self, ["queue": s("queue"), "queued": 1, "running": 1, "succeeded": 1, "dead": 1, "retrying": 1])
+        return AdminJobsPage.Model(counts: [counts], dead: [summary], retrying: [summary],
+                                   failedWebhooks: [.init(id: UUID(), source: s("source"), receivedAt: start, error: s("webhook error"))],
+                                   notice: s("notice"))
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ object: [String: Any]) -> T {
+        let data = try! JSONSerialization.data(withJSONObject: object)
+        return try! JSONDecoder().decode(T.self, from: data)
+    }
+
+    static func whatsAppSettingsModel(_ s: (String) -> String) -> WhatsAppSettingsPage.Model {
+        let row = WhatsAppSettingsPage.Row(id: UUID(), displayPhoneNumber: s("display"), verifiedName: s("verified"), quality: s("quality"),
+                                           isBroken: true, stateDetail: s("state"), webhookURL: s("webhook"), phoneNumberID: s("phone id"),
+                                           businessAccountID: s("waba"), ownVerifyToken: s("own verify token"))
+        var healthy = row
+        healthy.isBroken = false
+        return WhatsAppSettingsPage.Model(rows: [row, healthy], callbackURL: s("callback"), hasPlatformSecret: true,
+                                          canManage: true, notice: s("notice"), error: s("error"),
+                                          form: ConnectionInput(phoneNumberID: s("form phone"), businessAccountID: s("form waba"), accessToken: s("form token"),
+                                                                appSecret: s("form secret"), verifyToken: s("form verify"), sendsPerSecond: 80))
+    }
+
+    static func templatesModel(_ s: (String) -> String) -> TemplatesPage.Model {
+        TemplatesPage.Model(rows: [
+            .init(id: UUID(), name: s("template"), language: s("language"), category: s("category"), status: s("status"), quality: s("quality"),
+                  rejectedReason: s("reason"), body: s("body")),
+        ], canManage: true, notice: s("notice"), error: s("error"))
+    }
+
+    static func choices(_ s: (String) -> String, _ name: String) -> [Choice] {
+        // Values are ids in every select and form that lists choices.
+        [Choice(value: UUID().uuidString, label: s("\(name) 1")), Choice(value: UUID().uuidString, label: s("\(name) 2"))]
+    }
+
+    static func inboxModel(_ s: (String) -> String) -> InboxPage.Model {
+        let row = InboxPage.Row(id: UUID(), name: s("contact"), preview: s("preview"), at: start, unread: 2, status: .open, assignee: s("assignee"),
+                                team: s("team"), tags: [s("tag a"), s("tag b")], windowIsOpen: true, waitingSince: start)
+        let hit = InboxSearch.Hit(kind: .message, conversationID: UUID(), messageID: UUID(), contactName: s("hit contact"), phone: s("hit phone"),
+                                  at: start, snippet: [.init(text: s("before"), match: false), .init(text: s("match"), match: true)])
+        return InboxPage.Model(
+            rows: [row], mentions: [.init(conversationID: UUID(), contactName: s("mention contact"), by: s("mention by"), at: start)],
+            filter: .init(), counts: .init(), nextCursor: s("cursor"),
+            teams: choices(s, "team"), tags: choices(s, "tag"), numbers: choices(s, "number"), members: choices(s, "member"),
+            search: .init(query: s("query"), hits: [hit], problem: s("problem")),
+            isAvailable: false, canWork: true, liveCursor: 7, notice: s("notice"), error: s("error"), now: start.addingTimeInterval(600)
+        )
+    }
+
+    static func content(_ s: (String) -> String) -> MessageContent {
+        var content = MessageContent()
+        content.text = s("text")
+        content.location = .init(latitude: 52.1, longitude: 4.3, name: s("place"), address: s("address"), url: s("place url"))
+        content.contacts = [.init(name: s("card"), phones: [s("card phone")], emails: [s("card email")], organization: s("card org"))]
+        content.choice = .init(id: s("choice id"), title: s("choice"), description: s("choice description"))
+        content.choices = [.init(id: s("option id"), title: s("option"), description: s("option description"))]
+        content.payload = s("payload")
+        content.reaction = .init(messageID: s("reacted to"), emoji: s("emoji"))
+        content.order = .init(catalogID: s("catalog"), itemCount: 2, total: 9.5, currency: s("currency"), text: s("order text"))
+        content.referral = .init(headline: s("ad headline"), body: s("ad body"), sourceURL: s("ad url"), sourceType: s("ad type"))
+        content.template = .init(name: s("template"), language: s("template language"), parameters: [s("parameter")])
+        content.unsupportedType = s("unsupported")
+        content.problems = [.init(code: 131_051, title: s("problem"))]
+        return content
+    }
+
+    static func conversationModel(_ s: (String) -> String) -> ConversationPage.Model {
+        var items: [ConversationPage.Item] = messageKinds.enumerated().map { index, kind in
+            .message(.init(
+                id: UUID(), isInbound: index.isMultiple(of: 2), kind: kind, content: content(s), status: index.isMultiple(of: 2) ? .received : .failed,
+                errorTitle: s("error title"), errorCode: 131_026, forwarded: true, isReply: true,
+                media: .init(state: .stored, url: s("media url"), mimeType: s("mime"), filename: s("file name")),
+                at: start.addingTimeInterval(Double(index))
+            ))
+        }
+        items.append(.note(.init(id: UUID(), author: s("note author"), body: s("note body"), at: start.addingTimeInterval(100))))
+        return ConversationPage.Model(
+            conversationID: UUID(), title: s("title"), subtitle: s("subtitle"), items: items, windowClosesAt: start.addingTimeInterval(3600),
+            windowIsOpen: true, canReply: true,
+            templates: [.init(value: s("template value"), label: s("template label"))],
+            work: .init(status: .snoozed, snoozedUntil: start, assigneeID: nil, teamID: nil, tags: choices(s, "tag"), members: choices(s, "member"),
+                        teams: choices(s, "team"), allTags: choices(s, "all tag")),
+            contact: .init(name: s("contact"), phone: s("phone"), since: start, conversations: 3),
+            cannedResponses: choices(s, "canned"), replyTo: (id: UUID(), preview: s("reply preview")),
+            liveCursor: 9, notice: s("notice"), error: s("error")
+        )
+    }
+
+    static func inboxSettingsModel(_ s: (String) -> String) -> InboxSettingsPage.Model {
+        let member = UUID()
+        return InboxSettingsPage.Model(
+            canManage: true, agentsSeeAll: false,
+            teams: [.init(id: UUID(), name: s("team"), autoAssign: true, members: [member])],
+            members: [.init(id: member, name: s("member"), capacity: 10, available: true)],
+            tags: choices(s, "tag"), cannedResponses: [.init(id: UUID(), shortcut: s("shortcut"), body: s("canned body"))],
+            notice: s("notice"), error: s("error")
+        )
+    }
+}
