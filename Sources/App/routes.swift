@@ -68,7 +68,6 @@ enum Routes {
         tenant.post(SiteURL.templateDelete(.key).pathComponents, use: TemplatesController.delete)
         tenant.get(SiteURL.whatsAppSettings.pathComponents, use: WhatsAppSettingsController.page)
         tenant.post(SiteURL.whatsAppSettings.pathComponents, use: WhatsAppSettingsController.connect)
-        tenant.post(SiteURL.whatsAppConnectDefault.pathComponents, use: WhatsAppSettingsController.connectDefault)
         tenant.post(SiteURL.whatsAppConnectionCheck(.key).pathComponents, use: WhatsAppSettingsController.check)
         tenant.get(SiteURL.members.pathComponents, use: MembersController.list)
         tenant.post(SiteURL.memberRole(.key).pathComponents, use: MembersController.changeRole)
@@ -116,6 +115,7 @@ enum Routes {
         // Platform operators
         let operators = signedIn.grouped(RequirePlatformAdmin())
         operators.get(SiteURL.admin.pathComponents, use: PlatformAdminController.organizations)
+        operators.post(SiteURL.adminAssignNumber(.key).pathComponents, use: PlatformAdminController.assignNumber)
         operators.get(SiteURL.adminJobs.pathComponents, use: AdminJobsController.page)
         operators.post(SiteURL.adminJobRetry(.key).pathComponents, use: AdminJobsController.retry)
         operators.post(SiteURL.adminJobDiscard(.key).pathComponents, use: AdminJobsController.discard)

@@ -8,9 +8,12 @@ public protocol GraphAPI: Sendable {
     /// Uploads with multipart/form-data (`messaging_product`, `type`, `file`); returns the media id.
     func uploadMedia(_ data: Data, mimeType: String, filename: String, phoneNumberID: String, token: String) async throws -> String
     func mediaInfo(id: String, token: String) async throws -> MediaInfo
-    /// Downloads with the Bearer token; refuses bodies over `maxBytes`.
+    /// Downloads with the Bearer token; refuses bodies over `maxBytes`, and URLs outside the
+    /// allowed media hosts (`MediaHostRefused`) before sending anything.
     func downloadMedia(from url: URL, token: String, maxBytes: Int) async throws -> Data
     func phoneNumberInfo(phoneNumberID: String, token: String) async throws -> PhoneNumberInfo
+    /// `GET /{waba-id}/phone_numbers`: the numbers of a WhatsApp Business Account, a page at a time.
+    func phoneNumberIDs(businessAccountID: String, after cursor: String?, token: String) async throws -> BusinessAccountNumbersPage
     func templates(wabaID: String, after cursor: String?, token: String) async throws -> TemplatePage
     func createTemplate(_ definition: TemplateDefinition, wabaID: String, token: String) async throws -> (id: String, status: String, category: String)
     func deleteTemplate(name: String, wabaID: String, token: String) async throws

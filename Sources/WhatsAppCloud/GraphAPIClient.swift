@@ -14,17 +14,20 @@ public struct GraphAPIClient: GraphAPI {
     public let baseURL: URL
     public let version: String
     public let timeout: TimeAmount
+    /// Where media downloads may send the token.
+    public let mediaHosts: MediaHosts
     /// Graph answers are small; anything bigger than this is refused.
     static let maxResponseBytes = 4 * 1024 * 1024
 
     public init(
         httpClient: HTTPClient, baseURL: URL = URL(string: "https://graph.facebook.com")!, version: String,
-        timeout: TimeAmount = .seconds(15)
+        timeout: TimeAmount = .seconds(15), mediaHosts: MediaHosts = .meta
     ) {
         self.httpClient = httpClient
         self.baseURL = baseURL
         self.version = version
         self.timeout = timeout
+        self.mediaHosts = mediaHosts
     }
 
     // MARK: Messages
@@ -55,9 +58,7 @@ public struct GraphAPIClient: GraphAPI {
     }
 
     public func downloadMedia(from url: URL, token: String, maxBytes: Int) async throws -> Data {
-        guard let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http", url.host != nil else {
-            throw GraphError(code: 0, title: "Bad media URL", message: "media URLs must be http(s)")
-        }
+        guard mediaHosts.allows(url) else { throw MediaHostRefused(url: url) }
         var request = HTTPClientRequest(url: url.absoluteString)
         request.method = .GET
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
@@ -84,6 +85,13 @@ public struct GraphAPIClient: GraphAPI {
     public func phoneNumberInfo(phoneNumberID: String, token: String) async throws -> PhoneNumberInfo {
         let body = try await call(.GET, [phoneNumberID], query: [("fields", PhoneNumberInfo.fields)], token: token)
         return try decode(PhoneNumberInfo.self, from: body, what: "phone number")
+    }
+
+    public func phoneNumberIDs(businessAccountID: String, after cursor: String?, token: String) async throws -> BusinessAccountNumbersPage {
+        var query = [("fields", "id"), ("limit", "100")]
+        if let cursor { query.append(("after", cursor)) }
+        let body = try await call(.GET, [businessAccountID, "phone_numbers"], query: query, token: token)
+        return try decode(BusinessAccountNumbersPage.self, from: body, what: "phone number list")
     }
 
     public func templates(wabaID: String, after cursor: String?, token: String) async throws -> TemplatePage {

@@ -79,7 +79,11 @@ func withSimulator(
     configure(&configuration)
     let simulator = GraphSimulator(configuration, now: now)
     let baseURL = try await simulator.start()
-    let client = GraphAPIClient(httpClient: HTTPClient.shared, baseURL: baseURL, version: "v23.0")
+    // Media URLs name the simulator's own loopback origin: let the token go there, as WHATSAPP_MEDIA_HOSTS does for the app.
+    let client = GraphAPIClient(
+        httpClient: HTTPClient.shared, baseURL: baseURL, version: "v23.0",
+        mediaHosts: MediaHosts([try #require(MediaHosts.Origin(parsing: baseURL.absoluteString))])
+    )
     do {
         try await body(simulator, client, collector)
     } catch {

@@ -1,6 +1,7 @@
 import Foundation
 import Jobs
 import Vapor
+import WhatsAppCloud
 
 /// Everything the app reads from its environment, parsed and checked once at start-up.
 ///
@@ -64,6 +65,8 @@ public struct WhatsAppSettings: Sendable, Equatable {
     public var sendsPerSecond: Int
     /// `WHATSAPP_WEBHOOK_MAX_BYTES`: larger webhook bodies are refused with 413.
     public var webhookMaxBytes: Int
+    /// Meta's media host plus `WHATSAPP_MEDIA_HOSTS`: the only places a media download sends the access token.
+    public var mediaHosts: MediaHosts = .meta
 
     public struct DefaultConnection: Sendable, Equatable {
         public var phoneNumberID: String
@@ -97,6 +100,24 @@ public struct ConfigurationError: Error, CustomStringConvertible, Equatable {
 }
 
 extension AppConfiguration {
+    /// `WHATSAPP_MEDIA_HOSTS`: comma-separated hosts (https) or origins such as `http://127.0.0.1:4010`,
+    /// added to Meta's media host. Plain http only for a loopback address: the token must not cross a network in the clear.
+    static func mediaHosts(_ raw: String?) throws(ConfigurationError) -> MediaHosts {
+        var hosts = MediaHosts.meta
+        for item in (raw ?? "").split(separator: ",") {
+            let text = item.trimmingCharacters(in: .whitespaces)
+            if text.isEmpty { continue }
+            guard let origin = MediaHosts.Origin(parsing: text) else {
+                throw ConfigurationError(variable: "WHATSAPP_MEDIA_HOSTS", problem: "must list host names (lookaside.fbsbx.com) or origins (http://127.0.0.1:4010) separated by commas, got \"\(text)\"")
+            }
+            guard origin.scheme == "https" || ["127.0.0.1", "localhost", "::1", "[::1]"].contains(origin.host) else {
+                throw ConfigurationError(variable: "WHATSAPP_MEDIA_HOSTS", problem: "allows plain http only for a loopback address (the access token would cross the network unencrypted), got \"\(text)\"")
+            }
+            if !hosts.origins.contains(origin) { hosts.origins.append(origin) }
+        }
+        return hosts
+    }
+
     /// Reads the configuration from environment variables (Vapor has already merged `.env` into them).
     public static func load(
         from variables: [String: String], environment: Environment
@@ -207,7 +228,8 @@ extension AppConfiguration {
             verifyToken: value("WHATSAPP_WEBHOOK_VERIFY_TOKEN"),
             defaultConnection: defaultConnection,
             sendsPerSecond: try integer("WHATSAPP_SENDS_PER_SECOND", default: 80, range: 1...1000),
-            webhookMaxBytes: try integer("WHATSAPP_WEBHOOK_MAX_BYTES", default: 3_000_000, range: 10_000...50_000_000)
+            webhookMaxBytes: try integer("WHATSAPP_WEBHOOK_MAX_BYTES", default: 3_000_000, range: 10_000...50_000_000),
+            mediaHosts: try mediaHosts(value("WHATSAPP_MEDIA_HOSTS"))
         )
 
         func trustedProxies() throws(ConfigurationError) -> [IPNetwork] {

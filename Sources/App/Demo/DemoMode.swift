@@ -34,6 +34,8 @@ enum DemoMode {
         _ = simulator.addTemplate(name: "weekend_offer", language: "en_US", category: "MARKETING", body: "This weekend: two sourdough loaves for the price of one!")
         return (simulator, [
             "WHATSAPP_GRAPH_URL": graphURL.absoluteString,
+            // Media downloads take the token only to the hosts allowed: here the simulator's loopback origin.
+            "WHATSAPP_MEDIA_HOSTS": graphURL.absoluteString,
             "WHATSAPP_APP_SECRET": appSecret,
             "WHATSAPP_WEBHOOK_VERIFY_TOKEN": "demo-verify-token",
         ])

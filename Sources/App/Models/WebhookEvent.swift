@@ -15,6 +15,11 @@ final class WebhookEvent: Model, @unchecked Sendable {
     @Enum(key: "state") var state: State
     @OptionalField(key: "processed_at") var processedAt: Date?
     @OptionalField(key: "error") var error: String?
+    /// `platform` or `connection` (`WebhookVerifier`); nil for bodies stored before it was recorded.
+    @OptionalField(key: "verifier") var verifier: String?
+    @OptionalField(key: "verifier_connection_id") var verifierConnectionID: UUID?
+    /// What processing refused to act on because the verifier does not cover it (no secrets, no bodies).
+    @OptionalField(key: "refused") var refused: String?
 
     init() {}
 }

@@ -6,6 +6,37 @@ import Vapor
 enum PlatformAdminController {
     /// Every organization, for the platform operator only (guarded by `RequirePlatformAdmin`).
     static func organizations(_ request: Request) async throws -> Response {
+        let notice: String? = request.query[String.self, at: "notice"] == "assigned" ? request.localizer(.adminNumberNoticeAssigned) : nil
+        return try await render(request, notice: notice, error: nil, status: .ok)
+    }
+
+    /// Connects the platform's number to one organization (`PlatformNumberAssignment`).
+    static func assignNumber(_ request: Request) async throws -> Response {
+        guard let organizationID = request.parameters.get(SiteURL.organizationID, as: UUID.self) else { throw Abort(.notFound) }
+        do {
+            let connection = try await assignment(request).assign(to: organizationID)
+            request.logger.notice("Platform number assigned by an operator", metadata: [
+                "organization": .string(organizationID.uuidString.lowercased()),
+                "connection": .string(connection.id?.uuidString.lowercased() ?? "-"),
+            ])
+        } catch PlatformNumberAssignment.Problem.noSuchOrganization {
+            throw Abort(.notFound)
+        } catch let problem as PlatformNumberAssignment.Problem {
+            let message = switch problem {
+            case .refused(let refusal): refusal.message(request.localizer)
+            case .noPlatformNumber: request.localizer(.adminNumberNone)
+            case .noSuchOrganization: problem.description
+            }
+            return try await render(request, notice: nil, error: message, status: .unprocessableEntity)
+        }
+        return request.redirect(to: SiteURL.admin.path + "?notice=assigned", redirectType: .normal)
+    }
+
+    private static func assignment(_ request: Request) -> PlatformNumberAssignment {
+        PlatformNumberAssignment(services: request.whatsApp, database: request.db, jobs: request.jobs, now: request.now)
+    }
+
+    private static func render(_ request: Request, notice: String?, error: String?, status: HTTPResponseStatus) async throws -> Response {
         let organizations = try await Organization.query(on: request.db).sort(\.$createdAt, .descending).limit(500).all()
         // One grouped count for all of them, not one query per organization.
         let counts = try await (request.db as! any SQLDatabase)
@@ -15,8 +46,14 @@ enum PlatformAdminController {
                 counts[try row.decode(column: "organization_id", as: UUID.self)] = try row.decode(column: "members", as: Int.self)
             }
         let rows = organizations.map {
-            AdminPage.Row(name: $0.name, created: $0.createdAt, memberCount: counts[$0.id!, default: 0])
+            AdminPage.Row(name: $0.name, created: $0.createdAt, memberCount: counts[$0.id!, default: 0], id: $0.id)
         }
-        return try await HTMLResponse(html: AdminPage.html(rows, Chrome.make(for: request, section: .admin))).encodeResponse(for: request)
+        var number: AdminPage.PlatformNumber?
+        if let status = try await assignment(request).status() {
+            let holder = try await status.organizationID.asyncMap { try await Organization.find($0, on: request.db) }
+            number = .init(phoneNumberID: status.phoneNumberID, organizationID: status.organizationID, organizationName: holder??.name)
+        }
+        let html = AdminPage.html(rows, try await Chrome.make(for: request, section: .admin), number: number, notice: notice, error: error)
+        return try await HTMLResponse(status: status, html: html).encodeResponse(for: request)
     }
 }

@@ -35,7 +35,7 @@ enum SiteURL: Equatable {
     case stylesheet
     case progressScript
     case whatsAppSettings
-    case whatsAppConnectDefault
+    case adminAssignNumber(Parameter)
     case whatsAppConnectionCheck(Parameter)
     case whatsAppWebhook
     case whatsAppConnectionWebhook(Parameter)
@@ -63,6 +63,7 @@ enum SiteURL: Equatable {
     static let membershipID = "membershipID"
     static let jobID = "jobID"
     static let connectionID = "connectionID"
+    static let organizationID = "organizationID"
     static let conversationID = "conversationID"
     static let messageID = "messageID"
     static let templateID = "templateID"
@@ -112,7 +113,7 @@ enum SiteURL: Equatable {
         case .stylesheet: ["assets", "app.css"]
         case .progressScript: ["assets", "progress.js"]
         case .whatsAppSettings: ["settings", "whatsapp"]
-        case .whatsAppConnectDefault: ["settings", "whatsapp", "default"]
+        case .adminAssignNumber: ["admin", "organizations", .parameter(Self.organizationID), "whatsapp-number"]
         case .whatsAppConnectionCheck: ["settings", "whatsapp", .parameter(Self.connectionID), "check"]
         case .whatsAppWebhook: ["api", "webhooks", "whatsapp"]
         case .whatsAppConnectionWebhook: ["api", "webhooks", "whatsapp", .parameter(Self.connectionID)]
@@ -137,7 +138,7 @@ enum SiteURL: Equatable {
         switch self {
         case .memberRole(.value(let id)), .memberRemove(.value(let id)),
              .adminJobRetry(.value(let id)), .adminJobDiscard(.value(let id)), .job(.value(let id)),
-             .whatsAppConnectionCheck(.value(let id)), .whatsAppConnectionWebhook(.value(let id)),
+             .whatsAppConnectionCheck(.value(let id)), .whatsAppConnectionWebhook(.value(let id)), .adminAssignNumber(.value(let id)),
              .conversation(.value(let id)), .conversationMessages(.value(let id)), .conversationTemplate(.value(let id)),
              .media(.value(let id)), .templateDelete(.value(let id)),
              .conversationWork(.value(let id)), .conversationNotes(.value(let id)), .conversationReaction(.value(let id)): id

@@ -34,6 +34,8 @@ struct ConnectionProblem: Error, Equatable, CustomStringConvertible {
         case metaError(code: Int, message: String)
         case unreachable
         case alreadyConnectedElsewhere
+        /// Meta does not list the number under the account (`GET /{waba-id}/phone_numbers`).
+        case notInBusinessAccount(phoneNumberID: String, businessAccountID: String)
     }
     var field: Field
     var reason: Reason
@@ -48,12 +50,25 @@ struct ConnectionProblem: Error, Equatable, CustomStringConvertible {
         case .metaError(let code, let message): "Meta answered with error \(code): \(message)"
         case .unreachable: "Meta's Graph API could not be reached; try again in a moment"
         case .alreadyConnectedElsewhere: "This number is already connected to another organization"
+        case .notInBusinessAccount(let phoneNumberID, let businessAccountID):
+            "Phone number id \(phoneNumberID) is not a number of WhatsApp Business Account \(businessAccountID); check both ids in Meta's WhatsApp Manager"
+        }
+    }
+
+    /// In the reader's language where a translation exists; the English description otherwise.
+    func message(_ t: Localizer) -> String {
+        switch reason {
+        case .notInBusinessAccount(let phoneNumberID, let businessAccountID):
+            t(.whatsappConnectNotInAccount, ["phone": phoneNumberID, "account": businessAccountID])
+        default:
+            description
         }
     }
 }
 
-/// Connects numbers: checks the token against the Graph API, seals the credentials and stores them,
-/// then syncs the account's templates.
+/// Connects numbers: checks the token against the Graph API and the number against the business
+/// account it is said to belong to, seals the credentials and stores them, then syncs the
+/// account's templates. Nothing is saved when a check fails.
 struct ConnectionSetup: Sendable {
     let scope: TenantScope
     let services: WhatsAppServices
@@ -65,7 +80,8 @@ struct ConnectionSetup: Sendable {
         let phoneNumberID = try Self.numericID(input.phoneNumberID, .phoneNumberID)
         let token = try Self.secret(input.accessToken, .accessToken, required: true)!
         let appSecret = try Self.secret(input.appSecret, .appSecret, required: false)
-        let verifyToken = try Self.secret(input.verifyToken, .verifyToken, required: false)
+        // A number with its own Meta app gets its own verify token: the platform's is never shown to a tenant.
+        let verifyToken = try Self.secret(input.verifyToken, .verifyToken, required: false) ?? (appSecret == nil ? nil : Self.newVerifyToken())
         let rate = input.sendsPerSecond ?? services.settings.sendsPerSecond
         guard (1...1000).contains(rate) else { throw ConnectionProblem(field: .sendsPerSecond, reason: .outOfRange) }
 
@@ -93,6 +109,7 @@ struct ConnectionSetup: Sendable {
         } else {
             throw ConnectionProblem(field: .businessAccountID, reason: .required)
         }
+        try await checkAccount(businessAccountID, lists: phoneNumberID, token: token)
 
         let connection = existing ?? WhatsAppConnection()
         if connection.id == nil {
@@ -145,6 +162,33 @@ struct ConnectionSetup: Sendable {
         } catch let error as GraphError where error.disposition == .tokenBroken || error.disposition == .accountBlocked {
             try await ConnectionHealth.record(error, for: connection, at: now, on: scope.database)
         }
+    }
+
+    /// Meta lists the account's numbers, a page at a time: the number must be among them, or a
+    /// webhook about the account (templates, quality) would be taken to be about this number.
+    private func checkAccount(_ businessAccountID: String, lists phoneNumberID: String, token: String) async throws {
+        var cursor: String?
+        do {
+            for _ in 0..<20 {
+                let page = try await services.graph.phoneNumberIDs(businessAccountID: businessAccountID, after: cursor, token: token)
+                if page.phoneNumberIDs.contains(phoneNumberID) { return }
+                guard let next = page.nextCursor else { break }
+                cursor = next
+            }
+        } catch let error as GraphError {
+            if error.disposition == .tokenBroken {
+                throw ConnectionProblem(field: .accessToken, reason: .tokenRefused(error.message ?? error.title ?? ""))
+            }
+            throw ConnectionProblem(field: .businessAccountID, reason: .metaError(code: error.code, message: error.message ?? error.title ?? ""))
+        } catch {
+            throw ConnectionProblem(field: .businessAccountID, reason: .unreachable)
+        }
+        throw ConnectionProblem(field: .businessAccountID, reason: .notInBusinessAccount(phoneNumberID: phoneNumberID, businessAccountID: businessAccountID))
+    }
+
+    static func newVerifyToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<24).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
     }
 
     private static func numericID(_ value: String?, _ field: ConnectionProblem.Field) throws -> String {

@@ -8,7 +8,8 @@ import WhatsAppCloud
 /// Fetches the bytes of a customer's photo, voice note, video, document or sticker from Meta
 /// (media id → short-lived URL → bytes with the Bearer token), checks them against their SHA-256
 /// and stores them. Media ids expire after days, so this runs at once and retries on failure;
-/// the message itself is stored before and never depends on it.
+/// the message itself is stored before and never depends on it. A media URL outside the allowed
+/// media hosts (`MediaHosts`) is never requested: the media is marked failed at once, not retried.
 struct DownloadInboundMedia: JobHandler {
     struct Payload: Codable, Sendable {
         var messageID: UUID
@@ -45,6 +46,12 @@ struct DownloadInboundMedia: JobHandler {
             message.mediaSize = Int64(bytes.count)
             message.mediaState = .stored
             try await message.save(on: context.database)
+        } catch let refused as MediaHostRefused {
+            message.mediaState = .failed
+            try await message.save(on: context.database)
+            context.logger.error("WhatsApp media download refused", metadata: [
+                "message": .string(payload.messageID.uuidString.lowercased()), "reason": .string(refused.description),
+            ])
         } catch {
             if context.attempt >= Self.maxAttempts {
                 message.mediaState = .failed

@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import Jobs
 import SQLKit
+import Vapor
 import WhatsAppCloud
 
 /// Processes stored webhook bodies, a batch at a time (the bodies one `WebhookIntake` write stored):
@@ -15,6 +16,11 @@ import WhatsAppCloud
 /// - one with a recent status for a message not found (its send may still be saving the WhatsApp
 ///   id) is tried again the same way, then ignored with a note.
 /// Failed events stay visible to operators.
+///
+/// An event acts only within what its verifier proves (`WebhookVerifier`, DESIGN rule 9): a change
+/// naming a number or account its verifier does not cover is refused, written to the event's
+/// `refused` column and logged, and the event is marked `failed` so it shows among the failed
+/// webhooks at /admin/jobs. The check uses the connections each batch looks up anyway.
 ///
 /// When the worker falls behind, the queued batches run merged, up to `maxEventsPerRun` events at a
 /// time: the cost is mostly per run, so a backlog is worked off faster than it grew.
@@ -64,7 +70,7 @@ struct ProcessWhatsAppWebhook: MergeableJobHandler {
         let events = try await Self.pendingEvents(payload.eventIDs, on: context.database)
         guard !events.isEmpty else { return }
         let jobs = JobStore(database: context.database, now: now, wakeup: wakeup)
-        var batch = WebhookBatch(database: context.database, jobs: jobs, inboxWakeUp: inboxWakeUp, now: now())
+        var batch = WebhookBatch(database: context.database, jobs: jobs, inboxWakeUp: inboxWakeUp, now: now(), logger: context.logger)
 
         var done: [(event: PendingEvent, notes: [String])] = []
         var failing: [(event: PendingEvent, reason: String)] = []
@@ -105,11 +111,11 @@ struct ProcessWhatsAppWebhook: MergeableJobHandler {
         guard !failing.isEmpty || !waiting.isEmpty else { return }
         if payload.round + 1 >= Self.maxRounds {
             for (event, reason) in failing {
-                try await finish(event, state: .failed, note: "gave up after \(Self.maxRounds) tries: \(reason)", on: context.database)
+                try await finish(event, state: .failed, note: "gave up after \(Self.maxRounds) tries: \(reason)", refused: collected.refusals[event.id], on: context.database)
             }
             // Still no message for the status: it was sent by something other than this app.
             for (event, notes) in waiting {
-                try await finish(event, state: .processed, note: (notes + [Self.notOurs]).joined(separator: "\n"), on: context.database)
+                try await finish(event, note: (notes + [Self.notOurs]).joined(separator: "\n"), refused: collected.refusals[event.id], on: context.database)
             }
             return
         }
@@ -134,24 +140,29 @@ struct ProcessWhatsAppWebhook: MergeableJobHandler {
             let finished = done.filter { !statuses.waiting.contains($0.event.id) }.map { event, notes in
                 (event: event, notes: statuses.ignored.contains(event.id) ? notes + [Self.notOurs] : notes)
             }
-            // Quiet events end together; events with notes keep them.
-            let quiet = finished.filter(\.notes.isEmpty).map { $0.event.id }
+            // Quiet events end together; events with notes or refusals keep them.
+            let quiet = finished.filter { $0.notes.isEmpty && batch.refusals[$0.event.id] == nil }.map { $0.event.id }
             if !quiet.isEmpty {
                 try await (transaction as! any SQLDatabase).raw("""
                     UPDATE webhook_events SET state = 'processed', processed_at = \(bind: processedAt)
                     WHERE id IN \(SQLGroupExpression(quiet.map { SQLBind($0) }))
                     """).run()
             }
-            for (event, notes) in finished where !notes.isEmpty {
-                try await finish(event, state: .processed, note: notes.joined(separator: "\n"), on: transaction)
+            for (event, notes) in finished where !notes.isEmpty || batch.refusals[event.id] != nil {
+                try await finish(event, note: notes.joined(separator: "\n"), refused: batch.refusals[event.id], on: transaction)
             }
             return done.filter { statuses.waiting.contains($0.event.id) }
         }
     }
 
-    private func finish(_ event: PendingEvent, state: WebhookEvent.State, note: String, on database: any Database) async throws {
+    /// Ends an event: `failed` when it was `refused` something (so operators see it), else `processed`.
+    private func finish(_ event: PendingEvent, state: WebhookEvent.State? = nil, note: String, refused: [String]? = nil, on database: any Database) async throws {
+        let refusal = refused.map { String($0.joined(separator: "\n").prefix(2000)) }
+        let state = state ?? (refusal == nil ? .processed : .failed)
+        let text = ([refusal.map { "refused: \($0)" }, note.isEmpty ? nil : note].compactMap { $0 }).joined(separator: "\n")
         try await (database as! any SQLDatabase).raw("""
-            UPDATE webhook_events SET state = \(bind: state.rawValue), processed_at = \(bind: now()), error = \(bind: String(note.prefix(2000)))
+            UPDATE webhook_events SET state = \(bind: state.rawValue), processed_at = \(bind: now()),
+              error = \(bind: text.isEmpty ? nil : String(text.prefix(2000))), refused = \(bind: refusal)
             WHERE id = \(bind: event.id)
             """).run()
     }
@@ -160,6 +171,7 @@ struct ProcessWhatsAppWebhook: MergeableJobHandler {
     struct PendingEvent: Sendable {
         var id: UUID
         var body: Data
+        var verifier: WebhookVerifier
     }
 
     /// The events of these ids still pending, oldest first. Found by id alone and filtered and
@@ -167,12 +179,15 @@ struct ProcessWhatsAppWebhook: MergeableJobHandler {
     /// backlog instead of looking the ids up.
     static func pendingEvents(_ ids: [UUID], on database: any Database) async throws -> [PendingEvent] {
         try await (database as! any SQLDatabase).raw("""
-            SELECT id, state, received_at, body FROM webhook_events
+            SELECT id, state, received_at, body, verifier_connection_id FROM webhook_events
             WHERE id IN \(SQLGroupExpression(ids.map { SQLBind($0) }))
             """).all().compactMap { row -> (event: PendingEvent, receivedAt: Date)? in
             guard try row.decode(column: "state", as: String.self) == WebhookEvent.State.pending.rawValue else { return nil }
             return (
-                PendingEvent(id: try row.decode(column: "id", as: UUID.self), body: try row.decode(column: "body", as: Data.self)),
+                PendingEvent(
+                    id: try row.decode(column: "id", as: UUID.self), body: try row.decode(column: "body", as: Data.self),
+                    verifier: WebhookVerifier(storedConnectionID: try row.decode(column: "verifier_connection_id", as: UUID?.self))
+                ),
                 try row.decode(column: "received_at", as: Date.self)
             )
         }
@@ -188,15 +203,20 @@ struct WebhookBatch {
     let jobs: JobStore
     let inboxWakeUp: Signal
     let now: Date
+    let logger: Logger
     private var connections: [String: WhatsAppConnection?] = [:]
+    private var accounts: [String: [WhatsAppConnection]] = [:]
+    /// Per event, what its verifier did not cover: stored on the event for the operator.
+    private(set) var refusals: [UUID: [String]] = [:]
     private var arrivals: [(connection: WhatsAppConnection, arrival: InboundIngest.Arrival, eventID: UUID)] = []
     private var statuses: [(connection: WhatsAppConnection, status: MessageStatus, eventID: UUID)] = []
 
-    init(database: any Database, jobs: JobStore, inboxWakeUp: Signal, now: Date) {
+    init(database: any Database, jobs: JobStore, inboxWakeUp: Signal, now: Date, logger: Logger) {
         self.database = database
         self.jobs = jobs
         self.inboxWakeUp = inboxWakeUp
         self.now = now
+        self.logger = logger
     }
 
     private var directory: ConnectionDirectory { ConnectionDirectory(database: database) }
@@ -213,14 +233,19 @@ struct WebhookBatch {
         guard notification.object == "whatsapp_business_account" else {
             throw ProcessWhatsAppWebhook.UnreadableNotification(description: "unexpected object \"\(notification.object.prefix(100))\"")
         }
-        let templates = TemplateUpdates(directory: directory, now: now)
+        let templates = TemplateUpdates(database: database, now: now)
         var notes: [String] = []
+        refusals[event.id] = nil
         for entry in notification.entries {
             for change in entry.changes {
                 switch change.value {
                 case .messages(let value):
                     guard let connection = try await connection(value.metadata.phoneNumberID) else {
                         notes.append("no connection for phone number id \(value.metadata.phoneNumberID)")
+                        continue
+                    }
+                    guard event.verifier.covers(connection) else {
+                        refuse(event, field: change.field, "phone number id \(value.metadata.phoneNumberID)")
                         continue
                     }
                     for message in value.messages {
@@ -234,13 +259,17 @@ struct WebhookBatch {
                         notes.append("Meta reported error \(error.code): \(error.title ?? error.message ?? "")")
                     }
                 case .templateStatus(let update):
-                    try await templates.apply(update, businessAccountID: entry.id)
+                    guard let covered = try await covered(event, account: entry.id, field: change.field) else { continue }
+                    try await templates.apply(update, businessAccountID: entry.id, connections: covered)
                 case .templateQuality(let update):
-                    try await templates.apply(update, businessAccountID: entry.id)
+                    guard let covered = try await covered(event, account: entry.id, field: change.field) else { continue }
+                    try await templates.apply(update, businessAccountID: entry.id, connections: covered)
                 case .templateCategory(let update):
-                    try await templates.apply(update, businessAccountID: entry.id)
+                    guard let covered = try await covered(event, account: entry.id, field: change.field) else { continue }
+                    try await templates.apply(update, businessAccountID: entry.id, connections: covered)
                 case .phoneNumberQuality(let update):
-                    for connection in try await directory.connections(businessAccountID: entry.id)
+                    guard let covered = try await covered(event, account: entry.id, field: change.field) else { continue }
+                    for connection in covered
                     where Self.digits(connection.displayPhoneNumber) == Self.digits(update.displayPhoneNumber) {
                         connection.qualityRating = [update.event, update.currentLimit].compactMap { $0 }.joined(separator: " ")
                         try await connection.save(on: database)
@@ -280,6 +309,39 @@ struct WebhookBatch {
             }
         }
         return (waiting, ignored.subtracting(waiting))
+    }
+
+    /// The connections of this WhatsApp Business Account the event's verifier covers; nil (and the
+    /// change refused) when the account has connections but none of them is covered. Connections
+    /// of the same account that use another app are left to that app's own webhooks.
+    private mutating func covered(_ event: ProcessWhatsAppWebhook.PendingEvent, account: String, field: String) async throws -> [WhatsAppConnection]? {
+        let all: [WhatsAppConnection]
+        if let known = accounts[account] {
+            all = known
+        } else {
+            all = try await directory.connections(businessAccountID: account)
+            accounts[account] = all
+        }
+        let covered = all.filter(event.verifier.covers)
+        if covered.isEmpty && !all.isEmpty {
+            refuse(event, field: field, "WhatsApp Business Account \(account)")
+            return nil
+        }
+        return covered
+    }
+
+    /// Records and logs a change the event's verifier does not cover. Names the verifier, the
+    /// field and Meta's id of the number or account; never a secret or the body.
+    private mutating func refuse(_ event: ProcessWhatsAppWebhook.PendingEvent, field: String, _ target: String) {
+        let reason = "\(field.prefix(100)) for \(target.prefix(100)), which \(event.verifier) does not cover"
+        refusals[event.id, default: []].append(reason)
+        logger.warning("WhatsApp webhook change refused: its verifier does not cover the number or account it names", metadata: [
+            "event": .string(event.id.uuidString.lowercased()),
+            "verifier": .string(event.verifier.kind),
+            "verifier_connection": .string(event.verifier.connectionID?.uuidString.lowercased() ?? "-"),
+            "field": .string(String(field.prefix(100))),
+            "target": .string(String(target.prefix(100))),
+        ])
     }
 
     private mutating func connection(_ phoneNumberID: String) async throws -> WhatsAppConnection? {

@@ -13,6 +13,7 @@ final class WebhookIntake: Sendable {
         var id: UUID
         var body: Data
         var receivedAt: Date
+        var verifier: WebhookVerifier
         var continuation: CheckedContinuation<Void, any Error>
     }
 
@@ -34,11 +35,12 @@ final class WebhookIntake: Sendable {
         self.jobs = jobs
     }
 
-    /// Returns once the body and its processing job are committed; throws if the write failed.
-    func store(_ body: Data, receivedAt: Date) async throws {
+    /// Returns once the body, the verifier that proved it and its processing job are committed;
+    /// throws if the write failed.
+    func store(_ body: Data, receivedAt: Date, verifier: WebhookVerifier) async throws {
         try await withCheckedThrowingContinuation { continuation in
             let startWriter = state.withLock { state -> Bool in
-                state.pending.append(Pending(id: UUID(), body: body, receivedAt: receivedAt, continuation: continuation))
+                state.pending.append(Pending(id: UUID(), body: body, receivedAt: receivedAt, verifier: verifier, continuation: continuation))
                 if state.writing { return false }
                 state.writing = true
                 return true
@@ -72,10 +74,11 @@ final class WebhookIntake: Sendable {
             let rows: [any SQLExpression] = batch.map { item in
                 SQLGroupExpression([
                     SQLBind(item.id), SQLBind(self.source), SQLBind(item.body), SQLBind(item.receivedAt), SQLBind(WebhookEvent.State.pending.rawValue),
+                    SQLBind(item.verifier.kind), SQLBind(item.verifier.connectionID),
                 ])
             }
             try await (transaction as! any SQLDatabase).raw("""
-                INSERT INTO webhook_events (id, source, body, received_at, state) VALUES \(SQLList(rows))
+                INSERT INTO webhook_events (id, source, body, received_at, state, verifier, verifier_connection_id) VALUES \(SQLList(rows))
                 """).run()
             try await jobs.enqueue(job, on: transaction)
         }

@@ -51,7 +51,7 @@ enum WhatsAppAPIController {
             let connection = try await ConnectionSetup(scope: tenant.scope, services: request.whatsApp, jobs: request.jobs, now: request.now).connect(input)
             return try await ConnectionBody(connection, appURL: request.context.configuration.appURL).encodeResponse(status: .created, for: request)
         } catch let problem as ConnectionProblem {
-            throw APIError(.unprocessableEntity, code: "connection_refused", message: problem.description)
+            throw APIError(.unprocessableEntity, code: "connection_refused", message: problem.message(request.localizer))
         }
     }
 

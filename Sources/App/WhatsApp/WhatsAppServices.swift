@@ -27,7 +27,10 @@ struct WhatsAppServices: Sendable {
             )
         }
         return WhatsAppServices(
-            graph: GraphAPIClient(httpClient: httpClient, baseURL: configuration.whatsApp.graphURL, version: configuration.whatsApp.apiVersion),
+            graph: GraphAPIClient(
+                httpClient: httpClient, baseURL: configuration.whatsApp.graphURL, version: configuration.whatsApp.apiVersion,
+                mediaHosts: configuration.whatsApp.mediaHosts
+            ),
             vault: CredentialVault(provider: { try LocalKeyProvider(masterKeyFile: masterKeyFile) }, now: now),
             media: media,
             settings: configuration.whatsApp,

@@ -15,15 +15,6 @@ enum WhatsAppSettingsController {
         return try await connect(request, tenant: tenant, input: input)
     }
 
-    /// Connects the number of `WHATSAPP_PHONE_NUMBER_ID`/`WHATSAPP_ACCESS_TOKEN` without typing the token.
-    static func connectDefault(_ request: Request) async throws -> Response {
-        let tenant = try request.tenant()
-        try tenant.require(.manageChannels)
-        guard let number = request.whatsApp.settings.defaultConnection else { throw Abort(.notFound) }
-        let input = ConnectionInput(phoneNumberID: number.phoneNumberID, businessAccountID: number.businessAccountID, accessToken: number.accessToken)
-        return try await connect(request, tenant: tenant, input: input)
-    }
-
     static func check(_ request: Request) async throws -> Response {
         let tenant = try request.tenant()
         try tenant.require(.manageChannels)
@@ -39,7 +30,7 @@ enum WhatsAppSettingsController {
             var kept = input
             kept.accessToken = nil
             kept.appSecret = nil
-            return try await render(request, form: kept, error: problem.description, status: .unprocessableEntity)
+            return try await render(request, form: kept, error: problem.message(request.localizer), status: .unprocessableEntity)
         }
         return request.redirect(to: SiteURL.whatsAppSettings.path + "?notice=connected", redirectType: .normal)
     }
@@ -51,12 +42,18 @@ enum WhatsAppSettingsController {
         let settings = request.whatsApp.settings
         let appURL = request.context.configuration.appURL
         let connections = try await tenant.scope.query(WhatsAppConnection.self).sort(\.$createdAt).all()
-        var defaultNumberID: String?
-        if let number = settings.defaultConnection,
-           try await !ConnectionDirectory(database: request.db).isConnected(phoneNumberID: number.phoneNumberID) {
-            defaultNumberID = number.phoneNumberID
-        }
         let canManage = tenant.role.can(.manageChannels)
+        // Only a connection's own verify token, for a connection with its own Meta app; the
+        // platform's token belongs to the operator.
+        var ownVerifyTokens: [UUID: String] = [:]
+        if canManage {
+            for connection in connections where connection.appSecretSealed != nil {
+                guard let sealed = connection.verifyTokenSealed else { continue }
+                ownVerifyTokens[connection.id!] = try await request.whatsApp.vault.open(
+                    sealed, for: tenant.scope.organizationID, purpose: .whatsAppVerifyToken, on: request.db
+                )
+            }
+        }
         let notice: String? = switch request.query[String.self, at: "notice"] {
         case "connected": t(.whatsappNoticeConnected)
         case "checked": t(.whatsappNoticeChecked)
@@ -67,12 +64,10 @@ enum WhatsAppSettingsController {
                 .init(id: $0.id!, displayPhoneNumber: $0.displayPhoneNumber, verifiedName: $0.verifiedName, quality: $0.qualityRating,
                       isBroken: $0.state == .broken, stateDetail: $0.stateDetail,
                       webhookURL: WhatsAppWebhookURLs.url(for: $0, appURL: appURL),
-                      phoneNumberID: $0.phoneNumberID, businessAccountID: $0.businessAccountID)
+                      phoneNumberID: $0.phoneNumberID, businessAccountID: $0.businessAccountID, ownVerifyToken: ownVerifyTokens[$0.id!])
             },
             callbackURL: WhatsAppWebhookURLs.platform(appURL: appURL),
-            verifyToken: canManage ? settings.verifyToken : nil,
             hasPlatformSecret: settings.appSecret != nil,
-            defaultNumberID: canManage ? defaultNumberID : nil,
             canManage: canManage,
             notice: notice,
             error: error,

@@ -29,20 +29,24 @@ enum WhatsAppWebhookController {
             request.logger.error("WhatsApp webhook refused: WHATSAPP_APP_SECRET is not set, so no signature can be checked")
             throw Abort(.forbidden)
         }
-        return try await store(request, appSecret: secret)
+        return try await store(request, appSecret: secret, verifier: .platform)
     }
 
+    /// The verifier recorded is the secret actually used: the connection's own, or the platform's
+    /// for a connection without its own app.
     static func receiveForConnection(_ request: Request) async throws -> Response {
         guard let connection = try await connection(of: request) else { throw Abort(.notFound) }
         var secret = request.whatsApp.settings.appSecret
+        var verifier = WebhookVerifier.platform
         if let sealed = connection.appSecretSealed {
             secret = try await request.whatsApp.vault.open(sealed, for: connection.organizationID, purpose: .whatsAppAppSecret, on: request.db)
+            verifier = .connection(try connection.requireID())
         }
         guard let secret else {
             request.logger.error("WhatsApp webhook refused: the connection has no app secret and WHATSAPP_APP_SECRET is not set")
             throw Abort(.forbidden)
         }
-        return try await store(request, appSecret: secret)
+        return try await store(request, appSecret: secret, verifier: verifier)
     }
 
     // MARK: -
@@ -59,7 +63,7 @@ enum WhatsAppWebhookController {
 
     /// Checks the signature over the raw bytes before anything else, then stores the body and its
     /// processing job (`WebhookIntake`). Only once they are committed does Meta get its 200.
-    private static func store(_ request: Request, appSecret: String) async throws -> Response {
+    private static func store(_ request: Request, appSecret: String, verifier: WebhookVerifier) async throws -> Response {
         let body = request.body.data.map { Array($0.readableBytesView) } ?? []
         guard body.count <= request.whatsApp.settings.webhookMaxBytes else { throw Abort(.payloadTooLarge) }
         let header = request.headers.first(name: WebhookSignature.headerName)
@@ -67,7 +71,7 @@ enum WhatsAppWebhookController {
             request.logger.warning("WhatsApp webhook refused: bad or missing signature", metadata: ["bytes": .stringConvertible(body.count)])
             throw Abort(.unauthorized)
         }
-        try await request.application.webhookIntake.store(Data(body), receivedAt: request.now)
+        try await request.application.webhookIntake.store(Data(body), receivedAt: request.now, verifier: verifier)
         return Response(status: .ok)
     }
 

@@ -12,6 +12,7 @@ struct GraphRoutes: Sendable {
         app.on(.POST, ":version", ":id", "messages", body: json) { try await messages($0) }
         app.on(.POST, ":version", ":id", "media", body: upload) { try await uploadMedia($0) }
         app.on(.GET, ":version", ":id", "message_templates") { try await listTemplates($0) }
+        app.on(.GET, ":version", ":id", "phone_numbers") { try await listPhoneNumbers($0) }
         app.on(.POST, ":version", ":id", "message_templates", body: json) { try await createTemplate($0) }
         app.on(.DELETE, ":version", ":id", "message_templates") { try await deleteTemplate($0) }
         app.on(.GET, ":version", ":id") { try await getObject($0) }
@@ -106,6 +107,20 @@ struct GraphRoutes: Sendable {
         return .object(all.filter { names.contains($0.key) })
     }
 
+    /// `GET /{waba-id}/phone_numbers`: the account's numbers the token may act for, as Meta lists them.
+    func listPhoneNumbers(_ req: Request) async throws -> Response {
+        let wabaID = try businessAccount(req)
+        let numbers = simulator.configuration.numbers.filter { $0.wabaID == wabaID }
+        let data: [JSONValue] = numbers.map { number in
+            [
+                "id": .string(number.phoneNumberID), "display_phone_number": .string(number.displayPhoneNumber),
+                "verified_name": .string(number.verifiedName), "quality_rating": .string(number.qualityRating),
+            ]
+        }
+        let cursor = JSONValue.string(Data(wabaID.utf8).base64EncodedString())
+        return jsonResponse(["data": .array(data), "paging": ["cursors": ["before": cursor, "after": cursor]]])
+    }
+
     // MARK: Media
 
     struct MediaUpload: Content {
@@ -143,7 +158,7 @@ struct GraphRoutes: Sendable {
     }
 
     func mediaInfo(_ media: StoredMedia) -> JSONValue {
-        let base = simulator.baseURL?.absoluteString ?? ""
+        let base = (simulator.state.withLock { $0.mediaURLBase } ?? simulator.baseURL)?.absoluteString ?? ""
         return [
             "messaging_product": "whatsapp",
             "url": .string("\(base)/media-download/\(media.id)?ext=\(Int(simulator.now().timeIntervalSince1970) + 300)&hash=\(Identifiers.randomHex(16))"),

@@ -91,6 +91,12 @@ public final class GraphSimulator: Sendable {
         state.withLock { $0.downloadFailures = DownloadFailures(remaining: count, status: status) }
     }
 
+    /// From now on media URLs name `base` instead of the simulator (nil: the simulator again), as a
+    /// wrong or hostile Graph answer would: tests check that the access token does not follow.
+    public func pointMediaURLs(at base: URL?) {
+        state.withLock { $0.mediaURLBase = base }
+    }
+
     /// The bytes behind a media id, uploaded by the app or sent by a customer.
     public func mediaBytes(_ mediaID: String) -> Data? {
         state.withLock { $0.media[mediaID]?.bytes }

@@ -65,6 +65,8 @@ struct SimulatorState: Sendable {
     var templates: [SimulatedTemplate] = []
     var brokenTokens: Set<String> = []
     var downloadFailures = DownloadFailures()
+    /// Where media URLs point instead of the simulator itself (a test's stand-in for a hostile answer).
+    var mediaURLBase: URL?
     var throughput: [String: TokenBucket] = [:]
     var pairRates: [String: TokenBucket] = [:]
     var userIDs: [String: String] = [:]

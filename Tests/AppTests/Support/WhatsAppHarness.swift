@@ -47,6 +47,8 @@ struct WhatsAppHarness {
         let graphURL = try await simulator.start()
         var environment = [
             "WHATSAPP_GRAPH_URL": graphURL.absoluteString,
+            // The simulator serves media on its own loopback origin, as Meta does on lookaside.fbsbx.com.
+            "WHATSAPP_MEDIA_HOSTS": graphURL.absoluteString,
             "WHATSAPP_APP_SECRET": appSecret,
             "WHATSAPP_WEBHOOK_VERIFY_TOKEN": verifyToken,
             "JOBS_POLL_MILLISECONDS": "50",

@@ -107,7 +107,8 @@ import WhatsAppSimulator
             #expect(before.status == .ok)
             #expect(before.body.string.contains("id=\"connect-form\""))
             #expect(before.body.string.contains("http://127.0.0.1:8080/api/webhooks/whatsapp"))
-            #expect(before.body.string.contains(WhatsAppHarness.verifyToken))
+            // The platform's verify token is the operator's, never shown to a tenant.
+            #expect(!before.body.string.contains(WhatsAppHarness.verifyToken))
             #expect(!before.body.string.contains("Kaaswinkel Kees"))
 
             let response = try await connectByForm(harness, Self.input(sendsPerSecond: 120))
@@ -124,7 +125,7 @@ import WhatsAppSimulator
             #expect(html.contains("YELLOW"))
             #expect(html.contains("+31 10 765 4321"))
             #expect(html.contains("http://127.0.0.1:8080/api/webhooks/whatsapp"))
-            #expect(html.contains(WhatsAppHarness.verifyToken))
+            #expect(!html.contains(WhatsAppHarness.verifyToken))
             #expect(!html.contains(Self.kees.accessToken))
         }
     }
@@ -368,44 +369,34 @@ import WhatsAppSimulator
         }
     }
 
-    // MARK: The platform's own number
+    // MARK: The number and its business account
 
-    static let defaultNumber = [
-        "WHATSAPP_PHONE_NUMBER_ID": kees.phoneNumberID,
-        "WHATSAPP_ACCESS_TOKEN": kees.accessToken,
-        "WHATSAPP_BUSINESS_ACCOUNT_ID": kees.wabaID,
-    ]
-
-    @Test func theNumberFromTheEnvironmentIsOfferedAsOneButtonAndConnects() async throws {
-        try await Self.run(variables: Self.defaultNumber) { harness in
-            let page = try await harness.owner.get("/settings/whatsapp")
-            let html = page.body.string
-            #expect(html.contains("action=\"/settings/whatsapp/default\""))
-            #expect(html.contains(Self.kees.phoneNumberID))
-            #expect(!html.contains(Self.kees.accessToken))
-
-            let response = try await harness.owner.post("/settings/whatsapp/default")
-            #expect(response.status == .seeOther, "\(response.body.string.prefix(500))")
-            let stored = try #require(try await connection(harness))
-            #expect(stored.organizationID == harness.organizationID)
-            #expect(stored.businessAccountID == Self.kees.wabaID)
-            #expect(stored.verifiedName == "Kaaswinkel Kees")
-            #expect(try await harness.app.whatsApp.vault.open(stored.accessTokenSealed, for: harness.organizationID, purpose: .whatsAppAccessToken, on: harness.db) == Self.kees.accessToken)
-
-            // Once connected it is offered to nobody, in this organization or another.
-            #expect(!(try await harness.owner.get("/settings/whatsapp")).body.string.contains("/settings/whatsapp/default"))
-            let (kees, _) = try await otherOrganization(harness)
-            #expect(!(try await kees.get("/settings/whatsapp")).body.string.contains("/settings/whatsapp/default"))
-            #expect(try await kees.post("/settings/whatsapp/default").status == .unprocessableEntity)
-            #expect(try await connection(harness)?.organizationID == harness.organizationID)
-        }
-    }
-
-    @Test func withoutANumberInTheEnvironmentNoButtonIsOffered() async throws {
+    @Test func aNumberOutsideTheBusinessAccountItNamesIsRefusedAndNothingIsSaved() async throws {
         try await Self.run { harness in
-            let page = try await harness.owner.get("/settings/whatsapp")
-            #expect(!page.body.string.contains("/settings/whatsapp/default"))
-            #expect(try await harness.owner.post("/settings/whatsapp/default").status == .notFound)
+            // The token may act for both accounts, but Kees's number is not one of the twin's account.
+            var input = Self.input()
+            input.businessAccountID = Self.twin.wabaID
+            let response = try await connectByAPI(harness, input)
+            #expect(response.status == .unprocessableEntity)
+            let error = try response.content.decode(APIErrorBody.self).error
+            #expect(error.code == "connection_refused")
+            #expect(error.message.contains("is not a number of WhatsApp Business Account \(Self.twin.wabaID)"), "\(error.message)")
+
+            let page = try await connectByForm(harness, input)
+            #expect(page.status == .unprocessableEntity)
+            #expect(page.body.string.contains("is not a number of WhatsApp Business Account"))
+            _ = try await harness.owner.post("/language", ["language": "nl", "return_to": "/settings/whatsapp"])
+            let dutch = try await connectByForm(harness, input)
+            #expect(dutch.body.string.contains("is geen nummer van WhatsApp Business-account \(Self.twin.wabaID)"))
+            _ = try await harness.owner.post("/language", ["language": "en", "return_to": "/settings/whatsapp"])
+
+            // An account the token cannot see at all: Meta's own error, on the account field.
+            input.businessAccountID = WhatsAppHarness.number.wabaID
+            let foreign = try await connectByAPI(harness, input)
+            #expect(foreign.status == .unprocessableEntity)
+            #expect(foreign.body.string.contains("error 100"), "\(foreign.body.string)")
+            #expect(try await connection(harness) == nil)
+            #expect(try await MessageTemplate.query(on: harness.db).filter(\.$businessAccountID == Self.twin.wabaID).count() == 0)
         }
     }
 
@@ -481,7 +472,11 @@ import WhatsAppSimulator
             let path = "/api/webhooks/whatsapp/\(body.id)"
             #expect(body.has_own_app_secret)
             #expect(body.webhook_url == "http://127.0.0.1:8080" + path)
-            #expect((try await harness.owner.get("/settings/whatsapp")).body.string.contains("http://127.0.0.1:8080" + path))
+            let settings = try await harness.owner.get("/settings/whatsapp")
+            #expect(settings.body.string.contains("http://127.0.0.1:8080" + path))
+            // Its own verify token is shown beside it; the platform's is not.
+            #expect(settings.body.string.contains(verifyToken))
+            #expect(!settings.body.string.contains(WhatsAppHarness.verifyToken))
 
             // Verification with the connection's own token, and only there.
             let client = try harness.app.testing()
@@ -521,6 +516,32 @@ import WhatsAppSimulator
             let wrong = WebhookSignature.header(body: Array(WebhookTests.emptyNotification.utf8), appSecret: "kees-own-app-secret-7f3a91")
             #expect(try await harness.postWebhook(WebhookTests.emptyNotification, signature: wrong, path: path).status == .unauthorized)
             #expect(try await WebhookEvent.query(on: harness.db).count() == 1)
+        }
+    }
+
+    @Test func aNumberWithItsOwnAppButNoVerifyTokenGetsOneOfItsOwn() async throws {
+        try await Self.run { harness in
+            let response = try await connectByAPI(harness, Self.input(appSecret: "kees-own-app-secret-7f3a91"))
+            #expect(response.status == .created, "\(response.body.string)")
+            let stored = try #require(try await connection(harness))
+            let sealed = try #require(stored.verifyTokenSealed)
+            let token = try await harness.app.whatsApp.vault.open(sealed, for: harness.organizationID, purpose: .whatsAppVerifyToken, on: harness.db)
+            #expect(token.count == 48)
+            #expect(token != WhatsAppHarness.verifyToken)
+            let page = try await harness.owner.get("/settings/whatsapp")
+            #expect(page.body.string.contains(token))
+            let path = "/api/webhooks/whatsapp/\(stored.id!)"
+            let challenge = try await harness.app.testing().sendRequest(.GET, "\(path)?hub.mode=subscribe&hub.verify_token=\(token)&hub.challenge=31")
+            #expect(challenge.body.string == "31")
+            // A viewer sees neither token.
+            let viewer = try await harness.test.signUp(name: "Vera", organization: "Vera BV", email: "vera@example.com")
+            _ = try await harness.test.addMember(email: "vera@example.com", to: harness.organizationID, role: .viewer)
+            _ = try await viewer.get("/dashboard")
+            #expect(try await viewer.post("/organizations/switch", ["organization_id": harness.organizationID.uuidString]).status == .seeOther)
+            let seen = try await viewer.get("/settings/whatsapp")
+            #expect(seen.body.string.contains(Self.kees.displayPhoneNumber))
+            #expect(!seen.body.string.contains(token))
+            #expect(!seen.body.string.contains(WhatsAppHarness.verifyToken))
         }
     }
 }

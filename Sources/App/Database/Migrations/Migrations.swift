@@ -23,5 +23,6 @@ enum Migrations {
         CreateSearchVectors(),
         IndexShownPhoneNumbers(),
         CreateThrottleCounters(),
+        AddWebhookEventVerifier(),
     ]
 }

@@ -1,6 +1,6 @@
 import ADSappCore
 import Foundation
-import Plot
+import SafeHTML
 
 /// Settings → WhatsApp numbers: the connected numbers, the webhook to paste into Meta, the connect form.
 enum WhatsAppSettingsPage {
@@ -14,14 +14,15 @@ enum WhatsAppSettingsPage {
         var webhookURL: String
         var phoneNumberID: String
         var businessAccountID: String
+        /// The verify token of a connection with its own Meta app, for those who manage numbers.
+        /// The platform's own token is never shown to a tenant.
+        var ownVerifyToken: String? = nil
     }
 
     struct Model {
         var rows: [Row]
         var callbackURL: String
-        var verifyToken: String?
         var hasPlatformSecret: Bool
-        var defaultNumberID: String?
         var canManage: Bool
         var notice: String?
         var error: String?
@@ -51,7 +52,9 @@ enum WhatsAppSettingsPage {
                             .span(.class(row.isBroken ? "badge badge-danger" : "badge"), .text(row.isBroken ? t(.whatsappStateBroken) : t(.whatsappStateActive))),
                             .unwrap(row.stateDetail) { .p(.class("muted"), .text($0)) }
                         ),
-                        .td(.code(.text(row.webhookURL))),
+                        .td(.code(.text(row.webhookURL)), .unwrap(row.ownVerifyToken) { token in
+                            .p(.class("muted"), .text(t(.whatsappSetupVerifyToken) + ": "), .code(.text(token)))
+                        }),
                         .td(.if(model.canManage, .form(
                             .method(.post), .action(SiteURL.whatsAppConnectionCheck(.value(row.id)).path), .class("inline-form"),
                             Forms.csrf(chrome.csrfToken),
@@ -63,11 +66,9 @@ enum WhatsAppSettingsPage {
             .section(
                 .class("panel"),
                 .h2(.text(t(.whatsappSetupTitle))),
-                .dl(
-                    .dt(.text(t(.whatsappSetupCallback))), .dd(.code(.text(model.callbackURL))),
-                    .dt(.text(t(.whatsappSetupVerifyToken))),
-                    .dd(.unwrap(model.verifyToken, { .code(.text($0)) }, else: .text(t(.whatsappSetupNoVerifyToken))))
-                ),
+                .p(.text(t(.whatsappSetupPlatformApp))),
+                .dl(.dt(.text(t(.whatsappSetupCallback))), .dd(.code(.text(model.callbackURL)))),
+                .p(.text(t(.whatsappSetupOwnApp))),
                 .if(!model.hasPlatformSecret, .p(.class("alert alert-error"), .text(t(.whatsappSetupNoSecret)))),
                 .p(.class("muted"), .text(t(.whatsappSetupFields)))
             ),
@@ -75,18 +76,11 @@ enum WhatsAppSettingsPage {
         )
     }
 
-    private static func connectForm(_ model: Model, _ chrome: Chrome) -> Node<HTML.BodyContext> {
+    private static func connectForm(_ model: Model, _ chrome: Chrome) -> Node {
         let t = chrome.t
         return .section(
             .class("panel"),
             .h2(.text(t(.whatsappConnectTitle))),
-            .unwrap(model.defaultNumberID) { id in
-                .form(
-                    .method(.post), .action(SiteURL.whatsAppConnectDefault.path),
-                    Forms.csrf(chrome.csrfToken),
-                    .button(.type(.submit), .class("button-secondary"), .text(t(.whatsappConnectDefault, ["id": id])))
-                )
-            },
             .p(.class("muted"), .text(t(.whatsappConnectHint))),
             .form(
                 .id("connect-form"), .method(.post), .action(SiteURL.whatsAppSettings.path),
@@ -160,7 +154,7 @@ enum TemplatesPage {
         )
     }
 
-    private static func createForm(_ chrome: Chrome) -> Node<HTML.BodyContext> {
+    private static func createForm(_ chrome: Chrome) -> Node {
         let t = chrome.t
         return .section(
             .class("panel"),
