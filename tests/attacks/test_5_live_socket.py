@@ -1,6 +1,7 @@
 """Class 5: an open `/inbox/live` socket must follow its member's access. Within a second of
-sign-out, sign-out everywhere, a password change, removal from the organization, or the
-organization hiding unassigned conversations from agents, the socket is closed or stops carrying
+sign-out, sign-out everywhere, a password change, removal from the organization, the
+organization hiding unassigned conversations from agents, an Admin becoming an Agent, or an
+Agent leaving a team, the socket is closed or stops carrying
 events it may no longer see. And the upgrade checks `Origin` (a foreign page must not open a
 socket with the victim's cookie: cross-site WebSocket hijacking). Across two app processes on one
 PostgreSQL too: the sign-out happens on one, the socket is open on the other."""
@@ -92,10 +93,19 @@ def visibility_off(app, victim, member):
     assert response.status_code == 200, response.text
 
 
-@pytest.mark.parametrize("action", [sign_out, sign_out_everywhere, change_password, removal, visibility_off],
+def demotion(app, victim, member):
+    """An Admin (who sees everything) becomes an Agent, who sees only their teams' and own conversations."""
+    response = victim.form(f"/settings/members/{member.membership_id}/role", {"role": "agent"})
+    assert response.status_code in (302, 303) and "error" not in response.headers.get("Location", ""), \
+        f"the role change answered {response.status_code} {response.headers.get('Location')}"
+
+
+@pytest.mark.parametrize("action", [sign_out, sign_out_everywhere, change_password, removal, visibility_off, demotion],
                          ids=lambda f: f.__name__)
 def test_the_socket_stops_carrying_events_when_access_ends(app, victim, action):
-    member = add_member(app, victim, "agent", name="Sam Socket")
+    if action is demotion:
+        assert victim.api("PUT", "/organization/inbox", {"agents_see_all": False}).status_code == 200
+    member = add_member(app, victim, "admin" if action is demotion else "agent", name="Sam Socket")
     socket = Socket(member, origin=app.url)
     try:
         before = customer(app, victim, "Before " + uuid.uuid4().hex[:6])
@@ -111,6 +121,40 @@ def test_the_socket_stops_carrying_events_when_access_ends(app, victim, action):
         time.sleep(QUIET_S)
         assert not socket.mentions(after, since), \
             f"after {action.__name__} the socket still carried a new conversation (closed: {socket.closed_at is not None})"
+    finally:
+        socket.close()
+        victim.api("PUT", "/organization/inbox", {"agents_see_all": True})
+
+
+def test_the_socket_stops_carrying_a_teams_events_when_the_agent_leaves_the_team(app, victim):
+    assert victim.api("PUT", "/organization/inbox", {"agents_see_all": False}).status_code == 200
+    member = add_member(app, victim, "agent", name="Tess Team")
+    team = victim.api("POST", "/teams", {"name": "Counter " + uuid.uuid4().hex[:6], "member_ids": [member.membership_id]})
+    assert team.status_code in (200, 201), team.text
+    team_id = team.json()["id"]
+
+    def team_conversation(name: str) -> str:
+        conversation_id = customer(app, victim, name)
+        moved = victim.api("POST", f"/conversations/{conversation_id}/work", {"action": "team", "team_id": team_id})
+        assert moved.status_code in (200, 204), moved.text
+        return conversation_id
+
+    socket = Socket(member, origin=app.url)
+    try:
+        before = team_conversation("Before " + uuid.uuid4().hex[:6])
+        deadline = time.monotonic() + 10
+        while not socket.mentions(before) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert socket.mentions(before), f"the open socket did not carry the team's conversation: {socket.frames[-5:]}"
+
+        left = victim.api("PATCH", f"/teams/{team_id}", {"member_ids": []})
+        assert left.status_code in (200, 204), left.text
+        time.sleep(GRACE_S)
+        since = time.monotonic()
+        after = team_conversation("After " + uuid.uuid4().hex[:6])
+        time.sleep(QUIET_S)
+        assert not socket.mentions(after, since), \
+            f"after leaving the team the socket still carried the team's new conversation (closed: {socket.closed_at is not None})"
     finally:
         socket.close()
         victim.api("PUT", "/organization/inbox", {"agents_see_all": True})
