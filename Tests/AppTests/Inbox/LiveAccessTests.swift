@@ -124,6 +124,28 @@ import VaporTesting
         }
     }
 
+    @Test func aTabOnAnotherAppProcessFollowsChangesMadeOnThisOne() async throws {
+        try await WhatsAppHarness.run { harness in
+            let (agent, conversation) = try await teamAgent(harness)
+            let team = try #require(try await harness.scope.query(Team.self).first())
+            try await withSecondProcess(harness) { second in
+                let tab = try await harness.liveTab(agent.browser, on: second)
+                let owners = try await harness.liveTab(harness.owner, on: second)
+                try await expectHears(tab, harness, conversation)
+
+                #expect(try await harness.owner.api(.PATCH, "/api/v1/teams/\(team.id!)", json: #"{"member_ids":[]}"#).status == .noContent)
+                let id = try await touch(conversation, harness)
+                try await owners.waitFor("the other process's copy of event \(id)") { $0.contains { $0.id == id } }
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(!tab.received.contains { $0.id == id }, "the other process forwarded an event the member may no longer see")
+
+                #expect(try await agent.browser.post("/signout").status == .seeOther)
+                try await expectClosed(tab, "on the other process after sign-out here")
+                try await owners.close()
+            }
+        }
+    }
+
     @Test func aTabFromAnotherOriginOrWithoutOneIsRefused() async throws {
         try await WhatsAppHarness.run { harness in
             for origin in ["https://evil.example", "http://127.0.0.1:8081", "null"] {
@@ -165,6 +187,27 @@ import VaporTesting
         conversation.$team.id = team.id
         try await conversation.save(on: harness.db)
         return (agent, conversation)
+    }
+
+    /// A second app process on the harness's database (PostgreSQL under `scripts/test`, else the
+    /// same SQLite file), serving on a port of its own, as `serve` would behind a load balancer.
+    private func withSecondProcess(_ harness: WhatsAppHarness, _ body: (Application) async throws -> Void) async throws {
+        let second = try await Application.make(.testing)
+        second.logger.logLevel = .warning
+        do {
+            let clock = harness.clock
+            try await configure(second, configuration: harness.app.context.configuration,
+                                dependencies: Dependencies(now: { clock.now }, randomBytes: Dependencies.live.randomBytes), migrate: false)
+            try await second.asyncBoot()
+            try await second.server.start(address: .hostname("127.0.0.1", port: 0))
+            try await body(second)
+        } catch {
+            await second.server.shutdown()
+            try? await second.asyncShutdown()
+            throw error
+        }
+        await second.server.shutdown()
+        try await second.asyncShutdown()
     }
 
     /// The same person signed in on a second device, working in the harness's organization.

@@ -44,8 +44,8 @@ extension WhatsAppHarness {
 
     /// Connects a live inbox tab as `browser` (optionally resuming after a cursor), collecting what
     /// it receives. It sends the app's own `Origin` (`APP_URL`), as a page of the app would.
-    func liveTab(_ browser: Browser, after: Int64? = nil, waitForHello: Bool = true, origin: String? = "http://127.0.0.1:8080") async throws -> LiveTab {
-        let port = try #require(app.http.server.shared.localAddress?.port)
+    func liveTab(_ browser: Browser, after: Int64? = nil, waitForHello: Bool = true, origin: String? = "http://127.0.0.1:8080", on server: Application? = nil) async throws -> LiveTab {
+        let port = try #require((server ?? app).http.server.shared.localAddress?.port)
         var headers = HTTPHeaders()
         headers.add(name: .cookie, value: browser.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
         if let origin { headers.add(name: .origin, value: origin) }
