@@ -32,7 +32,7 @@ actor LiveInbox {
 
     static let replayLimit = 1000
     static let gapPatience: Duration = .seconds(30)
-
+    /// How often every tab's session and membership are read again: a tab closes within a second.
     static let accessCheckInterval: Duration = .milliseconds(500)
 
     private let database: any Database
