@@ -26,12 +26,16 @@ import WhatsAppSimulator
 
                 #expect(evil.requests.isEmpty, "\(evil.requests)")
                 // Not retried: the download job ended on its first attempt.
-                let jobs = try await (harness.db as! any SQLDatabase).raw("""
-                    SELECT state, attempts FROM jobs WHERE kind = \(bind: DownloadInboundMedia.kind)
-                    """).all().map { (try $0.decode(column: "state", as: String.self), try $0.decode(column: "attempts", as: Int.self)) }
-                #expect(jobs.count == 1)
-                #expect(jobs.first?.0 == "succeeded")
-                #expect(jobs.first?.1 == 1)
+                func jobs() async throws -> [(state: String, attempts: Int)] {
+                    try await (harness.db as! any SQLDatabase).raw("""
+                        SELECT state, attempts FROM jobs WHERE kind = \(bind: DownloadInboundMedia.kind)
+                        """).all().map { (try $0.decode(column: "state", as: String.self), try $0.decode(column: "attempts", as: Int.self)) }
+                }
+                try await harness.eventually("the download job ended") { try await jobs().first?.state != "running" }
+                let ended = try await jobs()
+                #expect(ended.count == 1)
+                #expect(ended.first?.state == "succeeded")
+                #expect(ended.first?.attempts == 1)
                 // The message stays, with a reason in the log that names the host and not the token.
                 let kept = try #require(try await harness.message(wamid: wamid))
                 #expect(kept.id == message.id)
