@@ -15,7 +15,8 @@ import Vapor
 /// then reloads to the sign-in page) within a second of its session or membership ending.
 enum LiveController {
     static func upgrade(_ request: Request) async throws -> Response {
-        guard isAppOrigin(request.headers.first(name: .origin), appURL: request.context.configuration.appURL) else {
+        guard let origin = request.headers.first(name: .origin),
+              RequestOrigin.isAppOrigin(origin, appURL: request.context.configuration.appURL) else {
             throw APIError(.forbidden, code: "foreign_origin", message: "Live updates are only for pages of this app.")
         }
         let tenant = try request.tenant()
@@ -61,17 +62,6 @@ enum LiveController {
                 try? await socket.close(code: .unexpectedServerError)
             }
         }
-    }
-
-    /// Whether an `Origin` header names the app's own origin: same scheme, host and port as `APP_URL`.
-    static func isAppOrigin(_ origin: String?, appURL: URL) -> Bool {
-        guard let origin, let url = URLComponents(string: origin), url.path.isEmpty || url.path == "/",
-              url.user == nil, url.query == nil, url.fragment == nil,
-              let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased(),
-              let appScheme = appURL.scheme?.lowercased(), let appHost = appURL.host?.lowercased()
-        else { return false }
-        func port(_ explicit: Int?, _ scheme: String) -> Int? { explicit ?? ["http": 80, "https": 443][scheme] }
-        return scheme == appScheme && host == appHost && port(url.port, scheme) == port(appURL.port, appScheme)
     }
 
     /// The `after` query value: absent (from now on), or a cursor the server sent before.
