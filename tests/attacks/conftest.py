@@ -315,14 +315,6 @@ PLATFORM = Number("130000000000001", "230000000000001", "platform-graph-token-3d
 SPARE = Number("140000000000001", "240000000000001", "spare-graph-token-8e0f", "+31 20 555 0104")
 
 
-@dataclass
-class World:
-    app: App
-    graph: GraphRouter
-    victim: "Member"
-    attacker: "Member"
-
-
 @pytest.fixture(scope="session")
 def graph(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("simulators")
@@ -456,10 +448,6 @@ def _uuid_value(app: App, table: str, text: str):
     return text.upper() if sample == sample.upper() else text.lower()
 
 
-def _uuid_text(value) -> str:
-    return str(uuid.UUID(bytes=value)) if isinstance(value, bytes) else str(uuid.UUID(value))
-
-
 def add_member(app: App, owner: Member, role: str, name: str = "Second Member") -> Member:
     """A new person who is `role` in the owner's organization, signed in and working in it. (There
     is no invitation yet: the membership row is written the way the app writes it.)"""
@@ -475,12 +463,6 @@ def add_member(app: App, owner: Member, role: str, name: str = "Second Member") 
     assert person.organization_id.lower() == owner.organization_id.lower()
     person.membership_id = membership_id
     return person
-
-
-def membership_id_of(app: App, member: Member) -> str:
-    rows = app.sql("SELECT m.id FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = ? AND m.organization_id = ?",
-                   (member.email, _uuid_value(app, "organizations", member.organization_id)))
-    return _uuid_text(rows[0][0])
 
 
 def connect_number(owner: Member, number: Number, app_secret: str | None = None) -> dict:

@@ -26,26 +26,32 @@ class Socket:
     def __init__(self, member, origin: str):
         url = member.app_url.replace("http://", "ws://") + "/inbox/live"
         self.ws = websocket.create_connection(url, header=[f"Cookie: {member.cookie_header()}"], origin=origin, timeout=10)
+        self.ws.settimeout(0.5)
         self.frames: list[tuple[float, str]] = []
         self.closed_at: float | None = None
+        self._stopped = False
         self._thread = threading.Thread(target=self._read, daemon=True)
         self._thread.start()
 
     def _read(self):
-        try:
-            while True:
+        while not self._stopped:
+            try:
                 frame = self.ws.recv()
-                if not frame:
-                    break
-                self.frames.append((time.monotonic(), frame if isinstance(frame, str) else frame.decode()))
-        except Exception:
-            pass
+            except websocket.WebSocketTimeoutException:
+                continue  # a quiet moment, not the end
+            except Exception:
+                break
+            if not frame:
+                break
+            self.frames.append((time.monotonic(), frame if isinstance(frame, str) else frame.decode()))
         self.closed_at = time.monotonic()
 
     def mentions(self, needle: str, since: float = 0) -> bool:
         return any(needle.lower() in frame.lower() for at, frame in self.frames if at >= since)
 
     def close(self):
+        self._stopped = True
+        self._thread.join(5)
         try:
             self.ws.close()
         except Exception:
