@@ -59,8 +59,14 @@ enum PageFixtures {
         add("dashboard", dashboard) { DashboardPage.html(dashboard, $0) }
         let members = membersModel(s)
         add("members", members) { MembersPage.html(members, $0) }
-        let admin = [AdminPage.Row(name: s("organization"), created: start, memberCount: 1)]
-        add("admin", admin) { AdminPage.html(admin, $0) }
+        let holder = UUID()
+        let admin = [AdminPage.Row(name: s("organization"), created: start, memberCount: 1, id: holder),
+                     AdminPage.Row(name: s("other organization"), created: start, memberCount: 2, id: UUID())]
+        let unassigned = AdminPage.PlatformNumber(phoneNumberID: s("platform number"), organizationID: nil, organizationName: nil)
+        let assigned = AdminPage.PlatformNumber(phoneNumberID: s("platform number"), organizationID: holder, organizationName: s("holder"))
+        let (adminNotice, adminError) = (s("notice"), s("error"))
+        add("admin", (admin, unassigned, adminNotice, adminError)) { AdminPage.html(admin, $0, number: unassigned, notice: adminNotice, error: adminError) }
+        add("admin, number assigned", (admin, assigned)) { AdminPage.html(admin, $0, number: assigned) }
         let job = JobPage.Model(id: UUID(), kind: s("kind"), state: .running, progress: 0.5, message: s("message"))
         add("job", job) { JobPage.html(job, $0) }
         let adminJobs = adminJobsModel(s)
