@@ -10,16 +10,14 @@ Every process started here is stopped when its fixture ends, pass or fail, and g
 the kernel if pytest itself dies first (PR_SET_PDEATHSIG).
 """
 
-import ctypes
 import hashlib
 import hmac
 import json
 import os
 import re
-import signal
-import socket
 import sqlite3
 import subprocess
+import sys
 import threading
 import time
 import urllib.parse
@@ -33,64 +31,18 @@ from pathlib import Path
 import pytest
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
-STARTUP_TIMEOUT_S = 60
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from support.processes import (  # noqa: E402
+    STARTUP_TIMEOUT_S, binary, free_port, log_tail, postgres_database, print_log_tails, start_process, stop_process,
+    wait_for_health,
+)
+
 PASSWORD = "correct-horse-battery-staple-42"
 PLATFORM_APP_SECRET = "attack-suite-platform-app-secret-4b1e"
 PLATFORM_VERIFY_TOKEN = "attack-suite-PLATFORM-verify-token-91c3f0"
 GRAPH_VERSION = "v23.0"
 
-_logs: list[Path] = []
-
-
 # Processes -------------------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def log_tail(path: Path, lines: int = 60) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
-
-
-def _die_with_parent() -> None:
-    # Runs in the child between fork and exec: SIGTERM when pytest goes away.
-    libc = ctypes.CDLL("libc.so.6", use_errno=True)
-    libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
-def start_process(args: list[str], log: Path, env: dict, cwd: Path, stdout=None) -> subprocess.Popen:
-    _logs.append(log)
-    with open(log, "ab") as out:
-        return subprocess.Popen(
-            args, env=env, cwd=cwd, stdin=subprocess.DEVNULL,
-            stdout=stdout if stdout is not None else out, stderr=out,
-            preexec_fn=_die_with_parent,
-        )
-
-
-def stop_process(proc: subprocess.Popen, grace: float = 10) -> None:
-    if proc.poll() is not None:
-        return
-    proc.terminate()
-    try:
-        proc.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=10)
-
-
-def binary(variable: str, default: str) -> str:
-    path = os.environ.get(variable) or str(ROOT / default)
-    if not os.access(path, os.X_OK):
-        pytest.fail(f"{variable} must point at a built executable (got {path!r}); run `swift build` first")
-    return path
-
 
 def wait_until(predicate, timeout: float, interval: float = 0.1):
     """Calls `predicate` until it returns something truthy or `timeout` passes; returns the last value."""
@@ -148,39 +100,10 @@ def running_app(tmp_path_factory, name: str, extra: dict[str, str] | None = None
     # The data dir is the working directory too, so no developer's .env is read.
     proc = start_process([adsapp, "serve", "--hostname", "127.0.0.1", "--port", str(port)], log, env, data_dir)
     try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"adsapp exited with {proc.returncode} before answering /health\n{log_tail(log)}")
-            try:
-                if requests.get(url + "/health", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"adsapp did not answer /health within {STARTUP_TIMEOUT_S}s\n{log_tail(log)}")
-            time.sleep(0.1)
+        wait_for_health(url, proc, log)
         yield App(url=url, data_dir=data_dir, log=log, proc=proc)
     finally:
         stop_process(proc)
-
-
-@contextmanager
-def postgres_database():
-    """A new, empty PostgreSQL database in the server `TEST_DATABASE_URL` names (scripts/test starts
-    one); yields its URL and drops it afterwards."""
-    server = os.environ.get("TEST_DATABASE_URL")
-    if not server:
-        pytest.fail("TEST_DATABASE_URL must name a PostgreSQL server (scripts/test starts one)")
-    psql = next((p for p in ("/usr/lib/postgresql/15/bin/psql", "/usr/bin/psql") if os.access(p, os.X_OK)), None)
-    if psql is None:
-        pytest.fail("psql not found (install postgresql-15)")
-    name = f"adsapp_attacks_{uuid.uuid4().hex[:12]}"
-    subprocess.run([psql, server, "-v", "ON_ERROR_STOP=1", "-qc", f"CREATE DATABASE {name}"], check=True)
-    try:
-        yield server.rsplit("/", 1)[0] + "/" + name
-    finally:
-        subprocess.run([psql, server, "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=False)
 
 
 # The Graph API: simulators behind a router -----------------------------------------------------
@@ -596,7 +519,4 @@ def injected(html: str, origin: str) -> list[str]:
 # Reports ---------------------------------------------------------------------------------------
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    if exitstatus != 0:
-        for log in _logs:
-            terminalreporter.section(f"{log.name} (tail)")
-            terminalreporter.write_line(log_tail(log, 30))
+    print_log_tails(terminalreporter, exitstatus, lines=30)

@@ -169,7 +169,7 @@ def test_the_socket_stops_carrying_a_teams_events_when_the_agent_leaves_the_team
 @pytest.fixture(scope="module")
 def two_processes(tmp_path_factory, graph):
     """(A, B): two `serve` processes on one new PostgreSQL database; B runs no jobs and serves pages."""
-    with postgres_database() as database_url:
+    with postgres_database("adsapp_attacks") as database_url:
         settings = {**platform_settings(graph), "DATABASE_URL": database_url}
         with running_app(tmp_path_factory, "pg-a", settings) as a:
             with running_app(tmp_path_factory, "pg-b", {**settings, "JOBS_IN_PROCESS": "false"}) as b:

@@ -4,12 +4,8 @@ Run (after `swift build`):  ADSAPP_BIN=.build/debug/adsapp .venv-peers/bin/pytho
 """
 
 import os
-import socket
 import subprocess
-import time
-import uuid
-import urllib.error
-import urllib.request
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -19,39 +15,10 @@ from selenium.webdriver.chrome.service import Service
 
 from helpers import ARTIFACTS
 
-STARTUP_TIMEOUT_S = 60
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from support.processes import free_port, log_tail, wait_for_health  # noqa: E402
 
 _server_log: Path | None = None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _log_tail(path: Path, lines: int = 60) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
-
-
-def _wait_for_health(url: str, proc: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    last_error = ""
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"adsapp exited with {proc.returncode} before answering /health\n{_log_tail(log)}")
-        try:
-            with urllib.request.urlopen(url + "/health", timeout=2) as resp:
-                if resp.status == 200:
-                    return
-                last_error = f"status {resp.status}"
-        except (urllib.error.URLError, OSError) as e:
-            last_error = str(e)
-        time.sleep(0.1)
-    pytest.fail(f"adsapp did not answer 200 on /health within {STARTUP_TIMEOUT_S}s ({last_error})\n{_log_tail(log)}")
 
 
 @pytest.fixture(scope="session")
@@ -69,7 +36,7 @@ def running_app(arguments: list[str], data_dir: Path, log: Path, unset: tuple[st
     binary = os.environ.get("ADSAPP_BIN")
     if not binary or not os.access(binary, os.X_OK):
         pytest.fail(f"ADSAPP_BIN must point at the built adsapp binary (got {binary!r})")
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     ARTIFACTS.mkdir(exist_ok=True)
     env = dict(os.environ, DATA_DIR=str(data_dir), APP_URL=url, LOG_LEVEL="warning")
@@ -82,7 +49,7 @@ def running_app(arguments: list[str], data_dir: Path, log: Path, unset: tuple[st
             env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
         )
     try:
-        _wait_for_health(url, proc, log)
+        wait_for_health(url, proc, log)
         yield url
     finally:
         proc.terminate()
@@ -91,24 +58,6 @@ def running_app(arguments: list[str], data_dir: Path, log: Path, unset: tuple[st
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
-
-
-@contextmanager
-def postgres_database():
-    """A new, empty PostgreSQL database in the server `TEST_DATABASE_URL` names (scripts/test starts
-    one); yields its URL and drops it afterwards."""
-    server = os.environ.get("TEST_DATABASE_URL")
-    if not server:
-        pytest.fail("TEST_DATABASE_URL must name a PostgreSQL server (scripts/test starts one)")
-    psql = next((p for p in ("/usr/lib/postgresql/15/bin/psql", "/usr/bin/psql") if os.access(p, os.X_OK)), None)
-    if psql is None:
-        pytest.fail("psql not found (install postgresql-15)")
-    name = f"adsapp_browser_{uuid.uuid4().hex[:12]}"
-    subprocess.run([psql, server, "-v", "ON_ERROR_STOP=1", "-qc", f"CREATE DATABASE {name}"], check=True)
-    try:
-        yield server.rsplit("/", 1)[0] + "/" + name
-    finally:
-        subprocess.run([psql, server, "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=False)
 
 
 @pytest.fixture(scope="session")
@@ -123,7 +72,7 @@ def base_url(app_data_dir):
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if exitstatus != 0 and _server_log is not None:
         terminalreporter.section("adsapp server log (tail)")
-        terminalreporter.write_line(_log_tail(_server_log))
+        terminalreporter.write_line(log_tail(_server_log))
 
 
 @pytest.hookimpl(wrapper=True)

@@ -12,8 +12,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
-from conftest import postgres_database, running_app
+from conftest import running_app
 from helpers import ARTIFACTS, path_of, reload_until, retry_stale, sign_in, wait
+from support.processes import postgres_database
 
 OWNER = ("demo@adsapp.local", "sourdough-starter-2026")
 AGENT = ("agent@adsapp.local", "sourdough-starter-2026")
@@ -26,7 +27,7 @@ def two_processes(tmp_path_factory):
     """(A, B): A is `serve --demo` (customers, simulator, workers), B is a second `serve` that only
     serves pages (JOBS_IN_PROCESS=false); both on one new PostgreSQL database."""
     data_dir = tmp_path_factory.mktemp("adsapp-two-processes")
-    with postgres_database() as database_url:
+    with postgres_database("adsapp_browser") as database_url:
         with running_app(["--demo"], data_dir, ARTIFACTS / "process-a.log", DEMO_UNSET, {"DATABASE_URL": database_url}) as a:
             with running_app([], data_dir, ARTIFACTS / "process-b.log", DEMO_UNSET,
                              {"DATABASE_URL": database_url, "JOBS_IN_PROCESS": "false"}) as b:

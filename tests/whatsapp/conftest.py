@@ -9,13 +9,11 @@ Every process started here is stopped when its fixture ends, pass or fail; and i
 SIGTERM from the kernel if pytest itself dies first (PR_SET_PDEATHSIG).
 """
 
-import ctypes
 import json
 import os
-import signal
-import socket
 import sqlite3
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -26,76 +24,13 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-STARTUP_TIMEOUT_S = 60
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from support.processes import (  # noqa: E402
+    STARTUP_TIMEOUT_S, binary, free_port, log_tail, print_log_tails, start_process, stop_process, wait_for_health,
+)
+
 APP_SECRET = "wa-peers-app-secret-8d1f0c2e"
 VERIFY_TOKEN = "wa-peers-verify-token"
-
-_logs: list[Path] = []
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def log_tail(path: Path, lines: int = 60) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
-
-
-def _die_with_parent() -> None:
-    # Runs in the child between fork and exec: SIGTERM when pytest goes away.
-    libc = ctypes.CDLL("libc.so.6", use_errno=True)
-    libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
-def start_process(args: list[str], log: Path, env: dict, cwd: Path, stdout=None) -> subprocess.Popen:
-    _logs.append(log)
-    with open(log, "ab") as out:
-        return subprocess.Popen(
-            args, env=env, cwd=cwd, stdin=subprocess.DEVNULL,
-            stdout=stdout if stdout is not None else out, stderr=out,
-            preexec_fn=_die_with_parent,
-        )
-
-
-def stop_process(proc: subprocess.Popen, grace: float = 10) -> None:
-    if proc.poll() is not None:
-        return
-    proc.terminate()
-    try:
-        proc.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=10)
-
-
-def binary(variable: str, default: str | None = None) -> str:
-    path = os.environ.get(variable) or (str(ROOT / default) if default else None)
-    if not path or not os.access(path, os.X_OK):
-        pytest.fail(f"{variable} must point at a built executable (got {path!r}); run `swift build` first")
-    return path
-
-
-def wait_for_health(url: str, proc: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    last_error = ""
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"adsapp exited with {proc.returncode} before answering /health\n{log_tail(log)}")
-        try:
-            with urllib.request.urlopen(url + "/health", timeout=2) as resp:
-                if resp.status == 200:
-                    return
-                last_error = f"status {resp.status}"
-        except (urllib.error.URLError, OSError) as e:
-            last_error = str(e)
-        time.sleep(0.1)
-    pytest.fail(f"adsapp did not answer /health within {STARTUP_TIMEOUT_S}s ({last_error})\n{log_tail(log)}")
 
 
 @dataclass
@@ -252,7 +187,4 @@ def simulator_with_customers(receiver, tmp_path_factory):
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    if exitstatus != 0:
-        for log in _logs:
-            terminalreporter.section(f"{log.name} (tail)")
-            terminalreporter.write_line(log_tail(log))
+    print_log_tails(terminalreporter, exitstatus)
