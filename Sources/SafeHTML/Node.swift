@@ -33,7 +33,7 @@ public extension Node {
     static func text(_ text: String) -> Node { Node(.text(text)) }
 
     /// Markup written into the page as it is. The escape hatch: use it only for markup the program
-    /// itself made from constants, never for anything that holds data. `SafeHTMLEscapeHatchTests`
+    /// itself made from constants, never for anything that holds data. `EscapeHatchTests`
     /// lists every use in the sources and fails on a new one.
     static func trustedHTML(_ markup: String) -> Node { Node(.trusted(markup)) }
 

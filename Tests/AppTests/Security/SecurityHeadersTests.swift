@@ -11,6 +11,7 @@ import Vapor
             #expect(page.headers.first(name: "X-Content-Type-Options") == "nosniff")
             #expect(page.headers.first(name: "X-Frame-Options") == "DENY")
             #expect(page.headers.first(name: .cacheControl) == "no-store")
+            #expect(page.headers.first(name: "Referrer-Policy") == "same-origin")
         }
     }
 
