@@ -25,6 +25,21 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: sources.appendingPathComponent("SafeHTML/Node.swift").path))
     }
 
+    /// The page scripts put data into the page as text only (`textContent`, attributes), never as markup.
+    @Test func thePageScriptsNeverWriteMarkup() throws {
+        let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Sources/App/Resources/Public")
+        let files = try FileManager.default.contentsOfDirectory(at: scripts, includingPropertiesForKeys: nil).filter { $0.pathExtension == "js" }
+        #expect(!files.isEmpty)
+        for file in files {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            for sink in ["innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"] {
+                #expect(!text.contains(sink), "\(file.lastPathComponent) uses \(sink)")
+            }
+        }
+    }
+
     @Test func noPageImportsARendererThatDoesNotEscapeAttributes() throws {
         let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
