@@ -65,7 +65,7 @@ import Testing
     }
 
     @Test func booleanAttributesAndVoidElements() {
-        #expect(Node.input(.required(true), .disabled(false), .checked(true)).render() == "<input required checked>")
+        #expect(Node.input(.required(true), .hidden(false), .checked(true)).render() == "<input required checked>")
         #expect(Node.p(.text("a"), .br(), .text("b")).render() == "<p>a<br>b</p>")
     }
 
