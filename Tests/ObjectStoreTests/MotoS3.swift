@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// A moto S3 server that checks signatures, started by `tests/peers/moto_s3.py` from the repo's
+/// A moto S3 server that checks signatures, started by `system-tests/peers/moto_s3.py` from the repo's
 /// `.venv-peers`, once around a suite marked `.motoS3`; the suite's tests read it from `MotoS3.current`.
 struct MotoS3: Decodable, Sendable {
     let endpoint: String
@@ -64,7 +64,7 @@ final class MotoProcess: @unchecked Sendable {
         }
         let process = Process()
         process.executableURL = python
-        process.arguments = [root.appendingPathComponent("tests/peers/moto_s3.py").path]
+        process.arguments = [root.appendingPathComponent("system-tests/peers/moto_s3.py").path]
         process.currentDirectoryURL = root
         let input = Pipe()
         let output = Pipe()
@@ -82,7 +82,7 @@ final class MotoProcess: @unchecked Sendable {
             if process.isRunning { process.terminate() }
             process.waitUntilExit()
             throw MotoS3.StartError(description: """
-                tests/peers/moto_s3.py did not report a server (exit status \(process.terminationStatus); \
+                system-tests/peers/moto_s3.py did not report a server (exit status \(process.terminationStatus); \
                 its errors are above). If moto is not installed: \(setupHint)
                 """)
         }

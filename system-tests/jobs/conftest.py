@@ -1,6 +1,6 @@
 """Fixtures for the job chaos tests: a throw-away PostgreSQL 15 per test and `adsapp worker` processes.
 
-Run (after `swift build`):  ADSAPP_BIN=.build/debug/adsapp .venv-peers/bin/python -m pytest tests/jobs -q
+Run (after `swift build`):  ADSAPP_BIN=.build/debug/adsapp .venv-peers/bin/python -m pytest system-tests/jobs -q
 
 Everything here is bounded in time: every subprocess call has a timeout, every wait has a deadline,
 and each test has a hard limit (`@pytest.mark.time_limit(seconds)`, SIGALRM). On failure the report

@@ -4,7 +4,7 @@ way an attacker would drive them.
 
 Run (after `swift build`):
   ADSAPP_BIN=.build/debug/adsapp ADSAPP_SIMULATOR_BIN=.build/debug/whatsapp-simulator \
-      .venv-peers/bin/python -m pytest tests/attacks -q
+      .venv-peers/bin/python -m pytest system-tests/attacks -q
 
 Every process started here is stopped when its fixture ends, pass or fail, and gets SIGTERM from
 the kernel if pytest itself dies first (PR_SET_PDEATHSIG).

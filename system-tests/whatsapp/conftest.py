@@ -3,7 +3,7 @@ cross-checked with the `pywa` package (Meta's webhook signature as pywa validate
 
 Run (after `swift build`):
   ADSAPP_BIN=.build/debug/adsapp ADSAPP_SIMULATOR_BIN=.build/debug/whatsapp-simulator \
-      .venv-peers/bin/python -m pytest tests/whatsapp -q
+      .venv-peers/bin/python -m pytest system-tests/whatsapp -q
 
 Every process started here is stopped when its fixture ends, pass or fail; and it gets
 SIGTERM from the kernel if pytest itself dies first (PR_SET_PDEATHSIG).

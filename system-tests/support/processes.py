@@ -2,7 +2,7 @@
 processes that die with pytest and are stopped by PID, waiting for /health, a fresh PostgreSQL
 database, and the tails of every log when something failed.
 
-A conftest imports it after putting `tests/` on the path:
+A conftest imports it after putting `system-tests/` on the path:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from support.processes import free_port, start_process, ...
 """

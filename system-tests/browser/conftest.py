@@ -1,6 +1,6 @@
 """Fixtures for the browser tests: the app on a loopback port and headless Chromium.
 
-Run (after `swift build`):  ADSAPP_BIN=.build/debug/adsapp .venv-peers/bin/python -m pytest tests/browser -q
+Run (after `swift build`):  ADSAPP_BIN=.build/debug/adsapp .venv-peers/bin/python -m pytest system-tests/browser -q
 """
 
 import os
