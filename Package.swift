@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/pointfreeco/swift-snapshot-testing", from: "1.19.7"),
     ],
     targets: [
         // Domain: no Vapor, no Fluent.
@@ -101,7 +102,15 @@ let package = Package(
         ),
         .testTarget(name: "ADSappCoreTests", dependencies: ["ADSappCore"]),
         .testTarget(name: "SafeHTMLTests", dependencies: ["SafeHTML"]),
-        .testTarget(name: "JobsTests", dependencies: ["Jobs"]),
+        .testTarget(
+            name: "JobsTests",
+            dependencies: [
+                "Jobs",
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "KeyVaultTests", dependencies: ["KeyVault"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore"]),
         .testTarget(name: "WhatsAppCloudTests", dependencies: ["WhatsAppCloud"], resources: [.copy("Fixtures")]),
@@ -113,6 +122,7 @@ let package = Package(
                 "WhatsAppCloud",
                 "WhatsAppSimulator",
                 .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "SnapshotTesting", package: "swift-snapshot-testing"),
             ]
         ),
     ]
