@@ -15,8 +15,7 @@ enum APIv1Controller {
         var csrf_token: String
     }
 
-    static func me(_ request: Request) async throws -> MeResponse {
-        let tenant = try request.tenant()
+    static func me(_ request: Request, _ tenant: Tenant) async throws -> MeResponse {
         return MeResponse(
             user: .init(id: tenant.user.id!, name: tenant.user.name, email: tenant.user.email, language: tenant.user.language),
             organization: .init(id: tenant.organizationID, name: tenant.organization.name),
@@ -45,9 +44,7 @@ enum APIv1Controller {
     }
 
     /// `GET /api/v1/members?limit=1...100&cursor=...`, oldest first, keyset-paginated.
-    static func members(_ request: Request) async throws -> Page<MemberBody> {
-        let tenant = try request.tenant()
-        try tenant.require(.viewMembers)
+    static func members(_ request: Request, _ tenant: Tenant) async throws -> Page<MemberBody> {
         let page = try request.pageRequest()
         var query = tenant.scope.query(Membership.self).with(\.$user)
         if let cursor = page.cursor {
@@ -68,8 +65,7 @@ enum APIv1Controller {
 
     struct RoleChange: Content { var role: String? }
 
-    static func changeRole(_ request: Request) async throws -> MemberBody {
-        let tenant = try request.tenant()
+    static func changeRole(_ request: Request, _ tenant: Tenant) async throws -> MemberBody {
         let membershipID = try membershipID(request)
         let body = try request.content.decode(RoleChange.self)
         guard let raw = body.role, let role = Role(rawValue: raw) else {
@@ -84,8 +80,7 @@ enum APIv1Controller {
         }
     }
 
-    static func removeMember(_ request: Request) async throws -> HTTPStatus {
-        let tenant = try request.tenant()
+    static func removeMember(_ request: Request, _ tenant: Tenant) async throws -> HTTPStatus {
         do {
             try await MemberManagement(tenant: tenant).remove(membershipID: try membershipID(request))
         } catch let violation as MembershipRuleViolation {

@@ -110,7 +110,7 @@ struct Throttle: Sendable {
 
     /// Forgets windows that started before `date` (run by the maintenance job).
     static func prune(_ database: any Database, windowsStartedBefore date: Date) async throws {
-        guard let sql = database as? any SQLDatabase else { return }
+        let sql = database.sql
         try await sql.raw("DELETE FROM throttle_counters WHERE window_started_at < \(bind: micros(date))").run()
     }
 }
@@ -147,7 +147,7 @@ extension Throttle {
 extension Request {
     var throttle: Throttle {
         get throws {
-            guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError, reason: "throttling needs an SQL database") }
+            let sql = db.sql
             return Throttle(database: sql, now: now)
         }
     }

@@ -48,13 +48,13 @@ enum JobsController {
         return job
     }
 
-    static func page(_ request: Request) async throws -> Response {
+    static func page(_ request: Request, _: Tenant) async throws -> Response {
         let job = try await job(request)
         let model = JobPage.Model(id: job.id, kind: job.kind, state: job.state, progress: job.progress, message: job.progressMessage)
         return try await HTMLResponse(html: JobPage.html(model, Chrome.make(for: request))).encodeResponse(for: request)
     }
 
-    static func show(_ request: Request) async throws -> JobBody {
+    static func show(_ request: Request, _: Tenant) async throws -> JobBody {
         JobBody(try await job(request))
     }
 }

@@ -35,15 +35,9 @@ enum DatabaseSetup {
         )
     }
 
-    /// Settings of the database file (WAL) and of the app's one SQLite connection.
+    /// The engine's settings of a freshly opened database (`SQLiteEngine.prepare`: WAL, the cache of the one connection).
     static func prepare(_ database: any Database) async throws {
-        guard let sql = database as? any SQLDatabase, sql.dialect.name == "sqlite" else { return }
-        try await sql.raw("PRAGMA journal_mode=WAL").run()
-        try await sql.raw("PRAGMA synchronous=NORMAL").run()
-        try await sql.raw("PRAGMA busy_timeout=5000").run()
-        // The whole app shares one connection: give it a page cache that holds the working set
-        // (64 MiB) and read the file through a memory map, instead of a pread per page.
-        try await sql.raw("PRAGMA cache_size=-65536").run()
-        try await sql.raw("PRAGMA mmap_size=268435456").run()
+        let sql = database.sql
+        try await sql.engine.prepare(sql)
     }
 }

@@ -21,7 +21,8 @@ enum SQLitePlannerStatistics {
 
     /// Writes the statistics of the indexes that exist now and has the connection load them.
     static func write(on database: any Database) async throws {
-        guard let sql = database as? any SQLDatabase, sql.dialect.name == "sqlite" else { return }
+        let sql = database.sql
+        guard sql.engine is SQLiteEngine else { return }
         // Creates `sqlite_stat1` if it does not exist yet, without analyzing any table.
         try await sql.raw("ANALYZE sqlite_schema").run()
         let columns = try await sql.raw("""
@@ -48,7 +49,7 @@ enum SQLitePlannerStatistics {
         let tenantIndexes = indexes.filter { $0.columns.first == "organization_id" }
         guard !tenantIndexes.isEmpty else { return }
         try await database.transaction { transaction in
-            let sql = transaction as! any SQLDatabase
+            let sql = transaction.sql
             for index in tenantIndexes {
                 try await sql.raw("DELETE FROM sqlite_stat1 WHERE tbl = \(bind: index.table) AND idx = \(bind: index.index)").run()
                 try await sql.raw("""

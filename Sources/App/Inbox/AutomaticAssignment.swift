@@ -17,16 +17,12 @@ struct AutomaticAssignment: Sendable {
     /// Open and pending conversations count against capacity; snoozed and resolved ones do not.
     static let busyStates: [Conversation.Status] = [.open, .pending]
 
-    private var sql: any SQLDatabase { scope.database as! any SQLDatabase }
-
     /// Assigns what fits; returns how many. Run it in a transaction.
     @discardableResult
     func run() async throws -> Int {
         guard let team = try await scope.find(Team.self, teamID), team.autoAssign else { return 0 }
-        if sql.dialect.name == "postgresql" {
-            // One assignment round per team at a time: two would both see the same free capacity.
-            try await sql.raw("SELECT id FROM teams WHERE id = \(bind: teamID) FOR UPDATE").run()
-        }
+        // One assignment round per team at a time: two would both see the same free capacity.
+        try await scope.engine.lockRow(of: "teams", id: teamID, on: scope.database.sql)
         var members = try await candidates()
         guard !members.isEmpty else { return 0 }
         let free = members.reduce(0) { $0 + max(0, $1.capacity - $1.load) }
@@ -37,7 +33,7 @@ struct AutomaticAssignment: Sendable {
         var assigned: [UUID] = []
         for conversationID in waiting {
             guard let index = members.indices.filter({ members[$0].load < members[$0].capacity }).min(by: { members[$0] < members[$1] }) else { break }
-            let taken = try await sql.raw("""
+            let taken = try await scope.sql("""
                 UPDATE conversations SET assignee_id = \(bind: members[index].id)
                 WHERE id = \(bind: conversationID) AND organization_id = \(bind: scope.organizationID) AND assignee_id IS NULL
                 RETURNING id
@@ -80,7 +76,7 @@ struct AutomaticAssignment: Sendable {
         let members = try await scope.query(Membership.self).filter(\.$id ~~ memberIDs).filter(\.$available == true).all()
             .filter { $0.role.can(.replyToConversations) }
         guard !members.isEmpty else { return [] }
-        let loads = try await sql.raw("""
+        let loads = try await scope.sql("""
             SELECT assignee_id, count(*) AS load FROM conversations
             WHERE organization_id = \(bind: scope.organizationID)
               AND assignee_id IN \(SQLGroupExpression(members.map { SQLBind($0.id!) }))
@@ -148,7 +144,7 @@ struct WakeSnoozedConversations: JobHandler {
         let now = now()
         let jobs = JobStore(database: context.database, now: { now })
         try await context.database.transaction { database in
-            let sql = database as! any SQLDatabase
+            let sql = database.sql
             let woken = try await sql.raw("""
                 UPDATE conversations SET status = 'open', snoozed_until = NULL
                 WHERE status = 'snoozed' AND snoozed_until <= \(bind: now)

@@ -64,7 +64,6 @@ struct ConversationList: Sendable {
     /// activity and the id, so a page never repeats or skips a row because others arrived: a
     /// conversation that gets a new message moves to the top, where the live list shows it.
     func page(_ filter: Filter, after cursor: KeysetCursor?, limit: Int) async throws -> (rows: [Row], next: KeysetCursor?) {
-        let sql = scope.database as! any SQLDatabase
         var conditions: [SQLQueryString] = [
             "v.organization_id = \(bind: scope.organizationID)", "v.status = \(bind: filter.status.rawValue)",
         ]
@@ -83,7 +82,7 @@ struct ConversationList: Sendable {
             // A row comparison, which both databases answer from the list's index.
             conditions.append("(v.last_message_at, v.id) < (\(bind: cursor.createdAt), \(bind: cursor.id))")
         }
-        let rows = try await sql.raw("""
+        let rows = try await scope.sql("""
             SELECT v.id, v.connection_id, v.contact_id, v.status, v.last_message_at, v.last_message_preview, v.last_inbound_at,
                    v.unread_count, v.assignee_id, v.team_id, v.snoozed_until, v.waiting_since,
                    c.wa_id, c.user_id, c.profile_name

@@ -18,12 +18,10 @@ enum InboxAPIController {
         var counts: [String: [String: Count]]
     }
 
-    static func conversations(_ request: Request) async throws -> ListBody {
-        let tenant = try request.tenant()
-        try tenant.require(.viewConversations)
+    static func conversations(_ request: Request, _ tenant: Tenant) async throws -> ListBody {
         let page = try request.pageRequest()
         let filter = try filter(of: request)
-        let list = ConversationList(scope: tenant.scope, access: try await InboxAccess.of(tenant), shared: request.application.conversationCounts)
+        let list = ConversationList(scope: tenant.scope, access: try await tenant.inboxAccess(), shared: request.application.conversationCounts)
         let (rows, next) = try await list.page(filter, after: try page.cursor.map(KeysetCursor.init(decoding:)), limit: page.limit)
         let counts = try await list.counts(filter)
         let tags = try await tagIDs(of: rows.map(\.id), tenant.scope)
@@ -66,7 +64,7 @@ enum InboxAPIController {
 
     static func tagIDs(of conversations: [UUID], _ scope: TenantScope) async throws -> [UUID: [UUID]] {
         guard !conversations.isEmpty else { return [:] }
-        let rows = try await (scope.database as! any SQLDatabase).raw("""
+        let rows = try await scope.sql("""
             SELECT conversation_id, tag_id FROM conversation_tags
             WHERE organization_id = \(bind: scope.organizationID) AND conversation_id IN \(SQLGroupExpression(conversations.map { SQLBind($0) }))
             """).all()
@@ -80,10 +78,8 @@ enum InboxAPIController {
     // MARK: Work
 
     /// `POST /conversations/:id/work` and `POST /conversations/bulk` (with `ids`).
-    static func work(_ request: Request) async throws -> HTTPStatus {
-        let tenant = try request.tenant()
-        try tenant.require(.replyToConversations)
-        let access = try await InboxAccess.of(tenant)
+    static func work(_ request: Request, _ tenant: Tenant) async throws -> HTTPStatus {
+        let access = try await tenant.inboxAccess()
         let ids: [UUID]
         let input: WorkAction.Input
         if request.parameters.get(SiteURL.conversationID) != nil {
@@ -123,18 +119,14 @@ enum InboxAPIController {
 
     struct NoteInput: Content { var body: String? }
 
-    static func notes(_ request: Request) async throws -> [NoteBody] {
-        let tenant = try request.tenant()
-        try tenant.require(.viewConversations)
-        let conversation = try await tenant.visibleConversation(request, access: try await InboxAccess.of(tenant))
+    static func notes(_ request: Request, _ tenant: Tenant) async throws -> [NoteBody] {
+        let conversation = try await tenant.visibleConversation(request, access: try await tenant.inboxAccess())
         try await Notes.markMentionsSeen(in: conversation.requireID(), by: tenant.membership.requireID(), scope: tenant.scope, at: request.now)
         return try await tenant.scope.query(Note.self).filter(\.$conversation.$id == conversation.requireID()).sort(\.$createdAt).all().map(NoteBody.init)
     }
 
-    static func addNote(_ request: Request) async throws -> Response {
-        let tenant = try request.tenant()
-        try tenant.require(.replyToConversations)
-        let conversation = try await tenant.visibleConversation(request, access: try await InboxAccess.of(tenant))
+    static func addNote(_ request: Request, _ tenant: Tenant) async throws -> Response {
+        let conversation = try await tenant.visibleConversation(request, access: try await tenant.inboxAccess())
         let input = try request.content.decode(NoteInput.self)
         do {
             let note = try await Notes(scope: tenant.scope, wakeUp: request.application.backgroundJobs.inboxWakeUp, now: request.now)
@@ -157,10 +149,8 @@ enum InboxAPIController {
 
     /// The signed-in member's mentions, newest first, in conversations they may see now. Reading a
     /// conversation's notes (or opening it in the inbox) marks its mentions seen.
-    static func mentions(_ request: Request) async throws -> [MentionBody] {
-        let tenant = try request.tenant()
-        try tenant.require(.viewConversations)
-        let access = try await InboxAccess.of(tenant)
+    static func mentions(_ request: Request, _ tenant: Tenant) async throws -> [MentionBody] {
+        let access = try await tenant.inboxAccess()
         let membershipID = try tenant.membership.requireID()
         var mentions = try await tenant.scope.query(Mention.self).filter(\.$membership.$id == membershipID)
             .sort(\.$createdAt, .descending).limit(100).all()
@@ -176,9 +166,7 @@ enum InboxAPIController {
 
     struct AvailabilityInput: Content { var available: Bool }
 
-    static func setAvailability(_ request: Request) async throws -> AvailabilityInput {
-        let tenant = try request.tenant()
-        try tenant.require(.replyToConversations)
+    static func setAvailability(_ request: Request, _ tenant: Tenant) async throws -> AvailabilityInput {
         let input = try request.content.decode(AvailabilityInput.self)
         try await InboxSettings(tenant: tenant, request: request).setAvailability(input.available)
         return input
@@ -201,10 +189,8 @@ enum InboxAPIController {
     }
 
     /// `GET /inbox/events?after=N`: the events after a cursor, for clients that poll.
-    static func events(_ request: Request) async throws -> EventsBody {
-        let tenant = try request.tenant()
-        try tenant.require(.viewConversations)
-        let access = try await InboxAccess.of(tenant)
+    static func events(_ request: Request, _ tenant: Tenant) async throws -> EventsBody {
+        let access = try await tenant.inboxAccess()
         let after = try LiveController.resumePoint(request) ?? 0
         let live = request.application.liveInbox
         let safe = await live.cursor
@@ -234,9 +220,7 @@ enum InboxAPIController {
         var member_ids: [UUID]?
     }
 
-    static func teams(_ request: Request) async throws -> [TeamBody] {
-        let tenant = try request.tenant()
-        try tenant.require(.viewConversations)
+    static func teams(_ request: Request, _ tenant: Tenant) async throws -> [TeamBody] {
         let members = try await tenant.scope.query(TeamMember.self).all()
         return try await tenant.scope.query(Team.self).sort(\.$name).all().map { team in
             TeamBody(id: team.id!, name: team.name, auto_assign: team.autoAssign,
@@ -244,20 +228,20 @@ enum InboxAPIController {
         }
     }
 
-    static func createTeam(_ request: Request) async throws -> Response {
+    static func createTeam(_ request: Request, _: Tenant) async throws -> Response {
         let input = try request.content.decode(TeamInput.self)
         let team = try await settings(request) { try await $0.createTeam(name: input.name ?? "", autoAssign: input.auto_assign ?? false, members: input.member_ids ?? []) }
         return try await TeamBody(id: team.id!, name: team.name, auto_assign: team.autoAssign, member_ids: input.member_ids ?? []).encodeResponse(status: .created, for: request)
     }
 
-    static func updateTeam(_ request: Request) async throws -> HTTPStatus {
+    static func updateTeam(_ request: Request, _: Tenant) async throws -> HTTPStatus {
         let id = try await existing(Team.self, SiteURL.teamID, request)
         let input = try request.content.decode(TeamInput.self)
         _ = try await settings(request) { try await $0.updateTeam(id, name: input.name, autoAssign: input.auto_assign, members: input.member_ids) }
         return .noContent
     }
 
-    static func deleteTeam(_ request: Request) async throws -> HTTPStatus {
+    static func deleteTeam(_ request: Request, _: Tenant) async throws -> HTTPStatus {
         let id = try await existing(Team.self, SiteURL.teamID, request)
         try await settings(request) { try await $0.deleteTeam(id) }
         return .noContent
@@ -266,19 +250,17 @@ enum InboxAPIController {
     struct TagBody: Content { var id: UUID; var name: String }
     struct TagInput: Content { var name: String? }
 
-    static func tags(_ request: Request) async throws -> [TagBody] {
-        let tenant = try request.tenant()
-        try tenant.require(.viewConversations)
+    static func tags(_ request: Request, _ tenant: Tenant) async throws -> [TagBody] {
         return try await tenant.scope.query(Tag.self).sort(\.$name).all().map { TagBody(id: $0.id!, name: $0.name) }
     }
 
-    static func createTag(_ request: Request) async throws -> Response {
+    static func createTag(_ request: Request, _: Tenant) async throws -> Response {
         let input = try request.content.decode(TagInput.self)
         let tag = try await settings(request) { try await $0.createTag(name: input.name ?? "") }
         return try await TagBody(id: tag.id!, name: tag.name).encodeResponse(status: .created, for: request)
     }
 
-    static func deleteTag(_ request: Request) async throws -> HTTPStatus {
+    static func deleteTag(_ request: Request, _: Tenant) async throws -> HTTPStatus {
         let id = try await existing(Tag.self, SiteURL.tagID, request)
         try await settings(request) { try await $0.deleteTag(id) }
         return .noContent
@@ -287,19 +269,17 @@ enum InboxAPIController {
     struct CannedResponseBody: Content { var id: UUID; var shortcut: String; var body: String }
     struct CannedResponseInput: Content { var shortcut: String?; var body: String? }
 
-    static func cannedResponses(_ request: Request) async throws -> [CannedResponseBody] {
-        let tenant = try request.tenant()
-        try tenant.require(.viewConversations)
+    static func cannedResponses(_ request: Request, _ tenant: Tenant) async throws -> [CannedResponseBody] {
         return try await tenant.scope.query(CannedResponse.self).sort(\.$shortcut).all().map { CannedResponseBody(id: $0.id!, shortcut: $0.shortcut, body: $0.body) }
     }
 
-    static func createCannedResponse(_ request: Request) async throws -> Response {
+    static func createCannedResponse(_ request: Request, _: Tenant) async throws -> Response {
         let input = try request.content.decode(CannedResponseInput.self)
         let response = try await settings(request) { try await $0.createCannedResponse(shortcut: input.shortcut ?? "", body: input.body ?? "") }
         return try await CannedResponseBody(id: response.id!, shortcut: response.shortcut, body: response.body).encodeResponse(status: .created, for: request)
     }
 
-    static func deleteCannedResponse(_ request: Request) async throws -> HTTPStatus {
+    static func deleteCannedResponse(_ request: Request, _: Tenant) async throws -> HTTPStatus {
         let id = try await existing(CannedResponse.self, SiteURL.cannedResponseID, request)
         try await settings(request) { try await $0.deleteCannedResponse(id) }
         return .noContent
@@ -307,7 +287,7 @@ enum InboxAPIController {
 
     struct CapacityInput: Content { var capacity: Int }
 
-    static func setCapacity(_ request: Request) async throws -> CapacityInput {
+    static func setCapacity(_ request: Request, _: Tenant) async throws -> CapacityInput {
         let id = try await existing(Membership.self, SiteURL.membershipID, request)
         let input = try request.content.decode(CapacityInput.self)
         try await settings(request) { try await $0.setCapacity(of: id, to: input.capacity) }
@@ -316,7 +296,7 @@ enum InboxAPIController {
 
     struct VisibilityInput: Content { var agents_see_all: Bool }
 
-    static func setVisibility(_ request: Request) async throws -> VisibilityInput {
+    static func setVisibility(_ request: Request, _: Tenant) async throws -> VisibilityInput {
         let input = try request.content.decode(VisibilityInput.self)
         try await settings(request) { try await $0.setAgentsSeeAll(input.agents_see_all) }
         return input

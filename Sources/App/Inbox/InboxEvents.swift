@@ -52,7 +52,7 @@ struct InboxEventLog: Sendable {
     let wakeUp: Signal
     let now: Date
 
-    private var sql: any SQLDatabase { database as! any SQLDatabase }
+    private var sql: any SQLDatabase { database.sql }
 
     /// One event per conversation, carrying each conversation's current team and assignee.
     func record(_ kind: InboxEvent.Kind, conversations ids: some Collection<UUID>, data: [String: String] = [:]) async throws {
@@ -87,19 +87,15 @@ struct InboxEventLog: Sendable {
     /// The same, for code that has no wake-up signal at hand: this process's live inbox then reads
     /// it on its next tick (at most a second), other processes at once.
     static func recordAccessChange(organizationID: UUID, on database: any Database, now: Date) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         try await sql.raw("""
             INSERT INTO inbox_events (organization_id, kind, created_at) VALUES (\(bind: organizationID), \(bind: InboxEvent.Kind.access.rawValue), \(bind: now))
             """).run()
-        if sql.dialect.name == "postgresql" {
-            try await sql.raw("SELECT pg_notify(\(bind: channel), '')").run()
-        }
+        try await sql.engine.notify(channel, on: sql)
     }
 
     private func announce() async throws {
-        if sql.dialect.name == "postgresql" {
-            try await sql.raw("SELECT pg_notify(\(bind: Self.channel), '')").run()
-        }
+        try await sql.engine.notify(Self.channel, on: sql)
         wakeUp.fire()
     }
 
@@ -107,7 +103,7 @@ struct InboxEventLog: Sendable {
 
     /// Events after `id` in order, of one organization or of all.
     static func events(after id: Int64, including extra: [Int64] = [], organizationID: UUID? = nil, limit: Int, on database: any Database) async throws -> [InboxEvent] {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         var condition: SQLQueryString = "id > \(bind: id)"
         if !extra.isEmpty { condition = "(id > \(bind: id) OR id IN \(SQLGroupExpression(extra.map { SQLBind($0) })))" }
         if let organizationID { condition = "organization_id = \(bind: organizationID) AND " + condition }
@@ -134,7 +130,7 @@ struct InboxEventLog: Sendable {
 
     /// The newest event's number, 0 for none.
     static func latestID(on database: any Database) async throws -> Int64 {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         return try await sql.raw("SELECT max(id) AS id FROM inbox_events").first()?.decode(column: "id", as: Int64?.self) ?? 0
     }
 
@@ -154,6 +150,6 @@ struct PruneInboxEvents: JobHandler {
 
     func run(_ payload: Payload, context: JobContext) async throws {
         let cutoff = Date().addingTimeInterval(-Double(payload.keepHours) * 3600)
-        try await (context.database as! any SQLDatabase).raw("DELETE FROM inbox_events WHERE created_at < \(bind: cutoff)").run()
+        try await context.database.sql.raw("DELETE FROM inbox_events WHERE created_at < \(bind: cutoff)").run()
     }
 }

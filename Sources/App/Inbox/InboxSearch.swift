@@ -73,18 +73,18 @@ struct InboxSearch: Sendable {
     /// Only conversations the searching member may see; `nil` for all (tests, tools).
     var access: InboxAccess? = nil
 
-    private var sql: any SQLDatabase { scope.database as! any SQLDatabase }
-    private var isPostgres: Bool { sql.dialect.name == "postgresql" }
+    private var engine: any SQLEngine { scope.engine }
+    private var usesSearchVectors: Bool { engine.fullTextSearch == .tsvector }
 
     func search(_ text: String, limit: Int = defaultLimit) async throws -> [Hit] {
         let terms = Terms(text)
         guard !terms.isEmpty else { return [] }
         let limit = min(max(limit, 1), 100)
-        guard isPostgres else { return try await find(terms, limit: limit) }
+        guard usesSearchVectors else { return try await find(terms, limit: limit) }
         // Parallel workers take longer to start than these queries take, and on a busy server
         // they wait for a core.
         return try await scope.transaction { scope in
-            try await (scope.database as! any SQLDatabase).raw("SET LOCAL max_parallel_workers_per_gather = 0").run()
+            try await scope.engine.avoidParallelWorkers(on: scope.database.sql)
             return try await InboxSearch(scope: scope, access: access).find(terms, limit: limit)
         }
     }
@@ -103,14 +103,14 @@ struct InboxSearch: Sendable {
 
     private func messages(_ words: [String], limit: Int) async throws -> [Hit] {
         var rows: [any SQLRow]
-        if isPostgres {
-            let query = words.map { "'\($0)':*" }.joined(separator: " & ")
+        if usesSearchVectors {
+            let query = engine.prefixQuery(words)
             // The hits first, alone, then their contacts and snippets: joined inside, the planner
             // (which cannot tell how rare a prefix is) hashes every conversation and contact; and
             // `ts_headline` costs more than the search, so only the hits shown get one.
             let restricted: SQLQueryString = access?.teams == nil ? "" : "JOIN conversations v ON v.id = m.conversation_id"
             func search(in source: SQLQueryString, order: SQLQueryString) async throws -> [any SQLRow] {
-                try await sql.raw("""
+                try await scope.sql("""
                     SELECT hit.id, hit.conversation_id, hit.sent_at, c.profile_name, c.wa_id, c.user_id,
                       ts_headline('simple', hit.body, to_tsquery('simple', \(bind: query)),
                         'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=24, MinWords=12, ShortWord=0, HighlightAll=false') AS snippet
@@ -141,8 +141,8 @@ struct InboxSearch: Sendable {
             if rows.count < limit, rows.count * 5 >= limit, hasWords { rows = try await recent(Self.recentMessages * 5) }
             if rows.count < limit { rows = try await search(in: "messages", order: "m.sent_at + interval '0 seconds'") }
         } else {
-            let query = words.map { "\"\($0)\"*" }.joined(separator: " ")
-            rows = try await sql.raw("""
+            let query = engine.prefixQuery(words)
+            rows = try await scope.sql("""
                 SELECT m.id, m.conversation_id, m.sent_at, c.profile_name, c.wa_id, c.user_id,
                   snippet(messages_fts, 0, char(1), char(2), '…', 24) AS snippet
                 FROM messages_fts
@@ -174,11 +174,11 @@ struct InboxSearch: Sendable {
     private func contacts(_ terms: Terms, limit: Int) async throws -> [Hit] {
         var conditions: [any SQLExpression] = []
         if !terms.words.isEmpty {
-            if isPostgres {
-                let query = terms.words.map { "'\($0)':*" }.joined(separator: " & ")
+            if usesSearchVectors {
+                let query = engine.prefixQuery(terms.words)
                 conditions.append(SQLQueryString("c.search_vector @@ to_tsquery('simple', \(bind: query))"))
             } else {
-                let query = terms.words.map { "\"\($0)\"*" }.joined(separator: " ")
+                let query = engine.prefixQuery(terms.words)
                 conditions.append(SQLQueryString("c.rowid IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH \(bind: query))"))
             }
         }
@@ -187,7 +187,7 @@ struct InboxSearch: Sendable {
             conditions.append(SQLQueryString("('+' || c.wa_id) LIKE \(bind: "%" + digits + "%")"))
         }
         func search(in source: SQLQueryString, order: SQLQueryString = "v.last_message_at") async throws -> [any SQLRow] {
-            try await sql.raw("""
+            try await scope.sql("""
                 SELECT c.profile_name, c.wa_id, c.user_id, v.id AS conversation_id, v.last_message_at
                 FROM \(source) v
                 JOIN contacts c ON c.id = v.contact_id
@@ -197,7 +197,7 @@ struct InboxSearch: Sendable {
                 """).all()
         }
         var rows: [any SQLRow] = []
-        if isPostgres {
+        if usesSearchVectors {
             rows = try await search(in: """
                 (SELECT id, organization_id, contact_id, assignee_id, team_id, last_message_at FROM conversations
                  WHERE organization_id = \(bind: scope.organizationID) ORDER BY last_message_at DESC LIMIT \(unsafeRaw: String(Self.recentConversations)))
@@ -205,7 +205,7 @@ struct InboxSearch: Sendable {
             if rows.count < limit {
                 // The contacts the indexes find first, then their conversations: joined in one
                 // statement, the planner reads every conversation to hash them.
-                let found = try await sql.raw("""
+                let found = try await scope.sql("""
                     SELECT c.id FROM contacts c
                     WHERE c.organization_id = \(bind: scope.organizationID) AND (\(SQLList(conditions, separator: SQLRaw(" OR "))))
                     LIMIT 1000

@@ -42,7 +42,7 @@ enum LiveAccess {
     /// The sessions among `ids` that are still signed in and working in an organization they are a
     /// member of; a session that ended, expired, left or was moved out of its organization is missing.
     static func current(sessions ids: Set<UUID>, lifetime: SessionLifetime, on database: any Database) async throws -> [UUID: Current] {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         let now = lifetime.now()
         var found: [UUID: Current] = [:]
         for chunk in ids.sorted().chunks(of: 500) {

@@ -14,14 +14,12 @@ import Vapor
 /// After the upgrade `LiveInbox` keeps checking the session: a tab closes (code 1008, the script
 /// then reloads to the sign-in page) within a second of its session or membership ending.
 enum LiveController {
-    static func upgrade(_ request: Request) async throws -> Response {
+    static func upgrade(_ request: Request, _ tenant: Tenant) async throws -> Response {
         guard let origin = request.headers.first(name: .origin),
               RequestOrigin.isAppOrigin(origin, appURL: request.context.configuration.appURL) else {
             throw APIError(.forbidden, code: "foreign_origin", message: "Live updates are only for pages of this app.")
         }
-        let tenant = try request.tenant()
-        try tenant.require(.viewConversations)
-        let access = try await InboxAccess.of(tenant)
+        let access = try await tenant.inboxAccess()
         let sessionID = try tenant.signedIn.session.requireID()
         let after = try resumePoint(request)
         let live = request.application.liveInbox

@@ -46,9 +46,7 @@ enum SearchController {
         return nil
     }
 
-    static func api(_ request: Request) async throws -> ResultsBody {
-        let tenant = try request.tenant()
-        try tenant.require(.viewConversations)
+    static func api(_ request: Request, _ tenant: Tenant) async throws -> ResultsBody {
         let query = self.query(of: request)
         switch problem(with: query) {
         case .tooLong:
@@ -59,7 +57,7 @@ enum SearchController {
             break
         }
         let limit = request.query[Int.self, at: "limit"] ?? InboxSearch.defaultLimit
-        let hits = try await InboxSearch(scope: tenant.scope, access: try await InboxAccess.of(tenant)).search(query, limit: limit)
+        let hits = try await InboxSearch(scope: tenant.scope, access: try await tenant.inboxAccess()).search(query, limit: limit)
         return ResultsBody(query: query, results: hits.map(HitBody.init))
     }
 }

@@ -30,7 +30,7 @@ enum HealthController {
     }
 
     static func pendingMigrations(_ database: any Database) async throws -> [String] {
-        let applied = try await (database as! any SQLDatabase)
+        let applied = try await database.sql
             .raw("SELECT name FROM _fluent_migrations")
             .all()
             .map { try $0.decode(column: "name", as: String.self) }

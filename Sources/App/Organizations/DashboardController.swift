@@ -8,8 +8,7 @@ enum DashboardController {
         request.redirect(to: request.signedIn == nil ? SiteURL.signIn.path : SiteURL.dashboard.path)
     }
 
-    static func dashboard(_ request: Request) async throws -> Response {
-        let tenant = try request.tenant()
+    static func dashboard(_ request: Request, _ tenant: Tenant) async throws -> Response {
         let model = DashboardPage.Model(
             userName: tenant.user.name,
             organizationName: tenant.organization.name,
@@ -19,15 +18,13 @@ enum DashboardController {
         return try await HTMLResponse(html: DashboardPage.html(model, Chrome.make(for: request, section: .dashboard))).encodeResponse(for: request)
     }
 
-    static func section(_ url: SiteURL, title: TextKey, about: TextKey) -> @Sendable (Request) async throws -> Response {
-        { request in
-            _ = try request.tenant()
-            return try await HTMLResponse(html: SectionPage.html(title: title, about: about, Chrome.make(for: request, section: url))).encodeResponse(for: request)
+    static func section(_ url: SiteURL, title: TextKey, about: TextKey) -> @Sendable (Request, Tenant) async throws -> Response {
+        { request, _ in
+            try await HTMLResponse(html: SectionPage.html(title: title, about: about, Chrome.make(for: request, section: url))).encodeResponse(for: request)
         }
     }
 
-    static func settings(_ request: Request) async throws -> Response {
-        _ = try request.tenant()
-        return try await HTMLResponse(html: SettingsPage.html(Chrome.make(for: request, section: .settings))).encodeResponse(for: request)
+    static func settings(_ request: Request, _: Tenant) async throws -> Response {
+        try await HTMLResponse(html: SettingsPage.html(Chrome.make(for: request, section: .settings))).encodeResponse(for: request)
     }
 }

@@ -40,9 +40,7 @@ struct MemberManagement: Sendable {
     /// other at once cannot leave it without an owner. SQLite is serialized by its single connection.
     private func withOrganizationLocked<T: Sendable>(_ work: @escaping @Sendable (TenantScope) async throws -> T) async throws -> T {
         try await tenant.scope.transaction { scope in
-            if let sql = scope.database as? any SQLDatabase, sql.dialect.name == "postgresql" {
-                try await sql.raw("SELECT id FROM organizations WHERE id = \(bind: scope.organizationID) FOR UPDATE").run()
-            }
+            try await scope.engine.lockRow(of: "organizations", id: scope.organizationID, on: scope.database.sql)
             return try await work(scope)
         }
     }

@@ -4,9 +4,7 @@ import Vapor
 
 /// The members page of the current organization.
 enum MembersController {
-    static func list(_ request: Request) async throws -> Response {
-        let tenant = try request.tenant()
-        try tenant.require(.viewMembers)
+    static func list(_ request: Request, _ tenant: Tenant) async throws -> Response {
         let t = request.localizer
         let notice: String? = switch request.query[String.self, at: "notice"] {
         case "role_changed": t(.membersNoticeRoleChanged)
@@ -39,8 +37,7 @@ enum MembersController {
 
     struct RoleForm: Content { var role: String? }
 
-    static func changeRole(_ request: Request) async throws -> Response {
-        let tenant = try request.tenant()
+    static func changeRole(_ request: Request, _ tenant: Tenant) async throws -> Response {
         let membershipID = try request.parameters.require(SiteURL.membershipID, as: UUID.self)
         guard let role = try request.content.decode(RoleForm.self).role.flatMap(Role.init(rawValue:)) else { throw Abort(.badRequest) }
         do {
@@ -51,8 +48,7 @@ enum MembersController {
         return request.redirect(to: SiteURL.members.path + "?notice=role_changed", redirectType: .normal)
     }
 
-    static func remove(_ request: Request) async throws -> Response {
-        let tenant = try request.tenant()
+    static func remove(_ request: Request, _ tenant: Tenant) async throws -> Response {
         let membershipID = try request.parameters.require(SiteURL.membershipID, as: UUID.self)
         do {
             try await MemberManagement(tenant: tenant).remove(membershipID: membershipID)

@@ -39,7 +39,7 @@ enum PlatformAdminController {
     private static func render(_ request: Request, notice: String?, error: String?, status: HTTPResponseStatus) async throws -> Response {
         let organizations = try await Organization.query(on: request.db).sort(\.$createdAt, .descending).limit(500).all()
         // One grouped count for all of them, not one query per organization.
-        let counts = try await (request.db as! any SQLDatabase)
+        let counts = try await request.db.sql
             .raw("SELECT organization_id, COUNT(*) AS members FROM memberships GROUP BY organization_id")
             .all()
             .reduce(into: [UUID: Int]()) { counts, row in

@@ -1,5 +1,6 @@
 import ADSappCore
 import Fluent
+import Synchronization
 import Vapor
 
 /// A signed-in member working inside one organization: the context of every tenant page and API call.
@@ -8,6 +9,7 @@ struct Tenant: Sendable {
     let membership: Membership
     let organization: Organization
     let scope: TenantScope
+    private let inboxAccessCache = InboxAccessCache()
 
     var role: Role { membership.role }
     var organizationID: UUID { scope.organizationID }
@@ -18,12 +20,30 @@ struct Tenant: Sendable {
         guard role.can(permission) else { throw Abort(.forbidden) }
     }
 
+    /// Throws 403 unless the member meets the requirement.
+    func require(_ requirement: TenantRequirement) throws {
+        if case .permission(let permission) = requirement { try require(permission) }
+    }
+
+    /// Which conversations this member may see, loaded on first use and then kept for the request.
+    func inboxAccess() async throws -> InboxAccess {
+        if let loaded = inboxAccessCache.value.withLock({ $0 }) { return loaded }
+        let loaded = try await InboxAccess.of(self)
+        inboxAccessCache.value.withLock { $0 = loaded }
+        return loaded
+    }
+
     /// The row a path parameter names, if it belongs to this organization. Anything else, a
     /// malformed id included, is 404: another organization's rows look exactly like missing ones.
     func find<M: TenantOwned>(_ model: M.Type, parameter: String, of request: Request) async throws -> M {
         guard let row = try await scope.find(M.self, request.parameters.get(parameter, as: UUID.self)) else { throw Abort(.notFound) }
         return row
     }
+}
+
+/// Holds a tenant's inbox access once loaded; a class, so copies of the `Tenant` share it.
+private final class InboxAccessCache: Sendable {
+    let value = Mutex<InboxAccess?>(nil)
 }
 
 extension Request {

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 
 /// A row that belongs to one organization. Every such table has an `organization_id` column.
 protocol TenantOwned: Model where IDValue == UUID {
@@ -26,10 +27,41 @@ struct TenantScope: Sendable {
         return try await query(M.self).filter(\._$id == id).first()
     }
 
+    /// A raw SQL query over tenant tables. `build` gets the organization and must bind it
+    /// (`WHERE organization_id = \(bind: organization)`): a query that does not is refused before
+    /// it reaches the database, so an unscoped raw query of tenant data cannot run.
+    ///
+    ///     try await scope.sql { organization in
+    ///         "SELECT id FROM conversations WHERE organization_id = \(bind: organization) AND status = 'open'"
+    ///     }.all()
+    func sql(_ build: (_ organization: UUID) throws -> SQLQueryString) throws -> SQLRawBuilder {
+        try sql(build(organizationID))
+    }
+
+    /// The same for a query built beforehand; it too must bind this scope's organization.
+    func sql(_ query: SQLQueryString) throws -> SQLRawBuilder {
+        let database = database.sql
+        var serializer = SQLSerializer(database: database)
+        query.serialize(to: &serializer)
+        guard serializer.binds.contains(where: { ($0 as? UUID) == organizationID }) else {
+            throw UnscopedQuery(sql: serializer.sql)
+        }
+        return database.raw(query)
+    }
+
+    /// The SQL engine of this scope's database, for the few operations that differ between engines.
+    var engine: any SQLEngine { database.sql.engine }
+
     /// A scope over the same organization running inside a transaction.
     func transaction<T: Sendable>(_ work: @escaping @Sendable (TenantScope) async throws -> T) async throws -> T {
         try await database.transaction { database in
             try await work(TenantScope(organizationID: organizationID, database: database))
         }
     }
+}
+
+/// A raw query given to `TenantScope.sql` that does not bind the scope's organization.
+struct UnscopedQuery: Error, CustomStringConvertible {
+    let sql: String
+    var description: String { "raw SQL on tenant tables must bind the organization: \(sql)" }
 }

@@ -22,7 +22,7 @@ enum AssetsController {
 
     static func stylesheet(_ request: Request) async throws -> Response { serve(stylesheetAsset, request) }
     static func progressScript(_ request: Request) async throws -> Response { serve(progressAsset, request) }
-    static func inboxScript(_ request: Request) async throws -> Response { serve(inboxAsset, request) }
+    static func inboxScript(_ request: Request, _: Tenant) async throws -> Response { serve(inboxAsset, request) }
 
     private static func serve(_ asset: Asset, _ request: Request) -> Response {
         if request.headers.first(name: .ifNoneMatch) == asset.etag { return Response(status: .notModified) }

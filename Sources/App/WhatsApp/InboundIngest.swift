@@ -27,7 +27,6 @@ struct InboundIngest: Sendable {
     let events: InboxEventLog
     let now: Date
 
-    private var sql: any SQLDatabase { scope.database as! any SQLDatabase }
 
     /// Records the messages not recorded before, in order; returns how many were new.
     @discardableResult
@@ -85,7 +84,7 @@ struct InboundIngest: Sendable {
     private func recordedWamids(_ wamids: [String]) async throws -> Set<String> {
         var known: Set<String> = []
         for chunk in wamids.chunks(of: 500) {
-            let rows = try await sql.raw("""
+            let rows = try await scope.sql("""
                 SELECT wamid FROM messages
                 WHERE organization_id = \(bind: scope.organizationID) AND connection_id = \(bind: connectionID)
                   AND wamid IN \(SQLGroupExpression(chunk.map { SQLBind($0) }))
@@ -115,7 +114,7 @@ struct InboundIngest: Sendable {
                     SQLBind(message.timestamp), SQLBind(now),
                 ])
             }
-            let ids = try await sql.raw("""
+            let ids = try await scope.sql("""
                 INSERT INTO messages (id, organization_id, conversation_id, connection_id, direction, wamid, kind,
                                       body, content, raw, status, status_at, reply_to_wamid, forwarded,
                                       media_id, media_mime_type, media_sha256, media_filename, media_state, sent_at, created_at)
@@ -151,7 +150,7 @@ struct InboundIngest: Sendable {
                     SQLBind(news.map(\.message.timestamp).min() ?? lastInbound),
                 ])
             }
-            let touched = try await sql.raw("""
+            let touched = try await scope.sql("""
                 UPDATE conversations SET
                   status = 'open',
                   snoozed_until = NULL,
@@ -240,7 +239,7 @@ struct InboundIngest: Sendable {
         }
         // In id order, as every batch does, so two at the same time never wait on each other in a circle.
         for row in rows.values.sorted(by: { $0.id < $1.id }) where row.changed {
-            try await sql.raw("""
+            try await scope.sql("""
                 UPDATE contacts SET wa_id = \(bind: row.waID), user_id = \(bind: row.userID), profile_name = \(bind: row.profileName),
                   updated_at = \(bind: now)
                 WHERE id = \(bind: row.id) AND organization_id = \(bind: scope.organizationID)
@@ -252,7 +251,7 @@ struct InboundIngest: Sendable {
     private func contactRows(column: String, values: Set<String>) async throws -> [String: ContactRow] {
         var found: [String: ContactRow] = [:]
         for chunk in Array(values).chunks(of: 500) {
-            let rows = try await sql.raw("""
+            let rows = try await scope.sql("""
                 SELECT id, wa_id, user_id, profile_name FROM contacts
                 WHERE organization_id = \(bind: scope.organizationID) AND \(ident: column) IN \(SQLGroupExpression(chunk.map { SQLBind($0) }))
                 ORDER BY created_at
@@ -279,7 +278,7 @@ struct InboundIngest: Sendable {
                     SQLBind(row.profileName), SQLBind(now), SQLBind(now),
                 ])
             }
-            try await sql.raw("""
+            try await scope.sql("""
                 INSERT INTO contacts (id, organization_id, wa_id, user_id, profile_name, created_at, updated_at)
                 VALUES \(SQLList(values)) \(unsafeRaw: onConflict)
                 """).run()
@@ -294,7 +293,7 @@ struct InboundIngest: Sendable {
         let missing = contactIDs.subtracting(found.keys)
         guard !missing.isEmpty else { return found }
         // New conversations belong to the number's team.
-        let teamID = try await sql.raw("SELECT team_id FROM whatsapp_connections WHERE id = \(bind: connectionID)").first()?
+        let teamID = try await scope.sql("SELECT team_id FROM whatsapp_connections WHERE id = \(bind: connectionID) AND organization_id = \(bind: scope.organizationID)").first()?
             .decode(column: "team_id", as: UUID?.self)
         for chunk in missing.sorted().chunks(of: 500) {
             let values: [any SQLExpression] = chunk.map { contactID in
@@ -304,7 +303,7 @@ struct InboundIngest: Sendable {
                 ])
             }
             // Another batch may open the same conversation meanwhile: its row wins and is read back.
-            try await sql.raw("""
+            try await scope.sql("""
                 INSERT INTO conversations (id, organization_id, connection_id, contact_id, status, last_message_at, unread_count, created_at, team_id)
                 VALUES \(SQLList(values))
                 ON CONFLICT (connection_id, contact_id) DO NOTHING
@@ -320,7 +319,7 @@ struct InboundIngest: Sendable {
     private func conversationRows(_ contactIDs: Set<UUID>) async throws -> [UUID: UUID] {
         var found: [UUID: UUID] = [:]
         for chunk in Array(contactIDs).chunks(of: 500) {
-            let rows = try await sql.raw("""
+            let rows = try await scope.sql("""
                 SELECT id, contact_id FROM conversations
                 WHERE organization_id = \(bind: scope.organizationID) AND connection_id = \(bind: connectionID)
                   AND contact_id IN \(SQLGroupExpression(chunk.map { SQLBind($0) }))

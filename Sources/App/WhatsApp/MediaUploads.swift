@@ -86,11 +86,9 @@ enum MediaUploads {
 enum MediaController {
     static let contentSecurityPolicy = "default-src 'none'; sandbox"
 
-    static func show(_ request: Request) async throws -> Response {
-        let tenant = try request.tenant()
-        try tenant.require(.viewConversations)
+    static func show(_ request: Request, _ tenant: Tenant) async throws -> Response {
         let message = try await tenant.find(Message.self, parameter: SiteURL.messageID, of: request)
-        let access = try await InboxAccess.of(tenant)
+        let access = try await tenant.inboxAccess()
         guard let conversation = try await tenant.scope.find(Conversation.self, message.$conversation.id), access.maySee(conversation) else { throw Abort(.notFound) }
         guard let key = message.mediaObjectKey, message.mediaState == .stored else { throw Abort(.notFound) }
         let object: StoredObject

@@ -143,7 +143,7 @@ struct ProcessWhatsAppWebhook: MergeableJobHandler {
             // Quiet events end together; events with notes or refusals keep them.
             let quiet = finished.filter { $0.notes.isEmpty && batch.refusals[$0.event.id] == nil }.map { $0.event.id }
             if !quiet.isEmpty {
-                try await (transaction as! any SQLDatabase).raw("""
+                try await transaction.sql.raw("""
                     UPDATE webhook_events SET state = 'processed', processed_at = \(bind: processedAt)
                     WHERE id IN \(SQLGroupExpression(quiet.map { SQLBind($0) }))
                     """).run()
@@ -160,7 +160,7 @@ struct ProcessWhatsAppWebhook: MergeableJobHandler {
         let refusal = refused.map { String($0.joined(separator: "\n").prefix(2000)) }
         let state = state ?? (refusal == nil ? .processed : .failed)
         let text = ([refusal.map { "refused: \($0)" }, note.isEmpty ? nil : note].compactMap { $0 }).joined(separator: "\n")
-        try await (database as! any SQLDatabase).raw("""
+        try await database.sql.raw("""
             UPDATE webhook_events SET state = \(bind: state.rawValue), processed_at = \(bind: now()),
               error = \(bind: text.isEmpty ? nil : String(text.prefix(2000))), refused = \(bind: refusal)
             WHERE id = \(bind: event.id)
@@ -178,7 +178,7 @@ struct ProcessWhatsAppWebhook: MergeableJobHandler {
     /// sorted here: given `state = 'pending'`, SQLite walks the state index through the whole
     /// backlog instead of looking the ids up.
     static func pendingEvents(_ ids: [UUID], on database: any Database) async throws -> [PendingEvent] {
-        try await (database as! any SQLDatabase).raw("""
+        try await database.sql.raw("""
             SELECT id, state, received_at, body, verifier_connection_id FROM webhook_events
             WHERE id IN \(SQLGroupExpression(ids.map { SQLBind($0) }))
             """).all().compactMap { row -> (event: PendingEvent, receivedAt: Date)? in

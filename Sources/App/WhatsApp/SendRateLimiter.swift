@@ -47,12 +47,11 @@ struct SendRateLimiter: Sendable {
     /// Takes a token if there is one; otherwise returns how long until there will be.
     func tryTake(_ bucket: Bucket) async throws -> TimeInterval? {
         let nowMicros = Int64(now().timeIntervalSince1970 * 1_000_000)
-        let min = database.dialect.name == "postgresql" ? "LEAST" : "MIN"
-        let max = database.dialect.name == "postgresql" ? "GREATEST" : "MAX"
+        let engine = database.engine
         // Tokens now = stored + elapsed × rate, capped at the burst.
-        let refilled = "\(min)(\(bucket.burst), tokens + \(max)(0, \(nowMicros) - refilled_at) * \(bucket.perSecond) / 1000000.0)"
+        let refilled = engine.least("\(bucket.burst)", "tokens + \(engine.greatest("0", "\(nowMicros) - refilled_at")) * \(bucket.perSecond) / 1000000.0")
         let taken = try await database.raw("""
-            UPDATE send_rate_buckets SET tokens = \(unsafeRaw: refilled) - 1, refilled_at = \(unsafeRaw: max)(refilled_at, \(bind: nowMicros))
+            UPDATE send_rate_buckets SET tokens = \(unsafeRaw: refilled) - 1, refilled_at = \(unsafeRaw: engine.greatest("refilled_at", "\(nowMicros)"))
             WHERE bucket = \(bind: bucket.key) AND \(unsafeRaw: refilled) >= 1
             RETURNING tokens
             """).all()

@@ -48,7 +48,7 @@ struct SendWhatsAppMessage: JobHandler {
         let token = try await services.vault.open(connection.accessTokenSealed, for: organizationID, purpose: .whatsAppAccessToken, on: context.database)
 
         // Everything before the claim may safely repeat.
-        let limiter = SendRateLimiter(database: context.database as! any SQLDatabase, now: now)
+        let limiter = SendRateLimiter(database: context.database.sql, now: now)
         try await limiter.take(.number(connection.phoneNumberID, perSecond: connection.sendsPerSecond))
         try await limiter.take(.recipient(connection.phoneNumberID, waID))
         var mediaID: String?
@@ -92,7 +92,7 @@ struct SendWhatsAppMessage: JobHandler {
 
     /// Moves the message from `queued` to `sending`; false if another run got there first.
     private func claim(_ message: Message, on database: any Database) async throws -> Bool {
-        let rows = try await (database as! any SQLDatabase).raw("""
+        let rows = try await database.sql.raw("""
             UPDATE messages SET status = 'sending', status_at = \(bind: now())
             WHERE id = \(bind: try message.requireID()) AND organization_id = \(bind: message.organizationID) AND status = 'queued'
             RETURNING id

@@ -23,11 +23,10 @@ struct StatusIngest: Sendable {
     func apply(_ statuses: [MessageStatus]) async throws -> Set<String> {
         let relevant = statuses.filter { Message.Status($0.status) != nil }
         guard !relevant.isEmpty else { return [] }
-        let sql = scope.database as! any SQLDatabase
         let wamids = Array(Set(relevant.map(\.id)))
         var rows: [String: Row] = [:]
         for chunk in wamids.chunks(of: 500) {
-            let found = try await sql.raw("""
+            let found = try await scope.sql("""
                 SELECT id, wamid, status, status_at FROM messages
                 WHERE organization_id = \(bind: scope.organizationID) AND connection_id = \(bind: connectionID)
                   AND direction = 'outbound' AND wamid IN \(SQLGroupExpression(chunk.map { SQLBind($0) }))
@@ -62,7 +61,7 @@ struct StatusIngest: Sendable {
             let from = SQLGroupExpression(Message.Status.allCases.filter { DeliveryProgress.advances(from: $0, to: status) }.map { SQLBind($0.rawValue) })
             if status == .failed {
                 for row in group {
-                    let updated = try await sql.raw("""
+                    let updated = try await scope.sql("""
                         UPDATE messages SET status = \(bind: status.rawValue), status_at = \(bind: row.statusAt),
                           error_code = \(bind: row.errorCode), error_title = \(bind: row.errorTitle)
                         WHERE id = \(bind: row.id) AND organization_id = \(bind: scope.organizationID) AND status IN \(from)
@@ -74,7 +73,7 @@ struct StatusIngest: Sendable {
             }
             for chunk in group.chunks(of: 500) {
                 let times = SQLList(chunk.map { row -> SQLQueryString in "WHEN \(bind: row.id) THEN \(bind: row.statusAt)" }, separator: SQLRaw(" "))
-                let updated = try await sql.raw("""
+                let updated = try await scope.sql("""
                     UPDATE messages SET status = \(bind: status.rawValue), status_at = CASE id \(times) END
                     WHERE id IN \(SQLGroupExpression(chunk.map { SQLBind($0.id) })) AND organization_id = \(bind: scope.organizationID)
                       AND status IN \(from)

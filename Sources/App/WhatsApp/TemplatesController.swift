@@ -5,7 +5,7 @@ import WhatsAppCloud
 
 /// The templates page.
 enum TemplatesController {
-    static func page(_ request: Request) async throws -> Response {
+    static func page(_ request: Request, _: Tenant) async throws -> Response {
         try await render(request, notice: nil, error: nil, status: .ok)
     }
 
@@ -20,9 +20,7 @@ enum TemplatesController {
         var quickReplies: String?
     }
 
-    static func create(_ request: Request) async throws -> Response {
-        let tenant = try request.tenant()
-        try tenant.require(.manageTemplates)
+    static func create(_ request: Request, _ tenant: Tenant) async throws -> Response {
         let form = try request.content.decode(CreateForm.self)
         func lines(_ text: String?) -> [String] {
             (text ?? "").split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -39,9 +37,7 @@ enum TemplatesController {
         return request.redirect(to: SiteURL.templates.path + "?notice=created", redirectType: .normal)
     }
 
-    static func delete(_ request: Request) async throws -> Response {
-        let tenant = try request.tenant()
-        try tenant.require(.manageTemplates)
+    static func delete(_ request: Request, _ tenant: Tenant) async throws -> Response {
         let template = try await tenant.find(MessageTemplate.self, parameter: SiteURL.templateID, of: request)
         do {
             try await management(request, tenant).delete(template)
@@ -51,9 +47,7 @@ enum TemplatesController {
         return request.redirect(to: SiteURL.templates.path + "?notice=deleted", redirectType: .normal)
     }
 
-    static func sync(_ request: Request) async throws -> Response {
-        let tenant = try request.tenant()
-        try tenant.require(.manageTemplates)
+    static func sync(_ request: Request, _ tenant: Tenant) async throws -> Response {
         try await management(request, tenant).syncAll()
         return request.redirect(to: SiteURL.templates.path + "?notice=syncing", redirectType: .normal)
     }
@@ -64,7 +58,6 @@ enum TemplatesController {
 
     private static func render(_ request: Request, notice: String?, error: String?, status: HTTPResponseStatus) async throws -> Response {
         let tenant = try request.tenant()
-        try tenant.require(.viewConversations)
         let t = request.localizer
         let templates = try await tenant.scope.query(MessageTemplate.self).sort(\.$name).sort(\.$language).all()
         let queryNotice: String? = switch request.query[String.self, at: "notice"] {

@@ -77,7 +77,7 @@ final class WebhookIntake: Sendable {
                     SQLBind(item.verifier.kind), SQLBind(item.verifier.connectionID),
                 ])
             }
-            try await (transaction as! any SQLDatabase).raw("""
+            try await transaction.sql.raw("""
                 INSERT INTO webhook_events (id, source, body, received_at, state, verifier, verifier_connection_id) VALUES \(SQLList(rows))
                 """).run()
             try await jobs.enqueue(job, on: transaction)

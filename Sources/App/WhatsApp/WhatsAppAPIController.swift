@@ -36,16 +36,12 @@ enum WhatsAppAPIController {
         }
     }
 
-    static func connections(_ request: Request) async throws -> [ConnectionBody] {
-        let tenant = try request.tenant()
-        try tenant.require(.manageChannels)
+    static func connections(_ request: Request, _ tenant: Tenant) async throws -> [ConnectionBody] {
         return try await tenant.scope.query(WhatsAppConnection.self).sort(\.$createdAt).all()
             .map { ConnectionBody($0, appURL: request.context.configuration.appURL) }
     }
 
-    static func connect(_ request: Request) async throws -> Response {
-        let tenant = try request.tenant()
-        try tenant.require(.manageChannels)
+    static func connect(_ request: Request, _ tenant: Tenant) async throws -> Response {
         let input = try request.content.decode(ConnectionInput.self)
         do {
             let connection = try await ConnectionSetup(scope: tenant.scope, services: request.whatsApp, jobs: request.jobs, now: request.now).connect(input)
@@ -55,9 +51,7 @@ enum WhatsAppAPIController {
         }
     }
 
-    static func check(_ request: Request) async throws -> ConnectionBody {
-        let tenant = try request.tenant()
-        try tenant.require(.manageChannels)
+    static func check(_ request: Request, _ tenant: Tenant) async throws -> ConnectionBody {
         let connection = try await tenant.find(WhatsAppConnection.self, parameter: SiteURL.connectionID, of: request)
         try await ConnectionSetup(scope: tenant.scope, services: request.whatsApp, jobs: request.jobs, now: request.now).check(connection)
         return ConnectionBody(connection, appURL: request.context.configuration.appURL)
@@ -148,10 +142,8 @@ enum WhatsAppAPIController {
         var url: String?
     }
 
-    static func messages(_ request: Request) async throws -> [MessageBody] {
-        let tenant = try request.tenant()
-        try tenant.require(.viewConversations)
-        let conversation = try await tenant.visibleConversation(request, access: try await InboxAccess.of(tenant))
+    static func messages(_ request: Request, _ tenant: Tenant) async throws -> [MessageBody] {
+        let conversation = try await tenant.visibleConversation(request, access: try await tenant.inboxAccess())
         let limit = try request.pageRequest().limit
         return try await tenant.scope.query(Message.self)
             .filter(\.$conversation.$id == conversation.requireID())
@@ -159,10 +151,8 @@ enum WhatsAppAPIController {
             .reversed().map(MessageBody.init)
     }
 
-    static func send(_ request: Request) async throws -> Response {
-        let tenant = try request.tenant()
-        try tenant.require(.replyToConversations)
-        let conversation = try await tenant.visibleConversation(request, access: try await InboxAccess.of(tenant))
+    static func send(_ request: Request, _ tenant: Tenant) async throws -> Response {
+        let conversation = try await tenant.visibleConversation(request, access: try await tenant.inboxAccess())
         var draft = try request.content.decode(OutboundDraft.self)
         draft.upload = nil  // files come through the web composer; the API sends media by link
         do {
@@ -200,15 +190,11 @@ enum WhatsAppAPIController {
         }
     }
 
-    static func templates(_ request: Request) async throws -> [TemplateBody] {
-        let tenant = try request.tenant()
-        try tenant.require(.viewConversations)
+    static func templates(_ request: Request, _ tenant: Tenant) async throws -> [TemplateBody] {
         return try await tenant.scope.query(MessageTemplate.self).sort(\.$name).sort(\.$language).all().map(TemplateBody.init)
     }
 
-    static func createTemplate(_ request: Request) async throws -> Response {
-        let tenant = try request.tenant()
-        try tenant.require(.manageTemplates)
+    static func createTemplate(_ request: Request, _ tenant: Tenant) async throws -> Response {
         let input = try request.content.decode(TemplateInput.self)
         do {
             let template = try await TemplateManagement(scope: tenant.scope, services: request.whatsApp, jobs: request.jobs, now: request.now).create(input)
@@ -218,9 +204,7 @@ enum WhatsAppAPIController {
         }
     }
 
-    static func deleteTemplate(_ request: Request) async throws -> HTTPStatus {
-        let tenant = try request.tenant()
-        try tenant.require(.manageTemplates)
+    static func deleteTemplate(_ request: Request, _ tenant: Tenant) async throws -> HTTPStatus {
         let template = try await tenant.find(MessageTemplate.self, parameter: SiteURL.templateID, of: request)
         do {
             try await TemplateManagement(scope: tenant.scope, services: request.whatsApp, jobs: request.jobs, now: request.now).delete(template)
@@ -230,9 +214,7 @@ enum WhatsAppAPIController {
         return .noContent
     }
 
-    static func syncTemplates(_ request: Request) async throws -> HTTPStatus {
-        let tenant = try request.tenant()
-        try tenant.require(.manageTemplates)
+    static func syncTemplates(_ request: Request, _ tenant: Tenant) async throws -> HTTPStatus {
         try await TemplateManagement(scope: tenant.scope, services: request.whatsApp, jobs: request.jobs, now: request.now).syncAll()
         return .accepted
     }

@@ -4,20 +4,16 @@ import Vapor
 
 /// Settings → WhatsApp numbers (the web page; the API is `WhatsAppAPIController`).
 enum WhatsAppSettingsController {
-    static func page(_ request: Request) async throws -> Response {
+    static func page(_ request: Request, _: Tenant) async throws -> Response {
         try await render(request, form: ConnectionInput(), error: nil, status: .ok)
     }
 
-    static func connect(_ request: Request) async throws -> Response {
-        let tenant = try request.tenant()
-        try tenant.require(.manageChannels)
+    static func connect(_ request: Request, _ tenant: Tenant) async throws -> Response {
         let input = try request.content.decode(ConnectionInput.self)
         return try await connect(request, tenant: tenant, input: input)
     }
 
-    static func check(_ request: Request) async throws -> Response {
-        let tenant = try request.tenant()
-        try tenant.require(.manageChannels)
+    static func check(_ request: Request, _ tenant: Tenant) async throws -> Response {
         let connection = try await tenant.find(WhatsAppConnection.self, parameter: SiteURL.connectionID, of: request)
         try await ConnectionSetup(scope: tenant.scope, services: request.whatsApp, jobs: request.jobs, now: request.now).check(connection)
         return request.redirect(to: SiteURL.whatsAppSettings.path + "?notice=checked", redirectType: .normal)
@@ -37,7 +33,6 @@ enum WhatsAppSettingsController {
 
     private static func render(_ request: Request, form: ConnectionInput, error: String?, status: HTTPResponseStatus) async throws -> Response {
         let tenant = try request.tenant()
-        try tenant.require(.viewConversations)
         let t = request.localizer
         let settings = request.whatsApp.settings
         let appURL = request.context.configuration.appURL

@@ -13,7 +13,7 @@ struct CreateContacts: AsyncMigration {
             .field("updated_at", .datetime, .required)
             .unique(on: "organization_id", "wa_id")
             .create()
-        try await (database as! any SQLDatabase).create(index: "contacts_organization_id_user_id")
+        try await database.sql.create(index: "contacts_organization_id_user_id")
             .on("contacts").column("organization_id").column("user_id").run()
     }
 

@@ -17,7 +17,7 @@ struct CreateConversations: AsyncMigration {
             // One thread per customer and number; resolving and re-opening flips `status`.
             .unique(on: "connection_id", "contact_id")
             .create()
-        try await (database as! any SQLDatabase).create(index: "conversations_organization_id_last_message_at")
+        try await database.sql.create(index: "conversations_organization_id_last_message_at")
             .on("conversations").column("organization_id").column("last_message_at").run()
     }
 

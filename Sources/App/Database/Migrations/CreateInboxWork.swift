@@ -6,7 +6,7 @@ import SQLKit
 /// capacity, and the live event log browsers follow.
 struct CreateInboxWork: AsyncMigration {
     func prepare(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
 
         try await database.schema("teams")
             .id()

@@ -8,9 +8,9 @@ struct CreateLoginFailures: AsyncMigration {
             .field("key", .string, .required)
             .field("occurred_at", .datetime, .required)
             .create()
-        try await (database as! any SQLDatabase).create(index: "login_failures_key_occurred_at")
+        try await database.sql.create(index: "login_failures_key_occurred_at")
             .on("login_failures").column("key").column("occurred_at").run()
-        try await (database as! any SQLDatabase).create(index: "login_failures_occurred_at")
+        try await database.sql.create(index: "login_failures_occurred_at")
             .on("login_failures").column("occurred_at").run()
     }
 

@@ -11,7 +11,7 @@ struct CreateMemberships: AsyncMigration {
             .field("created_at", .datetime, .required)
             .unique(on: "organization_id", "user_id")
             .create()
-        try await (database as! any SQLDatabase).create(index: "memberships_user_id")
+        try await database.sql.create(index: "memberships_user_id")
             .on("memberships").column("user_id").run()
     }
 

@@ -33,7 +33,7 @@ struct CreateMessages: AsyncMigration {
             .field("created_at", .datetime, .required)
             .unique(on: "connection_id", "wamid")
             .create()
-        try await (database as! any SQLDatabase).create(index: "messages_conversation_id_sent_at")
+        try await database.sql.create(index: "messages_conversation_id_sent_at")
             .on("messages").column("conversation_id").column("sent_at").run()
     }
 

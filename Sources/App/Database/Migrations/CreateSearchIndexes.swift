@@ -14,7 +14,7 @@ struct CreateSearchIndexes: AsyncMigration {
     static let indexed = [(table: "messages", column: "body"), (table: "contacts", column: "profile_name")]
 
     func prepare(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         for (table, column) in Self.indexed {
             if sql.dialect.name == "postgresql" {
                 try await sql.raw("""
@@ -49,7 +49,7 @@ struct CreateSearchIndexes: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         for (table, _) in Self.indexed {
             if sql.dialect.name == "postgresql" {
                 try await sql.raw("DROP INDEX IF EXISTS \(unsafeRaw: table)_search").run()

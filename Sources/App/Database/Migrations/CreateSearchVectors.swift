@@ -9,7 +9,7 @@ struct CreateSearchVectors: AsyncMigration {
     static let vectors = [(table: "messages", column: "body"), (table: "contacts", column: "profile_name")]
 
     func prepare(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         try await sql.create(index: "messages_organization_id_sent_at").on("messages").column("organization_id").column("sent_at").run()
         try await sql.create(index: "conversations_contact_id").on("conversations").column("contact_id").run()
         guard sql.dialect.name == "postgresql" else { return }
@@ -33,7 +33,7 @@ struct CreateSearchVectors: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         if sql.dialect.name == "postgresql" {
             try await sql.raw("DROP INDEX IF EXISTS contacts_wa_id_trigrams").run()
             for (table, column) in Self.vectors {

@@ -10,7 +10,7 @@ struct CreateThrottleCounters: AsyncMigration {
             .field("window_started_at", .int64, .required)
             .field("attempts", .int64, .required)
             .create()
-        try await (database as! any SQLDatabase).create(index: "throttle_counters_window_started_at")
+        try await database.sql.create(index: "throttle_counters_window_started_at")
             .on("throttle_counters").column("window_started_at").run()
         try await database.schema("login_failures").delete()
     }

@@ -13,7 +13,7 @@ struct CreateUserSessions: AsyncMigration {
             .field("user_agent", .string)
             .unique(on: "token_hash")
             .create()
-        try await (database as! any SQLDatabase).create(index: "user_sessions_user_id")
+        try await database.sql.create(index: "user_sessions_user_id")
             .on("user_sessions").column("user_id").run()
     }
 

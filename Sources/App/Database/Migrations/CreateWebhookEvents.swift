@@ -13,7 +13,7 @@ struct CreateWebhookEvents: AsyncMigration {
             .field("processed_at", .datetime)
             .field("error", .string)
             .create()
-        try await (database as! any SQLDatabase).create(index: "webhook_events_state_received_at")
+        try await database.sql.create(index: "webhook_events_state_received_at")
             .on("webhook_events").column("state").column("received_at").run()
     }
 

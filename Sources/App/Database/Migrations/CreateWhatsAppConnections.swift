@@ -22,7 +22,7 @@ struct CreateWhatsAppConnections: AsyncMigration {
             // A number delivers its webhooks to one place, so it belongs to one organization.
             .unique(on: "phone_number_id")
             .create()
-        try await (database as! any SQLDatabase).create(index: "whatsapp_connections_organization_id")
+        try await database.sql.create(index: "whatsapp_connections_organization_id")
             .on("whatsapp_connections").column("organization_id").run()
     }
 

@@ -19,7 +19,7 @@ struct IndexShownPhoneNumbers: AsyncMigration {
 
     /// As in `CreateSearchVectors`: without pg_trgm the search still works, reading every contact.
     private func replace(_ old: String, with new: String, on expression: String, _ database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         guard sql.dialect.name == "postgresql" else { return }
         try await sql.raw("DROP INDEX IF EXISTS \(ident: old)").run()
         do {
