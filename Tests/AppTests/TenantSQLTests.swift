@@ -1,0 +1,57 @@
+@testable import App
+import ADSappCore
+import Fluent
+import Foundation
+import SQLKit
+import Testing
+
+/// `TenantScope.sql`: raw SQL on tenant tables runs only when it binds the scope's organization.
+@Suite struct TenantSQLTests {
+    @Test("raw SQL through a scope returns its own organization's rows, never another's")
+    func bindsTheOrganization() async throws {
+        try await TestApp.run { app in
+            try await app.signUp(name: "Anna", organization: "Ours", email: "anna@ours.example")
+            try await app.signUp(name: "Bram", organization: "Theirs", email: "bram@theirs.example")
+            let ours = try await app.organization(named: "Ours").requireID()
+            let theirs = try await app.organization(named: "Theirs").requireID()
+            try await Team(organizationID: ours, name: "Our team", autoAssign: false, createdAt: app.clock.now).create(on: app.db)
+            try await Team(organizationID: theirs, name: "Their team", autoAssign: false, createdAt: app.clock.now).create(on: app.db)
+            let scope = TenantScope(organizationID: ours, database: app.db)
+
+            let names = try await scope.sql { organization in
+                "SELECT name FROM teams WHERE organization_id = \(bind: organization) ORDER BY name"
+            }.all().map { try $0.decode(column: "name", as: String.self) }
+            #expect(names == ["Our team"])
+
+            // A query that binds no organization, or another one, does not reach the database.
+            #expect(throws: UnscopedQuery.self) { _ = try scope.sql("SELECT name FROM teams") }
+            #expect(throws: UnscopedQuery.self) { _ = try scope.sql("SELECT name FROM teams WHERE organization_id = \(bind: theirs)") }
+            #expect(throws: UnscopedQuery.self) { _ = try scope.sql { _ in "DELETE FROM teams" } }
+            #expect(try await Team.query(on: app.db).count() == 2)
+
+            // Inside a transaction the scope keeps its organization.
+            let counted = try await scope.transaction { scope in
+                try await scope.sql { "SELECT count(*) AS n FROM teams WHERE organization_id = \(bind: $0)" }.first()?.decode(column: "n", as: Int.self)
+            }
+            #expect(counted == 1)
+        }
+    }
+
+    @Test("the engine is chosen from the database once; feature code asks it, not the dialect")
+    func engineOfTheDatabase() async throws {
+        try await TestApp.run(migrate: false) { app in
+            let engine = app.db.sql.engine
+            if TestDatabase.postgresURL != nil {
+                #expect(engine is PostgreSQLEngine)
+                #expect(engine.least("1", "2") == "LEAST(1, 2)")
+                #expect(engine.prefixQuery(["ann", "de"]) == "'ann':* & 'de':*")
+            } else {
+                #expect(engine is SQLiteEngine)
+                #expect(engine.least("1", "2") == "MIN(1, 2)")
+                #expect(engine.prefixQuery(["ann", "de"]) == "\"ann\"* \"de\"*")
+            }
+            let value = try await app.db.sql.raw("SELECT \(unsafeRaw: engine.greatest("3", engine.least("7", "5"))) AS v").first()?.decode(column: "v", as: Int.self)
+            #expect(value == 5)
+        }
+    }
+}
