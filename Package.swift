@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "adsapp", targets: ["adsapp"]),
         .executable(name: "whatsapp-simulator", targets: ["whatsapp-simulator"]),
+        .executable(name: "adsapp-bench", targets: ["adsapp-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
@@ -87,7 +88,6 @@ let package = Package(
                 "ObjectStore",
                 "SafeHTML",
                 "WhatsAppCloud",
-                "WhatsAppSimulator",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -96,9 +96,27 @@ let package = Package(
             ],
             resources: [.copy("Resources")]
         ),
+        // `adsapp serve --demo`: a demo organization whose number lives in the Graph simulator.
+        .target(
+            name: "Demo",
+            dependencies: ["ADSappCore", "App", "WhatsAppSimulator", .product(name: "Vapor", package: "vapor")]
+        ),
+        // The entry point: assembles the app (and the demo) and runs the command.
         .executableTarget(
             name: "adsapp",
-            dependencies: ["App", .product(name: "Vapor", package: "vapor")]
+            dependencies: ["App", "Demo", .product(name: "Vapor", package: "vapor")]
+        ),
+        // The benchmarks' commands, run by `scripts/bench`; never shipped.
+        .executableTarget(
+            name: "adsapp-bench",
+            dependencies: [
+                "App",
+                "Jobs",
+                "WhatsAppCloud",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
         ),
         .testTarget(name: "ADSappCoreTests", dependencies: ["ADSappCore"]),
         .testTarget(name: "SafeHTMLTests", dependencies: ["SafeHTML"]),
@@ -115,6 +133,7 @@ let package = Package(
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore"]),
         .testTarget(name: "WhatsAppCloudTests", dependencies: ["WhatsAppCloud"], resources: [.copy("Fixtures")]),
         .testTarget(name: "WhatsAppSimulatorTests", dependencies: ["WhatsAppSimulator", "WhatsAppCloud"]),
+        .testTarget(name: "DemoTests", dependencies: ["Demo", "App", "WhatsAppSimulator", .product(name: "VaporTesting", package: "vapor")]),
         .testTarget(
             name: "AppTests",
             dependencies: [
@@ -123,7 +142,9 @@ let package = Package(
                 "WhatsAppSimulator",
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "SnapshotTesting", package: "swift-snapshot-testing"),
-            ]
+            ],
+            // Page snapshots are read from the source tree by SnapshotTesting, not bundled.
+            exclude: ["Pages/__Snapshots__"]
         ),
     ]
 )

@@ -60,13 +60,5 @@ public func configure(
     app.asyncCommands.use(PlatformAdminCommand(), as: "platform-admin")
     app.asyncCommands.use(WorkerCommand(), as: "worker")
     app.asyncCommands.use(JobsCommand(), as: "jobs")
-    app.asyncCommands.use(BenchJobsCommand(), as: "bench-jobs")
-    app.asyncCommands.use(BenchWebhookCommand(), as: "bench-webhook")
-    app.asyncCommands.use(BenchInboxCommand(), as: "bench-inbox")
-}
-
-/// A bare Vapor app with one route, the baseline that `scripts/bench http` measures the product against.
-public func configureBenchmarkBaseline(_ app: Application) {
-    app.middleware = Middlewares()
-    app.get { _ in "ok" }
+    // The benchmarks' commands live in the `adsapp-bench` executable, the demo in the `Demo` module.
 }

@@ -1,8 +1,12 @@
 import App
+import Demo
 import Logging
 import Vapor
 
-// Entry point: `adsapp [serve [--demo]|migrate|routes|worker|jobs|platform-admin|bench-baseline] [options]`.
+// Entry point: `adsapp [serve [--demo]|migrate|routes|worker|jobs|platform-admin] [options]`.
+// The benchmarks have their own executable, `adsapp-bench`.
+
+// 1. Logging: JSON lines in production (or with LOG_FORMAT=json), Vapor's text otherwise.
 var environment = try Environment.detect()
 let logLevel = Environment.get("LOG_LEVEL").flatMap(Logger.Level.init(rawValue:)) ?? .info
 if Environment.get("LOG_FORMAT") == "json" || (environment == .production && Environment.get("LOG_FORMAT") == nil) {
@@ -11,30 +15,23 @@ if Environment.get("LOG_FORMAT") == "json" || (environment == .production && Env
     try LoggingSystem.bootstrap(from: &environment)
 }
 
-// `serve --demo` is ours, not Vapor's: take the flag out before Vapor reads the arguments.
+// 2. The command. `serve --demo` is ours, not Vapor's: take the flag out before Vapor reads the arguments.
 let isDemo = environment.arguments.contains("--demo")
 environment.arguments.removeAll { $0 == "--demo" }
-
-// Vapor serves when no command is named; only serving applies migrations on start.
 let arguments = environment.arguments.dropFirst()
-let isHelp = arguments.contains("--help") || arguments.contains("-h")
-let command = arguments.first ?? "serve"
+let command = arguments.first ?? "serve"  // Vapor serves when no command is named
+let serving = command == "serve" && !arguments.contains("--help") && !arguments.contains("-h")
+
+// 3. The app: configuration from the environment (the demo adds its simulator's), then `configure`,
+//    which assembles everything. Only serving applies migrations on start and runs the workers.
 let app = try await Application.make(environment)
 do {
-    if command == "bench-baseline" {
-        environment.arguments[1] = "serve"
-        app.environment = environment
-        configureBenchmarkBaseline(app)
-    } else {
-        var variables = ProcessInfo.processInfo.environment
-        let serving = command == "serve" && !isHelp
-        if isDemo && serving {
-            try await configureDemo(app, variables: &variables, environment: environment)
-        }
-        let configuration = try AppConfiguration.load(from: variables, environment: environment)
-        try await configure(app, configuration: configuration, migrate: serving,
-                            runWorkers: serving && configuration.jobsInProcess)
+    var variables = ProcessInfo.processInfo.environment
+    if isDemo && serving {
+        _ = try await Demo.start(app, variables: &variables, arguments: environment.arguments)
     }
+    let configuration = try AppConfiguration.load(from: variables, environment: environment)
+    try await configure(app, configuration: configuration, migrate: serving, runWorkers: serving && configuration.jobsInProcess)
     try await app.execute()
 } catch {
     app.logger.critical("\(error)")

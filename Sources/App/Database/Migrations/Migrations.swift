@@ -1,4 +1,5 @@
 import Fluent
+import Jobs
 
 /// Every migration, in the order they run. Append new ones at the end; never reorder.
 enum Migrations {
@@ -8,7 +9,7 @@ enum Migrations {
         CreateMemberships(),
         CreateUserSessions(),
         CreateLoginFailures(),
-        CreateJobs(),
+        CreateJobs(),  // from Jobs: the queue owns its tables
         CreateJobDiagnostics(),
         CreateOrganizationKeys(),
         CreateWhatsAppConnections(),

@@ -1,3 +1,4 @@
+@_spi(Seeding) import App
 import AsyncHTTPClient
 import Fluent
 import Foundation
@@ -7,7 +8,7 @@ import Synchronization
 import Vapor
 import WhatsAppCloud
 
-/// `adsapp bench-inbox`: the parts of `scripts/bench inbox` that need the app, on PostgreSQL.
+/// `adsapp-bench inbox`: the parts of `scripts/bench inbox` that need the app, on PostgreSQL.
 ///
 /// - `--seed --conversations N --messages M --out DIR`: on a fresh, migrated database, one
 ///   organization ("Inbox Bench") with a WhatsApp number, N customers with a conversation each and
@@ -51,12 +52,10 @@ struct BenchInboxCommand: AsyncCommand {
     static let firstNames = ["Jan", "Anna", "Piet", "Sanne", "Daan", "Emma", "Lucas", "Julia", "Sem", "Tess", "Oliver", "Mila", "Noah", "Sophie", "Finn"]
     static let lastNames = ["Jansen", "de Vries", "Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder", "Bos", "Vos", "Smith", "Brown"]
 
-    struct BenchError: Error, CustomStringConvertible { var description: String }
-
     func run(using context: CommandContext, signature: Signature) async throws {
         let application = context.application
         guard let sql = application.db as? any SQLDatabase, sql.dialect.name == "postgresql" else {
-            throw BenchError(description: "bench-inbox runs on PostgreSQL: set DATABASE_URL")
+            throw BenchError(description: "adsapp-bench inbox runs on PostgreSQL: set DATABASE_URL")
         }
         let json: String
         switch (signature.seed, signature.live) {
@@ -86,16 +85,13 @@ struct BenchInboxCommand: AsyncCommand {
         let db = application.db
         let sql = db as! any SQLDatabase
         let now = Date()
-        let passwords = Passwords(cost: application.context.configuration.bcryptCost, threadPool: application.threadPool)
-        let (owner, organization) = try await Registration(database: db, passwords: passwords, now: now)
-            .register(.init(name: "Bench Owner", organization: "Inbox Bench", email: Self.ownerEmail, password: "sourdough-loaves-at-dawn-2026"))
-        let organizationID = try organization.requireID()
-        let scope = TenantScope(organizationID: organizationID, database: db)
-        let membershipID = try await scope.query(Membership.self).first()!.requireID()
+        let seeder = Seeder(application)
+        let (ownerID, registered) = try await seeder.owner(name: "Bench Owner", email: Self.ownerEmail, password: "sourdough-loaves-at-dawn-2026", organization: "Inbox Bench")
+        guard let organizationID = registered else { throw BenchError(description: "\(Self.ownerEmail) has no organization") }
+        let membershipID = try await sql.raw("SELECT id FROM memberships WHERE organization_id = \(bind: organizationID)").first()!.decode(column: "id", as: UUID.self)
 
-        let connection = try await BenchWebhookCommand.makeConnection(application, organizationID: organizationID, name: "Inbox Bench", now: now)
-        let tag = Tag(organizationID: organizationID, name: "Refund", createdAt: now)
-        try await tag.create(on: db)
+        let connectionID = try await BenchWebhookCommand.makeConnection(seeder, organizationID: organizationID, name: "Inbox Bench", now: now)
+        let tagID = try await seeder.addTag(organizationID: organizationID, name: "Refund", now: now)
 
         let words = "ARRAY[" + Self.vocabulary.map { "'\($0)'" }.joined(separator: ",") + "]"
         let first = "ARRAY[" + Self.firstNames.map { "'\($0)'" }.joined(separator: ",") + "]"
@@ -116,7 +112,7 @@ struct BenchInboxCommand: AsyncCommand {
                 )
                 INSERT INTO conversations (id, organization_id, connection_id, contact_id, status, last_message_at, last_message_preview,
                                            last_inbound_at, unread_count, created_at, assignee_id, snoozed_until, waiting_since)
-                SELECT gen_random_uuid(), \(bind: organizationID), \(bind: connection.id!), made.id,
+                SELECT gen_random_uuid(), \(bind: organizationID), \(bind: connectionID), made.id,
                        CASE WHEN n % 20 < 12 THEN 'open' WHEN n % 20 < 14 THEN 'pending' WHEN n % 20 = 14 THEN 'snoozed' ELSE 'resolved' END,
                        \(bind: now) - (n % 7776000) * interval '1 second', 'Where is my order?',
                        \(bind: now) - (n % 7776000) * interval '1 second', CASE WHEN n % 4 = 0 THEN 1 + n % 3 ELSE 0 END, \(bind: now),
@@ -146,23 +142,22 @@ struct BenchInboxCommand: AsyncCommand {
         }
         try await sql.raw("""
             INSERT INTO conversation_tags (id, organization_id, conversation_id, tag_id)
-            SELECT gen_random_uuid(), organization_id, id, \(bind: tag.id!) FROM conversations
+            SELECT gen_random_uuid(), organization_id, id, \(bind: tagID) FROM conversations
             WHERE organization_id = \(bind: organizationID) AND abs(hashtext(id::text)) % 10 = 0
             """).run()
         try await sql.raw("ANALYZE").run()
 
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        try await writePaths(sql, organizationID: organizationID, tagID: tag.id!, out: out)
-        let store = SessionStore(database: db, context: application.context)
-        let (token, _) = try await store.start(userID: owner.requireID(), organizationID: organizationID, userAgent: "bench-inbox")
-        try "\(Cookies.session)=\(token)".write(toFile: out + "/cookie.txt", atomically: true, encoding: .utf8)
+        try await writePaths(sql, organizationID: organizationID, tagID: tagID, out: out)
+        let cookie = try await seeder.sessionCookie(userID: ownerID, organizationID: organizationID, userAgent: "bench-inbox")
+        try cookie.write(toFile: out + "/cookie.txt", atomically: true, encoding: .utf8)
 
         let counted = try await sql.raw("SELECT (SELECT count(*) FROM conversations) AS conversations, (SELECT count(*) FROM messages) AS messages, (SELECT count(*) FROM contacts) AS contacts").first()!
-        return try BenchWebhookCommand.encode(Seeded(
+        return try Statistics.json(Seeded(
             conversations: try counted.decode(column: "conversations", as: Int.self),
             messages: try counted.decode(column: "messages", as: Int.self),
             contacts: try counted.decode(column: "contacts", as: Int.self),
-            seedSeconds: BenchWebhookCommand.seconds(since: started)
+            seedSeconds: Statistics.seconds(since: started)
         ))
     }
 
@@ -180,8 +175,8 @@ struct BenchInboxCommand: AsyncCommand {
                 ORDER BY last_message_at DESC, id DESC OFFSET \(unsafeRaw: String(offset)) LIMIT 1
                 """).first()
             if let row {
-                let cursor = KeysetCursor(createdAt: try row.decode(column: "last_message_at", as: Date.self), id: try row.decode(column: "id", as: UUID.self))
-                list.append("/api/v1/conversations?limit=50&cursor=\(cursor.encoded)")
+                let cursor = Seeder.conversationCursor(lastMessageAt: try row.decode(column: "last_message_at", as: Date.self), id: try row.decode(column: "id", as: UUID.self))
+                list.append("/api/v1/conversations?limit=50&cursor=\(cursor)")
             }
         }
         let page = ["/inbox", "/inbox?status=open&assignee=mine", "/inbox?status=resolved&assignee=all", "/inbox?status=open&assignee=all&tag=\(tagID)"]
@@ -238,7 +233,7 @@ struct BenchInboxCommand: AsyncCommand {
     private struct Event: Decodable { var kind: String?; var conversation: UUID? }
 
     private func live(_ application: Application, base: String, cookieFile: String, sockets count: Int, messages: Int, rate: Int) async throws -> String {
-        guard let secret = application.whatsApp.settings.appSecret, !secret.isEmpty else {
+        guard let secret = Seeder(application).whatsAppAppSecret, !secret.isEmpty else {
             throw BenchError(description: "set WHATSAPP_APP_SECRET to the server's: the bodies are signed with it")
         }
         guard let url = URL(string: base), let host = url.host, let port = url.port else { throw BenchError(description: "--url must look like http://127.0.0.1:8080") }
@@ -306,10 +301,9 @@ struct BenchInboxCommand: AsyncCommand {
         for socket in opened.all { try? await socket.close() }
 
         let sorted = deliveries.delays.sorted()
-        func percentile(_ p: Double) -> Double { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)] }
-        return try BenchWebhookCommand.encode(Live(
+        return try Statistics.json(Live(
             sockets: count, messages: targets.count, expected: expected, received: sorted.count,
-            p50Milliseconds: percentile(0.5), p99Milliseconds: percentile(0.99), maxMilliseconds: sorted.last ?? 0
+            p50Milliseconds: Statistics.percentile(sorted, 0.5), p99Milliseconds: Statistics.percentile(sorted, 0.99), maxMilliseconds: sorted.last ?? 0
         ))
     }
 }

@@ -4,7 +4,7 @@ import Jobs
 import SQLKit
 import Vapor
 
-/// A job that does nothing: what `bench-jobs` measures is the queue itself.
+/// A job that does nothing: what `adsapp-bench jobs` measures is the queue itself.
 struct BenchNoopJob: JobHandler {
     struct Payload: Codable, Sendable {}
     static let kind = "bench.noop"
@@ -12,7 +12,7 @@ struct BenchNoopJob: JobHandler {
     func run(_ payload: Payload, context: JobContext) async throws {}
 }
 
-/// `adsapp bench-jobs`: enqueue and processing throughput of no-op jobs and enqueue-to-start
+/// `adsapp-bench jobs`: enqueue and processing throughput of no-op jobs and enqueue-to-start
 /// latency, on the configured database, printed as JSON for `scripts/bench jobs`. Run it on a
 /// fresh, migrated database: it leaves its jobs behind.
 struct BenchJobsCommand: AsyncCommand {
@@ -66,7 +66,7 @@ struct BenchJobsCommand: AsyncCommand {
                 VALUES \(SQLList(rows))
                 """).run()
         }
-        let rawRate = Double(count) / seconds(since: started)
+        let rawRate = Double(count) / Statistics.seconds(since: started)
         try await sql.raw("DROP TABLE bench_raw_jobs").run()
 
         // Enqueue through the queue, in batches of 1,000 as a broadcast would.
@@ -74,7 +74,7 @@ struct BenchJobsCommand: AsyncCommand {
         for batchStart in stride(from: 0, to: count, by: 1000) {
             try await store.enqueue(Array(repeating: job, count: min(1000, count - batchStart)))
         }
-        let enqueueRate = Double(count) / seconds(since: started)
+        let enqueueRate = Double(count) / Statistics.seconds(since: started)
 
         // Process them all.
         var registry = JobRegistry()
@@ -90,7 +90,7 @@ struct BenchJobsCommand: AsyncCommand {
         while try await succeeded(sql) < count {
             try await Task.sleep(for: .milliseconds(20))
         }
-        let processRate = Double(count) / seconds(since: started)
+        let processRate = Double(count) / Statistics.seconds(since: started)
 
         // Enqueue-to-start latency of single jobs reaching an idle worker.
         try await Task.sleep(for: .milliseconds(200))
@@ -113,26 +113,14 @@ struct BenchJobsCommand: AsyncCommand {
             count: count, concurrency: concurrency,
             rawInsertRowsPerSecond: rawRate, enqueuePerSecond: enqueueRate, processedPerSecond: processRate,
             latencySamples: latencies.count,
-            latencyP50Milliseconds: percentile(latencies, 0.50),
-            latencyP99Milliseconds: percentile(latencies, 0.99),
+            latencyP50Milliseconds: Statistics.percentile(latencies, 0.50),
+            latencyP99Milliseconds: Statistics.percentile(latencies, 0.99),
             latencyMaxMilliseconds: latencies.last ?? 0
         )
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        context.console.print(String(decoding: try encoder.encode(result), as: UTF8.self))
+        context.console.print(try Statistics.json(result))
     }
 
     private func succeeded(_ sql: any SQLDatabase) async throws -> Int {
         try await sql.raw("SELECT COUNT(*) AS n FROM jobs WHERE queue = 'bench' AND state = 'succeeded'").first()?.decode(column: "n", as: Int.self) ?? 0
-    }
-
-    private func seconds(since start: ContinuousClock.Instant) -> Double {
-        let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    }
-
-    private func percentile(_ sorted: [Double], _ fraction: Double) -> Double {
-        guard !sorted.isEmpty else { return 0 }
-        return sorted[min(sorted.count - 1, Int((Double(sorted.count) * fraction).rounded(.up)) - 1)]
     }
 }

@@ -1,3 +1,4 @@
+@_spi(Seeding) import App
 import Fluent
 import Foundation
 import Jobs
@@ -5,7 +6,7 @@ import SQLKit
 import Vapor
 import WhatsAppCloud
 
-/// `adsapp bench-webhook`: the parts of `scripts/bench webhook` that need the app's database. One
+/// `adsapp-bench webhook`: the parts of `scripts/bench webhook` that need the app's database. One
 /// mode per run, each printing one line of JSON:
 ///
 /// - `--prepare --count N --out FILE`: on a fresh, migrated database, makes one organization with a
@@ -48,15 +49,10 @@ struct BenchWebhookCommand: AsyncCommand {
     static let businessAccountID = "102290129340398"
     static let displayPhoneNumber = "15550783881"
 
-    struct BenchError: Error, CustomStringConvertible {
-        var description: String
-    }
-
     func run(using context: CommandContext, signature: Signature) async throws {
         let application = context.application
         // The pragmas and planner statistics `serve` sets (WAL, synchronous=NORMAL, busy timeout), so the figures compare.
-        try await DatabaseSetup.prepare(application.db)
-        try await SQLitePlannerStatistics.write(on: application.db)
+        try await Seeder(application).prepareDatabase()
         let json: String
         switch (signature.prepare, signature.drain, signature.rawInsert) {
         case (true, false, false):
@@ -64,7 +60,7 @@ struct BenchWebhookCommand: AsyncCommand {
             json = try await prepare(application, count: signature.count ?? 120_000, contacts: signature.contacts ?? 1000, out: out)
         case (false, true, false):
             guard let since = signature.since.flatMap(Double.init) else { throw BenchError(description: "--drain needs --since UNIX_SECONDS") }
-            json = try await drain(application.db, since: Date(timeIntervalSince1970: since), timeout: signature.timeout ?? 600)
+            json = try await drain(application, since: Date(timeIntervalSince1970: since), timeout: signature.timeout ?? 600)
         case (false, false, true):
             guard let bodies = signature.bodies else { throw BenchError(description: "--raw-insert needs --bodies FILE") }
             json = try await rawInsert(application.db, bodies: bodies, count: signature.count ?? 20_000, concurrency: signature.concurrency ?? 32)
@@ -87,7 +83,8 @@ struct BenchWebhookCommand: AsyncCommand {
     }
 
     private func prepare(_ application: Application, count: Int, contacts contactCount: Int, out: String) async throws -> String {
-        guard let secret = application.whatsApp.settings.appSecret, !secret.isEmpty else {
+        let seeder = Seeder(application)
+        guard let secret = seeder.whatsAppAppSecret, !secret.isEmpty else {
             throw BenchError(description: "set WHATSAPP_APP_SECRET: the bodies are signed with it")
         }
         let db = application.db
@@ -95,70 +92,28 @@ struct BenchWebhookCommand: AsyncCommand {
         let messagesPerBlock = 4
         let outboundCount = (count + messagesPerBlock - 1) / messagesPerBlock
 
-        let organization = Organization(name: "Webhook Bench", createdAt: now)
-        try await organization.create(on: db)
-        let organizationID = try organization.requireID()
-
-        let connectionID = try await Self.makeConnection(application, organizationID: organizationID, name: "Webhook Bench", now: now).requireID()
+        let organizationID = try await seeder.addOrganization(name: "Webhook Bench", now: now)
+        let connectionID = try await Self.makeConnection(seeder, organizationID: organizationID, name: "Webhook Bench", now: now)
 
         // Customers, each with a conversation: inbound messages land in existing conversations, as
         // most do in a busy inbox.
         let waIDs = (0..<contactCount).map { "3161" + Self.padded($0, 7) }
         var conversationIDs: [UUID] = []
         for chunk in stride(from: 0, to: contactCount, by: 500).map({ $0..<min($0 + 500, contactCount) }) {
-            let contacts = chunk.map { index -> Contact in
-                let contact = Contact()
-                contact.id = UUID()
-                contact.organizationID = organizationID
-                contact.waID = waIDs[index]
-                contact.profileName = "Customer \(index)"
-                contact.createdAt = now
-                contact.updatedAt = now
-                return contact
-            }
-            try await contacts.create(on: db)
-            let conversations = contacts.map { contact -> Conversation in
-                let conversation = Conversation()
-                conversation.id = UUID()
-                conversation.organizationID = organizationID
-                conversation.$connection.id = connectionID
-                conversation.$contact.id = contact.id!
-                conversation.status = .open
-                conversation.lastMessageAt = now
-                conversation.lastMessagePreview = "Thanks, your order is on its way."
-                conversation.lastInboundAt = now
-                conversation.unreadCount = 0
-                conversation.createdAt = now
-                return conversation
-            }
-            try await conversations.create(on: db)
-            conversationIDs += conversations.map { $0.id! }
+            conversationIDs += try await seeder.addCustomers(
+                organizationID: organizationID, connectionID: connectionID,
+                customers: chunk.map { (waID: waIDs[$0], name: "Customer \($0)") },
+                lastMessage: "Thanks, your order is on its way.", now: now
+            )
         }
 
         // The outbound messages the status callbacks are about, as a send leaves them: `sent`, with Meta's id.
-        var content = MessageContent()
-        content.text = "Thanks, your order is on its way."
-        let contentJSON = content.json()
         for chunk in stride(from: 0, to: outboundCount, by: 500).map({ $0..<min($0 + 500, outboundCount) }) {
-            let messages = chunk.map { index -> Message in
-                let message = Message()
-                message.id = UUID()
-                message.organizationID = organizationID
-                message.$conversation.id = conversationIDs[index % contactCount]
-                message.connectionID = connectionID
-                message.direction = .outbound
-                message.wamid = Self.wamid("OUT", index)
-                message.kind = "text"
-                message.body = content.text
-                message.content = contentJSON
-                message.status = .sent
-                message.statusAt = now
-                message.forwarded = false
-                message.sentAt = now
-                message.createdAt = now
-                return message
-            }
-            try await messages.create(on: db)
+            try await seeder.addSentMessages(
+                organizationID: organizationID, connectionID: connectionID,
+                messages: chunk.map { (conversationID: conversationIDs[$0 % contactCount], wamid: Self.wamid("OUT", $0)) },
+                text: "Thanks, your order is on its way.", now: now
+            )
         }
         // The planner statistics a live database has: autovacuum gathers them only a minute after
         // the seeding, when the measured run is over, and without them PostgreSQL walks the whole
@@ -205,7 +160,7 @@ struct BenchWebhookCommand: AsyncCommand {
         }
         try file.write(contentsOf: Data(buffer.utf8))
 
-        return try Self.encode(Prepared(
+        return try Statistics.json(Prepared(
             database: Self.databaseName(db), events: count, inbound: inbound, statuses: count - inbound,
             contacts: contactCount, outboundMessages: outboundCount, averageBodyBytes: count == 0 ? 0 : bytes / count
         ))
@@ -263,7 +218,8 @@ struct BenchWebhookCommand: AsyncCommand {
         var failedJobAttempts: Int
     }
 
-    private func drain(_ db: any Database, since: Date, timeout: Int) async throws -> String {
+    private func drain(_ application: Application, since: Date, timeout: Int) async throws -> String {
+        let db = application.db
         let sql = db as! any SQLDatabase
         let started = ContinuousClock.now
         var backlogAtStart: Int?
@@ -271,35 +227,32 @@ struct BenchWebhookCommand: AsyncCommand {
             let pending = try await count(sql, "SELECT COUNT(*) AS n FROM webhook_events WHERE state = 'pending'")
             if backlogAtStart == nil { backlogAtStart = pending }
             if pending == 0 { break }
-            guard Self.seconds(since: started) < Double(timeout) else {
+            guard Statistics.seconds(since: started) < Double(timeout) else {
                 throw BenchError(description: "\(pending) events still pending after \(timeout) s")
             }
             try await Task.sleep(for: .milliseconds(100))
         }
-        let drainSeconds = Self.seconds(since: started)
+        let drainSeconds = Statistics.seconds(since: started)
 
-        let events = try await WebhookEvent.query(on: db)
-            .filter(\.$receivedAt >= since)
-            .field(\.$id).field(\.$receivedAt).field(\.$state).field(\.$processedAt).field(\.$error)
-            .all()
-        let processed = events.filter { $0.state == .processed }
+        let events = try await Seeder(application).webhookEvents(receivedSince: since)
+        let processed = events.filter(\.processed)
         let lastProcessed = processed.compactMap(\.processedAt).max() ?? since
         let waits = processed.compactMap { event in event.processedAt.map { $0.timeIntervalSince(event.receivedAt) * 1000 } }.sorted()
-        return try Self.encode(Drained(
+        return try Statistics.json(Drained(
             database: Self.databaseName(db),
             events: events.count,
             processed: processed.count,
-            failed: events.filter { $0.state == .failed }.count,
-            withNotes: processed.filter { $0.error != nil }.count,
+            failed: events.filter(\.failed).count,
+            withNotes: processed.filter(\.noted).count,
             backlogAtStart: backlogAtStart ?? 0,
             drainSeconds: drainSeconds,
             processedPerSecond: Double(processed.count) / max(lastProcessed.timeIntervalSince(since), 0.001),
-            receivedToProcessedP50Milliseconds: percentile(waits, 0.50),
-            receivedToProcessedP99Milliseconds: percentile(waits, 0.99),
+            receivedToProcessedP50Milliseconds: Statistics.percentile(waits, 0.50),
+            receivedToProcessedP99Milliseconds: Statistics.percentile(waits, 0.99),
             inboundMessages: try await count(sql, "SELECT COUNT(*) AS n FROM messages WHERE direction = 'inbound'"),
             outboundRead: try await count(sql, "SELECT COUNT(*) AS n FROM messages WHERE direction = 'outbound' AND status = 'read'"),
             failedJobAttempts: try await count(sql, """
-                SELECT COUNT(*) AS n FROM job_attempts WHERE job_id IN (SELECT id FROM jobs WHERE kind = '\(ProcessWhatsAppWebhook.kind)')
+                SELECT COUNT(*) AS n FROM job_attempts WHERE job_id IN (SELECT id FROM jobs WHERE kind = '\(Seeder.webhookJobKind)')
                 """)
         ))
     }
@@ -328,7 +281,7 @@ struct BenchWebhookCommand: AsyncCommand {
         guard !bodies.isEmpty else { throw BenchError(description: "no bodies in \(path)") }
         let rows = bodies
         // The handler's job, in a queue of its own so that no worker ever takes these rows.
-        let template = try JobStore.NewJob(ProcessWhatsAppWebhook.self, .init(eventIDs: [UUID()]), priority: .high)
+        let template = try Seeder.webhookJob(eventID: UUID())
         let queue = "bench-raw"
         let lanes = max(1, concurrency)
 
@@ -338,7 +291,7 @@ struct BenchWebhookCommand: AsyncCommand {
                 group.addTask {
                     for index in stride(from: lane, to: rows.count, by: lanes) {
                         let eventID = UUID()
-                        let payload = String(decoding: try JSONEncoder().encode(ProcessWhatsAppWebhook.Payload(eventIDs: [eventID])), as: UTF8.self)
+                        let payload = try Seeder.webhookJob(eventID: eventID).payload
                         let now = Date()
                         let micros = Int64((now.timeIntervalSince1970 * 1_000_000).rounded())
                         try await db.transaction { transaction in
@@ -359,54 +312,29 @@ struct BenchWebhookCommand: AsyncCommand {
             }
             try await group.waitForAll()
         }
-        let rate = Double(bodies.count) / Self.seconds(since: started)
+        let rate = Double(bodies.count) / Statistics.seconds(since: started)
 
         let sql = db as! any SQLDatabase
         try await sql.raw("DELETE FROM jobs WHERE queue = \(bind: queue)").run()
         try await sql.raw("DELETE FROM webhook_events WHERE source = \(bind: queue)").run()
-        return try Self.encode(RawInsert(database: Self.databaseName(db), count: bodies.count, concurrency: lanes, rawInsertEventsPerSecond: rate))
+        return try Statistics.json(RawInsert(database: Self.databaseName(db), count: bodies.count, concurrency: lanes, rawInsertEventsPerSecond: rate))
     }
 
     // MARK: -
 
     /// The benchmarks' number, with a sealed stand-in token: the one the signed bodies name.
-    static func makeConnection(_ application: Application, organizationID: UUID, name: String, now: Date) async throws -> WhatsAppConnection {
-        let connection = WhatsAppConnection()
-        connection.id = UUID()
-        connection.organizationID = organizationID
-        connection.phoneNumberID = phoneNumberID
-        connection.businessAccountID = businessAccountID
-        connection.displayPhoneNumber = "+1 555-078-3881"
-        connection.verifiedName = name
-        connection.accessTokenSealed = try await application.whatsApp.vault.seal("bench-token", for: organizationID, purpose: .whatsAppAccessToken, on: application.db)
-        connection.sendsPerSecond = 80
-        connection.state = .active
-        connection.createdAt = now
-        try await connection.create(on: application.db)
-        return connection
+    static func makeConnection(_ seeder: Seeder, organizationID: UUID, name: String, now: Date) async throws -> UUID {
+        try await seeder.addConnection(
+            organizationID: organizationID, phoneNumberID: phoneNumberID, businessAccountID: businessAccountID,
+            displayPhoneNumber: "+1 555-078-3881", verifiedName: name, accessToken: "bench-token", now: now
+        )
     }
 
     private static func databaseName(_ db: any Database) -> String {
         (db as? any SQLDatabase)?.dialect.name == "postgresql" ? "postgresql" : "sqlite"
     }
 
-    static func encode(_ value: some Encodable) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-
     private func count(_ sql: any SQLDatabase, _ query: String) async throws -> Int {
         try await sql.raw(SQLQueryString(query)).first()?.decode(column: "n", as: Int.self) ?? 0
-    }
-
-    static func seconds(since start: ContinuousClock.Instant) -> Double {
-        let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    }
-
-    private func percentile(_ sorted: [Double], _ fraction: Double) -> Double {
-        guard !sorted.isEmpty else { return 0 }
-        return sorted[min(sorted.count - 1, Int((Double(sorted.count) * fraction).rounded(.up)) - 1)]
     }
 }

@@ -1,9 +1,17 @@
-import Fluent
+import FluentKit
 import SQLKit
 
-/// The job queue's tables (see the Jobs module). Times are BIGINT microseconds since 1970.
-struct CreateJobs: AsyncMigration {
-    func prepare(on database: any Database) async throws {
+/// The job queue's tables. Times are BIGINT microseconds since 1970. The app lists it among its
+/// migrations; `jobs.organization_id` references the app's `organizations` table, which must exist first.
+///
+/// Released: never edit it, add a new migration instead.
+public struct CreateJobs: AsyncMigration {
+    /// The name it was recorded under when it lived in the App module: databases that ran it then do not run it again.
+    public var name: String { "App.CreateJobs" }
+
+    public init() {}
+
+    public func prepare(on database: any Database) async throws {
         try await database.schema("jobs")
             .field("id", .uuid, .identifier(auto: false))
             .field("kind", .string, .required)
@@ -54,26 +62,9 @@ struct CreateJobs: AsyncMigration {
             .create()
     }
 
-    func revert(on database: any Database) async throws {
+    public func revert(on database: any Database) async throws {
         try await database.schema("job_schedules").delete()
         try await database.schema("job_attempts").delete()
         try await database.schema("jobs").delete()
-    }
-}
-
-/// The table the diagnostics job writes to: one row per completed run, for chaos tests and operators.
-struct CreateJobDiagnostics: AsyncMigration {
-    func prepare(on database: any Database) async throws {
-        try await database.schema("job_diagnostics")
-            .field("id", .uuid, .identifier(auto: false))
-            .field("job_id", .uuid, .required)
-            .field("attempt", .int, .required)
-            .field("label", .string, .required)
-            .field("recorded_at", .int64, .required)
-            .create()
-    }
-
-    func revert(on database: any Database) async throws {
-        try await database.schema("job_diagnostics").delete()
     }
 }
