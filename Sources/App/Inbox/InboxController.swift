@@ -12,106 +12,16 @@ enum InboxController {
 
     // MARK: The list
 
-    static func list(_ request: Request) async throws -> Response {
-        let tenant = try request.tenant()
-        try tenant.require(.viewConversations)
-        let liveCursor = await request.application.liveInbox.cursor
-        var model = InboxPage.Model(now: request.now)
-        model.liveCursor = liveCursor
-        model.isAvailable = tenant.membership.available
-        model.canWork = tenant.role.can(.replyToConversations)
-        model.notice = request.query[String.self, at: "notice"] == "done" ? request.localizer(.inboxNoticeDone) : nil
-        let access = try await InboxAccess.of(tenant)
-        model.mentions = try await unseenMentions(tenant, access: access)
-        let query = SearchController.query(of: request)
-        var status = HTTPResponseStatus.ok
-        if !query.isEmpty {
-            (model.search, status) = try await search(query, request, tenant, access: access)
-        } else {
-            try await fillList(&model, request, tenant, access: access)
-        }
-        let html = InboxPage.html(model, try await Chrome.make(for: request, section: .inbox))
+    static func list(_ request: Request, _ tenant: Tenant) async throws -> Response {
+        let (model, status) = try await ConversationListPage.query(request, tenant)
+        let html = ConversationListPage.html(model, try await Chrome.make(for: request, section: .inbox))
         return try await HTMLResponse(status: status, html: html).encodeResponse(for: request)
-    }
-
-    private static func fillList(_ model: inout InboxPage.Model, _ request: Request, _ tenant: Tenant, access: InboxAccess) async throws {
-        let list = ConversationList(scope: tenant.scope, access: access, shared: request.application.conversationCounts)
-        let choices = try await InboxChoices.load(tenant)
-        do {
-            model.filter = try InboxAPIController.filter(of: request)
-            let page = try request.pageRequest()
-            let (rows, next) = try await list.page(model.filter, after: try page.cursor.map(KeysetCursor.init(decoding:)), limit: Self.pageSize)
-            model.nextCursor = next?.encoded
-            model.rows = try await rowModels(rows, tenant, choices, now: request.now)
-        } catch let error as APIError {
-            // A hand-edited address: show the default list and say why.
-            model.error = error.message
-            model.filter = .init()
-            model.rows = try await rowModels(try await list.page(model.filter, after: nil, limit: Self.pageSize).rows, tenant, choices, now: request.now)
-        }
-        model.counts = try await list.counts(model.filter)
-        (model.teams, model.tags, model.numbers, model.members) = (choices.teams, choices.tags, choices.numbers, choices.members)
-    }
-
-    /// Notes that name the reader and that they have not opened yet, newest first; only in
-    /// conversations the reader may see now (a mention does not outlive a team change).
-    private static func unseenMentions(_ tenant: Tenant, access: InboxAccess) async throws -> [InboxPage.MentionRow] {
-        let visible: SQLQueryString = access.visibleConversations.map { " AND " + $0 } ?? ""
-        let rows = try await (tenant.scope.database as! any SQLDatabase).raw("""
-            SELECT m.conversation_id, m.created_at, n.author_name, c.profile_name, c.wa_id, c.user_id
-            FROM mentions m
-            JOIN notes n ON n.id = m.note_id
-            JOIN conversations v ON v.id = m.conversation_id
-            JOIN contacts c ON c.id = v.contact_id
-            WHERE m.organization_id = \(bind: tenant.organizationID) AND m.membership_id = \(bind: tenant.membership.requireID()) AND m.seen_at IS NULL\(visible)
-            ORDER BY m.created_at DESC
-            LIMIT 20
-            """).all()
-        return try rows.map { row in
-            InboxPage.MentionRow(
-                conversationID: try row.decode(column: "conversation_id", as: UUID.self), contactName: try InboxSearch.name(row),
-                by: try row.decode(column: "author_name", as: String.self), at: try row.decode(column: "created_at", as: Date.self)
-            )
-        }
-    }
-
-    private static func rowModels(_ rows: [ConversationList.Row], _ tenant: Tenant, _ choices: InboxChoices, now: Date) async throws -> [InboxPage.Row] {
-        let tags = try await InboxAPIController.tagIDs(of: rows.map(\.id), tenant.scope)
-        let names = choices.names
-        return rows.map { row in
-            InboxPage.Row(
-                id: row.id, name: row.displayName, preview: row.lastMessagePreview ?? "",
-                at: row.lastMessageAt, unread: row.unreadCount, status: row.status,
-                assignee: row.assigneeID.flatMap { names.allMembers[$0] },
-                team: row.teamID.flatMap { names.teams[$0] },
-                tags: (tags[row.id] ?? []).compactMap { names.tags[$0] }.sorted(),
-                windowIsOpen: CustomerServiceWindow(lastInboundAt: row.lastInboundAt).isOpen(at: now),
-                waitingSince: row.status == .open ? row.waitingSince : nil
-            )
-        }
-    }
-
-    private static func search(_ query: String, _ request: Request, _ tenant: Tenant, access: InboxAccess) async throws -> (InboxPage.Search, HTTPResponseStatus) {
-        var search = InboxPage.Search(query: query, hits: [], problem: nil)
-        switch SearchController.problem(with: query) {
-        case .tooLong:
-            search.query = String(query.prefix(40)) + "…"
-            search.problem = request.localizer(.inboxSearchTooLong, ["max": String(SearchController.maxQueryLength)])
-        case .nothingToFind:
-            search.problem = request.localizer(.inboxSearchTooShort)
-        case nil:
-            search.hits = try await InboxSearch(scope: tenant.scope, access: access).search(query)
-            return (search, .ok)
-        }
-        return (search, .badRequest)
     }
 
     // MARK: One conversation
 
-    static func show(_ request: Request) async throws -> Response {
-        let tenant = try request.tenant()
-        try tenant.require(.viewConversations)
-        let conversation = try await tenant.visibleConversation(request, access: try await InboxAccess.of(tenant))
+    static func show(_ request: Request, _ tenant: Tenant) async throws -> Response {
+        let conversation = try await tenant.visibleConversation(request, access: try await tenant.inboxAccess())
         // A Viewer only reads along: the team's unread marks and the customer's ticks stay as they are.
         if tenant.role.can(.replyToConversations) {
             try await markRead(conversation, request: request, tenant: tenant)
@@ -134,10 +44,8 @@ enum InboxController {
 
     /// A text message (a reply when `reply_to` names one of the thread's messages; `/shortcut`
     /// alone sends that canned response), or a file with an optional caption (multipart).
-    static func send(_ request: Request) async throws -> Response {
-        let tenant = try request.tenant()
-        try tenant.require(.replyToConversations)
-        let conversation = try await tenant.visibleConversation(request, access: try await InboxAccess.of(tenant))
+    static func send(_ request: Request, _ tenant: Tenant) async throws -> Response {
+        let conversation = try await tenant.visibleConversation(request, access: try await tenant.inboxAccess())
         var draft: OutboundDraft
         if request.headers.contentType?.type == "multipart" {
             do {
@@ -156,10 +64,8 @@ enum InboxController {
         return try await queue(draft, request, tenant, conversation)
     }
 
-    static func react(_ request: Request) async throws -> Response {
-        let tenant = try request.tenant()
-        try tenant.require(.replyToConversations)
-        let conversation = try await tenant.visibleConversation(request, access: try await InboxAccess.of(tenant))
+    static func react(_ request: Request, _ tenant: Tenant) async throws -> Response {
+        let conversation = try await tenant.visibleConversation(request, access: try await tenant.inboxAccess())
         let form = try request.content.decode(ReactionForm.self)
         var draft = OutboundDraft(type: .reaction)
         draft.reactTo = try await wamid(of: form.message_id, in: conversation, tenant)
@@ -167,10 +73,8 @@ enum InboxController {
         return try await queue(draft, request, tenant, conversation)
     }
 
-    static func sendTemplate(_ request: Request) async throws -> Response {
-        let tenant = try request.tenant()
-        try tenant.require(.replyToConversations)
-        let conversation = try await tenant.visibleConversation(request, access: try await InboxAccess.of(tenant))
+    static func sendTemplate(_ request: Request, _ tenant: Tenant) async throws -> Response {
+        let conversation = try await tenant.visibleConversation(request, access: try await tenant.inboxAccess())
         let form = try request.content.decode(TemplateForm.self)
         // The select's value is "name|language".
         let parts = (form.template ?? "").split(separator: "|", maxSplits: 1).map(String.init)
@@ -219,10 +123,8 @@ enum InboxController {
     // MARK: Work
 
     /// The work panel's forms: one change to this conversation.
-    static func work(_ request: Request) async throws -> Response {
-        let tenant = try request.tenant()
-        try tenant.require(.replyToConversations)
-        let access = try await InboxAccess.of(tenant)
+    static func work(_ request: Request, _ tenant: Tenant) async throws -> Response {
+        let access = try await tenant.inboxAccess()
         let conversation = try await tenant.visibleConversation(request, access: access)
         let input = try request.content.decode(WorkAction.Input.self)
         do {
@@ -244,10 +146,8 @@ enum InboxController {
     }
 
     /// The list's bulk bar: one change to every selected conversation.
-    static func bulk(_ request: Request) async throws -> Response {
-        let tenant = try request.tenant()
-        try tenant.require(.replyToConversations)
-        let access = try await InboxAccess.of(tenant)
+    static func bulk(_ request: Request, _ tenant: Tenant) async throws -> Response {
+        let access = try await tenant.inboxAccess()
         let form = try request.content.decode(BulkForm.self)
         let parts = (form.bulk ?? "").split(separator: ":", maxSplits: 1).map(String.init)
         var input = WorkAction.Input(action: parts.first)
@@ -274,10 +174,8 @@ enum InboxController {
 
     struct NoteForm: Content { var body: String? }
 
-    static func addNote(_ request: Request) async throws -> Response {
-        let tenant = try request.tenant()
-        try tenant.require(.replyToConversations)
-        let conversation = try await tenant.visibleConversation(request, access: try await InboxAccess.of(tenant))
+    static func addNote(_ request: Request, _ tenant: Tenant) async throws -> Response {
+        let conversation = try await tenant.visibleConversation(request, access: try await tenant.inboxAccess())
         let form = try request.content.decode(NoteForm.self)
         do {
             try await Notes(scope: tenant.scope, wakeUp: request.application.backgroundJobs.inboxWakeUp, now: request.now)
@@ -294,9 +192,7 @@ enum InboxController {
 
     struct AvailabilityForm: Content { var available: Bool? }
 
-    static func setAvailability(_ request: Request) async throws -> Response {
-        let tenant = try request.tenant()
-        try tenant.require(.replyToConversations)
+    static func setAvailability(_ request: Request, _ tenant: Tenant) async throws -> Response {
         let form = try request.content.decode(AvailabilityForm.self)
         try await InboxSettings(tenant: tenant, request: request).setAvailability(form.available ?? true)
         return request.redirect(to: SiteURL.inbox.path, redirectType: .normal)
@@ -326,60 +222,7 @@ enum InboxController {
     }
 
     private static func render(_ request: Request, _ tenant: Tenant, _ conversation: Conversation, notice: String?, error: String?, status: HTTPResponseStatus) async throws -> Response {
-        let liveCursor = await request.application.liveInbox.cursor
-        guard let contact = try await tenant.scope.find(Contact.self, conversation.$contact.id) else { throw Abort(.notFound) }
-        let conversationID = try conversation.requireID()
-        let connection = try await tenant.scope.find(WhatsAppConnection.self, conversation.$connection.id)
-        let messages = try await tenant.scope.query(Message.self)
-            .filter(\.$conversation.$id == conversationID)
-            .sort(\.$sentAt, .descending).limit(200).all().reversed()
-        let notes = try await tenant.scope.query(Note.self).filter(\.$conversation.$id == conversationID)
-            .sort(\.$createdAt, .descending).limit(100).all()
-        let templates = try await tenant.scope.query(MessageTemplate.self)
-            .filter(\.$businessAccountID == (connection?.businessAccountID ?? ""))
-            .filter(\.$status == "APPROVED").sort(\.$name).all()
-        let choices = try await InboxChoices.load(tenant)
-        let tagIDs = Set(try await InboxAPIController.tagIDs(of: [conversationID], tenant.scope)[conversationID] ?? [])
-        let canned = try await tenant.scope.query(CannedResponse.self).sort(\.$shortcut).all()
-        let contactConversations = try await tenant.scope.query(Conversation.self).filter(\.$contact.$id == contact.requireID()).count()
-        let window = CustomerServiceWindow(lastInboundAt: conversation.lastInboundAt)
-        let replyTo = request.query[UUID.self, at: "reply_to"].flatMap { id in messages.first { $0.id == id } }
-
-        var items: [ConversationPage.Item] = messages.map { message in
-            .message(ConversationPage.Bubble(
-                id: message.id!, isInbound: message.direction == .inbound, kind: message.kind,
-                content: MessageContent.parse(message.content), status: message.status,
-                errorTitle: message.errorTitle, errorCode: message.errorCode,
-                forwarded: message.forwarded, isReply: message.replyToWamid != nil,
-                media: message.mediaState.map { .init(state: $0, url: SiteURL.media(.value(message.id!)).path, mimeType: message.mediaMimeType, filename: message.mediaFilename) },
-                at: message.sentAt
-            ))
-        }
-        items += notes.map { .note(.init(id: $0.id!, author: $0.authorName, body: $0.body, at: $0.createdAt)) }
-        items.sort { $0.at < $1.at }
-
-        let model = ConversationPage.Model(
-            conversationID: conversationID,
-            title: contact.displayName,
-            subtitle: [contact.waID.map { "+" + $0 }, connection.map { "→ " + $0.displayPhoneNumber }].compactMap { $0 }.joined(separator: " "),
-            items: items,
-            windowClosesAt: window.closesAt,
-            windowIsOpen: window.isOpen(at: request.now),
-            canReply: tenant.role.can(.replyToConversations),
-            templates: templates.map { .init(value: "\($0.name)|\($0.language)", label: "\($0.name) (\($0.language))") },
-            work: .init(
-                status: conversation.status, snoozedUntil: conversation.snoozedUntil,
-                assigneeID: conversation.$assignee.id, teamID: conversation.$team.id,
-                tags: choices.tags.filter { UUID(uuidString: $0.value).map(tagIDs.contains) == true },
-                members: choices.members, teams: choices.teams, allTags: choices.tags.filter { UUID(uuidString: $0.value).map(tagIDs.contains) != true }
-            ),
-            contact: .init(name: contact.displayName, phone: contact.waID.map { "+" + $0 }, since: contact.createdAt, conversations: contactConversations),
-            cannedResponses: canned.map { Choice(value: $0.shortcut, label: CannedResponseText.fill($0.body, contactName: contact.profileName, phone: contact.waID, agent: tenant.user.name)) },
-            replyTo: replyTo.map { ($0.id!, String(($0.body ?? $0.kind).prefix(80))) },
-            liveCursor: liveCursor,
-            notice: notice,
-            error: error
-        )
+        let model = try await ConversationPage.query(request, tenant, conversation, notice: notice, error: error)
         return try await HTMLResponse(status: status, html: ConversationPage.html(model, Chrome.make(for: request, section: .inbox))).encodeResponse(for: request)
     }
 }

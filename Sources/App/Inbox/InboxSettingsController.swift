@@ -5,9 +5,7 @@ import Vapor
 /// Settings → Inbox: who sees what, teams and their members, capacity, tags, canned responses.
 /// One page, one form target; each form says which change it is with `action`.
 enum InboxSettingsController {
-    static func page(_ request: Request) async throws -> Response {
-        let tenant = try request.tenant()
-        try tenant.require(.viewConversations)
+    static func page(_ request: Request, _ tenant: Tenant) async throws -> Response {
         let notice = request.query[String.self, at: "notice"] == "saved" ? request.localizer(.inboxSettingsSaved) : nil
         return try await render(request, tenant, notice: notice, error: nil, status: .ok)
     }
@@ -24,9 +22,7 @@ enum InboxSettingsController {
         var capacity: Int?
     }
 
-    static func save(_ request: Request) async throws -> Response {
-        let tenant = try request.tenant()
-        try tenant.require(.manageInbox)
+    static func save(_ request: Request, _ tenant: Tenant) async throws -> Response {
         let form = try request.content.decode(Form.self)
         let settings = InboxSettings(tenant: tenant, request: request)
         let t = request.localizer
@@ -63,23 +59,7 @@ enum InboxSettingsController {
     }
 
     private static func render(_ request: Request, _ tenant: Tenant, notice: String?, error: String?, status: HTTPResponseStatus) async throws -> Response {
-        let scope = tenant.scope
-        let members = try await scope.query(Membership.self).with(\.$user).all()
-            .filter { $0.role.can(.replyToConversations) }.sorted { $0.user.name < $1.user.name }
-        let teamMembers = try await scope.query(TeamMember.self).all()
-        let model = InboxSettingsPage.Model(
-            canManage: tenant.role.can(.manageInbox),
-            agentsSeeAll: tenant.organization.agentsSeeAll,
-            teams: try await scope.query(Team.self).sort(\.$name).all().map { team in
-                .init(id: team.id!, name: team.name, autoAssign: team.autoAssign,
-                      members: Set(teamMembers.filter { $0.$team.id == team.id }.map(\.$membership.id)))
-            },
-            members: members.map { .init(id: $0.id!, name: $0.user.name, capacity: $0.capacity, available: $0.available) },
-            tags: try await scope.query(Tag.self).sort(\.$name).all().map { Choice(value: $0.id!.uuidString, label: $0.name) },
-            cannedResponses: try await scope.query(CannedResponse.self).sort(\.$shortcut).all().map { .init(id: $0.id!, shortcut: $0.shortcut, body: $0.body) },
-            notice: notice,
-            error: error
-        )
+        let model = try await InboxSettingsPage.query(tenant, notice: notice, error: error)
         let html = InboxSettingsPage.html(model, try await Chrome.make(for: request, section: .settings))
         return try await HTMLResponse(status: status, html: html).encodeResponse(for: request)
     }

@@ -18,6 +18,17 @@ enum PageFixtures {
 
     static let start = Date(timeIntervalSince1970: 1_800_000_000)
 
+    /// A fixed id for a name, the same in every run: the page snapshots must not change between runs.
+    static func id(_ name: String) -> UUID {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        var low = hash
+        for byte in name.utf8.reversed() { low = (low ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        let bytes = withUnsafeBytes(of: hash.bigEndian, Array.init) + withUnsafeBytes(of: low.bigEndian, Array.init)
+        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+    }
+
     /// Strings that choose a branch in a view (a message's kind) and so are real values in both renders.
     static let messageKinds = ["text", "image", "sticker", "video", "audio", "document", "location", "contacts", "interactive", "reaction", "order", "unsupported"]
 
@@ -25,7 +36,7 @@ enum PageFixtures {
         Chrome(
             t: t, csrfToken: s("csrf"), currentPath: s("path"),
             account: .init(name: s("account name"), email: s("account email"), isPlatformAdmin: true),
-            organizations: [.init(id: UUID(), name: s("organization a")), .init(id: UUID(), name: s("organization b"))],
+            organizations: [.init(id: id("fixture 1"), name: s("organization a")), .init(id: id("fixture 2"), name: s("organization b"))],
             currentOrganizationID: nil, activeSection: .inbox,
             warnings: [s("warning")]
         )
@@ -59,15 +70,15 @@ enum PageFixtures {
         add("dashboard", dashboard) { DashboardPage.html(dashboard, $0) }
         let members = membersModel(s)
         add("members", members) { MembersPage.html(members, $0) }
-        let holder = UUID()
+        let holder = id("fixture 3")
         let admin = [AdminPage.Row(name: s("organization"), created: start, memberCount: 1, id: holder),
-                     AdminPage.Row(name: s("other organization"), created: start, memberCount: 2, id: UUID())]
+                     AdminPage.Row(name: s("other organization"), created: start, memberCount: 2, id: id("fixture 4"))]
         let unassigned = AdminPage.PlatformNumber(phoneNumberID: s("platform number"), organizationID: nil, organizationName: nil)
         let assigned = AdminPage.PlatformNumber(phoneNumberID: s("platform number"), organizationID: holder, organizationName: s("holder"))
         let (adminNotice, adminError) = (s("notice"), s("error"))
         add("admin", (admin, unassigned, adminNotice, adminError)) { AdminPage.html(admin, $0, number: unassigned, notice: adminNotice, error: adminError) }
         add("admin, number assigned", (admin, assigned)) { AdminPage.html(admin, $0, number: assigned) }
-        let job = JobPage.Model(id: UUID(), kind: s("kind"), state: .running, progress: 0.5, message: s("message"))
+        let job = JobPage.Model(id: id("fixture 5"), kind: s("kind"), state: .running, progress: 0.5, message: s("message"))
         add("job", job) { JobPage.html(job, $0) }
         let adminJobs = adminJobsModel(s)
         add("admin jobs", adminJobs) { AdminJobsPage.html(adminJobs, $0) }
@@ -76,7 +87,7 @@ enum PageFixtures {
         let templates = templatesModel(s)
         add("templates", templates) { TemplatesPage.html(templates, $0) }
         let inbox = inboxModel(s)
-        add("inbox", inbox) { InboxPage.html(inbox, $0) }
+        add("inbox", inbox) { ConversationListPage.html(inbox, $0) }
         let conversation = conversationModel(s)
         add("conversation", conversation) { ConversationPage.html(conversation, $0) }
         let inboxSettings = inboxSettingsModel(s)
@@ -86,9 +97,9 @@ enum PageFixtures {
 
     static func membersModel(_ s: (String) -> String) -> MembersPage.Model {
         MembersPage.Model(organizationName: s("organization"), rows: [
-            .init(membershipID: UUID(), name: s("member"), email: s("member email"), role: .agent, joined: start, isSelf: false,
+            .init(membershipID: id("fixture 6"), name: s("member"), email: s("member email"), role: .agent, joined: start, isSelf: false,
                   assignableRoles: [.admin, .agent, .viewer], canRemove: true),
-            .init(membershipID: UUID(), name: s("me"), email: s("my email"), role: .owner, joined: start, isSelf: true,
+            .init(membershipID: id("fixture 7"), name: s("me"), email: s("my email"), role: .owner, joined: start, isSelf: true,
                   assignableRoles: [], canRemove: false),
         ], notice: s("notice"), error: s("error"))
     }
@@ -96,13 +107,13 @@ enum PageFixtures {
     static func adminJobsModel(_ s: (String) -> String) -> AdminJobsPage.Model {
         // The queue's types have no public memberwise initializers: made the way the API reads them.
         let summary = decode(JobSummary.self, [
-            "id": UUID().uuidString, "kind": s("kind"), "queue": s("queue"), "state": "dead", "priority": 2, "attempts": 3,
+            "id": id("fixture 8").uuidString, "kind": s("kind"), "queue": s("queue"), "state": "dead", "priority": 2, "attempts": 3,
             "maxAttempts": 3, "progress": 0.2, "progressMessage": s("progress"), "lastError": s("last error"),
-            "organizationID": UUID().uuidString, "createdAt": 0, "runAt": 0, "startedAt": 0, "finishedAt": 0,
+            "organizationID": id("fixture 9").uuidString, "createdAt": 0, "runAt": 0, "startedAt": 0, "finishedAt": 0,
         ])
         let counts = decode(QueueCounts.self, ["queue": s("queue"), "queued": 1, "running": 1, "succeeded": 1, "dead": 1, "retrying": 1])
         return AdminJobsPage.Model(counts: [counts], dead: [summary], retrying: [summary],
-                                   failedWebhooks: [.init(id: UUID(), source: s("source"), receivedAt: start, error: s("webhook error"))],
+                                   failedWebhooks: [.init(id: id("fixture 10"), source: s("source"), receivedAt: start, error: s("webhook error"))],
                                    notice: s("notice"))
     }
 
@@ -112,7 +123,7 @@ enum PageFixtures {
     }
 
     static func whatsAppSettingsModel(_ s: (String) -> String) -> WhatsAppSettingsPage.Model {
-        let row = WhatsAppSettingsPage.Row(id: UUID(), displayPhoneNumber: s("display"), verifiedName: s("verified"), quality: s("quality"),
+        let row = WhatsAppSettingsPage.Row(id: id("fixture 11"), displayPhoneNumber: s("display"), verifiedName: s("verified"), quality: s("quality"),
                                            isBroken: true, stateDetail: s("state"), webhookURL: s("webhook"), phoneNumberID: s("phone id"),
                                            businessAccountID: s("waba"), ownVerifyToken: s("own verify token"))
         var healthy = row
@@ -125,23 +136,23 @@ enum PageFixtures {
 
     static func templatesModel(_ s: (String) -> String) -> TemplatesPage.Model {
         TemplatesPage.Model(rows: [
-            .init(id: UUID(), name: s("template"), language: s("language"), category: s("category"), status: s("status"), quality: s("quality"),
+            .init(id: id("fixture 12"), name: s("template"), language: s("language"), category: s("category"), status: s("status"), quality: s("quality"),
                   rejectedReason: s("reason"), body: s("body")),
         ], canManage: true, notice: s("notice"), error: s("error"))
     }
 
     static func choices(_ s: (String) -> String, _ name: String) -> [Choice] {
         // Values are ids in every select and form that lists choices.
-        [Choice(value: UUID().uuidString, label: s("\(name) 1")), Choice(value: UUID().uuidString, label: s("\(name) 2"))]
+        [Choice(value: id("\(name) 1").uuidString, label: s("\(name) 1")), Choice(value: id("\(name) 2").uuidString, label: s("\(name) 2"))]
     }
 
-    static func inboxModel(_ s: (String) -> String) -> InboxPage.Model {
-        let row = InboxPage.Row(id: UUID(), name: s("contact"), preview: s("preview"), at: start, unread: 2, status: .open, assignee: s("assignee"),
+    static func inboxModel(_ s: (String) -> String) -> ConversationListPage.Model {
+        let row = ConversationListPage.Row(id: id("fixture 13"), name: s("contact"), preview: s("preview"), at: start, unread: 2, status: .open, assignee: s("assignee"),
                                 team: s("team"), tags: [s("tag a"), s("tag b")], windowIsOpen: true, waitingSince: start)
-        let hit = InboxSearch.Hit(kind: .message, conversationID: UUID(), messageID: UUID(), contactName: s("hit contact"), phone: s("hit phone"),
+        let hit = InboxSearch.Hit(kind: .message, conversationID: id("fixture 14"), messageID: id("fixture 15"), contactName: s("hit contact"), phone: s("hit phone"),
                                   at: start, snippet: [.init(text: s("before"), match: false), .init(text: s("match"), match: true)])
-        return InboxPage.Model(
-            rows: [row], mentions: [.init(conversationID: UUID(), contactName: s("mention contact"), by: s("mention by"), at: start)],
+        return ConversationListPage.Model(
+            rows: [row], mentions: [.init(conversationID: id("fixture 16"), contactName: s("mention contact"), by: s("mention by"), at: start)],
             filter: .init(), counts: .init(), nextCursor: s("cursor"),
             teams: choices(s, "team"), tags: choices(s, "tag"), numbers: choices(s, "number"), members: choices(s, "member"),
             search: .init(query: s("query"), hits: [hit], problem: s("problem")),
@@ -169,32 +180,32 @@ enum PageFixtures {
     static func conversationModel(_ s: (String) -> String) -> ConversationPage.Model {
         var items: [ConversationPage.Item] = messageKinds.enumerated().map { index, kind in
             .message(.init(
-                id: UUID(), isInbound: index.isMultiple(of: 2), kind: kind, content: content(s), status: index.isMultiple(of: 2) ? .received : .failed,
+                id: id("message \(index)"), isInbound: index.isMultiple(of: 2), kind: kind, content: content(s), status: index.isMultiple(of: 2) ? .received : .failed,
                 errorTitle: s("error title"), errorCode: 131_026, forwarded: true, isReply: true,
                 media: .init(state: .stored, url: s("media url"), mimeType: s("mime"), filename: s("file name")),
                 at: start.addingTimeInterval(Double(index))
             ))
         }
-        items.append(.note(.init(id: UUID(), author: s("note author"), body: s("note body"), at: start.addingTimeInterval(100))))
+        items.append(.note(.init(id: id("fixture 18"), author: s("note author"), body: s("note body"), at: start.addingTimeInterval(100))))
         return ConversationPage.Model(
-            conversationID: UUID(), title: s("title"), subtitle: s("subtitle"), items: items, windowClosesAt: start.addingTimeInterval(3600),
+            conversationID: id("fixture 19"), title: s("title"), subtitle: s("subtitle"), items: items, windowClosesAt: start.addingTimeInterval(3600),
             windowIsOpen: true, canReply: true,
             templates: [.init(value: s("template value"), label: s("template label"))],
             work: .init(status: .snoozed, snoozedUntil: start, assigneeID: nil, teamID: nil, tags: choices(s, "tag"), members: choices(s, "member"),
                         teams: choices(s, "team"), allTags: choices(s, "all tag")),
             contact: .init(name: s("contact"), phone: s("phone"), since: start, conversations: 3),
-            cannedResponses: choices(s, "canned"), replyTo: (id: UUID(), preview: s("reply preview")),
+            cannedResponses: choices(s, "canned"), replyTo: (id: id("fixture 20"), preview: s("reply preview")),
             liveCursor: 9, notice: s("notice"), error: s("error")
         )
     }
 
     static func inboxSettingsModel(_ s: (String) -> String) -> InboxSettingsPage.Model {
-        let member = UUID()
+        let member = id("fixture 21")
         return InboxSettingsPage.Model(
             canManage: true, agentsSeeAll: false,
-            teams: [.init(id: UUID(), name: s("team"), autoAssign: true, members: [member])],
+            teams: [.init(id: id("fixture 22"), name: s("team"), autoAssign: true, members: [member])],
             members: [.init(id: member, name: s("member"), capacity: 10, available: true)],
-            tags: choices(s, "tag"), cannedResponses: [.init(id: UUID(), shortcut: s("shortcut"), body: s("canned body"))],
+            tags: choices(s, "tag"), cannedResponses: [.init(id: id("fixture 23"), shortcut: s("shortcut"), body: s("canned body"))],
             notice: s("notice"), error: s("error")
         )
     }
