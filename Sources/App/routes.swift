@@ -62,8 +62,9 @@ enum Routes {
         tenant.get(.inboxSettings, requires: .viewConversations, use: InboxSettingsController.page)
         tenant.post(.inboxSettings, requires: .manageInbox, use: InboxSettingsController.save)
         tenant.get(.conversation(.key), requires: .viewConversations, use: InboxController.show)
-        tenant.on(.POST, .conversationMessages(.key), requires: .replyToConversations,
-                  body: .collect(maxSize: ByteCount(value: CSRFProtection.maxMultipartBytes)), use: InboxController.send)
+        tenant.on(
+            .POST, .conversationMessages(.key), requires: .replyToConversations,
+            body: .collect(maxSize: ByteCount(value: CSRFProtection.maxMultipartBytes)), use: InboxController.send)
         tenant.post(.conversationTemplate(.key), requires: .replyToConversations, use: InboxController.sendTemplate)
         tenant.get(.media(.key), requires: .viewConversations, use: MediaController.show)
         tenant.get(.templates, requires: .viewConversations, use: TemplatesController.page)

@@ -14,13 +14,18 @@ import VaporTesting
         try await TestApp.run(migrate: false) { app in
             let routes = app.app.routes.all
             let table = Self.table(routes)
-            print("Route table (method, path, access):\n" + table.map { "\($0.method.padding(toLength: 7, withPad: " ", startingAt: 0)) \($0.path.padding(toLength: 56, withPad: " ", startingAt: 0)) \($0.access)" }.joined(separator: "\n"))
+            print(
+                "Route table (method, path, access):\n"
+                    + table.map {
+                        "\($0.method.padding(toLength: 7, withPad: " ", startingAt: 0)) \($0.path.padding(toLength: 56, withPad: " ", startingAt: 0)) \($0.access)"
+                    }.joined(separator: "\n"))
             let unmarked = routes.filter { $0.access == nil }.map { "\($0.method) /\($0.path.string)" }
             #expect(unmarked.isEmpty, "routes that do not state who may reach them: \(unmarked)")
             // The JSON API outside the operators' part is for members, each call with its requirement.
             for route in routes where route.path.string.hasPrefix("api/v1/") && !route.path.string.hasPrefix("api/v1/admin/") {
                 guard case .tenant = route.access else {
-                    Issue.record("\(route.method) /\(route.path.string) is an API route but not a tenant route: \(route.access.map(String.init(describing:)) ?? "none")")
+                    Issue.record(
+                        "\(route.method) /\(route.path.string) is an API route but not a tenant route: \(route.access.map(String.init(describing:)) ?? "none")")
                     continue
                 }
             }
@@ -32,11 +37,12 @@ import VaporTesting
             }
             // A route needing only membership says so on purpose; these are the ones that do.
             let anyMember = table.filter { $0.access == "tenant: any member" }.map { "\($0.method) \($0.path)" }
-            #expect(Set(anyMember) == [
-                "POST /settings/members/:membershipID/role", "POST /settings/members/:membershipID/remove",
-                "GET /jobs/:jobID", "GET /api/v1/me", "PATCH /api/v1/members/:membershipID",
-                "DELETE /api/v1/members/:membershipID", "GET /api/v1/jobs/:jobID",
-            ])
+            #expect(
+                Set(anyMember) == [
+                    "POST /settings/members/:membershipID/role", "POST /settings/members/:membershipID/remove",
+                    "GET /jobs/:jobID", "GET /api/v1/me", "PATCH /api/v1/members/:membershipID",
+                    "DELETE /api/v1/members/:membershipID", "GET /api/v1/jobs/:jobID",
+                ])
         }
     }
 
@@ -57,10 +63,12 @@ import VaporTesting
             var checked: [Permission: Int] = [:]
             for route in app.app.routes.all {
                 guard case .tenant(.permission(let permission)) = route.access else { continue }
-                let path = "/" + route.path.map { component -> String in
-                    if case .constant(let text) = component { return text }
-                    return UUID().uuidString
-                }.joined(separator: "/")
+                let path =
+                    "/"
+                    + route.path.map { component -> String in
+                        if case .constant(let text) = component { return text }
+                        return UUID().uuidString
+                    }.joined(separator: "/")
                 let isAPI = path.hasPrefix("/api/")
                 for role in [Role.viewer, .agent] where !role.can(permission) {
                     let response = try await Self.send(route.method, path, isAPI: isAPI, as: members[role]!)
@@ -90,7 +98,8 @@ import VaporTesting
 
     static func browser(signedInAs email: String, in organizationID: UUID, _ app: TestApp) async throws -> Browser {
         let user = try #require(try await User.query(on: app.db).filter(\.$email == email).first())
-        let (token, _) = try await SessionStore(database: app.db, context: app.app.context).start(userID: user.id!, organizationID: organizationID, userAgent: nil)
+        let (token, _) = try await SessionStore(database: app.db, context: app.app.context).start(
+            userID: user.id!, organizationID: organizationID, userAgent: nil)
         let browser = app.browser()
         browser.cookies[Cookies.session] = token
         browser.csrfToken = SessionStore.csrfToken(forSessionToken: token)

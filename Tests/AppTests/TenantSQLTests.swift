@@ -50,7 +50,8 @@ import Testing
                 #expect(engine.least("1", "2") == "MIN(1, 2)")
                 #expect(engine.prefixQuery(["ann", "de"]) == "\"ann\"* \"de\"*")
             }
-            let value = try await app.db.sql.raw("SELECT \(unsafeRaw: engine.greatest("3", engine.least("7", "5"))) AS v").first()?.decode(column: "v", as: Int.self)
+            let value = try await app.db.sql.raw("SELECT \(unsafeRaw: engine.greatest("3", engine.least("7", "5"))) AS v").first()?.decode(
+                column: "v", as: Int.self)
             #expect(value == 5)
         }
     }

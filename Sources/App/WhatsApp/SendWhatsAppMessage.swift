@@ -61,7 +61,7 @@ struct SendWhatsAppMessage: JobHandler {
         }
         let outbound = OutboundMessage(to: waID, content: try draft.outboundContent(mediaID: mediaID), replyTo: draft.replyTo)
 
-        guard try await claim(message, on: context.database) else { return }
+        guard try await claim(message, on: scope) else { return }
         do {
             let result = try await services.graph.send(outbound, from: connection.phoneNumberID, token: token)
             message.wamid = result.messageID
@@ -91,10 +91,10 @@ struct SendWhatsAppMessage: JobHandler {
     }
 
     /// Moves the message from `queued` to `sending`; false if another run got there first.
-    private func claim(_ message: Message, on database: any Database) async throws -> Bool {
-        let rows = try await database.sql.raw("""
+    private func claim(_ message: Message, on scope: TenantScope) async throws -> Bool {
+        let rows = try await scope.sql("""
             UPDATE messages SET status = 'sending', status_at = \(bind: now())
-            WHERE id = \(bind: try message.requireID()) AND organization_id = \(bind: message.organizationID) AND status = 'queued'
+            WHERE id = \(bind: try message.requireID()) AND organization_id = \(bind: scope.organizationID) AND status = 'queued'
             RETURNING id
             """).all()
         if rows.isEmpty { return false }
