@@ -7,7 +7,7 @@ import Vapor
 ///
 /// - Parameters:
 ///   - configuration: parsed from the environment by `AppConfiguration.load`.
-///   - dependencies: time and randomness; tests pass fixed ones.
+///   - dependencies: time, randomness and the outside services; tests pass fixed or replaced ones.
 ///   - migrate: prepare the database and apply pending migrations now, unless `AUTO_MIGRATE` is off
 ///     (the `serve` command and tests; the `migrate` command does it itself, and `--help` should
 ///     touch no database).
@@ -41,7 +41,7 @@ public func configure(
     app.routes.defaultMaxBodySize = "1mb"
 
     // Vendors
-    app.whatsApp = WhatsAppServices.make(configuration, httpClient: app.http.client.shared, now: dependencies.now)
+    app.whatsApp = WhatsAppServices.make(configuration, httpClient: app.http.client.shared, dependencies: dependencies)
 
     // Background jobs, and the live inbox they and requests wake when they record inbox events
     let inboxWakeUp = Signal()

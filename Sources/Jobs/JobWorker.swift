@@ -89,6 +89,30 @@ public final class JobWorker: Sendable {
         logger.info("job worker stopped", metadata: ["worker": .string(id)])
     }
 
+    /// Claims and runs due jobs of every queue in the calling task, one at a time, until none is
+    /// due (or `maxJobs` have run), and returns how many ran. What the handlers queue is run too;
+    /// what is due later (a retry's backoff, a delayed job) is not. For tests: no leases are renewed.
+    @discardableResult
+    public func runUntilIdle(maxJobs: Int = 10_000) async throws -> Int {
+        var ran = 0
+        while ran < maxJobs {
+            var claimedAny = false
+            for queue in queues {
+                let claimed = try await store.claim(queue: queue, limit: registry.mergeLimit(of: queue), workerID: id, lease: configuration.lease)
+                guard !claimed.isEmpty else { continue }
+                claimedAny = true
+                for run in runs(of: claimed) {
+                    running.withLock { running in for job in run.jobs { running[job.id] = job } }
+                    await execute(run)
+                    ran += run.jobs.count
+                }
+                await completions.flush()
+            }
+            if !claimedAny { break }
+        }
+        return ran
+    }
+
     // MARK: - Queue loop
 
     private func runQueue(_ queue: QueueName) async {

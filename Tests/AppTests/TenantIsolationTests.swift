@@ -20,8 +20,11 @@ import VaporTesting
         var inbox: [String]
     }
 
-    @Test("every route, called by a member of another organization, reveals and changes nothing of it")
-    func walkEveryRoute() async throws {
+    /// The walk is split into this many parts that run side by side, each on its own app; together they walk every route.
+    static let shards = 4
+
+    @Test("every route, called by a member of another organization, reveals and changes nothing of it", arguments: 0..<shards)
+    func walkEveryRoute(shard: Int) async throws {
         try await TestApp.run { app in
             // The victim organization, with names that appear nowhere else.
             try await app.signUp(name: "Victim Owner Vv7", organization: "Victim Org Qx9", email: "victim-owner@victim.example")
@@ -54,9 +57,10 @@ import VaporTesting
                 + victimIDs.map(\.uuidString)
             let before = try await state(of: victim.id!, users: victimUserIDs, app)
 
+            let routes = app.app.routes.all.enumerated().filter { $0.offset % Self.shards == shard }.map(\.element)
             var walked = 0
             var parameterized = 0
-            for route in app.app.routes.all {
+            for route in routes {
                 let parameters = route.path.filter { if case .parameter = $0 { true } else { false } }
                 let values: [UUID?] = parameters.isEmpty ? [nil] : victimIDs
                 for value in values {
@@ -94,9 +98,12 @@ import VaporTesting
                 walked += 1
             }
 
-            #expect(walked == app.app.routes.all.count)
-            #expect(walked >= 30, "the walk covers the whole router")
-            #expect(parameterized >= 4 * victimIDs.count, "member routes were walked with every victim id")
+            func hasParameter(_ route: Route) -> Bool { route.path.contains { if case .parameter = $0 { true } else { false } } }
+            func isWebhook(_ route: Route) -> Bool { ("/" + route.path.map(\.description).joined(separator: "/")).hasPrefix("/api/webhooks/") }
+            #expect(walked == routes.count)
+            #expect(app.app.routes.all.count >= 30, "the walk covers the whole router")
+            #expect(app.app.routes.all.filter { hasParameter($0) && !isWebhook($0) }.count >= 4, "there are member routes to walk with ids")
+            #expect(parameterized == routes.filter { hasParameter($0) && !isWebhook($0) }.count * victimIDs.count, "member routes were walked with every victim id")
             #expect(try await state(of: victim.id!, users: victimUserIDs, app) == before, "the victim's data is unchanged")
             #expect(try await JobStore(database: app.db).find(victimJobID, organizationID: victim.id)?.state == .queued, "the victim's job is untouched")
         }

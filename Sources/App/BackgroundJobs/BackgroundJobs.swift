@@ -62,6 +62,14 @@ struct BackgroundJobs: Sendable {
         JobStore(database: database, now: context.dependencies.now, wakeup: wakeup)
     }
 
+    /// Runs due jobs in the calling task until none is due, and returns how many ran: how a test
+    /// runs what its requests queued, without a worker polling in the background.
+    @discardableResult
+    func runUntilIdle(database: any Database, context: AppContext, logger: Logger) async throws -> Int {
+        let worker = JobWorker(store: store(database, context), registry: registry, configuration: workerConfiguration, wakeup: wakeup, logger: logger)
+        return try await worker.runUntilIdle()
+    }
+
     /// Runs a worker, the scheduler and (on PostgreSQL) the notification listener until `stop` is called.
     final class Runner: Sendable {
         let worker: JobWorker

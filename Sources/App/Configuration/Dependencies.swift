@@ -1,14 +1,30 @@
 import Crypto
 import Foundation
+import KeyVault
+import ObjectStore
+import WhatsAppCloud
 
-/// The outside world the app reads from: time and randomness. Injected so tests can fix them.
+/// The outside world the app reads from and talks to: time, randomness, and the services it
+/// would otherwise make from the configuration. Injected so tests can fix or replace them.
 public struct Dependencies: Sendable {
     public var now: @Sendable () -> Date
     public var randomBytes: @Sendable (_ count: Int) -> [UInt8]
+    /// The WhatsApp Graph API; `nil`: a `GraphAPIClient` for the configured Graph URL.
+    public var graphAPI: (any GraphAPI)?
+    /// Where media is stored; `nil`: the configured store (local disk or S3).
+    public var objectStore: (any ObjectStore)?
+    /// What wraps organizations' data keys; `nil`: the master key file in the data directory.
+    public var keyProvider: (any KeyProvider)?
 
-    public init(now: @escaping @Sendable () -> Date, randomBytes: @escaping @Sendable (Int) -> [UInt8]) {
+    public init(
+        now: @escaping @Sendable () -> Date, randomBytes: @escaping @Sendable (Int) -> [UInt8],
+        graphAPI: (any GraphAPI)? = nil, objectStore: (any ObjectStore)? = nil, keyProvider: (any KeyProvider)? = nil
+    ) {
         self.now = now
         self.randomBytes = randomBytes
+        self.graphAPI = graphAPI
+        self.objectStore = objectStore
+        self.keyProvider = keyProvider
     }
 
     public static let live = Dependencies(

@@ -5,8 +5,8 @@ import ObjectStore
 import Vapor
 import WhatsAppCloud
 
-/// The outside parts the WhatsApp channel needs, built once by `configure` from the configuration.
-/// Tests build the same thing pointed at the simulator.
+/// The outside parts the WhatsApp channel needs, built once by `configure` from the configuration,
+/// except those `Dependencies` replaces (tests pass their own Graph API, object store or key provider).
 struct WhatsAppServices: Sendable {
     let graph: any GraphAPI
     let vault: CredentialVault
@@ -14,24 +14,29 @@ struct WhatsAppServices: Sendable {
     let settings: WhatsAppSettings
     let mediaMaxBytes: Int
 
-    static func make(_ configuration: AppConfiguration, httpClient: HTTPClient, now: @escaping @Sendable () -> Date) -> WhatsAppServices {
+    static func make(_ configuration: AppConfiguration, httpClient: HTTPClient, dependencies: Dependencies) -> WhatsAppServices {
         let masterKeyFile = URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("master.key")
         let media: any ObjectStore
-        switch configuration.objectStore {
-        case .localDisk:
+        switch (dependencies.objectStore, configuration.objectStore) {
+        case (let store?, _):
+            media = store
+        case (nil, .localDisk):
             media = LocalDiskObjectStore(root: URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("media"))
-        case .s3(let endpoint, let bucket, let region, let accessKeyID, let secretAccessKey):
+        case (nil, .s3(let endpoint, let bucket, let region, let accessKeyID, let secretAccessKey)):
             media = S3ObjectStore(
                 endpoint: endpoint, bucket: bucket, region: region,
                 accessKeyID: accessKeyID, secretAccessKey: secretAccessKey, httpClient: httpClient
             )
         }
         return WhatsAppServices(
-            graph: GraphAPIClient(
+            graph: dependencies.graphAPI ?? GraphAPIClient(
                 httpClient: httpClient, baseURL: configuration.whatsApp.graphURL, version: configuration.whatsApp.apiVersion,
                 mediaHosts: configuration.whatsApp.mediaHosts
             ),
-            vault: CredentialVault(provider: { try LocalKeyProvider(masterKeyFile: masterKeyFile) }, now: now),
+            vault: CredentialVault(
+                provider: { [keyProvider = dependencies.keyProvider] in try keyProvider ?? LocalKeyProvider(masterKeyFile: masterKeyFile) },
+                now: dependencies.now
+            ),
             media: media,
             settings: configuration.whatsApp,
             mediaMaxBytes: configuration.mediaMaxBytes

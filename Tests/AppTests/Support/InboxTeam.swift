@@ -49,7 +49,7 @@ extension WhatsAppHarness {
         var headers = HTTPHeaders()
         headers.add(name: .cookie, value: browser.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
         if let origin { headers.add(name: .origin, value: origin) }
-        let tab = LiveTab()
+        let tab = LiveTab(runJobs: { [app] in try await app.backgroundJobs.runUntilIdle(database: app.db, context: app.context, logger: Logger(label: "test.jobs")) })
         try await WebSocket.connect(
             host: "127.0.0.1", port: port, path: "/inbox/live", query: after.map { "after=\($0)" }, headers: headers, on: app.eventLoopGroup
         ) { socket in
@@ -72,6 +72,12 @@ final class LiveTab: Sendable {
     }
 
     private let state = Mutex<(socket: WebSocket?, received: [Received])>((nil, []))
+    /// Runs the app's due jobs until none is due (what the tab hears often comes from a job); returns how many ran.
+    private let runJobs: @Sendable () async throws -> Int
+
+    init(runJobs: @escaping @Sendable () async throws -> Int) {
+        self.runJobs = runJobs
+    }
 
     /// Whether the server closed (or the test closed) the socket.
     var isClosed: Bool { state.withLock { $0.socket?.isClosed ?? true } }
@@ -100,6 +106,7 @@ final class LiveTab: Sendable {
         try await state.withLock { $0.socket }?.close()
     }
 
+    /// Runs the due jobs and waits until what the tab received satisfies `condition`.
     func waitFor(_ what: String, timeout: Duration = .seconds(10), _ condition: ([Received]) -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
         while !condition(received) {
@@ -107,7 +114,7 @@ final class LiveTab: Sendable {
                 Issue.record("timed out waiting for \(what); received \(received.map { "\($0.type) \($0.kind ?? "") \($0.id ?? 0)" })")
                 throw WhatsAppHarness.TimedOut(what: what)
             }
-            try await Task.sleep(for: .milliseconds(20))
+            if try await runJobs() == 0 { try await Task.sleep(for: .milliseconds(10)) }
         }
     }
 }

@@ -3,11 +3,18 @@ import ADSappCore
 import Fluent
 import FluentPostgresDriver
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import KeyVault
+import ObjectStore
+import PostgresNIO
 import SQLKit
 import Synchronization
 import Testing
 import Vapor
 import VaporTesting
+import WhatsAppCloud
 
 /// A clock tests move by hand.
 final class TestClock: Sendable {
@@ -17,33 +24,144 @@ final class TestClock: Sendable {
     func advance(by seconds: TimeInterval) { current.withLock { $0 += seconds } }
 }
 
-/// Which database the app tests run on: SQLite in memory, or the PostgreSQL named by
+/// Which database the app tests run on: SQLite in a temporary directory, or the PostgreSQL named by
 /// `TEST_DATABASE_URL` (`scripts/test` starts one), where each test gets a database of its own.
+///
+/// Migrating takes longer than most tests, so each test process migrates once, into a template
+/// (`MigratedTemplate`), and a test that wants a migrated database gets a copy of it: on PostgreSQL
+/// `CREATE DATABASE … TEMPLATE`, on SQLite a copy of the file.
 enum TestDatabase {
     static var postgresURL: String? { ProcessInfo.processInfo.environment["TEST_DATABASE_URL"] }
 
-    static func create() async throws -> (url: String?, drop: @Sendable () async throws -> Void) {
+    /// A new database: a copy of the migrated template if `migrated`, else an empty one.
+    static func create(migrated: Bool) async throws -> (url: String?, drop: @Sendable () async throws -> Void) {
         guard let adminURL = postgresURL else { return (nil, {}) }
         let name = "adsapp_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
-        try await withAdmin(adminURL) { try await $0.raw("CREATE DATABASE \(ident: String(name))").run() }
-        var components = URLComponents(string: adminURL)!
-        components.path = "/" + name
-        return (components.string!, {
-            try await withAdmin(adminURL) { try await $0.raw("DROP DATABASE IF EXISTS \(ident: String(name)) WITH (FORCE)").run() }
+        if migrated {
+            let template = try await MigratedTemplate.shared.postgresName()
+            try await admin(adminURL, "CREATE DATABASE \(quoted: name) TEMPLATE \(quoted: template)")
+        } else {
+            try await admin(adminURL, "CREATE DATABASE \(quoted: name)")
+        }
+        return (url(adminURL, database: String(name)), {
+            try await admin(adminURL, "DROP DATABASE IF EXISTS \(quoted: name) WITH (FORCE)")
         })
     }
 
-    private static func withAdmin(_ url: String, _ work: (any SQLDatabase) async throws -> Void) async throws {
+    /// Places a copy of the migrated SQLite template at `path`.
+    static func copySQLiteTemplate(to path: String) async throws {
+        let template = try await MigratedTemplate.shared.sqlitePath()
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: template, toPath: path)
+    }
+
+    static func url(_ adminURL: String, database: String) -> String {
+        var components = URLComponents(string: adminURL)!
+        components.path = "/" + database
+        return components.string!
+    }
+
+    /// Runs one statement on its own connection to the server's administrative database.
+    static func admin(_ url: String, _ sql: String) async throws {
+        _ = try await adminQuery(url, sql)
+    }
+
+    static func adminQuery(_ url: String, _ sql: String) async throws -> [String] {
+        let logger = Logger(label: "test.database")
+        let configuration = try SQLPostgresConfiguration(url: url).coreConfiguration
+        let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
+        do {
+            var values: [String] = []
+            for try await value in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).decode(String.self) {
+                values.append(value)
+            }
+            try await connection.close()
+            return values
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+}
+
+extension String.StringInterpolation {
+    /// A quoted SQL identifier (the names here are ours: letters, digits and underscores).
+    mutating func appendInterpolation<Name: StringProtocol>(quoted name: Name) {
+        appendLiteral("\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"")
+    }
+}
+
+/// The database this test process migrates once; tests get copies of it (`TestDatabase`).
+///
+/// On PostgreSQL it is a database named after the process (`adsapp_template_<pid>`), so parallel
+/// test processes on one server do not share one; templates of processes that have ended are
+/// dropped when the next one starts. PostgreSQL copies a template only while nobody is connected
+/// to it: the app that migrates it is shut down before the first copy.
+actor MigratedTemplate {
+    static let shared = MigratedTemplate()
+
+    private var postgres: Task<String, any Error>?
+    private var sqlite: Task<String, any Error>?
+
+    /// The SQLite template's directory, removed when the process exits.
+    static let sqliteDirectory = FileManager.default.temporaryDirectory
+        .appendingPathComponent("adsapp-template-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))").path
+
+    func postgresName() async throws -> String {
+        if let postgres { return try await postgres.value }
+        let task = Task { try await Self.makePostgres() }
+        postgres = task
+        return try await task.value
+    }
+
+    func sqlitePath() async throws -> String {
+        if let sqlite { return try await sqlite.value }
+        let task = Task { try await Self.makeSQLite() }
+        sqlite = task
+        return try await task.value
+    }
+
+    private static func makePostgres() async throws -> String {
+        guard let adminURL = TestDatabase.postgresURL else { throw Abort(.internalServerError, reason: "TEST_DATABASE_URL is not set") }
+        let pid = ProcessInfo.processInfo.processIdentifier
+        let name = "adsapp_template_\(pid)"
+        // Templates of ended processes (and a stale one of a reused process id).
+        for stale in try await TestDatabase.adminQuery(adminURL, "SELECT datname::text FROM pg_database WHERE datname LIKE 'adsapp\\_template\\_%'") {
+            guard let owner = Int32(stale.dropFirst("adsapp_template_".count)) else { continue }
+            if owner == pid || kill(owner, 0) != 0 {
+                try? await TestDatabase.admin(adminURL, "DROP DATABASE IF EXISTS \(quoted: stale) WITH (FORCE)")
+            }
+        }
+        try await TestDatabase.admin(adminURL, "CREATE DATABASE \(quoted: name)")
+        try await migrate(["DATABASE_URL": TestDatabase.url(adminURL, database: name), "DATABASE_POOL_SIZE": "1"])
+        return name
+    }
+
+    private static func makeSQLite() async throws -> String {
+        atexit { try? FileManager.default.removeItem(atPath: MigratedTemplate.sqliteDirectory) }
+        try await migrate([:], dataDirectory: sqliteDirectory)
+        return sqliteDirectory + "/adsapp.sqlite"
+    }
+
+    /// Configures an app on the template's database, migrating it, and shuts it down (closing its connections).
+    private static func migrate(_ variables: [String: String], dataDirectory: String = sqliteDirectory + "-postgres") async throws {
         let app = try await Application.make(.testing)
         app.logger.logLevel = .warning
         do {
-            app.databases.use(.postgres(configuration: try SQLPostgresConfiguration(url: url), maxConnectionsPerEventLoop: 1), as: .psql)
-            try await work(app.db as! any SQLDatabase)
+            var environment = ["APP_URL": "http://127.0.0.1:8080", "DATA_DIR": dataDirectory]
+            environment.merge(variables) { $1 }
+            let configuration = try AppConfiguration.load(from: environment, environment: .testing)
+            try await configure(app, configuration: configuration, migrate: true)
+            if let sql = app.db as? any SQLDatabase, sql.dialect.name == "sqlite" {
+                // Everything into the database file, so a copy of the file alone is the whole database.
+                try await sql.raw("PRAGMA wal_checkpoint(TRUNCATE)").run()
+            }
         } catch {
             try? await app.asyncShutdown()
             throw error
         }
         try await app.asyncShutdown()
+        if variables["DATABASE_URL"] != nil { try? FileManager.default.removeItem(atPath: dataDirectory) }
     }
 }
 
@@ -79,6 +197,9 @@ struct TestApp {
         migrate: Bool = true,
         logLevel: Logger.Level = .warning,
         clock: TestClock = TestClock(),
+        graphAPI: (any GraphAPI)? = nil,
+        objectStore: (any ObjectStore)? = nil,
+        keyProvider: (any KeyProvider)? = nil,
         _ test: (TestApp) async throws -> Void
     ) async throws {
         _ = LogCapture.shared
@@ -86,18 +207,25 @@ struct TestApp {
         // would exhaust PostgreSQL's connections and the machine's two cores.
         await TestApp.slots.acquire()
         defer { Task { await TestApp.slots.release() } }
-        let database = try await TestDatabase.create()
         // SQLite in a directory of its own, removed afterwards (sqlite-kit's "memory" databases are temp files it never deletes).
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("adsapp-test-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
         var environment = ["APP_URL": "http://127.0.0.1:8080", "DATA_DIR": dataDirectory]
+        environment.merge(variables) { $1 }
+        // A test that migrates starts from a copy of the migrated template; `configure` then finds nothing to do.
+        let migrated = try migrate && AppConfiguration.load(from: environment, environment: .testing).autoMigrate
+        let database = try await TestDatabase.create(migrated: migrated)
         if let url = database.url { environment["DATABASE_URL"] = url; environment["DATABASE_POOL_SIZE"] = "2" }
         environment.merge(variables) { $1 }
         let app = try await Application.make(.testing)
         app.logger.logLevel = logLevel
         do {
             let configuration = try AppConfiguration.load(from: environment, environment: .testing)
-            let dependencies = Dependencies(now: { clock.now }, randomBytes: Dependencies.live.randomBytes)
+            if migrated, case .sqliteFile(let path) = configuration.database { try await TestDatabase.copySQLiteTemplate(to: path) }
+            let dependencies = Dependencies(
+                now: { clock.now }, randomBytes: Dependencies.live.randomBytes,
+                graphAPI: graphAPI, objectStore: objectStore, keyProvider: keyProvider
+            )
             try await configure(app, configuration: configuration, dependencies: dependencies, migrate: migrate)
             try await test(TestApp(app: app, clock: clock))
         } catch {
@@ -238,5 +366,13 @@ extension HTTPCookies {
             }
         }
         return (String(first[..<equals]), value)
+    }
+}
+
+extension TestApp {
+    /// Runs the jobs that are due (and those they queue) in this task until none is due; returns how many ran.
+    @discardableResult
+    func runJobsUntilIdle() async throws -> Int {
+        try await app.backgroundJobs.runUntilIdle(database: db, context: app.context, logger: Logger(label: "test.jobs"))
     }
 }

@@ -10,8 +10,9 @@ import WhatsAppCloud
 import WhatsAppSimulator
 
 /// The app wired to the Graph API simulator, end to end: the app serves HTTP on a loopback port so the
-/// simulator's customers can post signed webhooks to it, a job worker processes them, and the app's
-/// Graph API client talks to the simulator. Both share the test clock.
+/// simulator's customers can post signed webhooks to it, and the app's Graph API client talks to the
+/// simulator. Both share the test clock. Queued jobs run in the test's own task, in `eventually`,
+/// until none is due; `worker: true` runs a job worker in the background as well, as `serve` does.
 struct WhatsAppHarness {
     static let appSecret = "harness-app-secret-0123456789"
     static let verifyToken = "harness-verify-token"
@@ -37,6 +38,7 @@ struct WhatsAppHarness {
         throughputPerSecond: Int = 80,
         variables: [String: String] = [:],
         numbers: [SimulatedNumber] = [number],
+        worker: Bool = false,
         _ body: (WhatsAppHarness) async throws -> Void
     ) async throws {
         let clock = TestClock(Date(timeIntervalSince1970: 1_798_000_000))
@@ -51,18 +53,18 @@ struct WhatsAppHarness {
             "WHATSAPP_MEDIA_HOSTS": graphURL.absoluteString,
             "WHATSAPP_APP_SECRET": appSecret,
             "WHATSAPP_WEBHOOK_VERIFY_TOKEN": verifyToken,
-            "JOBS_POLL_MILLISECONDS": "50",
             // Tests move the clock past the 24-hour window; the owner's session should outlive that.
             "SESSION_IDLE_TIMEOUT_MINUTES": "43200",
         ]
+        if worker { environment["JOBS_POLL_MILLISECONDS"] = "50" }
         environment.merge(variables) { $1 }
         do {
             try await TestApp.run(variables: environment, clock: clock) { test in
                 try await test.app.server.start(address: .hostname("127.0.0.1", port: 0))
                 let port = try #require(test.app.http.server.shared.localAddress?.port)
                 simulator.setWebhookURL(URL(string: "http://127.0.0.1:\(port)/api/webhooks/whatsapp")!)
-                let runner = try BackgroundJobs.Runner(jobs: test.app.backgroundJobs, database: test.db, context: test.app.context, logger: Logger(label: "test.jobs"))
-                let worker = Task { await runner.run() }
+                let runner = worker ? try BackgroundJobs.Runner(jobs: test.app.backgroundJobs, database: test.db, context: test.app.context, logger: Logger(label: "test.jobs")) : nil
+                let running = runner.map { runner in Task { await runner.run() } }
                 do {
                     let owner = try await test.signUp(email: "anna@example.com")
                     let organization = try await test.organization(named: "Bakkerij Anna")
@@ -75,11 +77,11 @@ struct WhatsAppHarness {
                     let harness = WhatsAppHarness(test: test, simulator: simulator, owner: owner, organizationID: organization.id!, connectionID: connection.id!)
                     try await body(harness)
                 } catch {
-                    runner.stop(); await worker.value
+                    runner?.stop(); await running?.value
                     await test.app.server.shutdown()
                     throw error
                 }
-                runner.stop(); await worker.value
+                runner?.stop(); await running?.value
                 await test.app.server.shutdown()
             }
         } catch {
@@ -93,16 +95,24 @@ struct WhatsAppHarness {
         simulator.customer(waID: waID, name: name, to: Self.number.phoneNumberID)
     }
 
-    /// Polls until `condition` holds (the worker runs in the background), failing the test after `timeout`.
+    /// Runs the due jobs until none is due, then checks `condition`, again and again until it holds
+    /// (webhooks from the simulator arrive on their own time), failing the test after `timeout`.
     func eventually(_ what: String = "condition", timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
+        try await runJobsUntilIdle()
         while try await !condition() {
             guard ContinuousClock.now < deadline else {
                 Issue.record("timed out waiting for \(what)")
                 throw TimedOut(what: what)
             }
-            try await Task.sleep(for: .milliseconds(25))
+            if try await runJobsUntilIdle() == 0 { try await Task.sleep(for: .milliseconds(5)) }
         }
+    }
+
+    /// Runs the due jobs (and those they queue) in this task until none is due; returns how many ran.
+    @discardableResult
+    func runJobsUntilIdle() async throws -> Int {
+        try await test.runJobsUntilIdle()
     }
 
     struct TimedOut: Error { var what: String }
