@@ -27,7 +27,6 @@ struct InboundIngest: Sendable {
     let events: InboxEventLog
     let now: Date
 
-
     /// Records the messages not recorded before, in order; returns how many were new.
     @discardableResult
     func record(_ arrivals: [Arrival]) async throws -> Int {
@@ -293,8 +292,9 @@ struct InboundIngest: Sendable {
         let missing = contactIDs.subtracting(found.keys)
         guard !missing.isEmpty else { return found }
         // New conversations belong to the number's team.
-        let teamID = try await scope.sql("SELECT team_id FROM whatsapp_connections WHERE id = \(bind: connectionID) AND organization_id = \(bind: scope.organizationID)").first()?
-            .decode(column: "team_id", as: UUID?.self)
+        let teamID = try await scope.sql { organization in
+            "SELECT team_id FROM whatsapp_connections WHERE id = \(bind: connectionID) AND organization_id = \(bind: organization)"
+        }.first()?.decode(column: "team_id", as: UUID?.self)
         for chunk in missing.sorted().chunks(of: 500) {
             let values: [any SQLExpression] = chunk.map { contactID in
                 SQLGroupExpression([
