@@ -6,6 +6,12 @@
       first 200 on PATH, then VmRSS after 2 s idle; stops it by PID. Writes JSON to FILE.
   csrf            Reads an HTML page on stdin, prints the value of the `_csrf` hidden input.
   rss PID         Prints VmRSS of PID in KiB.
+  search --url URL --bodies FILE --first N --last M --high-from WRK.txt --p99-ms 250 --steps K
+         --seconds S --out FILE -- DRAIN_CMD... ({since} in DRAIN_CMD is replaced)
+      Finds the most events/s the server acknowledges with p99 under --p99-ms: paced wrk runs of S
+      seconds (scripts/lib/bench-webhook.lua, bodies N..M-1, each once while they last), starting at
+      the unpaced rate in WRK.txt, then bisecting; after each step DRAIN_CMD waits until the backlog
+      is processed. Prints each step and writes every step and the result as JSON.
   report --results DIR --section NAME --command CMD --out docs/benchmarks.md
       Writes the `## NAME` section of the benchmarks document (and of its Dutch twin
       docs/benchmarks.nl.md) from DIR's measurements, and the chart docs/benchmarks-NAME.svg.
@@ -140,6 +146,85 @@ def parse_wrk(text: str) -> dict:
     return out
 
 
+# ---- search ----
+
+def _round_rate(value: float, step: int = 25) -> int:
+    return max(step, int(round(value / step)) * step)
+
+
+def cmd_search(args) -> None:
+    """Step, then binary, search over offered rates for the most events/s with acknowledgement p99
+    under the limit. A step passes when its p99 is under the limit, nothing failed, and wrk got at
+    least 95 % of the offered rate acknowledged (its Requests/sec counts only the answers inside the
+    step's window, so a short step that keeps up still shows a few percent less)."""
+    drain = args.drain[1:] if args.drain[:1] == ["--"] else args.drain
+    if not drain:
+        sys.exit("search: give the drain command after --")
+    high = _round_rate(parse_wrk(Path(args.high_from).read_text())["rps"])
+    cursor, steps = args.first, []
+
+    def measure(rate: int) -> bool:
+        nonlocal cursor
+        need = int(rate * args.seconds * 1.1) + 64
+        reused = cursor + need > args.last
+        if reused:
+            cursor = args.first
+        first, last = cursor, min(args.last, cursor + need)
+        cursor = last
+        since = time.time()
+        wrk = subprocess.run(
+            ["timeout", f"{args.seconds + 60}s", "wrk", "-t2", f"-c{args.connections}", f"-d{args.seconds}s", "--latency",
+             "-s", "scripts/lib/bench-webhook.lua", args.url, "--", args.bodies, str(first), str(last), "2", str(rate)],
+            capture_output=True, text=True, check=True)
+        w = parse_wrk(wrk.stdout)
+        drained = subprocess.run([part.replace("{since}", f"{since:.3f}") for part in drain],
+                                 capture_output=True, text=True, check=True)
+        d = json.loads(drained.stdout.strip().splitlines()[-1])
+        reused = reused or "bodies ran out" in wrk.stdout
+        ok = w["rps"] >= 0.95 * rate and w["p99_ms"] < args.p99_ms and not w["non_2xx"] and not w["socket_errors"] and not d["failed"]
+        step = {"offered": rate, "acknowledged": w["rps"], "p50_ms": w["p50_ms"], "p99_ms": w["p99_ms"],
+                "non_2xx": w["non_2xx"], "socket_errors": w["socket_errors"], "bodies_reused": reused,
+                "backlog_at_end": d["backlogAtStart"], "processed_per_second": d["processedPerSecond"], "passed": ok}
+        steps.append(step)
+        print(f"search step {len(steps)}: offered {rate:,}/s, acknowledged {w['rps']:,.0f}/s, p50 {w['p50_ms']:.1f} ms,"
+              f" p99 {w['p99_ms']:.1f} ms, backlog {d['backlogAtStart']:,}{', bodies reused' if reused else ''}"
+              f" -> {'pass' if ok else 'fail'}", file=sys.stderr, flush=True)
+        return ok
+
+    # Upwards while the most acknowledged unpaced rate still passes (rare: pacing spreads the load),
+    # else bisect between 0 and it.
+    low, high_fail = 0, None
+    rate = high
+    for _ in range(args.steps):
+        if high_fail is None:
+            if measure(rate):
+                low, rate = rate, _round_rate(rate * 1.5)
+                continue
+            high_fail = rate
+        else:
+            mid = _round_rate((low + high_fail) / 2)
+            if mid <= low or mid >= high_fail:
+                break
+            if measure(mid):
+                low = mid
+            else:
+                high_fail = mid
+    result = {"p99_limit_ms": args.p99_ms, "seconds_per_step": args.seconds, "connections": args.connections,
+              "start_rate": high, "sustained": low, "first_failing": high_fail, "steps": steps}
+    Path(args.out).write_text(json.dumps(result, indent=1) + "\n")
+    print(json.dumps({"sustained": low, "first_failing": high_fail, "steps": len(steps)}))
+
+
+def parse_pgbench(text: str) -> dict:
+    m = re.search(r"^tps = ([\d.]+)", text, flags=re.M)
+    if not m:
+        raise ValueError("no tps in pgbench output")
+    clients = re.search(r"^number of clients: (\d+)", text, flags=re.M)
+    failed = re.search(r"^number of failed transactions: (\d+)", text, flags=re.M)
+    return {"tps": float(m.group(1)), "clients": int(clients.group(1)) if clients else None,
+            "failed": int(failed.group(1)) if failed else 0}
+
+
 # ---- report ----
 
 def _git(*args: str) -> str:
@@ -192,7 +277,7 @@ TEXT = {
         "chart_alt": "requests per second and p99",
         "load_jobs": "load: {count} no-op jobs enqueued in batches of 1,000, then processed by one worker in the"
                      " same process (concurrency {concurrency}); latency from single enqueues to an idle worker."
-                     " Release build; fresh SQLite file and fresh PostgreSQL 15 database (fsync off) on this machine."
+                     " Release build; fresh SQLite file and fresh PostgreSQL 15 database ({pg}) on this machine."
                      " Anchors from elsewhere: River about 46k jobs/s on 8 cores, graphile-worker about 15.6k/s"
                      " unbatched on 24 cores.",
         "jobs_header": "| measurement | SQLite | PostgreSQL | limit / target |",
@@ -215,7 +300,11 @@ TEXT = {
                         " of `adsapp serve` with its in-process worker at default settings. Mix as in a busy inbox: per outbound"
                         " message one inbound text and its `sent`, `delivered` and `read` callbacks, {avg} bytes a body, {contacts}"
                         " customers. wrk, the server and PostgreSQL share the same 2 cores. Release build; fresh SQLite file (WAL,"
-                        " one connection) and fresh PostgreSQL 15 database (fsync off).",
+                        " one connection) and fresh PostgreSQL 15 database ({pg}). Then the most events/s the node sustains with"
+                        " acknowledgement p99 under 250 ms: paced runs of {step} s on 512 connections, starting at the unpaced rate and"
+                        " bisecting, each step's backlog processed before the next (steps below the table). The database's ceiling:"
+                        " `pgbench` inserting the same rows (a `webhook_events` row with one of the same bodies and its job, one"
+                        " transaction per event, 32 clients) on the same PostgreSQL.",
         "webhook_header": "| measurement | SQLite | PostgreSQL | limit / target (same run) |",
         "wh_ack": "signed events acknowledged at the offered 4,000/s (events/s)",
         "wh_ack_limit": "target: all of the 4,000/s",
@@ -232,6 +321,17 @@ TEXT = {
         "wh_counts": "events stored / processed / failed",
         "wh_counts_note": "every acknowledged event is stored; processing leaves no failure",
         "wh_rss": "RSS of the server after the run (MiB)",
+        "wh_sustained": "most events/s sustained with acknowledgement p99 under 250 ms (search over paced rates)",
+        "wh_sustained_limit": "limit: pgbench insert of the same rows, {pgbench}/s",
+        "wh_pgbench": "pgbench insert of the same rows, same durability (webhook event + job, one transaction per event, 32 clients; tps)",
+        "wh_pgbench_limit": "limit: the database alone; sustained = {share} % of it",
+        "wh_steps": "search steps, {db} (offered → acknowledged events/s, p99):",
+        "wh_below": "below {n}/s",
+        "pass": "pass",
+        "fail": "fail",
+        "reused": "bodies reused",
+        "pg_settings": "fsync {fsync}, synchronous_commit {sync}",
+        "pg_unknown": "durability not recorded",
         "wh_verdict": "target met (4,000/s offered: all acknowledged, p99 under 250 ms, the worker at most 1 s behind)",
         "yes": "yes",
         "no": "no",
@@ -245,7 +345,7 @@ TEXT = {
         "bar_wh_processed": "processed {db}",
         "bar_wh_max": "most acknowledged {db}",
         "load_inbox": "load: one organization of {conversations} conversations and {messages} messages on a fresh PostgreSQL 15"
-                      " database (fsync off), seeded in {seed:.0f} s; `adsapp serve` (release, workers in-process) with the owner's"
+                      " database ({pg}), seeded in {seed:.0f} s; `adsapp serve` (release, workers in-process) with the owner's"
                       " session. Each request kind under `wrk -t2 -c2 -d10s --latency` after a 2 s warm-up (two requests at every"
                       " instant, each sent as soon as the last answer came: both cores busy), paths picked at random:"
                       " list = the list API's first pages of six filters and pages 50 to 30,000 deep; page = the `/inbox` HTML page"
@@ -301,7 +401,7 @@ TEXT = {
         "load_jobs": "belasting: {count} lege taken, in porties van 1.000 in de wachtrij gezet en daarna verwerkt door"
                      " één worker in hetzelfde proces (gelijktijdigheid {concurrency}); latentie van losse taken naar een"
                      " worker zonder werk. Release-build; een nieuw SQLite-bestand en een nieuwe PostgreSQL 15-database"
-                     " (fsync uit) op deze machine. Ter vergelijking elders: River ongeveer 46k taken/s op 8 kernen,"
+                     " ({pg}) op deze machine. Ter vergelijking elders: River ongeveer 46k taken/s op 8 kernen,"
                      " graphile-worker ongeveer 15,6k/s zonder batches op 24 kernen.",
         "jobs_header": "| meting | SQLite | PostgreSQL | grens / doel |",
         "raw_insert": "kale INSERT van dezelfde rijen, meerdere per opdracht (rijen/s)",
@@ -324,13 +424,28 @@ TEXT = {
                         " proces, standaardinstellingen. Mix als in een drukke inbox: per uitgaand bericht één binnenkomend"
                         " tekstbericht en de callbacks `sent`, `delivered` en `read`, {avg} bytes per bericht, {contacts} klanten."
                         " wrk, de server en PostgreSQL delen dezelfde 2 kernen. Release-build; een nieuw SQLite-bestand (WAL, één"
-                        " verbinding) en een nieuwe PostgreSQL 15-database (fsync uit).",
+                        " verbinding) en een nieuwe PostgreSQL 15-database ({pg}). Daarna het meeste events/s dat de node volhoudt met"
+                        " p99 van de bevestiging onder 250 ms: runs van {step} s met vast tempo op 512 verbindingen, beginnend bij het"
+                        " maximum zonder tempo en dan halverend, de achterstand van elke stap verwerkt voor de volgende (stappen onder"
+                        " de tabel). Het plafond van de database: `pgbench` die dezelfde rijen invoegt (een `webhook_events`-rij met een"
+                        " van dezelfde berichten en zijn taak, één transactie per event, 32 clients) op dezelfde PostgreSQL.",
         "webhook_header": "| meting | SQLite | PostgreSQL | grens / doel (zelfde run) |",
         "wh_ack": "ondertekende events bevestigd bij aangeboden 4.000/s (events/s)",
         "wh_ack_limit": "doel: alle 4.000/s",
         "wh_max": "meeste bevestigd, zonder tempo op 32 verbindingen (events/s; p99 ms)",
         "wh_max_limit": "grens: kale Vapor `GET /`: {rps} verzoeken/s",
         "wh_latency": "latentie van de bevestiging p50 / p99 (ms)",
+        "wh_sustained": "meeste events/s volgehouden met p99 van de bevestiging onder 250 ms (zoektocht over vaste tempo's)",
+        "wh_sustained_limit": "grens: pgbench-insert van dezelfde rijen, {pgbench}/s",
+        "wh_pgbench": "pgbench-insert van dezelfde rijen, zelfde duurzaamheid (webhook-event + taak, één transactie per event, 32 clients; tps)",
+        "wh_pgbench_limit": "grens: alleen de database; volgehouden = {share} % daarvan",
+        "wh_steps": "stappen van de zoektocht, {db} (aangeboden → bevestigd events/s, p99):",
+        "wh_below": "onder {n}/s",
+        "pass": "gehaald",
+        "fail": "niet gehaald",
+        "reused": "berichten hergebruikt",
+        "pg_settings": "fsync {fsync}, synchronous_commit {sync}",
+        "pg_unknown": "duurzaamheid niet vastgelegd",
         "wh_latency_limit": "doel: p99 onder 250 ms; kale Vapor `GET /`: {lat}",
         "wh_raw": "kale INSERT van de rijen van de handler (webhook-event + taak, één transactie per event, 32 tegelijk; events/s)",
         "wh_raw_limit": "grens: geen HTTP, handtekening of Fluent; meeste bevestigd = {sqlite} % / {pg} % daarvan",
@@ -354,7 +469,7 @@ TEXT = {
         "bar_wh_processed": "verwerkt {db}",
         "bar_wh_max": "meeste bevestigd {db}",
         "load_inbox": "belasting: één organisatie met {conversations} gesprekken en {messages} berichten in een nieuwe PostgreSQL 15-"
-                      "database (fsync uit), gevuld in {seed:.0f} s; `adsapp serve` (release, workers in hetzelfde proces) met de sessie"
+                      "database ({pg}), gevuld in {seed:.0f} s; `adsapp serve` (release, workers in hetzelfde proces) met de sessie"
                       " van de eigenaar. Elk soort verzoek onder `wrk -t2 -c2 -d10s --latency` na 2 s opwarmen (op elk moment twee"
                       " verzoeken, elk verstuurd zodra het vorige antwoord er was: beide kernen bezig), paden willekeurig gekozen:"
                       " lijst = de eerste pagina's van zes filters van de lijst-API en pagina's 50 tot 30.000 diep; pagina = de HTML-pagina"
@@ -636,11 +751,22 @@ def cmd_report_jobs(args) -> None:
         chart = out.with_name(f"{out.stem}-jobs{'' if lang == 'en' else '.' + lang}.svg")
         write_chart(chart, jobs_chart_svg(sqlite, pg, t), t)
         table = [t["jobs_header"], "|---|---|---|---|"] + [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in jobs_rows(sqlite, pg, t)]
-        load = t["load_jobs"].format(count=f"{sqlite['count']:,}", concurrency=sqlite["concurrency"])
+        load = t["load_jobs"].format(count=f"{sqlite['count']:,}", concurrency=sqlite["concurrency"], pg=pg_settings(Path(args.results), t))
         body = section_body("jobs", table, t, run, chart.name, load=load)
         write_section(path, "jobs", body, t)
         if lang == "en":
             print("\n".join(body))
+
+
+def pg_settings(results: Path, t: dict) -> str:
+    """How durable the run's PostgreSQL was, from `postgresql-settings.txt` (written by scripts/bench)."""
+    path = results / "postgresql-settings.txt"
+    if not path.exists():
+        return t["pg_unknown"]
+    values = dict(part.split("=", 1) for part in path.read_text().split())
+    words = {"on": "on", "off": "off"} if t is TEXT["en"] else {"on": "aan", "off": "uit"}
+    return t["pg_settings"].format(fsync=words.get(values.get("fsync", "?"), values.get("fsync", "?")),
+                                   sync=words.get(values.get("synchronous_commit", "?"), values.get("synchronous_commit", "?")))
 
 
 # ---- webhook ----
@@ -651,7 +777,8 @@ WEBHOOK_TARGET_P99_MS = 250
 
 def load_webhook(results: Path) -> dict:
     """Reads what `scripts/bench webhook` leaves in RESULTS: per database the wrk run and the JSON
-    lines of `adsapp bench-webhook` (prepare, drain, raw insert), and the bare route's wrk run."""
+    lines of `adsapp-bench webhook` (prepare, drain, raw insert), the search's steps, the pgbench run, and
+    the bare route's wrk run."""
     out = {"bare": parse_wrk((results / "wrk-bare.txt").read_text())}
     for db in ("sqlite", "postgresql"):
         wrk_text = (results / f"wrk-webhook-{db}.txt").read_text()
@@ -664,8 +791,15 @@ def load_webhook(results: Path) -> dict:
             "drain": json.loads((results / f"webhook-{db}-drain.json").read_text()),
             "raw": json.loads((results / f"webhook-{db}-raw.json").read_text()),
             "rss_kib": int(rss.read_text()) if rss.exists() else None,
+            "search": _json_if_exists(results / f"webhook-{db}-search.json"),
         }
+    pgbench = results / "webhook-postgresql-pgbench.txt"
+    out["pgbench"] = parse_pgbench(pgbench.read_text()) if pgbench.exists() else None
     return out
+
+
+def _json_if_exists(path: Path):
+    return json.loads(path.read_text()) if path.exists() else None
 
 
 def webhook_verdict(m: dict, t: dict) -> str:
@@ -710,6 +844,19 @@ def webhook_rows(w: dict, t: dict) -> list[tuple[str, str, str, str]]:
     def rss(m: dict) -> str:
         return _mib(m["rss_kib"]) if m["rss_kib"] is not None else "—"
 
+    def sustained(m: dict) -> str:
+        found = m["search"]
+        if found is None:
+            return "—"
+        if not found["sustained"]:
+            return t["wh_below"].format(n=_rps(min(step["offered"] for step in found["steps"])))
+        return _rps(found["sustained"])
+
+    pgbench = w.get("pgbench")
+    pgbench_tps = _rps(pgbench["tps"]) if pgbench else "—"
+    pgbench_share = (f"{100 * pg['search']['sustained'] / pgbench['tps']:.0f}"
+                     if pgbench and pg.get("search") and pgbench["tps"] else "—")
+
     return [
         (t["wh_ack"], ack(sq), ack(pg), t["wh_ack_limit"]),
         (t["wh_latency"], _latency(sq["wrk"]), _latency(pg["wrk"]), t["wh_latency_limit"].format(lat=_latency(bare))),
@@ -720,9 +867,26 @@ def webhook_rows(w: dict, t: dict) -> list[tuple[str, str, str, str]]:
         (t["wh_max"], most(sq), most(pg), t["wh_max_limit"].format(rps=_rps(bare["rps"]))),
         (t["wh_raw"], _rps(sq["raw"]["rawInsertEventsPerSecond"]), _rps(pg["raw"]["rawInsertEventsPerSecond"]),
          t["wh_raw_limit"].format(sqlite=share(sq), pg=share(pg))),
+        (t["wh_sustained"], sustained(sq), sustained(pg), t["wh_sustained_limit"].format(pgbench=pgbench_tps)),
+        (t["wh_pgbench"], "—", pgbench_tps, t["wh_pgbench_limit"].format(share=pgbench_share)),
         (t["wh_rss"], rss(sq), rss(pg), "—"),
         (t["wh_verdict"], webhook_verdict(sq, t), webhook_verdict(pg, t), "—"),
     ]
+
+
+def webhook_steps(w: dict, t: dict) -> list[str]:
+    """Every step of each database's search, one list item per database."""
+    lines = []
+    for db, name in (("sqlite", "SQLite"), ("postgresql", "PostgreSQL")):
+        found = w[db]["search"]
+        if not found:
+            continue
+        steps = "; ".join(
+            f"{_rps(s['offered'])} → {_rps(s['acknowledged'])}, {s['p99_ms']:.0f} ms: {t['pass'] if s['passed'] else t['fail']}"
+            + (f" ({t['reused']})" if s["bodies_reused"] else "")
+            for s in found["steps"])
+        lines.append(f"- {t['wh_steps'].format(db=name)} {steps}")
+    return [""] + lines if lines else []
 
 
 def webhook_chart_svg(w: dict, t: dict) -> str:
@@ -775,7 +939,10 @@ def cmd_report_webhook(args) -> None:
         chart = out.with_name(f"{out.stem}-webhook{'' if lang == 'en' else '.' + lang}.svg")
         write_chart(chart, webhook_chart_svg(w, t), t)
         table = [t["webhook_header"], "|---|---|---|---|"] + [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in webhook_rows(w, t)]
-        load = t["load_webhook"].format(avg=prepared["averageBodyBytes"], contacts=f"{prepared['contacts']:,}")
+        table += webhook_steps(w, t)
+        searched = w["postgresql"]["search"] or w["sqlite"]["search"] or {}
+        load = t["load_webhook"].format(avg=prepared["averageBodyBytes"], contacts=f"{prepared['contacts']:,}",
+                                        pg=pg_settings(Path(args.results), t), step=searched.get("seconds_per_step", "—"))
         body = section_body("webhook", table, t, run, chart.name, load=load)
         write_section(path, "webhook", body, t)
         if lang == "en":
@@ -789,7 +956,7 @@ INBOX_TARGETS_MS = {"list": 20, "page": 20, "thread": 20, "search": 50, "live": 
 
 def load_inbox(results: Path) -> dict:
     """Reads what `scripts/bench inbox` leaves in RESULTS: the wrk runs per request kind, the bare
-    route's, the seed and the live measurement of `adsapp bench-inbox`."""
+    route's, the seed and the live measurement of `adsapp-bench inbox`."""
     out = {"bare": parse_wrk((results / "wrk-bare.txt").read_text())}
     for kind in ("list", "page", "thread", "search"):
         out[kind] = parse_wrk((results / f"wrk-inbox-{kind}.txt").read_text())
@@ -870,7 +1037,7 @@ def cmd_report_inbox(args) -> None:
         load = t["load_inbox"].format(
             conversations=f"{m['seed']['conversations']:,}", messages=f"{m['seed']['messages']:,}",
             seed=m["seed"]["seedSeconds"], searches=m["searches"], sockets=f"{m['live']['sockets']:,}",
-            posted=m["live"]["messages"],
+            posted=m["live"]["messages"], pg=pg_settings(Path(args.results), t),
         )
         body = section_body("inbox", table, t, run, chart.name, load=load)
         write_section(path, "inbox", body, t)
@@ -917,6 +1084,19 @@ def main() -> None:
     p = sub.add_parser("rss")
     p.add_argument("pid", type=int)
     p.set_defaults(func=cmd_rss)
+    p = sub.add_parser("search")
+    p.add_argument("--url", required=True)
+    p.add_argument("--bodies", required=True)
+    p.add_argument("--first", type=int, required=True)
+    p.add_argument("--last", type=int, required=True)
+    p.add_argument("--high-from", required=True)
+    p.add_argument("--p99-ms", type=float, default=250)
+    p.add_argument("--steps", type=int, default=6)
+    p.add_argument("--seconds", type=int, default=10)
+    p.add_argument("--connections", type=int, default=512)
+    p.add_argument("--out", required=True)
+    p.add_argument("drain", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_search)
     p = sub.add_parser("report")
     p.add_argument("--results", required=True)
     p.add_argument("--section", required=True)

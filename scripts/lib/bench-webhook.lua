@@ -2,7 +2,7 @@
 --
 --   wrk -t2 ... -s scripts/lib/bench-webhook.lua URL -- BODIES FIRST LAST THREADS [RATE]
 --
--- BODIES holds `signature<TAB>body` lines (written by `adsapp bench-webhook --prepare`). The run
+-- BODIES holds `signature<TAB>body` lines (written by `adsapp-bench webhook --prepare`). The run
 -- uses lines FIRST..LAST-1 (0-based); thread n of THREADS takes every THREADS-th of them, so no
 -- body is sent twice unless they run out: then the thread starts again and `done` says so.
 --

@@ -74,8 +74,17 @@ _as_postgres() {
 # Starts a throw-away PostgreSQL 15 on a free loopback port. Exports PG_PORT, PG_SOCKET_DIR,
 # PG_DATA_DIR and TEST_DATABASE_URL (superuser postgres, trust auth). Returns 1 on failure
 # (after logging why), so it can be used in `if`.
+#
+#   start_postgres           for tests: fsync off (a crash loses the throw-away data, nothing else)
+#   start_postgres durable   for benchmarks: fsync and synchronous_commit on, as users run it
 start_postgres() {
-    local dir port pid
+    local dir port pid durability="-c fsync=off" label="fsync off"
+    if [ "${1:-}" = durable ]; then
+        durability="-c fsync=on -c synchronous_commit=on" label="fsync and synchronous_commit on"
+    elif [ -n "${1:-}" ]; then
+        log "start_postgres: unknown argument '$1' (use 'durable' or nothing)"
+        return 1
+    fi
     if [ ! -x "$PG_BIN/initdb" ]; then
         log "PostgreSQL binaries not found in $PG_BIN (install postgresql-15)"
         return 1
@@ -90,14 +99,14 @@ start_postgres() {
         --no-sync >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; log "initdb failed"; return 1; }
     _SERVICE_PG_DATA_DIRS+=("$dir/data")
     _as_postgres "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
-        -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$dir -c fsync=off -c max_connections=500" \
+        -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$dir $durability -c max_connections=500" \
         start >/dev/null || { cat "$dir/postgres.log" >&2; log "PostgreSQL did not start"; return 1; }
 
     pid=$(head -n 1 "$dir/data/postmaster.pid")
     register_pid "$pid"
     export PG_PORT=$port PG_SOCKET_DIR=$dir PG_DATA_DIR=$dir/data
     export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
-    log "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (pid $pid)"
+    log "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (pid $pid, $label)"
 }
 
 # Stops $1 by PID: TERM, up to ${2:-10} s grace, then KILL.
