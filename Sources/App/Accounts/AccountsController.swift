@@ -153,12 +153,7 @@ enum AccountsController {
         case "signed_out_elsewhere": t(.accountNoticeSignedOutElsewhere)
         default: nil
         }
-        let model = AccountPage.Model(
-            name: signedIn.user.name, email: signedIn.user.email,
-            languagePreference: signedIn.user.language.flatMap(Language.init(rawValue:)),
-            sessionCount: try await SessionStore(database: request.db, context: request.context).count(userID: signedIn.userID),
-            notice: noticeText, passwordErrors: passwordErrors
-        )
+        let model = try await AccountPage.query(request, signedIn, notice: noticeText, passwordErrors: passwordErrors)
         return try await HTMLResponse(status: status, html: AccountPage.html(model, Chrome.make(for: request, section: .settings))).encodeResponse(for: request)
     }
 

@@ -40,22 +40,21 @@ struct JobBody: Content {
 
 /// The progress of the organization's own long jobs (imports, broadcasts, exports), as a page and as JSON.
 enum JobsController {
-    private static func job(_ request: Request) async throws -> JobSummary {
-        let tenant = try request.tenant()
+    private static func job(_ request: Request, _ tenant: Tenant) async throws -> JobSummary {
         guard let id = request.parameters.get(SiteURL.jobID, as: UUID.self),
               let job = try await request.jobs.find(id, organizationID: tenant.organizationID)
         else { throw request.isAPIRequest ? APIError(.notFound, code: "not_found", message: "No such job.") : Abort(.notFound) }
         return job
     }
 
-    static func page(_ request: Request, _: Tenant) async throws -> Response {
-        let job = try await job(request)
+    static func page(_ request: Request, _ tenant: Tenant) async throws -> Response {
+        let job = try await job(request, tenant)
         let model = JobPage.Model(id: job.id, kind: job.kind, state: job.state, progress: job.progress, message: job.progressMessage)
         return try await HTMLResponse(html: JobPage.html(model, Chrome.make(for: request))).encodeResponse(for: request)
     }
 
-    static func show(_ request: Request, _: Tenant) async throws -> JobBody {
-        JobBody(try await job(request))
+    static func show(_ request: Request, _ tenant: Tenant) async throws -> JobBody {
+        JobBody(try await job(request, tenant))
     }
 }
 
@@ -96,19 +95,13 @@ enum AdminJobsController {
     }
 
     static func page(_ request: Request) async throws -> Response {
-        let store = request.jobs
-        let troubled = try await store.troubled()
         let t = request.localizer
         let notice: String? = switch request.query[String.self, at: "notice"] {
         case "retried": t(.adminJobsNoticeRetried)
         case "discarded": t(.adminJobsNoticeDiscarded)
         default: nil
         }
-        let model = AdminJobsPage.Model(
-            counts: try await store.counts(), dead: troubled.dead, retrying: troubled.retrying,
-            failedWebhooks: try await failedWebhooks(request).map { .init(id: $0.id, source: $0.source, receivedAt: $0.received_at, error: $0.error ?? "") },
-            notice: notice
-        )
+        let model = try await AdminJobsPage.query(request, notice: notice)
         return try await HTMLResponse(html: AdminJobsPage.html(model, Chrome.make(for: request, section: .admin))).encodeResponse(for: request)
     }
 

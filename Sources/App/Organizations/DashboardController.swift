@@ -9,12 +9,7 @@ enum DashboardController {
     }
 
     static func dashboard(_ request: Request, _ tenant: Tenant) async throws -> Response {
-        let model = DashboardPage.Model(
-            userName: tenant.user.name,
-            organizationName: tenant.organization.name,
-            role: tenant.role,
-            memberCount: try await tenant.scope.query(Membership.self).count()
-        )
+        let model = try await DashboardPage.query(tenant)
         return try await HTMLResponse(html: DashboardPage.html(model, Chrome.make(for: request, section: .dashboard))).encodeResponse(for: request)
     }
 

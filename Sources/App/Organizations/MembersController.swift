@@ -17,21 +17,7 @@ enum MembersController {
         case "not_allowed": t(.membersErrorNotAllowed)
         default: nil
         }
-        let memberships = try await tenant.scope.query(Membership.self).with(\.$user).sort(\.$createdAt).all()
-        let owners = memberships.filter { $0.role == .owner }.count
-        let rows = memberships.map { membership in
-            let isSelf = membership.$user.id == tenant.signedIn.userID
-            let assignable = Role.allCases.filter { candidate in
-                (try? MembershipRules.checkRoleChange(actor: tenant.role, target: membership.role, newRole: candidate, ownerCount: owners)) != nil
-            }
-            let canRemove = (try? MembershipRules.checkRemoval(actor: tenant.role, target: membership.role, ownerCount: owners, isSelf: isSelf)) != nil
-            return MembersPage.Row(
-                membershipID: membership.id!, name: membership.user.name, email: membership.user.email,
-                role: membership.role, joined: membership.createdAt, isSelf: isSelf,
-                assignableRoles: assignable.count > 1 ? assignable : [], canRemove: canRemove
-            )
-        }
-        let model = MembersPage.Model(organizationName: tenant.organization.name, rows: rows, notice: notice, error: error)
+        let model = try await MembersPage.query(tenant, notice: notice, error: error)
         return try await HTMLResponse(html: MembersPage.html(model, Chrome.make(for: request, section: .settings))).encodeResponse(for: request)
     }
 

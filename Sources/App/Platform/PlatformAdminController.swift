@@ -32,28 +32,13 @@ enum PlatformAdminController {
         return request.redirect(to: SiteURL.admin.path + "?notice=assigned", redirectType: .normal)
     }
 
-    private static func assignment(_ request: Request) -> PlatformNumberAssignment {
+    static func assignment(_ request: Request) -> PlatformNumberAssignment {
         PlatformNumberAssignment(services: request.whatsApp, database: request.db, jobs: request.jobs, now: request.now)
     }
 
     private static func render(_ request: Request, notice: String?, error: String?, status: HTTPResponseStatus) async throws -> Response {
-        let organizations = try await Organization.query(on: request.db).sort(\.$createdAt, .descending).limit(500).all()
-        // One grouped count for all of them, not one query per organization.
-        let counts = try await request.db.sql
-            .raw("SELECT organization_id, COUNT(*) AS members FROM memberships GROUP BY organization_id")
-            .all()
-            .reduce(into: [UUID: Int]()) { counts, row in
-                counts[try row.decode(column: "organization_id", as: UUID.self)] = try row.decode(column: "members", as: Int.self)
-            }
-        let rows = organizations.map {
-            AdminPage.Row(name: $0.name, created: $0.createdAt, memberCount: counts[$0.id!, default: 0], id: $0.id)
-        }
-        var number: AdminPage.PlatformNumber?
-        if let status = try await assignment(request).status() {
-            let holder = try await status.organizationID.asyncMap { try await Organization.find($0, on: request.db) }
-            number = .init(phoneNumberID: status.phoneNumberID, organizationID: status.organizationID, organizationName: holder??.name)
-        }
-        let html = AdminPage.html(rows, try await Chrome.make(for: request, section: .admin), number: number, notice: notice, error: error)
+        let model = try await AdminPage.query(request, notice: notice, error: error)
+        let html = AdminPage.html(model, try await Chrome.make(for: request, section: .admin))
         return try await HTMLResponse(status: status, html: html).encodeResponse(for: request)
     }
 }

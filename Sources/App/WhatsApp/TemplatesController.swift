@@ -5,8 +5,8 @@ import WhatsAppCloud
 
 /// The templates page.
 enum TemplatesController {
-    static func page(_ request: Request, _: Tenant) async throws -> Response {
-        try await render(request, notice: nil, error: nil, status: .ok)
+    static func page(_ request: Request, _ tenant: Tenant) async throws -> Response {
+        try await render(request, tenant, notice: nil, error: nil, status: .ok)
     }
 
     struct CreateForm: Content {
@@ -32,7 +32,7 @@ enum TemplatesController {
         do {
             _ = try await management(request, tenant).create(input)
         } catch let problem as TemplateProblem {
-            return try await render(request, notice: nil, error: problem.description, status: .unprocessableEntity)
+            return try await render(request, tenant, notice: nil, error: problem.description, status: .unprocessableEntity)
         }
         return request.redirect(to: SiteURL.templates.path + "?notice=created", redirectType: .normal)
     }
@@ -42,7 +42,7 @@ enum TemplatesController {
         do {
             try await management(request, tenant).delete(template)
         } catch let problem as TemplateProblem {
-            return try await render(request, notice: nil, error: problem.description, status: .unprocessableEntity)
+            return try await render(request, tenant, notice: nil, error: problem.description, status: .unprocessableEntity)
         }
         return request.redirect(to: SiteURL.templates.path + "?notice=deleted", redirectType: .normal)
     }
@@ -56,27 +56,15 @@ enum TemplatesController {
         TemplateManagement(scope: tenant.scope, services: request.whatsApp, jobs: request.jobs, now: request.now)
     }
 
-    private static func render(_ request: Request, notice: String?, error: String?, status: HTTPResponseStatus) async throws -> Response {
-        let tenant = try request.tenant()
+    private static func render(_ request: Request, _ tenant: Tenant, notice: String?, error: String?, status: HTTPResponseStatus) async throws -> Response {
         let t = request.localizer
-        let templates = try await tenant.scope.query(MessageTemplate.self).sort(\.$name).sort(\.$language).all()
         let queryNotice: String? = switch request.query[String.self, at: "notice"] {
         case "created": t(.templatesNoticeCreated)
         case "deleted": t(.templatesNoticeDeleted)
         case "syncing": t(.templatesNoticeSyncing)
         default: nil
         }
-        let model = TemplatesPage.Model(
-            rows: templates.map { template in
-                let components = (try? JSONDecoder().decode(JSONValue.self, from: Data(template.components.utf8)))?.arrayValue ?? []
-                let body = components.first { $0["type"]?.stringValue == "BODY" }?["text"]?.stringValue
-                return .init(id: template.id!, name: template.name, language: template.language, category: template.category,
-                             status: template.status, quality: template.quality, rejectedReason: template.rejectedReason, body: body)
-            },
-            canManage: tenant.role.can(.manageTemplates),
-            notice: notice ?? queryNotice,
-            error: error
-        )
+        let model = try await TemplatesPage.query(tenant, notice: notice ?? queryNotice, error: error)
         return try await HTMLResponse(status: status, html: TemplatesPage.html(model, Chrome.make(for: request, section: .templates))).encodeResponse(for: request)
     }
 }

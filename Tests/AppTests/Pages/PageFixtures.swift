@@ -76,8 +76,10 @@ enum PageFixtures {
         let unassigned = AdminPage.PlatformNumber(phoneNumberID: s("platform number"), organizationID: nil, organizationName: nil)
         let assigned = AdminPage.PlatformNumber(phoneNumberID: s("platform number"), organizationID: holder, organizationName: s("holder"))
         let (adminNotice, adminError) = (s("notice"), s("error"))
-        add("admin", (admin, unassigned, adminNotice, adminError)) { AdminPage.html(admin, $0, number: unassigned, notice: adminNotice, error: adminError) }
-        add("admin, number assigned", (admin, assigned)) { AdminPage.html(admin, $0, number: assigned) }
+        let adminModel = AdminPage.Model(rows: admin, number: unassigned, notice: adminNotice, error: adminError)
+        add("admin", adminModel) { AdminPage.html(adminModel, $0) }
+        let assignedModel = AdminPage.Model(rows: admin, number: assigned)
+        add("admin, number assigned", assignedModel) { AdminPage.html(assignedModel, $0) }
         let job = JobPage.Model(id: id("fixture 5"), kind: s("kind"), state: .running, progress: 0.5, message: s("message"))
         add("job", job) { JobPage.html(job, $0) }
         let adminJobs = adminJobsModel(s)

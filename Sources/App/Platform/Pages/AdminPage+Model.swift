@@ -17,4 +17,11 @@ enum AdminPage {
         var organizationID: UUID?
         var organizationName: String?
     }
+
+    struct Model {
+        var rows: [Row]
+        var number: PlatformNumber?
+        var notice: String?
+        var error: String?
+    }
 }

@@ -3,8 +3,9 @@ import Foundation
 import SafeHTML
 
 extension AdminPage {
-    static func html(_ rows: [Row], _ chrome: Chrome, number: PlatformNumber? = nil, notice: String? = nil, error: String? = nil) -> HTML {
+    static func html(_ model: Model, _ chrome: Chrome) -> HTML {
         let t = chrome.t
+        let (rows, number, notice, error) = (model.rows, model.number, model.notice, model.error)
         return Layout.page(t(.adminTitle), chrome,
             .h1(.text(t(.adminTitle))),
             Forms.alert(notice, kind: "notice"),
