@@ -228,22 +228,22 @@ enum InboxAPIController {
         }
     }
 
-    static func createTeam(_ request: Request, _: Tenant) async throws -> Response {
+    static func createTeam(_ request: Request, _ tenant: Tenant) async throws -> Response {
         let input = try request.content.decode(TeamInput.self)
-        let team = try await settings(request) { try await $0.createTeam(name: input.name ?? "", autoAssign: input.auto_assign ?? false, members: input.member_ids ?? []) }
+        let team = try await settings(request, tenant) { try await $0.createTeam(name: input.name ?? "", autoAssign: input.auto_assign ?? false, members: input.member_ids ?? []) }
         return try await TeamBody(id: team.id!, name: team.name, auto_assign: team.autoAssign, member_ids: input.member_ids ?? []).encodeResponse(status: .created, for: request)
     }
 
-    static func updateTeam(_ request: Request, _: Tenant) async throws -> HTTPStatus {
-        let id = try await existing(Team.self, SiteURL.teamID, request)
+    static func updateTeam(_ request: Request, _ tenant: Tenant) async throws -> HTTPStatus {
+        let id = try await existing(Team.self, SiteURL.teamID, request, tenant)
         let input = try request.content.decode(TeamInput.self)
-        _ = try await settings(request) { try await $0.updateTeam(id, name: input.name, autoAssign: input.auto_assign, members: input.member_ids) }
+        _ = try await settings(request, tenant) { try await $0.updateTeam(id, name: input.name, autoAssign: input.auto_assign, members: input.member_ids) }
         return .noContent
     }
 
-    static func deleteTeam(_ request: Request, _: Tenant) async throws -> HTTPStatus {
-        let id = try await existing(Team.self, SiteURL.teamID, request)
-        try await settings(request) { try await $0.deleteTeam(id) }
+    static func deleteTeam(_ request: Request, _ tenant: Tenant) async throws -> HTTPStatus {
+        let id = try await existing(Team.self, SiteURL.teamID, request, tenant)
+        try await settings(request, tenant) { try await $0.deleteTeam(id) }
         return .noContent
     }
 
@@ -254,15 +254,15 @@ enum InboxAPIController {
         return try await tenant.scope.query(Tag.self).sort(\.$name).all().map { TagBody(id: $0.id!, name: $0.name) }
     }
 
-    static func createTag(_ request: Request, _: Tenant) async throws -> Response {
+    static func createTag(_ request: Request, _ tenant: Tenant) async throws -> Response {
         let input = try request.content.decode(TagInput.self)
-        let tag = try await settings(request) { try await $0.createTag(name: input.name ?? "") }
+        let tag = try await settings(request, tenant) { try await $0.createTag(name: input.name ?? "") }
         return try await TagBody(id: tag.id!, name: tag.name).encodeResponse(status: .created, for: request)
     }
 
-    static func deleteTag(_ request: Request, _: Tenant) async throws -> HTTPStatus {
-        let id = try await existing(Tag.self, SiteURL.tagID, request)
-        try await settings(request) { try await $0.deleteTag(id) }
+    static func deleteTag(_ request: Request, _ tenant: Tenant) async throws -> HTTPStatus {
+        let id = try await existing(Tag.self, SiteURL.tagID, request, tenant)
+        try await settings(request, tenant) { try await $0.deleteTag(id) }
         return .noContent
     }
 
@@ -273,45 +273,45 @@ enum InboxAPIController {
         return try await tenant.scope.query(CannedResponse.self).sort(\.$shortcut).all().map { CannedResponseBody(id: $0.id!, shortcut: $0.shortcut, body: $0.body) }
     }
 
-    static func createCannedResponse(_ request: Request, _: Tenant) async throws -> Response {
+    static func createCannedResponse(_ request: Request, _ tenant: Tenant) async throws -> Response {
         let input = try request.content.decode(CannedResponseInput.self)
-        let response = try await settings(request) { try await $0.createCannedResponse(shortcut: input.shortcut ?? "", body: input.body ?? "") }
+        let response = try await settings(request, tenant) { try await $0.createCannedResponse(shortcut: input.shortcut ?? "", body: input.body ?? "") }
         return try await CannedResponseBody(id: response.id!, shortcut: response.shortcut, body: response.body).encodeResponse(status: .created, for: request)
     }
 
-    static func deleteCannedResponse(_ request: Request, _: Tenant) async throws -> HTTPStatus {
-        let id = try await existing(CannedResponse.self, SiteURL.cannedResponseID, request)
-        try await settings(request) { try await $0.deleteCannedResponse(id) }
+    static func deleteCannedResponse(_ request: Request, _ tenant: Tenant) async throws -> HTTPStatus {
+        let id = try await existing(CannedResponse.self, SiteURL.cannedResponseID, request, tenant)
+        try await settings(request, tenant) { try await $0.deleteCannedResponse(id) }
         return .noContent
     }
 
     struct CapacityInput: Content { var capacity: Int }
 
-    static func setCapacity(_ request: Request, _: Tenant) async throws -> CapacityInput {
-        let id = try await existing(Membership.self, SiteURL.membershipID, request)
+    static func setCapacity(_ request: Request, _ tenant: Tenant) async throws -> CapacityInput {
+        let id = try await existing(Membership.self, SiteURL.membershipID, request, tenant)
         let input = try request.content.decode(CapacityInput.self)
-        try await settings(request) { try await $0.setCapacity(of: id, to: input.capacity) }
+        try await settings(request, tenant) { try await $0.setCapacity(of: id, to: input.capacity) }
         return input
     }
 
     struct VisibilityInput: Content { var agents_see_all: Bool }
 
-    static func setVisibility(_ request: Request, _: Tenant) async throws -> VisibilityInput {
+    static func setVisibility(_ request: Request, _ tenant: Tenant) async throws -> VisibilityInput {
         let input = try request.content.decode(VisibilityInput.self)
-        try await settings(request) { try await $0.setAgentsSeeAll(input.agents_see_all) }
+        try await settings(request, tenant) { try await $0.setAgentsSeeAll(input.agents_see_all) }
         return input
     }
 
-    private static func settings<T>(_ request: Request, _ change: (InboxSettings) async throws -> T) async throws -> T {
+    private static func settings<T>(_ request: Request, _ tenant: Tenant, _ change: (InboxSettings) async throws -> T) async throws -> T {
         do {
-            return try await change(InboxSettings(tenant: try request.tenant(), request: request))
+            return try await change(InboxSettings(tenant: tenant, request: request))
         } catch let refusal as InboxSettings.Refusal {
             throw refusal.apiError
         }
     }
 
     /// The id in the path, once it is known to name a row of this organization (404 before any input is read).
-    private static func existing<M: TenantOwned>(_ model: M.Type, _ parameter: String, _ request: Request) async throws -> UUID {
-        try await request.tenant().find(M.self, parameter: parameter, of: request).requireID()
+    private static func existing<M: TenantOwned>(_ model: M.Type, _ parameter: String, _ request: Request, _ tenant: Tenant) async throws -> UUID {
+        try await tenant.find(M.self, parameter: parameter, of: request).requireID()
     }
 }
