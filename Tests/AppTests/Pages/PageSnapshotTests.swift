@@ -46,3 +46,25 @@ enum PageSnapshotRecording {
         return environment["SNAPSHOT_TESTING_RECORD"].flatMap { .init(rawValue: $0) } ?? .missing
     }()
 }
+
+/// Every page of the app has a fixture, so the snapshot and hostile-string tests cover it: each
+/// `Sources/App/<Feature>/Pages/<Name>+View.swift` names a page that `PageFixtures` renders.
+@Suite struct PageLayoutTests {
+    @Test func everyPageViewHasAFixture() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let fixtures = try String(contentsOf: root.appendingPathComponent("Tests/AppTests/Pages/PageFixtures.swift"), encoding: .utf8)
+        var pages: [String] = []
+        let files = FileManager.default.enumerator(at: root.appendingPathComponent("Sources/App"), includingPropertiesForKeys: nil)
+        while let file = files?.nextObject() as? URL {
+            let name = file.lastPathComponent
+            guard name.hasSuffix("+View.swift") else { continue }
+            #expect(file.deletingLastPathComponent().lastPathComponent == "Pages", "\(name) lives outside a Pages folder")
+            pages.append(String(name.dropLast("+View.swift".count)))
+        }
+        #expect(pages.count >= 17)
+        for page in pages {
+            #expect(fixtures.contains("\(page).html("), "\(page) has no fixture in PageFixtures")
+        }
+    }
+}
