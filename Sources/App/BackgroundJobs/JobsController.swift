@@ -48,8 +48,7 @@ enum JobsController {
     }
 
     static func page(_ request: Request, _ tenant: Tenant) async throws -> Response {
-        let job = try await job(request, tenant)
-        let model = JobPage.Model(id: job.id, kind: job.kind, state: job.state, progress: job.progress, message: job.progressMessage)
+        let model = JobPage.Model(try await job(request, tenant))
         return try await HTMLResponse(html: JobPage.html(model, Chrome.make(for: request))).encodeResponse(for: request)
     }
 
