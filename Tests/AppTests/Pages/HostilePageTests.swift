@@ -8,7 +8,8 @@ import Testing
 /// or put a script URL in a link. The output is read by a real HTML parser (Python's `html.parser`,
 /// the tokenizer of the standard library), not by searching strings.
 @Suite struct HostilePageTests {
-    static let attack = #"javascript:alert(1)//"'><img src=x onerror=alert(1)><meta http-equiv="refresh" content="0;url=https://evil.example/">`${alert(1)}`"#
+    static let attack =
+        #"javascript:alert(1)//"'><img src=x onerror=alert(1)><meta http-equiv="refresh" content="0;url=https://evil.example/">`${alert(1)}`"#
         + "\n\r\t</textarea></title></script><script>alert(1)</script>&amp;&lt;<!--"
     static func hostile(_ field: String) -> String { attack + "|" + field }
     static func plain(_ field: String) -> String { "plain " + field }
@@ -71,35 +72,35 @@ enum HTMLParserProcess {
     }
 
     static let script = #"""
-    import json, re, sys
-    from html.parser import HTMLParser
+        import json, re, sys
+        from html.parser import HTMLParser
 
-    class Shape(HTMLParser):
-        def __init__(self):
-            super().__init__(convert_charrefs=True)
-            self.tags, self.script_urls, self.text = [], [], []
-        def handle_starttag(self, tag, attrs):
-            self.tags.append(" ".join([tag] + [name for name, _ in attrs]))
-            for name, value in attrs:
-                if name in ("href", "src", "action", "formaction") and re.match(r"^\s*(javascript|data|vbscript):", re.sub(r"[\x00-\x20]", "", value or ""), re.I):
-                    self.script_urls.append(value)
-        def handle_startendtag(self, tag, attrs):
-            self.handle_starttag(tag, attrs)
-        def handle_comment(self, data):
-            self.tags.append("<!--")
-        def handle_decl(self, decl):
-            self.tags.append("<!" + decl)
-        def handle_data(self, data):
-            self.text.append(data)
+        class Shape(HTMLParser):
+            def __init__(self):
+                super().__init__(convert_charrefs=True)
+                self.tags, self.script_urls, self.text = [], [], []
+            def handle_starttag(self, tag, attrs):
+                self.tags.append(" ".join([tag] + [name for name, _ in attrs]))
+                for name, value in attrs:
+                    if name in ("href", "src", "action", "formaction") and re.match(r"^\s*(javascript|data|vbscript):", re.sub(r"[\x00-\x20]", "", value or ""), re.I):
+                        self.script_urls.append(value)
+            def handle_startendtag(self, tag, attrs):
+                self.handle_starttag(tag, attrs)
+            def handle_comment(self, data):
+                self.tags.append("<!--")
+            def handle_decl(self, decl):
+                self.tags.append("<!" + decl)
+            def handle_data(self, data):
+                self.text.append(data)
 
-    out = []
-    for document in json.load(sys.stdin):
-        shape = Shape()
-        shape.feed(document)
-        shape.close()
-        out.append({"tags": shape.tags, "scriptURLs": shape.script_urls, "text": "".join(shape.text)})
-    json.dump(out, sys.stdout)
-    """#
+        out = []
+        for document in json.load(sys.stdin):
+            shape = Shape()
+            shape.feed(document)
+            shape.close()
+            out.append({"tags": shape.tags, "scriptURLs": shape.script_urls, "text": "".join(shape.text)})
+        json.dump(out, sys.stdout)
+        """#
 
     static func parse(_ documents: [String]) throws -> [Parsed] {
         let process = Process()
@@ -111,7 +112,9 @@ enum HTMLParserProcess {
         try process.run()
         let body = try JSONEncoder().encode(documents)
         // Write and read at once: the documents are larger than a pipe's buffer.
-        let writer = Thread { input.fileHandleForWriting.write(body); try? input.fileHandleForWriting.close() }
+        let writer = Thread {
+            input.fileHandleForWriting.write(body); try? input.fileHandleForWriting.close()
+        }
         writer.start()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

@@ -25,12 +25,17 @@ enum PageFixtures {
         var low = hash
         for byte in name.utf8.reversed() { low = (low ^ UInt64(byte)) &* 0x100_0000_01b3 }
         let bytes = withUnsafeBytes(of: hash.bigEndian, Array.init) + withUnsafeBytes(of: low.bigEndian, Array.init)
-        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+        return UUID(
+            uuid: (
+                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
+            ))
     }
 
     /// Strings that choose a branch in a view (a message's kind) and so are real values in both renders.
-    static let messageKinds = ["text", "image", "sticker", "video", "audio", "document", "location", "contacts", "interactive", "reaction", "order", "unsupported"]
+    static let messageKinds = [
+        "text", "image", "sticker", "video", "audio", "document", "location", "contacts", "interactive", "reaction", "order", "unsupported",
+    ]
 
     static func chrome(_ s: (String) -> String, _ t: Localizer) -> Chrome {
         Chrome(
@@ -50,12 +55,14 @@ enum PageFixtures {
 
         let signIn = SignInPage.Model(email: s("email"), next: s("next"), error: s("error"), notice: s("notice"))
         add("sign-in", signIn) { SignInPage.html(signIn, $0) }
-        let signUp = SignUpPage.Model(name: s("name"), organization: s("organization"), email: s("email"),
-                                      errors: ["name": s("name error"), "email": s("email error"), "password": s("password error"), "organization": s("org error")],
-                                      formError: s("form error"))
+        let signUp = SignUpPage.Model(
+            name: s("name"), organization: s("organization"), email: s("email"),
+            errors: ["name": s("name error"), "email": s("email error"), "password": s("password error"), "organization": s("org error")],
+            formError: s("form error"))
         add("sign-up", signUp) { SignUpPage.html(signUp, $0) }
-        let account = AccountPage.Model(name: s("name"), email: s("email"), languagePreference: .nl, sessionCount: 3, notice: s("notice"),
-                                        passwordErrors: ["current_password": s("current error"), "new_password": s("new error")])
+        let account = AccountPage.Model(
+            name: s("name"), email: s("email"), languagePreference: .nl, sessionCount: 3, notice: s("notice"),
+            passwordErrors: ["current_password": s("current error"), "new_password": s("new error")])
         add("account", account) { AccountPage.html(account, $0) }
         for status in [400, 403, 404, 429, 500] {
             let reference = s("reference")
@@ -71,8 +78,10 @@ enum PageFixtures {
         let members = membersModel(s)
         add("members", members) { MembersPage.html(members, $0) }
         let holder = id("fixture 3")
-        let admin = [AdminPage.Row(name: s("organization"), created: start, memberCount: 1, id: holder),
-                     AdminPage.Row(name: s("other organization"), created: start, memberCount: 2, id: id("fixture 4"))]
+        let admin = [
+            AdminPage.Row(name: s("organization"), created: start, memberCount: 1, id: holder),
+            AdminPage.Row(name: s("other organization"), created: start, memberCount: 2, id: id("fixture 4")),
+        ]
         let unassigned = AdminPage.PlatformNumber(phoneNumberID: s("platform number"), organizationID: nil, organizationName: nil)
         let assigned = AdminPage.PlatformNumber(phoneNumberID: s("platform number"), organizationID: holder, organizationName: s("holder"))
         let (adminNotice, adminError) = (s("notice"), s("error"))
@@ -98,25 +107,32 @@ enum PageFixtures {
     }
 
     static func membersModel(_ s: (String) -> String) -> MembersPage.Model {
-        MembersPage.Model(organizationName: s("organization"), rows: [
-            .init(membershipID: id("fixture 6"), name: s("member"), email: s("member email"), role: .agent, joined: start, isSelf: false,
-                  assignableRoles: [.admin, .agent, .viewer], canRemove: true),
-            .init(membershipID: id("fixture 7"), name: s("me"), email: s("my email"), role: .owner, joined: start, isSelf: true,
-                  assignableRoles: [], canRemove: false),
-        ], notice: s("notice"), error: s("error"))
+        MembersPage.Model(
+            organizationName: s("organization"),
+            rows: [
+                .init(
+                    membershipID: id("fixture 6"), name: s("member"), email: s("member email"), role: .agent, joined: start, isSelf: false,
+                    assignableRoles: [.admin, .agent, .viewer], canRemove: true),
+                .init(
+                    membershipID: id("fixture 7"), name: s("me"), email: s("my email"), role: .owner, joined: start, isSelf: true,
+                    assignableRoles: [], canRemove: false),
+            ], notice: s("notice"), error: s("error"))
     }
 
     static func adminJobsModel(_ s: (String) -> String) -> AdminJobsPage.Model {
         // The queue's types have no public memberwise initializers: made the way the API reads them.
-        let summary = decode(JobSummary.self, [
-            "id": id("fixture 8").uuidString, "kind": s("kind"), "queue": s("queue"), "state": "dead", "priority": 2, "attempts": 3,
-            "maxAttempts": 3, "progress": 0.2, "progressMessage": s("progress"), "lastError": s("last error"),
-            "organizationID": id("fixture 9").uuidString, "createdAt": 0, "runAt": 0, "startedAt": 0, "finishedAt": 0,
-        ])
+        let summary = decode(
+            JobSummary.self,
+            [
+                "id": id("fixture 8").uuidString, "kind": s("kind"), "queue": s("queue"), "state": "dead", "priority": 2, "attempts": 3,
+                "maxAttempts": 3, "progress": 0.2, "progressMessage": s("progress"), "lastError": s("last error"),
+                "organizationID": id("fixture 9").uuidString, "createdAt": 0, "runAt": 0, "startedAt": 0, "finishedAt": 0,
+            ])
         let counts = decode(QueueCounts.self, ["queue": s("queue"), "queued": 1, "running": 1, "succeeded": 1, "dead": 1, "retrying": 1])
-        return AdminJobsPage.Model(counts: [counts], dead: [summary], retrying: [summary],
-                                   failedWebhooks: [.init(id: id("fixture 10"), source: s("source"), receivedAt: start, error: s("webhook error"))],
-                                   notice: s("notice"))
+        return AdminJobsPage.Model(
+            counts: [counts], dead: [summary], retrying: [summary],
+            failedWebhooks: [.init(id: id("fixture 10"), source: s("source"), receivedAt: start, error: s("webhook error"))],
+            notice: s("notice"))
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ object: [String: Any]) -> T {
@@ -125,22 +141,27 @@ enum PageFixtures {
     }
 
     static func whatsAppSettingsModel(_ s: (String) -> String) -> WhatsAppSettingsPage.Model {
-        let row = WhatsAppSettingsPage.Row(id: id("fixture 11"), displayPhoneNumber: s("display"), verifiedName: s("verified"), quality: s("quality"),
-                                           isBroken: true, stateDetail: s("state"), webhookURL: s("webhook"), phoneNumberID: s("phone id"),
-                                           businessAccountID: s("waba"), ownVerifyToken: s("own verify token"))
+        let row = WhatsAppSettingsPage.Row(
+            id: id("fixture 11"), displayPhoneNumber: s("display"), verifiedName: s("verified"), quality: s("quality"),
+            isBroken: true, stateDetail: s("state"), webhookURL: s("webhook"), phoneNumberID: s("phone id"),
+            businessAccountID: s("waba"), ownVerifyToken: s("own verify token"))
         var healthy = row
         healthy.isBroken = false
-        return WhatsAppSettingsPage.Model(rows: [row, healthy], callbackURL: s("callback"), hasPlatformSecret: true,
-                                          canManage: true, notice: s("notice"), error: s("error"),
-                                          form: ConnectionInput(phoneNumberID: s("form phone"), businessAccountID: s("form waba"), accessToken: s("form token"),
-                                                                appSecret: s("form secret"), verifyToken: s("form verify"), sendsPerSecond: 80))
+        return WhatsAppSettingsPage.Model(
+            rows: [row, healthy], callbackURL: s("callback"), hasPlatformSecret: true,
+            canManage: true, notice: s("notice"), error: s("error"),
+            form: ConnectionInput(
+                phoneNumberID: s("form phone"), businessAccountID: s("form waba"), accessToken: s("form token"),
+                appSecret: s("form secret"), verifyToken: s("form verify"), sendsPerSecond: 80))
     }
 
     static func templatesModel(_ s: (String) -> String) -> TemplatesPage.Model {
-        TemplatesPage.Model(rows: [
-            .init(id: id("fixture 12"), name: s("template"), language: s("language"), category: s("category"), status: s("status"), quality: s("quality"),
-                  rejectedReason: s("reason"), body: s("body")),
-        ], canManage: true, notice: s("notice"), error: s("error"))
+        TemplatesPage.Model(
+            rows: [
+                .init(
+                    id: id("fixture 12"), name: s("template"), language: s("language"), category: s("category"), status: s("status"), quality: s("quality"),
+                    rejectedReason: s("reason"), body: s("body"))
+            ], canManage: true, notice: s("notice"), error: s("error"))
     }
 
     static func choices(_ s: (String) -> String, _ name: String) -> [Choice] {
@@ -149,10 +170,12 @@ enum PageFixtures {
     }
 
     static func inboxModel(_ s: (String) -> String) -> ConversationListPage.Model {
-        let row = ConversationListPage.Row(id: id("fixture 13"), name: s("contact"), preview: s("preview"), at: start, unread: 2, status: .open, assignee: s("assignee"),
-                                team: s("team"), tags: [s("tag a"), s("tag b")], windowIsOpen: true, waitingSince: start)
-        let hit = InboxSearch.Hit(kind: .message, conversationID: id("fixture 14"), messageID: id("fixture 15"), contactName: s("hit contact"), phone: s("hit phone"),
-                                  at: start, snippet: [.init(text: s("before"), match: false), .init(text: s("match"), match: true)])
+        let row = ConversationListPage.Row(
+            id: id("fixture 13"), name: s("contact"), preview: s("preview"), at: start, unread: 2, status: .open, assignee: s("assignee"),
+            team: s("team"), tags: [s("tag a"), s("tag b")], windowIsOpen: true, waitingSince: start)
+        let hit = InboxSearch.Hit(
+            kind: .message, conversationID: id("fixture 14"), messageID: id("fixture 15"), contactName: s("hit contact"), phone: s("hit phone"),
+            at: start, snippet: [.init(text: s("before"), match: false), .init(text: s("match"), match: true)])
         return ConversationListPage.Model(
             rows: [row], mentions: [.init(conversationID: id("fixture 16"), contactName: s("mention contact"), by: s("mention by"), at: start)],
             filter: .init(), counts: .init(), nextCursor: s("cursor"),
@@ -181,20 +204,23 @@ enum PageFixtures {
 
     static func conversationModel(_ s: (String) -> String) -> ConversationPage.Model {
         var items: [ConversationPage.Item] = messageKinds.enumerated().map { index, kind in
-            .message(.init(
-                id: id("message \(index)"), isInbound: index.isMultiple(of: 2), kind: kind, content: content(s), status: index.isMultiple(of: 2) ? .received : .failed,
-                errorTitle: s("error title"), errorCode: 131_026, forwarded: true, isReply: true,
-                media: .init(state: .stored, url: s("media url"), mimeType: s("mime"), filename: s("file name")),
-                at: start.addingTimeInterval(Double(index))
-            ))
+            .message(
+                .init(
+                    id: id("message \(index)"), isInbound: index.isMultiple(of: 2), kind: kind, content: content(s),
+                    status: index.isMultiple(of: 2) ? .received : .failed,
+                    errorTitle: s("error title"), errorCode: 131_026, forwarded: true, isReply: true,
+                    media: .init(state: .stored, url: s("media url"), mimeType: s("mime"), filename: s("file name")),
+                    at: start.addingTimeInterval(Double(index))
+                ))
         }
         items.append(.note(.init(id: id("fixture 18"), author: s("note author"), body: s("note body"), at: start.addingTimeInterval(100))))
         return ConversationPage.Model(
             conversationID: id("fixture 19"), title: s("title"), subtitle: s("subtitle"), items: items, windowClosesAt: start.addingTimeInterval(3600),
             windowIsOpen: true, canReply: true,
             templates: [.init(value: s("template value"), label: s("template label"))],
-            work: .init(status: .snoozed, snoozedUntil: start, assigneeID: nil, teamID: nil, tags: choices(s, "tag"), members: choices(s, "member"),
-                        teams: choices(s, "team"), allTags: choices(s, "all tag")),
+            work: .init(
+                status: .snoozed, snoozedUntil: start, assigneeID: nil, teamID: nil, tags: choices(s, "tag"), members: choices(s, "member"),
+                teams: choices(s, "team"), allTags: choices(s, "all tag")),
             contact: .init(name: s("contact"), phone: s("phone"), since: start, conversations: 3),
             cannedResponses: choices(s, "canned"), replyTo: (id: id("fixture 20"), preview: s("reply preview")),
             liveCursor: 9, notice: s("notice"), error: s("error")

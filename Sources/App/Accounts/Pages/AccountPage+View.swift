@@ -5,7 +5,8 @@ extension AccountPage {
     static func html(_ model: Model, _ chrome: Chrome) -> HTML {
         let t = chrome.t
         let languageOptions = [("", t(.languageBrowser))] + ADSappCore.Language.allCases.map { ($0.rawValue, t($0 == .en ? .languageEn : .languageNl)) }
-        return Layout.page(t(.accountTitle), chrome,
+        return Layout.page(
+            t(.accountTitle), chrome,
             .h1(.text(t(.accountTitle))),
             Forms.alert(model.notice, kind: "notice"),
             .section(
@@ -19,8 +20,9 @@ extension AccountPage {
                 .form(
                     .id("language-preference-form"), .method(.post), .action(SiteURL.accountLanguage.path),
                     Forms.csrf(chrome.csrfToken),
-                    Forms.select(id: "language-preference", name: "language", options: languageOptions,
-                                 selected: model.languagePreference?.rawValue ?? "", labelledBy: "language-preference-heading"),
+                    Forms.select(
+                        id: "language-preference", name: "language", options: languageOptions,
+                        selected: model.languagePreference?.rawValue ?? "", labelledBy: "language-preference-heading"),
                     .button(.type(.submit), .class("button-secondary"), .text(t(.accountLanguageSave)))
                 )
             ),
@@ -32,9 +34,12 @@ extension AccountPage {
                     .id("password-form"), .method(.post), .action(SiteURL.accountPassword.path), .attribute(named: "novalidate"),
                     Forms.csrf(chrome.csrfToken),
                     .input(.type(.hidden), .name("username"), .value(model.email), .attribute(named: "autocomplete", value: "username")),
-                    Forms.field(label: t(.fieldCurrentPassword), name: "current_password", type: .password, autocomplete: "current-password", error: model.passwordErrors["current_password"]),
-                    Forms.field(label: t(.fieldNewPassword), name: "new_password", type: .password, autocomplete: "new-password",
-                                error: model.passwordErrors["new_password"], hint: t(.fieldPasswordHint, ["min": String(PasswordPolicy.minimumLength)])),
+                    Forms.field(
+                        label: t(.fieldCurrentPassword), name: "current_password", type: .password, autocomplete: "current-password",
+                        error: model.passwordErrors["current_password"]),
+                    Forms.field(
+                        label: t(.fieldNewPassword), name: "new_password", type: .password, autocomplete: "new-password",
+                        error: model.passwordErrors["new_password"], hint: t(.fieldPasswordHint, ["min": String(PasswordPolicy.minimumLength)])),
                     .button(.type(.submit), .class("button-primary"), .text(t(.accountPasswordSubmit)))
                 )
             ),

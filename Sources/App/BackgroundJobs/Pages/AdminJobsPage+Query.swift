@@ -8,7 +8,9 @@ extension AdminJobsPage {
         let troubled = try await store.troubled()
         return Model(
             counts: try await store.counts(), dead: troubled.dead, retrying: troubled.retrying,
-            failedWebhooks: try await AdminJobsController.failedWebhooks(request).map { .init(id: $0.id, source: $0.source, receivedAt: $0.received_at, error: $0.error ?? "") },
+            failedWebhooks: try await AdminJobsController.failedWebhooks(request).map {
+                .init(id: $0.id, source: $0.source, receivedAt: $0.received_at, error: $0.error ?? "")
+            },
             notice: notice
         )
     }

@@ -15,7 +15,8 @@ extension JobPage {
     static func html(_ model: Model, _ chrome: Chrome) -> HTML {
         let t = chrome.t
         let percent = Int((model.progress * 100).rounded())
-        return Layout.page(t(.jobTitle), chrome,
+        return Layout.page(
+            t(.jobTitle), chrome,
             .h1(.text(t(.jobTitle))),
             .section(
                 .class("panel job-progress"),
@@ -25,10 +26,12 @@ extension JobPage {
                 .p(.text(t(.jobKind, ["kind": model.kind]))),
                 .p(.class("job-state"), .attribute(named: "role", value: "status"), .data(named: "field", value: "state"), .text(stateText(model.state, t))),
                 .label(.for("job-progress-bar"), .text(t(.jobProgressLabel))),
-                .element(named: "progress", nodes: [
-                    .id("job-progress-bar"), .attribute(named: "max", value: "100"), .attribute(named: "value", value: String(percent)),
-                    .text("\(percent)%"),
-                ]),
+                .element(
+                    named: "progress",
+                    nodes: [
+                        .id("job-progress-bar"), .attribute(named: "max", value: "100"), .attribute(named: "value", value: String(percent)),
+                        .text("\(percent)%"),
+                    ]),
                 .p(.data(named: "field", value: "message"), .text(model.message ?? "")),
                 .p(.class("muted"), .text(t(.jobLive) + " "), .a(.href(SiteURL.job(.value(model.id)).path), .text(t(.jobRefresh))))
             ),

@@ -38,7 +38,8 @@ extension ConversationListPage {
             // A hand-edited address: show the default list and say why.
             model.error = error.message
             model.filter = .init()
-            model.rows = try await rowModels(try await list.page(model.filter, after: nil, limit: InboxController.pageSize).rows, tenant, choices, now: request.now)
+            model.rows = try await rowModels(
+                try await list.page(model.filter, after: nil, limit: InboxController.pageSize).rows, tenant, choices, now: request.now)
         }
         model.counts = try await list.counts(model.filter)
         (model.teams, model.tags, model.numbers, model.members) = (choices.teams, choices.tags, choices.numbers, choices.members)
@@ -48,7 +49,8 @@ extension ConversationListPage {
     /// conversations the reader may see now (a mention does not outlive a team change).
     private static func unseenMentions(_ tenant: Tenant, access: InboxAccess) async throws -> [ConversationListPage.MentionRow] {
         let visible: SQLQueryString = access.visibleConversations.map { " AND " + $0 } ?? ""
-        let rows = try await tenant.scope.sql("""
+        let rows = try await tenant.scope.sql(
+            """
             SELECT m.conversation_id, m.created_at, n.author_name, c.profile_name, c.wa_id, c.user_id
             FROM mentions m
             JOIN notes n ON n.id = m.note_id
@@ -57,7 +59,8 @@ extension ConversationListPage {
             WHERE m.organization_id = \(bind: tenant.organizationID) AND m.membership_id = \(bind: tenant.membership.requireID()) AND m.seen_at IS NULL\(visible)
             ORDER BY m.created_at DESC
             LIMIT 20
-            """).all()
+            """
+        ).all()
         return try rows.map { row in
             ConversationListPage.MentionRow(
                 conversationID: try row.decode(column: "conversation_id", as: UUID.self), contactName: try InboxSearch.name(row),
@@ -66,7 +69,9 @@ extension ConversationListPage {
         }
     }
 
-    private static func rowModels(_ rows: [ConversationList.Row], _ tenant: Tenant, _ choices: InboxChoices, now: Date) async throws -> [ConversationListPage.Row] {
+    private static func rowModels(_ rows: [ConversationList.Row], _ tenant: Tenant, _ choices: InboxChoices, now: Date) async throws -> [ConversationListPage
+        .Row]
+    {
         let tags = try await InboxAPIController.tagIDs(of: rows.map(\.id), tenant.scope)
         let names = choices.names
         return rows.map { row in
@@ -82,7 +87,9 @@ extension ConversationListPage {
         }
     }
 
-    private static func search(_ query: String, _ request: Request, _ tenant: Tenant, access: InboxAccess) async throws -> (ConversationListPage.Search, HTTPResponseStatus) {
+    private static func search(_ query: String, _ request: Request, _ tenant: Tenant, access: InboxAccess) async throws -> (
+        ConversationListPage.Search, HTTPResponseStatus
+    ) {
         var search = ConversationListPage.Search(query: query, hits: [], problem: nil)
         switch SearchController.problem(with: query) {
         case .tooLong:

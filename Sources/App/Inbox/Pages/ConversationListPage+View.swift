@@ -5,19 +5,22 @@ import SafeHTML
 extension ConversationListPage {
     static func html(_ model: Model, _ chrome: Chrome) -> HTML {
         let t = chrome.t
-        return Layout.page(t(.inboxTitle), chrome,
-            .div(.class("page-head"),
-                 .h1(.text(t(.inboxTitle))),
-                 .if(model.canWork, availabilityForm(model, chrome)),
-                 .button(.type(.button), .class("button-link"), .data(named: "open-shortcuts", value: ""), .text(t(.inboxKeysButton)))),
+        return Layout.page(
+            t(.inboxTitle), chrome,
+            .div(
+                .class("page-head"),
+                .h1(.text(t(.inboxTitle))),
+                .if(model.canWork, availabilityForm(model, chrome)),
+                .button(.type(.button), .class("button-link"), .data(named: "open-shortcuts", value: ""), .text(t(.inboxKeysButton)))),
             Forms.alert(model.notice, kind: "notice"),
             Forms.alert(model.error),
             .form(
                 .method(.get), .action(SiteURL.inbox.path), .class("search"), .attribute(named: "role", value: "search"),
                 .label(.for("inbox-search"), .text(t(.inboxSearchLabel))),
-                .input(.type(.search), .id("inbox-search"), .name("q"), .value(model.search?.query ?? ""),
-                       .attribute(named: "maxlength", value: String(SearchController.maxQueryLength)),
-                       .data(named: "testid", value: "search-input")),
+                .input(
+                    .type(.search), .id("inbox-search"), .name("q"), .value(model.search?.query ?? ""),
+                    .attribute(named: "maxlength", value: String(SearchController.maxQueryLength)),
+                    .data(named: "testid", value: "search-input")),
                 .button(.type(.submit), .text(t(.inboxSearchSubmit)))
             ),
             .if(!model.mentions.isEmpty, mentions(model.mentions, t)),
@@ -40,11 +43,14 @@ extension ConversationListPage {
         .section(
             .class("panel mentions"), .data(named: "testid", value: "mentions"),
             .h2(.text(t(.inboxMentionsTitle, ["count": String(mentions.count)]))),
-            .ul(.forEach(mentions) { mention in
-                .li(.a(.href(SiteURL.conversation(.value(mention.conversationID)).path),
-                       .text(t(.inboxMentionsRow, ["name": mention.by, "contact": mention.contactName]))),
-                    .span(.class("muted"), .text(" · " + t.dateTime(mention.at))))
-            })
+            .ul(
+                .forEach(mentions) { mention in
+                    .li(
+                        .a(
+                            .href(SiteURL.conversation(.value(mention.conversationID)).path),
+                            .text(t(.inboxMentionsRow, ["name": mention.by, "contact": mention.contactName]))),
+                        .span(.class("muted"), .text(" · " + t.dateTime(mention.at))))
+                })
         )
     }
 
@@ -54,33 +60,45 @@ extension ConversationListPage {
             .method(.post), .action(SiteURL.inboxAvailability.path), .class("inline-form availability"),
             Forms.csrf(chrome.csrfToken),
             .input(.type(.hidden), .name("available"), .value(model.isAvailable ? "false" : "true")),
-            .span(.class(model.isAvailable ? "badge" : "badge badge-muted"), .data(named: "testid", value: "availability"),
-                  .text(model.isAvailable ? t(.inboxAvailable) : t(.inboxAway))),
+            .span(
+                .class(model.isAvailable ? "badge" : "badge badge-muted"), .data(named: "testid", value: "availability"),
+                .text(model.isAvailable ? t(.inboxAvailable) : t(.inboxAway))),
             .button(.type(.submit), .class("button-secondary"), .text(model.isAvailable ? t(.inboxGoAway) : t(.inboxComeBack)))
         )
     }
 
     private static func filters(_ model: Model, _ t: Localizer) -> Node {
         func tab(_ label: String, _ count: ConversationList.Counts.Count?, _ target: ConversationList.Filter, current: Bool) -> Node {
-            .li(.a(
-                .href(link(target)), .class(current ? "tab current" : "tab"),
-                .attribute(named: "aria-current", value: current ? "page" : nil),
-                .text(label + " "), .span(.class("count"), .text(String(count?.total ?? 0))),
-                .if((count?.unread ?? 0) > 0, .span(.class("badge"), .attribute(named: "title", value: t(.inboxUnreadTitle)), .text(String(count?.unread ?? 0))))
-            ))
+            .li(
+                .a(
+                    .href(link(target)), .class(current ? "tab current" : "tab"),
+                    .attribute(named: "aria-current", value: current ? "page" : nil),
+                    .text(label + " "), .span(.class("count"), .text(String(count?.total ?? 0))),
+                    .if(
+                        (count?.unread ?? 0) > 0,
+                        .span(.class("badge"), .attribute(named: "title", value: t(.inboxUnreadTitle)), .text(String(count?.unread ?? 0))))
+                ))
         }
-        let assigneeLabels: [(ConversationList.Filter.Assignee, TextKey)] = [(.all, .inboxFilterAll), (.mine, .inboxFilterMine), (.unassigned, .inboxFilterUnassigned)]
+        let assigneeLabels: [(ConversationList.Filter.Assignee, TextKey)] = [
+            (.all, .inboxFilterAll), (.mine, .inboxFilterMine), (.unassigned, .inboxFilterUnassigned),
+        ]
         return .group(
-            .nav(.id("status-tabs"), .class("tabs"), .attribute(named: "aria-label", value: t(.inboxFilterStatus)), .ul(.forEach(Conversation.Status.allCases) { status in
-                var target = model.filter
-                target.status = status
-                return tab(InboxParts.statusName(status, t), model.counts.byStatus[status], target, current: status == model.filter.status)
-            })),
-            .nav(.id("assignee-tabs"), .class("tabs"), .attribute(named: "aria-label", value: t(.inboxFilterAssignee)), .ul(.forEach(assigneeLabels) { assignee, key in
-                var target = model.filter
-                target.assignee = assignee
-                return tab(t(key), model.counts.byAssignee[assignee], target, current: assignee == model.filter.assignee)
-            })),
+            .nav(
+                .id("status-tabs"), .class("tabs"), .attribute(named: "aria-label", value: t(.inboxFilterStatus)),
+                .ul(
+                    .forEach(Conversation.Status.allCases) { status in
+                        var target = model.filter
+                        target.status = status
+                        return tab(InboxParts.statusName(status, t), model.counts.byStatus[status], target, current: status == model.filter.status)
+                    })),
+            .nav(
+                .id("assignee-tabs"), .class("tabs"), .attribute(named: "aria-label", value: t(.inboxFilterAssignee)),
+                .ul(
+                    .forEach(assigneeLabels) { assignee, key in
+                        var target = model.filter
+                        target.assignee = assignee
+                        return tab(t(key), model.counts.byAssignee[assignee], target, current: assignee == model.filter.assignee)
+                    })),
             .form(
                 .method(.get), .action(SiteURL.inbox.path), .class("filter-form"),
                 .input(.type(.hidden), .name("status"), .value(model.filter.status.rawValue)),
@@ -94,9 +112,10 @@ extension ConversationListPage {
     }
 
     private static func filterSelect(_ id: String, _ name: String, _ label: String, _ choices: [Choice], _ selected: UUID?, _ t: Localizer) -> Node {
-        .div(.class("field"),
-             .label(.for(id), .text(label)),
-             Forms.select(id: id, name: name, options: [("", t(.inboxFilterAny))] + choices.map { ($0.value, $0.label) }, selected: selected?.uuidString ?? ""))
+        .div(
+            .class("field"),
+            .label(.for(id), .text(label)),
+            Forms.select(id: id, name: name, options: [("", t(.inboxFilterAny))] + choices.map { ($0.value, $0.label) }, selected: selected?.uuidString ?? ""))
     }
 
     private static func list(_ model: Model, _ chrome: Chrome) -> Node {
@@ -115,10 +134,13 @@ extension ConversationListPage {
                 .id("bulk-form"), .method(.post), .action(SiteURL.inboxBulk.path),
                 Forms.csrf(chrome.csrfToken),
                 .input(.type(.hidden), .name("return_to"), .value(link(model.filter))),
-                .if(model.canWork, .div(.class("bulk-bar"),
-                    .label(.for("bulk-action"), .text(t(.inboxBulkLabel))),
-                    Forms.select(id: "bulk-action", name: "bulk", options: bulk, selected: nil),
-                    .button(.type(.submit), .class("button-secondary"), .text(t(.inboxBulkApply))))),
+                .if(
+                    model.canWork,
+                    .div(
+                        .class("bulk-bar"),
+                        .label(.for("bulk-action"), .text(t(.inboxBulkLabel))),
+                        Forms.select(id: "bulk-action", name: "bulk", options: bulk, selected: nil),
+                        .button(.type(.submit), .class("button-secondary"), .text(t(.inboxBulkApply))))),
                 .ul(
                     .class("conversation-list"), .data(named: "testid", value: "conversation-list"),
                     .forEach(model.rows) { row(for: $0, model, t) }
@@ -134,21 +156,29 @@ extension ConversationListPage {
         .li(
             .class(row.unread > 0 ? "conversation unread" : "conversation"),
             .data(named: "conversation-id", value: row.id.uuidString),
-            .if(model.canWork, .input(.type(.checkbox), .name("ids"), .value(row.id.uuidString), .class("select-row"),
-                                      .attribute(named: "aria-label", value: t(.inboxSelect, ["name": row.name])))),
-            .a(.href(SiteURL.conversation(.value(row.id)).path),
-               .strong(.text(row.name)),
-               .span(.class("muted"), .text(" · " + t.dateTime(row.at))),
-               .if(row.unread > 0, .span(.class("badge"), .text(t(.inboxUnread, ["count": String(row.unread)])))),
-               .if(row.status != .open, .span(.class("badge badge-muted"), .text(InboxParts.statusName(row.status, t)))),
-               .p(.class("preview"), .text(row.preview)),
-               .p(.class("row-meta"),
-                  .span(.class(row.windowIsOpen ? "window window-open" : "window window-closed"),
+            .if(
+                model.canWork,
+                .input(
+                    .type(.checkbox), .name("ids"), .value(row.id.uuidString), .class("select-row"),
+                    .attribute(named: "aria-label", value: t(.inboxSelect, ["name": row.name])))),
+            .a(
+                .href(SiteURL.conversation(.value(row.id)).path),
+                .strong(.text(row.name)),
+                .span(.class("muted"), .text(" · " + t.dateTime(row.at))),
+                .if(row.unread > 0, .span(.class("badge"), .text(t(.inboxUnread, ["count": String(row.unread)])))),
+                .if(row.status != .open, .span(.class("badge badge-muted"), .text(InboxParts.statusName(row.status, t)))),
+                .p(.class("preview"), .text(row.preview)),
+                .p(
+                    .class("row-meta"),
+                    .span(
+                        .class(row.windowIsOpen ? "window window-open" : "window window-closed"),
                         .text(row.windowIsOpen ? t(.inboxRowWindowOpen) : t(.inboxRowWindowClosed))),
-                  .unwrap(row.waitingSince) { .span(.class("sla"), .text(" · " + t(.inboxRowWaiting, ["age": InboxParts.age(since: $0, now: model.now, t)]))) },
-                  .text(" · " + (row.assignee.map { t(.inboxRowAssignee, ["name": $0]) } ?? t(.inboxRowUnassigned))),
-                  .unwrap(row.team) { .text(" · " + $0) },
-                  .forEach(row.tags) { .span(.class("tag"), .text($0)) }))
+                    .unwrap(row.waitingSince) {
+                        .span(.class("sla"), .text(" · " + t(.inboxRowWaiting, ["age": InboxParts.age(since: $0, now: model.now, t)])))
+                    },
+                    .text(" · " + (row.assignee.map { t(.inboxRowAssignee, ["name": $0]) } ?? t(.inboxRowUnassigned))),
+                    .unwrap(row.team) { .text(" · " + $0) },
+                    .forEach(row.tags) { .span(.class("tag"), .text($0)) }))
         )
     }
 
@@ -156,25 +186,32 @@ extension ConversationListPage {
         .group(
             .h2(.text(t(.inboxSearchResults, ["query": search.query]))),
             .p(.a(.href(SiteURL.inbox.path), .text(t(.inboxSearchClear)))),
-            .unwrap(search.problem, { .p(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) }, else: .if(
-                search.hits.isEmpty,
-                .p(.class("muted"), .text(t(.inboxSearchNone, ["query": search.query]))),
-                else: .ul(
-                    .class("conversation-list search-results"), .data(named: "testid", value: "search-results"),
-                    .forEach(search.hits) { hit in
-                        .li(
-                            .class("conversation"),
-                            .a(.href(SiteURL.conversation(.value(hit.conversationID)).path),
-                               .strong(.text(hit.contactName)),
-                               .unwrap(hit.phone) { .span(.class("muted"), .text(" " + $0)) },
-                               .span(.class("muted"), .text(" · " + t(hit.kind == .contact ? .inboxSearchContact : .inboxSearchMessage) + " · " + t.dateTime(hit.at))),
-                               .p(.class("preview"), .forEach(hit.snippet) { fragment in
-                                   fragment.match ? .element(named: "mark", nodes: [.text(fragment.text)]) : .text(fragment.text)
-                               }))
-                        )
-                    }
-                )
-            ))
+            .unwrap(
+                search.problem, { .p(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
+                else: .if(
+                    search.hits.isEmpty,
+                    .p(.class("muted"), .text(t(.inboxSearchNone, ["query": search.query]))),
+                    else: .ul(
+                        .class("conversation-list search-results"), .data(named: "testid", value: "search-results"),
+                        .forEach(search.hits) { hit in
+                            .li(
+                                .class("conversation"),
+                                .a(
+                                    .href(SiteURL.conversation(.value(hit.conversationID)).path),
+                                    .strong(.text(hit.contactName)),
+                                    .unwrap(hit.phone) { .span(.class("muted"), .text(" " + $0)) },
+                                    .span(
+                                        .class("muted"),
+                                        .text(" · " + t(hit.kind == .contact ? .inboxSearchContact : .inboxSearchMessage) + " · " + t.dateTime(hit.at))),
+                                    .p(
+                                        .class("preview"),
+                                        .forEach(hit.snippet) { fragment in
+                                            fragment.match ? .element(named: "mark", nodes: [.text(fragment.text)]) : .text(fragment.text)
+                                        }))
+                            )
+                        }
+                    )
+                ))
         )
     }
 }

@@ -26,14 +26,17 @@ extension ConversationPage {
         let replyTo = request.query[UUID.self, at: "reply_to"].flatMap { id in messages.first { $0.id == id } }
 
         var items: [ConversationPage.Item] = messages.map { message in
-            .message(ConversationPage.Bubble(
-                id: message.id!, isInbound: message.direction == .inbound, kind: message.kind,
-                content: MessageContent.parse(message.content), status: message.status,
-                errorTitle: message.errorTitle, errorCode: message.errorCode,
-                forwarded: message.forwarded, isReply: message.replyToWamid != nil,
-                media: message.mediaState.map { .init(state: $0, url: SiteURL.media(.value(message.id!)).path, mimeType: message.mediaMimeType, filename: message.mediaFilename) },
-                at: message.sentAt
-            ))
+            .message(
+                ConversationPage.Bubble(
+                    id: message.id!, isInbound: message.direction == .inbound, kind: message.kind,
+                    content: MessageContent.parse(message.content), status: message.status,
+                    errorTitle: message.errorTitle, errorCode: message.errorCode,
+                    forwarded: message.forwarded, isReply: message.replyToWamid != nil,
+                    media: message.mediaState.map {
+                        .init(state: $0, url: SiteURL.media(.value(message.id!)).path, mimeType: message.mediaMimeType, filename: message.mediaFilename)
+                    },
+                    at: message.sentAt
+                ))
         }
         items += notes.map { .note(.init(id: $0.id!, author: $0.authorName, body: $0.body, at: $0.createdAt)) }
         items.sort { $0.at < $1.at }
@@ -54,7 +57,10 @@ extension ConversationPage {
                 members: choices.members, teams: choices.teams, allTags: choices.tags.filter { UUID(uuidString: $0.value).map(tagIDs.contains) != true }
             ),
             contact: .init(name: contact.displayName, phone: contact.waID.map { "+" + $0 }, since: contact.createdAt, conversations: contactConversations),
-            cannedResponses: canned.map { Choice(value: $0.shortcut, label: CannedResponseText.fill($0.body, contactName: contact.profileName, phone: contact.waID, agent: tenant.user.name)) },
+            cannedResponses: canned.map {
+                Choice(
+                    value: $0.shortcut, label: CannedResponseText.fill($0.body, contactName: contact.profileName, phone: contact.waID, agent: tenant.user.name))
+            },
             replyTo: replyTo.map { ($0.id!, String(($0.body ?? $0.kind).prefix(80))) },
             liveCursor: liveCursor,
             notice: notice,

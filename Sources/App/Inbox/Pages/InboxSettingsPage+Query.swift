@@ -14,8 +14,9 @@ extension InboxSettingsPage {
             canManage: tenant.role.can(.manageInbox),
             agentsSeeAll: tenant.organization.agentsSeeAll,
             teams: try await scope.query(Team.self).sort(\.$name).all().map { team in
-                .init(id: team.id!, name: team.name, autoAssign: team.autoAssign,
-                      members: Set(teamMembers.filter { $0.$team.id == team.id }.map(\.$membership.id)))
+                .init(
+                    id: team.id!, name: team.name, autoAssign: team.autoAssign,
+                    members: Set(teamMembers.filter { $0.$team.id == team.id }.map(\.$membership.id)))
             },
             members: members.map { .init(id: $0.id!, name: $0.user.name, capacity: $0.capacity, available: $0.available) },
             tags: try await scope.query(Tag.self).sort(\.$name).all().map { Choice(value: $0.id!.uuidString, label: $0.name) },

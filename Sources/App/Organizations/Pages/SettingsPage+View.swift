@@ -5,9 +5,11 @@ import SafeHTML
 enum SettingsPage {
     static func html(_ chrome: Chrome) -> HTML {
         let t = chrome.t
-        return Layout.page(t(.settingsTitle), chrome,
+        return Layout.page(
+            t(.settingsTitle), chrome,
             .h1(.text(t(.settingsTitle))),
-            .ul(.class("link-list"),
+            .ul(
+                .class("link-list"),
                 .li(.a(.href(SiteURL.members.path), .text(t(.settingsMembers)))),
                 .li(.a(.href(SiteURL.whatsAppSettings.path), .text(t(.settingsWhatsapp)))),
                 .li(.a(.href(SiteURL.inboxSettings.path), .text(t(.settingsInbox)))),

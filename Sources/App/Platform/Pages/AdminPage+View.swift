@@ -6,7 +6,8 @@ extension AdminPage {
     static func html(_ model: Model, _ chrome: Chrome) -> HTML {
         let t = chrome.t
         let (rows, number, notice, error) = (model.rows, model.number, model.notice, model.error)
-        return Layout.page(t(.adminTitle), chrome,
+        return Layout.page(
+            t(.adminTitle), chrome,
             .h1(.text(t(.adminTitle))),
             Forms.alert(notice, kind: "notice"),
             Forms.alert(error),
@@ -14,25 +15,35 @@ extension AdminPage {
             .section(
                 .class("panel"), .data(named: "testid", value: "platform-number"),
                 .h2(.text(t(.adminNumberTitle))),
-                .unwrap(number, { number in
-                    .group(
-                        .p(.text(t(.adminNumberIntro, ["id": number.phoneNumberID]))),
-                        .p(.text(number.organizationID == nil ? t(.adminNumberUnassigned) : t(.adminNumberAssignedTo, ["organization": number.organizationName ?? ""])))
-                    )
-                }, else: .p(.class("muted"), .text(t(.adminNumberNone))))
+                .unwrap(
+                    number,
+                    { number in
+                        .group(
+                            .p(.text(t(.adminNumberIntro, ["id": number.phoneNumberID]))),
+                            .p(
+                                .text(
+                                    number.organizationID == nil
+                                        ? t(.adminNumberUnassigned) : t(.adminNumberAssignedTo, ["organization": number.organizationName ?? ""])))
+                        )
+                    }, else: .p(.class("muted"), .text(t(.adminNumberNone))))
             ),
             .h2(.text(t(.adminOrganizations))),
-            .div(.class("table-wrap"), .table(
-                .class("data-table"),
-                .thead(.tr(
-                    .th(.text(t(.membersName))), .th(.text(t(.adminCreated))), .th(.text(t(.adminMemberCount))),
-                    .if(number != nil, .th(.text(t(.adminNumberColumn))))
-                )),
-                .tbody(.forEach(rows) { row in
-                    .tr(.td(.text(row.name)), .td(.text(t.date(row.created))), .td(.text(String(row.memberCount))),
-                        .unwrap(number) { number in .td(assignCell(row, number, chrome)) })
-                })
-            ))
+            .div(
+                .class("table-wrap"),
+                .table(
+                    .class("data-table"),
+                    .thead(
+                        .tr(
+                            .th(.text(t(.membersName))), .th(.text(t(.adminCreated))), .th(.text(t(.adminMemberCount))),
+                            .if(number != nil, .th(.text(t(.adminNumberColumn))))
+                        )),
+                    .tbody(
+                        .forEach(rows) { row in
+                            .tr(
+                                .td(.text(row.name)), .td(.text(t.date(row.created))), .td(.text(String(row.memberCount))),
+                                .unwrap(number) { number in .td(assignCell(row, number, chrome)) })
+                        })
+                ))
         )
     }
 

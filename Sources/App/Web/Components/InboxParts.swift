@@ -31,12 +31,13 @@ enum InboxParts {
     static func live(page: String, cursor: Int64, conversationID: UUID? = nil, _ chrome: Chrome) -> Node {
         let t = chrome.t
         return .group(
-            .div(.id("live"), .data(named: "url", value: SiteURL.inboxLive.path), .data(named: "cursor", value: String(cursor)),
-                 .data(named: "me", value: chrome.account?.name ?? ""),
-                 .data(named: "page", value: page), .unwrap(conversationID) { .data(named: "conversation", value: $0.uuidString) },
-                 .data(named: "label-offline", value: t(.inboxLiveOffline)), .data(named: "label-mention", value: t(.inboxLiveMention)),
-                 .data(named: "label-viewing", value: t(.inboxLiveViewing)),
-                 .attribute(named: "role", value: "status"), .attribute(named: "aria-live", value: "polite"), .class("live-status")),
+            .div(
+                .id("live"), .data(named: "url", value: SiteURL.inboxLive.path), .data(named: "cursor", value: String(cursor)),
+                .data(named: "me", value: chrome.account?.name ?? ""),
+                .data(named: "page", value: page), .unwrap(conversationID) { .data(named: "conversation", value: $0.uuidString) },
+                .data(named: "label-offline", value: t(.inboxLiveOffline)), .data(named: "label-mention", value: t(.inboxLiveMention)),
+                .data(named: "label-viewing", value: t(.inboxLiveViewing)),
+                .attribute(named: "role", value: "status"), .attribute(named: "aria-live", value: "polite"), .class("live-status")),
             shortcutsHelp(t),
             .script(.attribute(named: "type", value: "module"), .src(SiteURL.inboxScript.path))
         )
@@ -49,13 +50,18 @@ enum InboxParts {
             ("e", .inboxKeysResolve), ("r", .inboxKeysCompose), ("n", .inboxKeysNote), ("/", .inboxKeysCanned),
             ("x", .inboxKeysSelect), ("?", .inboxKeysHelp),
         ]
-        return .element(named: "dialog", nodes: [
-            .id("shortcuts"), .attribute(named: "aria-labelledby", value: "shortcuts-title"),
-            .h2(.id("shortcuts-title"), .text(t(.inboxKeysTitle))),
-            .table(.class("data-table"), .tbody(.forEach(rows) { keys, key in
-                .tr(.td(.element(named: "kbd", text: keys)), .td(.text(t(key))))
-            })),
-            .form(.attribute(named: "method", value: "dialog"), .button(.type(.submit), .class("button-secondary"), .text(t(.inboxKeysClose)))),
-        ])
+        return .element(
+            named: "dialog",
+            nodes: [
+                .id("shortcuts"), .attribute(named: "aria-labelledby", value: "shortcuts-title"),
+                .h2(.id("shortcuts-title"), .text(t(.inboxKeysTitle))),
+                .table(
+                    .class("data-table"),
+                    .tbody(
+                        .forEach(rows) { keys, key in
+                            .tr(.td(.element(named: "kbd", text: keys)), .td(.text(t(key))))
+                        })),
+                .form(.attribute(named: "method", value: "dialog"), .button(.type(.submit), .class("button-secondary"), .text(t(.inboxKeysClose)))),
+            ])
     }
 }

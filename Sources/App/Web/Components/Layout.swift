@@ -20,8 +20,9 @@ enum Layout {
                 .main(
                     .id("main"), .attribute(named: "tabindex", value: "-1"),
                     .forEach(chrome.warnings) { warning in
-                        .div(.class("alert alert-error"), .attribute(named: "role", value: "alert"), .data(named: "testid", value: "warning"),
-                             .text(warning + " "), .a(.href(SiteURL.whatsAppSettings.path), .text(chrome.t(.settingsWhatsapp))))
+                        .div(
+                            .class("alert alert-error"), .attribute(named: "role", value: "alert"), .data(named: "testid", value: "warning"),
+                            .text(warning + " "), .a(.href(SiteURL.whatsAppSettings.path), .text(chrome.t(.settingsWhatsapp))))
                     },
                     .group(content)
                 )
@@ -33,8 +34,9 @@ enum Layout {
         let t = chrome.t
         return .header(
             .class("top-bar"),
-            .a(.class("brand"), .href(chrome.account == nil ? SiteURL.home.path : SiteURL.dashboard.path),
-               .span(.class("brand-mark"), .ariaHidden(true), .text("◆")), .text(t(.appName))),
+            .a(
+                .class("brand"), .href(chrome.account == nil ? SiteURL.home.path : SiteURL.dashboard.path),
+                .span(.class("brand-mark"), .ariaHidden(true), .text("◆")), .text(t(.appName))),
             .div(
                 .class("top-bar-tools"),
                 .unwrap(chrome.account) { _ in organizationSwitcher(chrome) },
@@ -98,13 +100,15 @@ enum Layout {
         if chrome.account?.isPlatformAdmin == true { items.append((.admin, .navAdmin)) }
         return .nav(
             .class("main-nav"), .ariaLabel(t(.navLabel)), .data(named: "testid", value: "main-nav"),
-            .ul(.forEach(items) { url, key in
-                .li(.a(
-                    .href(url.path),
-                    .if(chrome.activeSection == url, .attribute(named: "aria-current", value: "page")),
-                    .text(t(key))
-                ))
-            })
+            .ul(
+                .forEach(items) { url, key in
+                    .li(
+                        .a(
+                            .href(url.path),
+                            .if(chrome.activeSection == url, .attribute(named: "aria-current", value: "page")),
+                            .text(t(key))
+                        ))
+                })
         )
     }
 }

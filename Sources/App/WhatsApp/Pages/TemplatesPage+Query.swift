@@ -11,8 +11,9 @@ extension TemplatesPage {
             rows: templates.map { template in
                 let components = (try? JSONDecoder().decode(JSONValue.self, from: Data(template.components.utf8)))?.arrayValue ?? []
                 let body = components.first { $0["type"]?.stringValue == "BODY" }?["text"]?.stringValue
-                return .init(id: template.id!, name: template.name, language: template.language, category: template.category,
-                             status: template.status, quality: template.quality, rejectedReason: template.rejectedReason, body: body)
+                return .init(
+                    id: template.id!, name: template.name, language: template.language, category: template.category,
+                    status: template.status, quality: template.quality, rejectedReason: template.rejectedReason, body: body)
             },
             canManage: tenant.role.can(.manageTemplates),
             notice: notice,

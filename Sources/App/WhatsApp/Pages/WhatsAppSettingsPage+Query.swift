@@ -23,10 +23,11 @@ extension WhatsAppSettingsPage {
         }
         return Model(
             rows: connections.map {
-                .init(id: $0.id!, displayPhoneNumber: $0.displayPhoneNumber, verifiedName: $0.verifiedName, quality: $0.qualityRating,
-                      isBroken: $0.state == .broken, stateDetail: $0.stateDetail,
-                      webhookURL: WhatsAppWebhookURLs.url(for: $0, appURL: appURL),
-                      phoneNumberID: $0.phoneNumberID, businessAccountID: $0.businessAccountID, ownVerifyToken: ownVerifyTokens[$0.id!])
+                .init(
+                    id: $0.id!, displayPhoneNumber: $0.displayPhoneNumber, verifiedName: $0.verifiedName, quality: $0.qualityRating,
+                    isBroken: $0.state == .broken, stateDetail: $0.stateDetail,
+                    webhookURL: WhatsAppWebhookURLs.url(for: $0, appURL: appURL),
+                    phoneNumberID: $0.phoneNumberID, businessAccountID: $0.businessAccountID, ownVerifyToken: ownVerifyTokens[$0.id!])
             },
             callbackURL: WhatsAppWebhookURLs.platform(appURL: appURL),
             hasPlatformSecret: settings.appSecret != nil,
