@@ -19,7 +19,9 @@ struct InboxChoices {
         return InboxChoices(
             teams: teams.map { Choice(value: $0.id!.uuidString, label: $0.name) },
             tags: tags.map { Choice(value: $0.id!.uuidString, label: $0.name) },
-            numbers: try await scope.query(WhatsAppConnection.self).sort(\.$createdAt).all().map { Choice(value: $0.id!.uuidString, label: $0.displayPhoneNumber) },
+            numbers: try await scope.query(WhatsAppConnection.self).sort(\.$createdAt).all().map {
+                Choice(value: $0.id!.uuidString, label: $0.displayPhoneNumber)
+            },
             members: everyone.filter { $0.role.can(.replyToConversations) }.map { Choice(value: $0.id!.uuidString, label: $0.user.name) },
             names: (
                 Dictionary(uniqueKeysWithValues: everyone.map { ($0.id!, $0.user.name) }),
