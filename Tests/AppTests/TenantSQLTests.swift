@@ -37,6 +37,40 @@ import Testing
         }
     }
 
+    /// Raw SQL that is not about one organization's rows, by file: each says why it needs the
+    /// unscoped `Database.sql`. Anything else reaches tenant tables through `TenantScope.sql`.
+    static let unscopedSQL: [String: String] = [
+        "DiagnosticsJob.swift": "job_diagnostics, a table of the queue's own",
+        "AdminPage+Query.swift": "the platform operators' counts across organizations",
+        "PlatformAdminController.swift": "the platform operators' counts across organizations",
+        "WebhookIntake.swift": "webhook_events, stored before any organization is known",
+        "ProcessWhatsAppWebhook.swift": "webhook_events",
+        "SendWhatsAppMessage.swift": "send_rate_buckets, per phone number",
+        "HealthController.swift": "the migration log",
+        "Throttle.swift": "throttle counters and login failures, per address and account",
+        "InboxEvents.swift": "the event log every live inbox of every organization reads",
+        "LiveAccess.swift": "the sessions of the live sockets, across organizations",
+        "AutomaticAssignment.swift": "waking snoozed conversations of every organization at once",
+        "TenantScope.swift": "the scope itself",
+    ]
+
+    @Test("raw SQL outside a scope is only where it says why")
+    func unscopedSQLIsListed() throws {
+        let app = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sources/App").standardized
+        let files = try #require(FileManager.default.enumerator(atPath: app.path)).compactMap { $0 as? String }
+            .filter { $0.hasSuffix(".swift") && !$0.hasPrefix("Database/") }
+        let accessor = try Regex(#"\.sql\b(?!\s*[({])"#)
+        for file in files {
+            let text = try String(contentsOf: app.appendingPathComponent(file), encoding: .utf8)
+            let name = (file as NSString).lastPathComponent
+            if text.contains(accessor) {
+                #expect(
+                    Self.unscopedSQL[name] != nil,
+                    "\(file) runs raw SQL outside a TenantScope: use scope.sql { organization in … }, or list it here with the reason")
+            }
+        }
+    }
+
     @Test("the engine is chosen from the database once; feature code asks it, not the dialect")
     func engineOfTheDatabase() async throws {
         try await TestApp.run(migrate: false) { app in

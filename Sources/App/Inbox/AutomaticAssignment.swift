@@ -22,7 +22,7 @@ struct AutomaticAssignment: Sendable {
     func run() async throws -> Int {
         guard let team = try await scope.find(Team.self, teamID), team.autoAssign else { return 0 }
         // One assignment round per team at a time: two would both see the same free capacity.
-        try await scope.engine.lockRow(of: "teams", id: teamID, on: scope.database.sql)
+        try await scope.lockRow(of: "teams", id: teamID)
         var members = try await candidates()
         guard !members.isEmpty else { return 0 }
         let free = members.reduce(0) { $0 + max(0, $1.capacity - $1.load) }

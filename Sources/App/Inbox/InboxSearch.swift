@@ -84,7 +84,7 @@ struct InboxSearch: Sendable {
         // Parallel workers take longer to start than these queries take, and on a busy server
         // they wait for a core.
         return try await scope.transaction { scope in
-            try await scope.engine.avoidParallelWorkers(on: scope.database.sql)
+            try await scope.avoidParallelWorkers()
             return try await InboxSearch(scope: scope, access: access).find(terms, limit: limit)
         }
     }

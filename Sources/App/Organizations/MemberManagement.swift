@@ -40,7 +40,7 @@ struct MemberManagement: Sendable {
     /// other at once cannot leave it without an owner. SQLite is serialized by its single connection.
     private func withOrganizationLocked<T: Sendable>(_ work: @escaping @Sendable (TenantScope) async throws -> T) async throws -> T {
         try await tenant.scope.transaction { scope in
-            try await scope.engine.lockRow(of: "organizations", id: scope.organizationID, on: scope.database.sql)
+            try await scope.lockRow(of: "organizations", id: scope.organizationID)
             return try await work(scope)
         }
     }

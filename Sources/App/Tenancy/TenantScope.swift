@@ -52,6 +52,16 @@ struct TenantScope: Sendable {
     /// The SQL engine of this scope's database, for the few operations that differ between engines.
     var engine: any SQLEngine { database.sql.engine }
 
+    /// Locks one of this organization's rows until the end of the transaction (`SQLEngine.lockRow`).
+    func lockRow(of table: String, id: UUID) async throws {
+        try await engine.lockRow(of: table, id: id, on: database.sql)
+    }
+
+    /// Keeps this transaction's short queries on one core (`SQLEngine.avoidParallelWorkers`).
+    func avoidParallelWorkers() async throws {
+        try await engine.avoidParallelWorkers(on: database.sql)
+    }
+
     /// A scope over the same organization running inside a transaction.
     func transaction<T: Sendable>(_ work: @escaping @Sendable (TenantScope) async throws -> T) async throws -> T {
         try await database.transaction { database in
