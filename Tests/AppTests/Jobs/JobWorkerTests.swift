@@ -151,7 +151,8 @@ struct PlainJobBesideMerging: JobHandler {
     @Test("a worker runs every job once, retries failures, and dead-letters what can never run")
     func endToEnd() async throws {
         try await TestApp.run { app in
-            let running = startWorker(app, handlers: { $0.register(DiagnosticsJob()) }, random: { _ in 0.001 }, configure: { $0.defaultConcurrency = 16 }) // retries at once
+            // Retries at once.
+            let running = startWorker(app, handlers: { $0.register(DiagnosticsJob()) }, random: { _ in 0.001 }, configure: { $0.defaultConcurrency = 16 })
             let store = running.store
 
             try await store.enqueue((0..<300).map { try .init(DiagnosticsJob.self, .init(label: "job \($0)")) })
