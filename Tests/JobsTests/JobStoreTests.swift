@@ -3,6 +3,7 @@ import Foundation
 @testable import Jobs
 import Logging
 import SQLKit
+import Synchronization
 import Testing
 
 /// A job that does nothing; its label tells the claims apart.
@@ -11,6 +12,36 @@ struct LabelJob: JobHandler {
     static let kind = "test.label"
     static let queue: QueueName = .maintenance
     func run(_ payload: Payload, context: JobContext) async throws {}
+}
+
+/// Collects labels: several queued jobs run as one, and each run records what it did.
+struct CollectingJob: MergeableJobHandler {
+    struct Payload: Codable, Sendable { var labels: [String] }
+    static let kind = "test.collect"
+    static let queue: QueueName = "collect"
+    static let mergeLimit = 50
+    let runs: RunLog
+    static func merge(_ first: Payload, _ next: Payload) -> Payload? { Payload(labels: first.labels + next.labels) }
+    func run(_ payload: Payload, context: JobContext) async throws { runs.record(payload.labels) }
+}
+
+/// Fails its first attempt, then succeeds.
+struct FlakyJob: JobHandler {
+    struct Payload: Codable, Sendable {}
+    static let kind = "test.flaky"
+    static let queue: QueueName = "flaky"
+    let runs: RunLog
+    func run(_ payload: Payload, context: JobContext) async throws {
+        runs.record(["attempt \(context.attempt)"])
+        if context.attempt == 1 { throw FlakyError() }
+    }
+    struct FlakyError: Error {}
+}
+
+final class RunLog: Sendable {
+    private let runs = Mutex<[[String]]>([])
+    func record(_ labels: [String]) { runs.withLock { $0.append(labels) } }
+    var all: [[String]] { runs.withLock { $0 } }
 }
 
 /// The job queue on its own tables, without the app: SQLite always, PostgreSQL under `TEST_DATABASE_URL`.
@@ -205,6 +236,97 @@ struct LabelJob: JobHandler {
             #expect(seen.progress == 0.4)
             #expect(seen.progressMessage == "400 of 1,000 contacts")
             #expect(try await store.find(id, organizationID: UUID()) == nil, "another organization does not see it")
+        }
+    }
+
+    @Test("a live worker's renewed lease outlasts the original; jobs given back at shutdown keep their attempts", arguments: Engine.available)
+    func renewAndRelease(_ engine: Engine) async throws {
+        try await QueueDatabase.run(engine) { queue in
+            let store = queue.store()
+            let id = try #require(try await store.enqueue(job("long")))
+            let claim = try #require(try await store.claim(queue: .maintenance, limit: 1, workerID: "w", lease: .seconds(5)).first)
+            queue.clock.advance(by: 4)
+            try await store.renewLeases(workerID: "w", jobIDs: [id], lease: .seconds(5))
+            queue.clock.advance(by: 4)
+            #expect(try await store.recoverExpiredLeases() == 0, "renewed at 4 s for 5 s more")
+            try await store.renewLeases(workerID: "someone else", jobIDs: [id], lease: .seconds(60))
+            queue.clock.advance(by: 2)
+            #expect(try await store.recoverExpiredLeases() == 1, "another worker cannot renew it")
+
+            let again = try #require(try await store.claim(queue: .maintenance, limit: 1, workerID: "w2", lease: .seconds(30)).first)
+            #expect(again.attempt == claim.attempt + 1)
+            try await store.release(workerID: "w2", jobIDs: [id])
+            let released = try await state(id, store)
+            #expect(released.state == .queued)
+            #expect(released.attempts == 1, "the released attempt does not count")
+        }
+    }
+
+    @Test("a running job can free its unique key so the next one may queue while it finishes", arguments: Engine.available)
+    func releaseUniqueKey(_ engine: Engine) async throws {
+        try await QueueDatabase.run(engine) { queue in
+            let store = queue.store()
+            try await store.enqueue(job("sync", uniqueKey: "sync:7"))
+            let claim = try #require(try await store.claim(queue: .maintenance, limit: 1, workerID: "w", lease: .seconds(30)).first)
+            #expect(try await store.enqueue(job("next", uniqueKey: "sync:7")) == nil)
+            try await store.releaseUniqueKey(claim)
+            #expect(try await store.enqueue(job("next", uniqueKey: "sync:7")) != nil)
+        }
+    }
+
+    @Test("succeeded jobs older than the cutoff are pruned with their attempts; others stay", arguments: Engine.available)
+    func prune(_ engine: Engine) async throws {
+        try await QueueDatabase.run(engine) { queue in
+            let store = queue.store()
+            let old = try #require(try await store.enqueue(job("old")))
+            var claim = try #require(try await store.claim(queue: .maintenance, limit: 1, workerID: "w", lease: .seconds(30)).first)
+            try await store.markFailed(claim, error: "once", retryAt: queue.clock.now)
+            claim = try #require(try await store.claim(queue: .maintenance, limit: 1, workerID: "w", lease: .seconds(30)).first)
+            try await store.markSucceeded([claim])
+            queue.clock.advance(by: 3600)
+            let recent = try #require(try await store.enqueue(job("recent")))
+            try await store.markSucceeded(try await store.claim(queue: .maintenance, limit: 1, workerID: "w", lease: .seconds(30)))
+            let waiting = try #require(try await store.enqueue(job("waiting")))
+
+            #expect(try await store.pruneSucceeded(finishedBefore: queue.clock.now.addingTimeInterval(-60)) == 1)
+            #expect(try await store.find(old, organizationID: nil) == nil)
+            #expect(try await store.attempts(of: old).isEmpty)
+            #expect(try await store.find(recent, organizationID: nil)?.state == .succeeded)
+            #expect(try await store.find(waiting, organizationID: nil)?.state == .queued)
+        }
+    }
+
+    @Test("a worker merges a backlog of mergeable jobs into one run, and retries a failed job until it succeeds", arguments: Engine.available)
+    func workerMergesAndRetries(_ engine: Engine) async throws {
+        try await QueueDatabase.run(engine) { queue in
+            let wakeup = JobWakeup()
+            let store = JobStore(database: queue.db, wakeup: wakeup)
+            let runs = RunLog()
+            let collected = try await store.enqueue((1...5).map { try JobStore.NewJob(CollectingJob.self, .init(labels: ["\($0)"])) })
+            let flaky = try #require(try await store.enqueue(try JobStore.NewJob(FlakyJob.self, .init())))
+            var registry = JobRegistry()
+            registry.register(CollectingJob(runs: runs))
+            registry.register(FlakyJob(runs: runs))
+            var configuration = JobWorker.Configuration()
+            configuration.queues = [CollectingJob.queue, FlakyJob.queue]
+            // The retry comes after the smallest backoff (random: its lower bound, 1 s).
+            let worker = JobWorker(store: store, registry: registry, configuration: configuration, wakeup: wakeup,
+                                   logger: Logger(label: "test"), random: { $0.lowerBound })
+            let running = Task { await worker.run() }
+            let deadline = ContinuousClock.now + .seconds(30)
+            var done = false
+            while !done, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+                done = try await store.counts().reduce(0) { $0 + $1.succeeded } == collected.count + 1
+            }
+            worker.stop()
+            await running.value
+            #expect(done)
+            let collectedRuns = runs.all.filter { !$0.contains { $0.hasPrefix("attempt") } }
+            #expect(collectedRuns.count == 1, "five queued jobs, one merged run: \(collectedRuns)")
+            #expect(Set(collectedRuns.flatMap { $0 }) == ["1", "2", "3", "4", "5"])
+            #expect(runs.all.filter { $0.contains { $0.hasPrefix("attempt") } } == [["attempt 1"], ["attempt 2"]])
+            #expect(try await store.attempts(of: flaky).count == 1, "the failed attempt is on record")
         }
     }
 
