@@ -21,7 +21,7 @@ import VaporTesting
     }
 
     /// The walk is split into this many parts that run side by side, each on its own app; together they walk every route.
-    static let shards = 4
+    static let shards = 8
 
     @Test("every route, called by a member of another organization, reveals and changes nothing of it", arguments: 0..<shards)
     func walkEveryRoute(shard: Int) async throws {

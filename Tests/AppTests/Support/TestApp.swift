@@ -145,6 +145,8 @@ actor MigratedTemplate {
 
     /// Configures an app on the template's database, migrating it, and shuts it down (closing its connections).
     private static func migrate(_ variables: [String: String], dataDirectory: String = sqliteDirectory + "-postgres") async throws {
+        let started = ContinuousClock.now
+        defer { TestTimings.record("(migrating the template)", since: started) }
         let app = try await Application.make(.testing)
         app.logger.logLevel = .warning
         do {
@@ -162,6 +164,18 @@ actor MigratedTemplate {
         }
         try await app.asyncShutdown()
         if variables["DATABASE_URL"] != nil { try? FileManager.default.removeItem(atPath: dataDirectory) }
+    }
+}
+
+/// With `TEST_TIMINGS` set, prints how long each app test held its slot (`TEST_TIMINGS <seconds> <test>`),
+/// to find the tests that cost the most: `TEST_TIMINGS=1 swift test --skip-build | grep ^TEST_TIMINGS | sort -k2 -rn`.
+enum TestTimings {
+    static let enabled = ProcessInfo.processInfo.environment["TEST_TIMINGS"] != nil
+
+    static func record(_ what: String, since start: ContinuousClock.Instant) {
+        guard enabled else { return }
+        let elapsed = ContinuousClock.now - start
+        print("TEST_TIMINGS \(String(format: "%.3f", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)) \(what)")
     }
 }
 
@@ -207,6 +221,8 @@ struct TestApp {
         // would exhaust PostgreSQL's connections and the machine's two cores.
         await TestApp.slots.acquire()
         defer { Task { await TestApp.slots.release() } }
+        let started = ContinuousClock.now
+        defer { TestTimings.record(Test.current?.name ?? "?", since: started) }
         // SQLite in a directory of its own, removed afterwards (sqlite-kit's "memory" databases are temp files it never deletes).
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("adsapp-test-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
