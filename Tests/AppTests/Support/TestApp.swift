@@ -36,6 +36,8 @@ enum TestDatabase {
     /// A new database: a copy of the migrated template if `migrated`, else an empty one.
     static func create(migrated: Bool) async throws -> (url: String?, drop: @Sendable () async throws -> Void) {
         guard let adminURL = postgresURL else { return (nil, {}) }
+        let started = ContinuousClock.now
+        defer { TestTimings.record("(creating a database)", since: started) }
         let name = "adsapp_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
         if migrated {
             let template = try await MigratedTemplate.shared.postgresName()
