@@ -41,6 +41,7 @@ enum TestDatabase {
         let name = "adsapp_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
         if migrated {
             let template = try await MigratedTemplate.shared.postgresName()
+            // The default strategy (WAL_LOG): FILE_COPY checkpoints on every copy, and took twice as long with tests side by side.
             try await admin(adminURL, "CREATE DATABASE \(quoted: name) TEMPLATE \(quoted: template)")
         } else {
             try await admin(adminURL, "CREATE DATABASE \(quoted: name)")
