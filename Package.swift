@@ -94,6 +94,7 @@ let package = Package(
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            exclude: ["Database/Migrations/released.sha256"],
             resources: [.copy("Resources")]
         ),
         // `adsapp serve --demo`: a demo organization whose number lives in the Graph simulator.

@@ -12,10 +12,10 @@ public struct EmailAddress: Hashable, Sendable, CustomStringConvertible {
         guard candidate.utf8.count <= 254 else { throw FieldError(field: field, code: .tooLong, limit: 254) }
         let parts = candidate.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2,
-              let local = parts.first, let domain = parts.last,
-              !local.isEmpty, local.utf8.count <= 64,
-              domain.contains("."), !domain.hasPrefix("."), !domain.hasSuffix("."), !domain.contains(".."),
-              !candidate.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "," })
+            let local = parts.first, let domain = parts.last,
+            !local.isEmpty, local.utf8.count <= 64,
+            domain.contains("."), !domain.hasPrefix("."), !domain.hasSuffix("."), !domain.contains(".."),
+            !candidate.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "," })
         else { throw FieldError(field: field, code: .invalidEmail) }
         self.value = candidate
     }

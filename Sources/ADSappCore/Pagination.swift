@@ -19,16 +19,22 @@ public struct PageRequest: Equatable, Sendable {
         var limit = Self.defaultLimit
         if let rawLimit {
             if let value = Int(rawLimit.trimmingWhitespace()) {
-                if (1...Self.maximumLimit).contains(value) { limit = value }
-                else { errors.append(FieldError(field: "limit", code: .outOfRange, limit: Self.maximumLimit)) }
+                if (1...Self.maximumLimit).contains(value) {
+                    limit = value
+                } else {
+                    errors.append(FieldError(field: "limit", code: .outOfRange, limit: Self.maximumLimit))
+                }
             } else {
                 errors.append(FieldError(field: "limit", code: .notAnInteger))
             }
         }
         var cursor: String?
         if let rawCursor {
-            let valid = !rawCursor.isEmpty && rawCursor.utf8.count <= 200
-                && rawCursor.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil || "-_=".unicodeScalars.contains($0)) }
+            let valid =
+                !rawCursor.isEmpty && rawCursor.utf8.count <= 200
+                && rawCursor.unicodeScalars.allSatisfy {
+                    $0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil || "-_=".unicodeScalars.contains($0))
+                }
             if valid { cursor = rawCursor } else { errors.append(FieldError(field: "cursor", code: .invalidCursor)) }
         }
         guard errors.isEmpty else { throw ValidationFailure(errors) }

@@ -24,22 +24,22 @@ public enum Permission: String, CaseIterable, Sendable {
 /// Read it as a table: a row per permission, the roles that hold it.
 public enum PermissionMatrix {
     public static let table: [Permission: Set<Role>] = [
-        .viewDashboard:              [.owner, .admin, .agent, .viewer],
-        .viewConversations:          [.owner, .admin, .agent, .viewer],
-        .replyToConversations:       [.owner, .admin, .agent],
-        .manageContacts:             [.owner, .admin, .agent],
-        .manageCampaigns:            [.owner, .admin],
-        .manageTemplates:            [.owner, .admin],
-        .manageInbox:                [.owner, .admin],
-        .manageAutomation:           [.owner, .admin],
-        .viewAnalytics:              [.owner, .admin, .agent, .viewer],
-        .manageChannels:             [.owner, .admin],
-        .viewMembers:                [.owner, .admin, .agent, .viewer],
-        .manageMembers:              [.owner, .admin],
-        .grantOwnership:             [.owner],
-        .manageBilling:              [.owner],
+        .viewDashboard: [.owner, .admin, .agent, .viewer],
+        .viewConversations: [.owner, .admin, .agent, .viewer],
+        .replyToConversations: [.owner, .admin, .agent],
+        .manageContacts: [.owner, .admin, .agent],
+        .manageCampaigns: [.owner, .admin],
+        .manageTemplates: [.owner, .admin],
+        .manageInbox: [.owner, .admin],
+        .manageAutomation: [.owner, .admin],
+        .viewAnalytics: [.owner, .admin, .agent, .viewer],
+        .manageChannels: [.owner, .admin],
+        .viewMembers: [.owner, .admin, .agent, .viewer],
+        .manageMembers: [.owner, .admin],
+        .grantOwnership: [.owner],
+        .manageBilling: [.owner],
         .manageOrganizationSettings: [.owner, .admin],
-        .deleteOrganization:         [.owner],
+        .deleteOrganization: [.owner],
     ]
 
     public static func allows(_ role: Role, _ permission: Permission) -> Bool {

@@ -25,22 +25,27 @@ public enum DemoMode {
     /// is set once the app serves (`Demo.served(at:)`).
     static func startSimulator() async throws -> (simulator: GraphSimulator, variables: [String: String]) {
         let appSecret = "demo-app-secret-" + UUID().uuidString
-        let simulator = GraphSimulator(SimulatorConfiguration(
-            numbers: [number], appSecret: appSecret, webhookURL: nil,
-            statusCallbacks: StatusCallbacks(sentAfter: 0.3, deliveredAfter: 1.0, readAfter: 4.0),
-            templateApprovalDelay: 5
-        ))
+        let simulator = GraphSimulator(
+            SimulatorConfiguration(
+                numbers: [number], appSecret: appSecret, webhookURL: nil,
+                statusCallbacks: StatusCallbacks(sentAfter: 0.3, deliveredAfter: 1.0, readAfter: 4.0),
+                templateApprovalDelay: 5
+            ))
         let graphURL = try await simulator.start()
         _ = simulator.addTemplate(name: "order_ready", language: "en_US", category: "UTILITY", body: "Hi {{1}}, your order {{2}} is ready for pickup.")
         _ = simulator.addTemplate(name: "bestelling_klaar", language: "nl", category: "UTILITY", body: "Hoi {{1}}, je bestelling {{2}} ligt klaar.")
-        _ = simulator.addTemplate(name: "weekend_offer", language: "en_US", category: "MARKETING", body: "This weekend: two sourdough loaves for the price of one!")
-        return (simulator, [
-            "WHATSAPP_GRAPH_URL": graphURL.absoluteString,
-            // Media downloads take the token only to the hosts allowed: here the simulator's loopback origin.
-            "WHATSAPP_MEDIA_HOSTS": graphURL.absoluteString,
-            "WHATSAPP_APP_SECRET": appSecret,
-            "WHATSAPP_WEBHOOK_VERIFY_TOKEN": "demo-verify-token",
-        ])
+        _ = simulator.addTemplate(
+            name: "weekend_offer", language: "en_US", category: "MARKETING", body: "This weekend: two sourdough loaves for the price of one!")
+        return (
+            simulator,
+            [
+                "WHATSAPP_GRAPH_URL": graphURL.absoluteString,
+                // Media downloads take the token only to the hosts allowed: here the simulator's loopback origin.
+                "WHATSAPP_MEDIA_HOSTS": graphURL.absoluteString,
+                "WHATSAPP_APP_SECRET": appSecret,
+                "WHATSAPP_WEBHOOK_VERIFY_TOKEN": "demo-verify-token",
+            ]
+        )
     }
 
     /// Makes the demo person, organization and connection on first start; later starts reuse them.
@@ -49,8 +54,9 @@ public enum DemoMode {
         let (_, organization) = try await seeder.owner(name: "Demo Owner", email: email, password: password, organization: organizationName)
         guard let organizationID = organization else { return }
         if try await !seeder.hasConnection(organizationID: organizationID) {
-            try await seeder.connectNumber(organizationID: organizationID, phoneNumberID: number.phoneNumberID,
-                                           businessAccountID: number.wabaID, accessToken: number.accessToken)
+            try await seeder.connectNumber(
+                organizationID: organizationID, phoneNumberID: number.phoneNumberID,
+                businessAccountID: number.wabaID, accessToken: number.accessToken)
         }
         // A colleague, a team with both members, tags and canned responses: the shared inbox's parts.
         guard try await !seeder.userExists(email: agentEmail) else { return }

@@ -49,7 +49,7 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
                 bounds = range
             } else if let dash = pieces[0].firstIndex(of: "-") {
                 guard let low = Int(pieces[0][..<dash]), let high = Int(pieces[0][pieces[0].index(after: dash)...]),
-                      low <= high, range.contains(low), range.contains(high)
+                    low <= high, range.contains(low), range.contains(high)
                 else { throw ParseError(description: "bad range in \(name) \"\(part)\" (allowed \(range.lowerBound)-\(range.upperBound))") }
                 bounds = low...high
             } else {

@@ -151,8 +151,9 @@ public struct JobRegistry: Sendable {
             for (index, encoded) in payloads.enumerated() {
                 let payload = try? JSONDecoder().decode(H.Payload.self, from: Data(encoded.utf8))
                 if let payload,
-                   let run = runs.firstIndex(where: { $0.payload != nil && $0.jobs.count < H.mergeLimit }),
-                   let merged = H.merge(runs[run].payload!, payload) {
+                    let run = runs.firstIndex(where: { $0.payload != nil && $0.jobs.count < H.mergeLimit }),
+                    let merged = H.merge(runs[run].payload!, payload)
+                {
                     runs[run].jobs.append(index)
                     runs[run].payload = merged
                 } else {

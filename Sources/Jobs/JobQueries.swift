@@ -75,10 +75,12 @@ extension JobStore {
     }
 
     public func counts() async throws -> [QueueCounts] {
-        let rows = try await Self.sql(database).raw("""
+        let rows = try await Self.sql(database).raw(
+            """
             SELECT queue, state, COUNT(*) AS n, SUM(CASE WHEN attempts > 0 THEN 1 ELSE 0 END) AS failed_before
             FROM jobs GROUP BY queue, state
-            """).all()
+            """
+        ).all()
         var byQueue: [String: QueueCounts] = [:]
         for row in rows {
             let queue = try row.decode(column: "queue", as: String.self)
@@ -101,19 +103,25 @@ extension JobStore {
     /// Dead jobs, newest first, and jobs waiting for a retry, soonest first.
     public func troubled(limit: Int = 100) async throws -> (dead: [JobSummary], retrying: [JobSummary]) {
         let sql = Self.sql(database)
-        let dead = try await sql.raw("""
+        let dead = try await sql.raw(
+            """
             SELECT \(unsafeRaw: Self.summaryColumns) FROM jobs WHERE state = 'dead' ORDER BY finished_at DESC, id LIMIT \(bind: limit)
-            """).all().map(Self.summary)
-        let retrying = try await sql.raw("""
+            """
+        ).all().map(Self.summary)
+        let retrying = try await sql.raw(
+            """
             SELECT \(unsafeRaw: Self.summaryColumns) FROM jobs WHERE state = 'queued' AND attempts > 0 ORDER BY run_at, id LIMIT \(bind: limit)
-            """).all().map(Self.summary)
+            """
+        ).all().map(Self.summary)
         return (dead, retrying)
     }
 
     public func attempts(of jobID: UUID) async throws -> [JobAttempt] {
-        try await Self.sql(database).raw("""
+        try await Self.sql(database).raw(
+            """
             SELECT attempt, worker_id, finished_at, error FROM job_attempts WHERE job_id = \(bind: jobID) ORDER BY attempt, finished_at
-            """).all().map { row in
+            """
+        ).all().map { row in
             JobAttempt(
                 attempt: try row.decode(column: "attempt", as: Int.self),
                 workerID: try row.decode(column: "worker_id", as: String?.self),
@@ -128,11 +136,13 @@ extension JobStore {
     @discardableResult
     public func retry(_ id: UUID) async throws -> Bool {
         let now = Self.micros(self.now())
-        let rows = try await Self.sql(database).raw("""
+        let rows = try await Self.sql(database).raw(
+            """
             UPDATE jobs SET state = 'queued', attempts = 0, run_at = \(bind: now), due_at = \(bind: now), finished_at = NULL
             WHERE id = \(bind: id) AND (state = 'dead' OR (state = 'queued' AND attempts > 0))
             RETURNING queue
-            """).all()
+            """
+        ).all()
         if let queue = try rows.first?.decode(column: "queue", as: String.self) {
             if isPostgres { try await Self.sql(database).raw("SELECT pg_notify(\(bind: Self.notificationChannel), \(bind: queue))").run() }
             wakeup?.wake(QueueName(queue))
@@ -157,9 +167,11 @@ extension JobStore {
         let cutoff = Self.micros(date)
         return try await database.transaction { transaction in
             let sql = Self.sql(transaction)
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 DELETE FROM job_attempts WHERE job_id IN (SELECT id FROM jobs WHERE state = 'succeeded' AND finished_at < \(bind: cutoff))
-                """).run()
+                """
+            ).run()
             return try await sql.raw("DELETE FROM jobs WHERE state = 'succeeded' AND finished_at < \(bind: cutoff) RETURNING id").all().count
         }
     }

@@ -52,15 +52,19 @@ public struct JobScheduler: Sendable {
         let job = newJob
         return try await store.database.transaction { transaction in
             let sql = JobStore.sql(transaction)
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 INSERT INTO job_schedules (name, cron, last_fired_at) VALUES (\(bind: schedule.name), \(bind: schedule.cron.description), 0)
                 ON CONFLICT DO NOTHING
-                """).run()
-            let moved = try await sql.raw("""
+                """
+            ).run()
+            let moved = try await sql.raw(
+                """
                 UPDATE job_schedules SET last_fired_at = \(bind: tickMicros), cron = \(bind: schedule.cron.description)
                 WHERE name = \(bind: schedule.name) AND last_fired_at < \(bind: tickMicros)
                 RETURNING name
-                """).all()
+                """
+            ).all()
             guard !moved.isEmpty else { return false }
             try await store.enqueue(job, on: transaction)
             return true

@@ -48,12 +48,15 @@ public struct JobStore: Sendable {
             uniqueKey: String? = nil, organizationID: UUID? = nil
         ) throws {
             let data = try JSONEncoder().encode(payload)
-            self.init(kind: H.kind, queue: H.queue, payload: String(decoding: data, as: UTF8.self), priority: priority,
-                      runAt: runAt, uniqueKey: uniqueKey, maxAttempts: H.maxAttempts, organizationID: organizationID)
+            self.init(
+                kind: H.kind, queue: H.queue, payload: String(decoding: data, as: UTF8.self), priority: priority,
+                runAt: runAt, uniqueKey: uniqueKey, maxAttempts: H.maxAttempts, organizationID: organizationID)
         }
 
-        public init(kind: String, queue: QueueName, payload: String, priority: JobPriority = .normal, runAt: Date? = nil,
-                    uniqueKey: String? = nil, maxAttempts: Int = 5, organizationID: UUID? = nil) {
+        public init(
+            kind: String, queue: QueueName, payload: String, priority: JobPriority = .normal, runAt: Date? = nil,
+            uniqueKey: String? = nil, maxAttempts: Int = 5, organizationID: UUID? = nil
+        ) {
             self.kind = kind
             self.queue = queue
             self.payload = payload
@@ -88,13 +91,15 @@ public struct JobStore: Sendable {
                 return (id, SQLGroupExpression(SQLList(values.map { SQLBind($0) })))
             }
             let valueList = SQLList(rows.map(\.values))
-            let inserted = try await sql.raw("""
+            let inserted = try await sql.raw(
+                """
                 INSERT INTO jobs (id, kind, queue, payload, priority, state, run_at, due_at, attempts, max_attempts,
                                   unique_key, organization_id, created_at, progress)
                 VALUES \(valueList)
                 ON CONFLICT DO NOTHING
                 RETURNING id
-                """).all().map { try $0.decode(column: "id", as: UUID.self) }
+                """
+            ).all().map { try $0.decode(column: "id", as: UUID.self) }
             let insertedSet = Set(inserted)
             ids += rows.map { insertedSet.contains($0.id) ? $0.id : nil }
         }
@@ -122,7 +127,8 @@ public struct JobStore: Sendable {
         let now = Self.micros(self.now())
         let leaseEnd = now + Self.micros(lease)
         let lock = isPostgres ? SQLRaw("FOR UPDATE SKIP LOCKED") : SQLRaw("")
-        return try await sql.raw("""
+        return try await sql.raw(
+            """
             UPDATE jobs SET state = 'running', attempts = attempts + 1, worker_id = \(bind: workerID),
                    lease_expires_at = \(bind: leaseEnd), started_at = \(bind: now)
             WHERE id IN (
@@ -133,7 +139,8 @@ public struct JobStore: Sendable {
                 \(lock)
             )
             RETURNING id, kind, payload, priority, attempts, max_attempts, organization_id, created_at
-            """).all().map { row in
+            """
+        ).all().map { row in
             ClaimedJob(
                 id: try row.decode(column: "id", as: UUID.self),
                 kind: try row.decode(column: "kind", as: String.self),
@@ -153,21 +160,25 @@ public struct JobStore: Sendable {
     /// Marks one claimed job succeeded on `database` (the handler's transaction, when it has one).
     /// Throws `JobError.leaseLost` when the claim is no longer this worker's.
     func markSucceeded(_ claim: JobClaim, on database: any Database) async throws {
-        let rows = try await Self.sql(database).raw("""
+        let rows = try await Self.sql(database).raw(
+            """
             UPDATE jobs SET state = 'succeeded', finished_at = \(bind: Self.micros(now())), lease_expires_at = NULL, progress = 1.0
             WHERE id = \(bind: claim.id) AND worker_id = \(bind: claim.workerID) AND attempts = \(bind: claim.attempt) AND state = 'running'
             RETURNING id
-            """).all()
+            """
+        ).all()
         guard !rows.isEmpty else { throw JobError.leaseLost }
     }
 
     /// Marks many claimed jobs of one worker succeeded in one statement.
     func markSucceeded(_ claims: [JobClaim]) async throws {
         guard let workerID = claims.first?.workerID else { return }
-        try await Self.sql(database).raw("""
+        try await Self.sql(database).raw(
+            """
             UPDATE jobs SET state = 'succeeded', finished_at = \(bind: Self.micros(now())), lease_expires_at = NULL, progress = 1.0
             WHERE worker_id = \(bind: workerID) AND state = 'running' AND id IN \(SQLGroupExpression(SQLList(claims.map { SQLBind($0.id) })))
-            """).run()
+            """
+        ).run()
     }
 
     /// Records a failed attempt: the job returns to the queue at `retryAt`, or goes to the dead
@@ -178,7 +189,8 @@ public struct JobStore: Sendable {
         let message = String(error.prefix(2000))
         try await database.transaction { transaction in
             let sql = Self.sql(transaction)
-            let updated = try await sql.raw("""
+            let updated = try await sql.raw(
+                """
                 UPDATE jobs SET
                     state = CASE WHEN \(bind: dead) OR attempts >= max_attempts THEN 'dead' ELSE 'queued' END,
                     finished_at = CASE WHEN \(bind: dead) OR attempts >= max_attempts THEN \(bind: now) ELSE NULL END,
@@ -186,27 +198,35 @@ public struct JobStore: Sendable {
                     worker_id = NULL, lease_expires_at = NULL, last_error = \(bind: message)
                 WHERE id = \(bind: claim.id) AND worker_id = \(bind: claim.workerID) AND attempts = \(bind: claim.attempt) AND state = 'running'
                 RETURNING id
-                """).all()
+                """
+            ).all()
             guard !updated.isEmpty else { return }
-            try await Self.recordAttempt(sql, jobID: claim.id, attempt: claim.attempt, workerID: claim.workerID,
-                                         startedAt: Self.micros(claim.startedAt), finishedAt: now, error: message)
+            try await Self.recordAttempt(
+                sql, jobID: claim.id, attempt: claim.attempt, workerID: claim.workerID,
+                startedAt: Self.micros(claim.startedAt), finishedAt: now, error: message)
         }
     }
 
-    static func recordAttempt(_ sql: any SQLDatabase, jobID: UUID, attempt: Int, workerID: String?, startedAt: Int64?, finishedAt: Int64, error: String) async throws {
-        try await sql.raw("""
+    static func recordAttempt(_ sql: any SQLDatabase, jobID: UUID, attempt: Int, workerID: String?, startedAt: Int64?, finishedAt: Int64, error: String)
+        async throws
+    {
+        try await sql.raw(
+            """
             INSERT INTO job_attempts (id, job_id, attempt, worker_id, started_at, finished_at, error)
             VALUES (\(bind: UUID()), \(bind: jobID), \(bind: attempt), \(bind: workerID), \(bind: startedAt), \(bind: finishedAt), \(bind: error))
-            """).run()
+            """
+        ).run()
     }
 
     /// Extends the leases of jobs a live worker is still running.
     func renewLeases(workerID: String, jobIDs: [UUID], lease: Duration) async throws {
         guard !jobIDs.isEmpty else { return }
-        try await Self.sql(database).raw("""
+        try await Self.sql(database).raw(
+            """
             UPDATE jobs SET lease_expires_at = \(bind: Self.micros(now()) + Self.micros(lease))
             WHERE worker_id = \(bind: workerID) AND state = 'running' AND id IN \(SQLGroupExpression(SQLList(jobIDs.map { SQLBind($0) })))
-            """).run()
+            """
+        ).run()
     }
 
     /// Puts jobs whose worker vanished (lease expired) back in the queue, or in the dead letters
@@ -216,7 +236,8 @@ public struct JobStore: Sendable {
         let now = Self.micros(self.now())
         return try await database.transaction { transaction in
             let sql = Self.sql(transaction)
-            let rows = try await sql.raw("""
+            let rows = try await sql.raw(
+                """
                 UPDATE jobs SET
                     state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'queued' END,
                     finished_at = CASE WHEN attempts >= max_attempts THEN \(bind: now) ELSE NULL END,
@@ -224,12 +245,14 @@ public struct JobStore: Sendable {
                     worker_id = NULL, lease_expires_at = NULL
                 WHERE state = 'running' AND lease_expires_at < \(bind: now)
                 RETURNING id, attempts, started_at
-                """).all()
+                """
+            ).all()
             for row in rows {
-                try await Self.recordAttempt(sql, jobID: try row.decode(column: "id", as: UUID.self),
-                                             attempt: try row.decode(column: "attempts", as: Int.self), workerID: nil,
-                                             startedAt: try row.decode(column: "started_at", as: Int64?.self), finishedAt: now,
-                                             error: "the worker stopped before finishing (lease expired)")
+                try await Self.recordAttempt(
+                    sql, jobID: try row.decode(column: "id", as: UUID.self),
+                    attempt: try row.decode(column: "attempts", as: Int.self), workerID: nil,
+                    startedAt: try row.decode(column: "started_at", as: Int64?.self), finishedAt: now,
+                    error: "the worker stopped before finishing (lease expired)")
             }
             return rows.count
         }
@@ -238,24 +261,30 @@ public struct JobStore: Sendable {
     /// Gives unfinished jobs back on shutdown, without counting the attempt.
     func release(workerID: String, jobIDs: [UUID]) async throws {
         guard !jobIDs.isEmpty else { return }
-        try await Self.sql(database).raw("""
+        try await Self.sql(database).raw(
+            """
             UPDATE jobs SET state = 'queued', attempts = attempts - 1, worker_id = NULL, lease_expires_at = NULL
             WHERE worker_id = \(bind: workerID) AND state = 'running' AND id IN \(SQLGroupExpression(SQLList(jobIDs.map { SQLBind($0) })))
-            """).run()
+            """
+        ).run()
     }
 
     func releaseUniqueKey(_ claim: JobClaim) async throws {
-        try await Self.sql(database).raw("""
+        try await Self.sql(database).raw(
+            """
             UPDATE jobs SET unique_key = NULL
             WHERE id = \(bind: claim.id) AND worker_id = \(bind: claim.workerID) AND state = 'running'
-            """).run()
+            """
+        ).run()
     }
 
     func reportProgress(_ claim: JobClaim, fraction: Double, message: String?) async throws {
-        try await Self.sql(database).raw("""
+        try await Self.sql(database).raw(
+            """
             UPDATE jobs SET progress = \(bind: min(max(fraction, 0), 1)), progress_message = \(bind: message.map { String($0.prefix(200)) })
             WHERE id = \(bind: claim.id) AND worker_id = \(bind: claim.workerID) AND state = 'running'
-            """).run()
+            """
+        ).run()
     }
 }
 

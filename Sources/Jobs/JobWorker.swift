@@ -144,7 +144,7 @@ public final class JobWorker: Sendable {
                                 jobs.addTask {
                                     await self.execute(run)
                                     active.add(-1)
-                                    signal.fire() // a slot is free: claim again
+                                    signal.fire()  // a slot is free: claim again
                                 }
                             }
                             // More runs than slots (kinds that do not merge): the rest go back untouched.
@@ -247,7 +247,8 @@ public final class JobWorker: Sendable {
                     let store = self.store, text = ErrorText.of(error)
                     try await withTimeLimit(databaseTimeLimit) { try await store.markFailed(job, error: text, retryAt: retryAt) }
                 } catch {
-                    logger.error("recording a job failure failed; the lease will expire and the job will be retried", metadata: ["error": .string(ErrorText.of(error))])
+                    logger.error(
+                        "recording a job failure failed; the lease will expire and the job will be retried", metadata: ["error": .string(ErrorText.of(error))])
                 }
             }
         }

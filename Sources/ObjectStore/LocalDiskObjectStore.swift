@@ -1,9 +1,9 @@
 import Foundation
 import NIOPosix
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Objects as files under a root directory: `objects/<key>` holds one line with the content type,

@@ -30,7 +30,7 @@ public struct ObjectKey: Sendable, Hashable, CustomStringConvertible {
     private static func isAllowed(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-             UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "/"):
+            UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "/"):
             true
         default:
             false
@@ -42,7 +42,8 @@ public struct ObjectKey: Sendable, Hashable, CustomStringConvertible {
 enum ContentType {
     static func check(_ value: String) throws {
         guard !value.isEmpty, value.utf8.count <= 255,
-              value.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else {
+            value.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F })
+        else {
             throw ObjectStoreError.invalidContentType(value)
         }
     }

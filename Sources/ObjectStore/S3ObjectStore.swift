@@ -96,7 +96,8 @@ public struct S3ObjectStore: ObjectStore {
     /// The object's URL, its unencoded path (for the signature) and the `Host` header value.
     private func location(of key: ObjectKey) throws -> (url: String, path: String, host: String) {
         guard let scheme = endpoint.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let hostName = endpoint.host, !hostName.isEmpty else {
+            let hostName = endpoint.host, !hostName.isEmpty
+        else {
             throw ObjectStoreError.invalidConfiguration("endpoint \"\(endpoint.absoluteString)\" is not an http(s) URL with a host")
         }
         guard Self.isValidBucketName(bucket) else {

@@ -32,7 +32,7 @@ extension Node {
         case .group(let members):
             for member in members { member.render(into: &output) }
         case .attribute:
-            break // written by the element that holds it
+            break  // written by the element that holds it
         case .element(let name, let children, let isVoid):
             renderElement(name: name, children: children, isVoid: isVoid, into: &output)
         }

@@ -46,7 +46,8 @@ public struct GraphAPIClient: GraphAPI {
     // MARK: Media
 
     public func uploadMedia(_ data: Data, mimeType: String, filename: String, phoneNumberID: String, token: String) async throws -> String {
-        let form = MultipartForm(fields: [("messaging_product", "whatsapp"), ("type", mimeType)], file: (name: "file", filename: filename, mimeType: mimeType, data: data))
+        let form = MultipartForm(
+            fields: [("messaging_product", "whatsapp"), ("type", mimeType)], file: (name: "file", filename: filename, mimeType: mimeType, data: data))
         let body = try await call(.POST, [phoneNumberID, "media"], body: form.body(), contentType: form.contentType, token: token)
         struct Answer: Decodable { var id: String }
         return try decode(Answer.self, from: body, what: "media upload answer").id
@@ -129,9 +130,11 @@ public struct GraphAPIClient: GraphAPI {
         }
         text += "/" + segments.joined(separator: "/")
         if !query.isEmpty {
-            text += "?" + query.map { name, value in
-                "\(name)=\(value.addingPercentEncoding(withAllowedCharacters: Self.queryValueCharacters) ?? "")"
-            }.joined(separator: "&")
+            text +=
+                "?"
+                + query.map { name, value in
+                    "\(name)=\(value.addingPercentEncoding(withAllowedCharacters: Self.queryValueCharacters) ?? "")"
+                }.joined(separator: "&")
         }
         return text
     }
@@ -165,7 +168,9 @@ public struct GraphAPIClient: GraphAPI {
         do {
             data = Data(buffer: try await response.body.collect(upTo: Self.maxResponseBytes))
         } catch is NIOTooManyBytesError {
-            throw GraphError(code: 0, title: "Answer too large", message: "Graph answered with more than \(Self.maxResponseBytes) bytes", httpStatus: Int(response.status.code))
+            throw GraphError(
+                code: 0, title: "Answer too large", message: "Graph answered with more than \(Self.maxResponseBytes) bytes",
+                httpStatus: Int(response.status.code))
         } catch {
             throw GraphError(code: 0, title: "Connection lost while reading the answer", message: String(describing: type(of: error)), type: "transport")
         }

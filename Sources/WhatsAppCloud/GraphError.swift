@@ -45,14 +45,16 @@ public struct GraphError: Codable, Sendable, Error, Equatable, CustomStringConve
         let outer = try decoder.container(keyedBy: CodingKeys.self)
         let container = outer.contains(.error) ? try outer.nestedContainer(keyedBy: CodingKeys.self, forKey: .error) : outer
         code = try container.decodeLenientIntIfPresent(forKey: .code) ?? 0
-        title = try container.decodeIfPresent(String.self, forKey: .title)
+        title =
+            try container.decodeIfPresent(String.self, forKey: .title)
             ?? container.decodeIfPresent(String.self, forKey: .errorUserTitle)
         message = try container.decodeIfPresent(String.self, forKey: .message)
         if container.contains(.errorData), let data = try? container.nestedContainer(keyedBy: ErrorDataKeys.self, forKey: .errorData) {
             details = try data.decodeIfPresent(String.self, forKey: .details)
         }
         if details == nil {
-            details = try container.decodeIfPresent(String.self, forKey: .errorUserMessage)
+            details =
+                try container.decodeIfPresent(String.self, forKey: .errorUserMessage)
                 ?? container.decodeIfPresent(String.self, forKey: .details)
         }
         subcode = try container.decodeLenientIntIfPresent(forKey: .subcode)

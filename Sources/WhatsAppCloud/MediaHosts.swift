@@ -24,9 +24,9 @@ public struct MediaHosts: Sendable, Equatable, CustomStringConvertible {
             guard !text.isEmpty else { return nil }
             if text.contains("://") {
                 guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
-                      ["http", "https"].contains(scheme), let host = components.host, !host.isEmpty,
-                      components.user == nil, components.password == nil, components.query == nil, components.fragment == nil,
-                      components.path.isEmpty || components.path == "/"
+                    ["http", "https"].contains(scheme), let host = components.host, !host.isEmpty,
+                    components.user == nil, components.password == nil, components.query == nil, components.fragment == nil,
+                    components.path.isEmpty || components.path == "/"
                 else { return nil }
                 self.init(scheme: scheme, host: host, port: components.port)
             } else {
@@ -52,8 +52,8 @@ public struct MediaHosts: Sendable, Equatable, CustomStringConvertible {
     /// Whether a download from `url` may carry the token: same scheme, host and port as an allowed origin.
     public func allows(_ url: URL) -> Bool {
         guard let components = URLComponents(url: url, resolvingAgainstBaseURL: false),
-              let scheme = components.scheme?.lowercased(), let host = components.host?.lowercased(), !host.isEmpty,
-              components.user == nil, components.password == nil
+            let scheme = components.scheme?.lowercased(), let host = components.host?.lowercased(), !host.isEmpty,
+            components.user == nil, components.password == nil
         else { return false }
         let candidate = Origin(scheme: scheme, host: host, port: components.port)
         return origins.contains { $0.scheme == candidate.scheme && $0.host == candidate.host && $0.effectivePort == candidate.effectivePort }

@@ -102,11 +102,12 @@ public struct InteractiveList: Sendable, Equatable {
     func payload() -> JSONValue {
         let sections: [JSONValue] = sections.map { section in
             var object: [String: JSONValue] = [
-                "rows": .array(section.rows.map { row in
-                    var rowObject: [String: JSONValue] = ["id": .string(row.id), "title": .string(row.title)]
-                    if let description = row.description { rowObject["description"] = .string(description) }
-                    return .object(rowObject)
-                })
+                "rows": .array(
+                    section.rows.map { row in
+                        var rowObject: [String: JSONValue] = ["id": .string(row.id), "title": .string(row.title)]
+                        if let description = row.description { rowObject["description"] = .string(description) }
+                        return .object(rowObject)
+                    })
             ]
             if let title = section.title { object["title"] = .string(title) }
             return .object(object)

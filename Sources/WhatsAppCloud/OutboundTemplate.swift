@@ -43,7 +43,9 @@ public struct TemplateMessage: Sendable, Equatable {
             switch value {
             case .text(let text): object = ["type": "text", "text": .string(text)]
             case .currency(let fallback, let code, let amount1000):
-                object = ["type": "currency", "currency": ["fallback_value": .string(fallback), "code": .string(code), "amount_1000": .number(Double(amount1000))]]
+                object = [
+                    "type": "currency", "currency": ["fallback_value": .string(fallback), "code": .string(code), "amount_1000": .number(Double(amount1000))],
+                ]
             case .dateTime(let fallback):
                 object = ["type": "date_time", "date_time": ["fallback_value": .string(fallback)]]
             }
@@ -66,7 +68,9 @@ public struct TemplateMessage: Sendable, Equatable {
             case .video(let media): return ["type": "video", "video": media.payload()]
             case .document(let media, let filename): return ["type": "document", "document": media.payload(filename: filename)]
             case .location(let latitude, let longitude, let name, let address):
-                return ["type": "location", "location": OutboundContent.location(latitude: latitude, longitude: longitude, name: name, address: address).payload()]
+                return [
+                    "type": "location", "location": OutboundContent.location(latitude: latitude, longitude: longitude, name: name, address: address).payload(),
+                ]
             }
         }
     }

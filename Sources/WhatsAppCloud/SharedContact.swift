@@ -34,7 +34,8 @@ public struct SharedContact: Decodable, Sendable, Equatable {
             middleName = try container.decodeIfPresent(String.self, forKey: .middleName)
             prefix = try container.decodeIfPresent(String.self, forKey: .prefix)
             suffix = try container.decodeIfPresent(String.self, forKey: .suffix)
-            formattedName = try container.decodeIfPresent(String.self, forKey: .formattedName)
+            formattedName =
+                try container.decodeIfPresent(String.self, forKey: .formattedName)
                 ?? [firstName, lastName].compactMap { $0 }.joined(separator: " ")
         }
     }

@@ -242,7 +242,8 @@ extension TemplateDefinition {
             }
             if field == "components.BODY" {
                 guard numbers.compactMap({ $0 }).sorted() == Array(1...variables.count) else {
-                    throw WhatsAppValidationError(field: "\(field).text", problem: "variables must be numbered {{1}} to {{\(variables.count)}} without gaps or repeats")
+                    throw WhatsAppValidationError(
+                        field: "\(field).text", problem: "variables must be numbered {{1}} to {{\(variables.count)}} without gaps or repeats")
                 }
             }
         case .named:
@@ -255,7 +256,8 @@ extension TemplateDefinition {
             }
         }
         guard examples.count == variables.count else {
-            throw WhatsAppValidationError(field: "\(field).example", problem: "needs one example per variable: \(variables.count) variables, \(examples.count) examples")
+            throw WhatsAppValidationError(
+                field: "\(field).example", problem: "needs one example per variable: \(variables.count) variables, \(examples.count) examples")
         }
         if let empty = examples.firstIndex(where: { $0.value.trimmingCharacters(in: .whitespaces).isEmpty }) {
             throw WhatsAppValidationError(field: "\(field).example[\(empty)]", problem: "must not be empty")

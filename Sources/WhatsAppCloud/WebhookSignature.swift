@@ -22,10 +22,11 @@ public enum WebhookSignature {
     public static func header(body: some Collection<UInt8>, appSecret: String) -> String {
         let key = SymmetricKey(data: Array(appSecret.utf8))
         let code = HMAC<SHA256>.authenticationCode(for: Array(body), using: key)
-        return prefix + code.map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        return prefix
+            + code.map { byte in
+                let hex = String(byte, radix: 16)
+                return byte < 16 ? "0" + hex : hex
+            }.joined()
     }
 
     private static func decodeHex(_ text: Substring) -> [UInt8]? {

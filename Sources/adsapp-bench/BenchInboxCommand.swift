@@ -64,7 +64,8 @@ struct BenchInboxCommand: AsyncCommand {
             json = try await seed(application, conversations: signature.conversations ?? 100_000, messages: signature.messages ?? 1_000_000, out: out)
         case (false, true):
             guard let url = signature.url, let cookie = signature.cookie else { throw BenchError(description: "--live needs --url BASE and --cookie FILE") }
-            json = try await live(application, base: url, cookieFile: cookie, sockets: signature.sockets ?? 2000, messages: signature.messages ?? 200, rate: signature.rate ?? 10)
+            json = try await live(
+                application, base: url, cookieFile: cookie, sockets: signature.sockets ?? 2000, messages: signature.messages ?? 200, rate: signature.rate ?? 10)
         default:
             throw BenchError(description: "give exactly one of --seed, --live")
         }
@@ -86,9 +87,11 @@ struct BenchInboxCommand: AsyncCommand {
         let sql = db as! any SQLDatabase
         let now = Date()
         let seeder = Seeder(application)
-        let (ownerID, registered) = try await seeder.owner(name: "Bench Owner", email: Self.ownerEmail, password: "sourdough-loaves-at-dawn-2026", organization: "Inbox Bench")
+        let (ownerID, registered) = try await seeder.owner(
+            name: "Bench Owner", email: Self.ownerEmail, password: "sourdough-loaves-at-dawn-2026", organization: "Inbox Bench")
         guard let organizationID = registered else { throw BenchError(description: "\(Self.ownerEmail) has no organization") }
-        let membershipID = try await sql.raw("SELECT id FROM memberships WHERE organization_id = \(bind: organizationID)").first()!.decode(column: "id", as: UUID.self)
+        let membershipID = try await sql.raw("SELECT id FROM memberships WHERE organization_id = \(bind: organizationID)").first()!.decode(
+            column: "id", as: UUID.self)
 
         let connectionID = try await BenchWebhookCommand.makeConnection(seeder, organizationID: organizationID, name: "Inbox Bench", now: now)
         let tagID = try await seeder.addTag(organizationID: organizationID, name: "Refund", now: now)
@@ -101,7 +104,8 @@ struct BenchInboxCommand: AsyncCommand {
         for start in stride(from: 0, to: conversations, by: chunk) {
             let end = min(start + chunk, conversations) - 1
             // Customers and their conversations, newest activity spread over 90 days.
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 WITH made AS (
                   INSERT INTO contacts (id, organization_id, wa_id, profile_name, created_at, updated_at)
                   SELECT gen_random_uuid(), \(bind: organizationID), '3162' || lpad(i::text, 7, '0'),
@@ -120,9 +124,11 @@ struct BenchInboxCommand: AsyncCommand {
                        CASE WHEN n % 20 = 14 THEN \(bind: now) + interval '1 day' END,
                        CASE WHEN n % 20 < 12 AND n % 2 = 0 THEN \(bind: now) - (n % 7776000) * interval '1 second' END
                 FROM (SELECT id, substr(wa_id, 5)::int AS n FROM made) AS made
-                """).run()
+                """
+            ).run()
             // Their messages: alternately from the customer and the team, a few words each.
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 INSERT INTO messages (id, organization_id, conversation_id, connection_id, direction, wamid, kind, body, content,
                                       status, status_at, forwarded, sent_at, created_at)
                 SELECT gen_random_uuid(), \(bind: organizationID), v.id, v.connection_id,
@@ -137,14 +143,17 @@ struct BenchInboxCommand: AsyncCommand {
                        || ' and the ' || (\(unsafeRaw: words))[1 + abs(hashtext(k || v.id::text)) % \(unsafeRaw: String(Self.vocabulary.count))]
                        || ', number ' || (abs(hashtext(v.id::text)) % 100000) AS body) AS t
                 WHERE v.organization_id = \(bind: organizationID) AND substr(c.wa_id, 5)::int BETWEEN \(unsafeRaw: String(start)) AND \(unsafeRaw: String(end))
-                """).run()
+                """
+            ).run()
             FileHandle.standardError.write(Data("seeded \(end + 1)/\(conversations) conversations, \((end + 1) * perConversation) messages\n".utf8))
         }
-        try await sql.raw("""
+        try await sql.raw(
+            """
             INSERT INTO conversation_tags (id, organization_id, conversation_id, tag_id)
             SELECT gen_random_uuid(), organization_id, id, \(bind: tagID) FROM conversations
             WHERE organization_id = \(bind: organizationID) AND abs(hashtext(id::text)) % 10 = 0
-            """).run()
+            """
+        ).run()
         try await sql.raw("ANALYZE").run()
 
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
@@ -152,13 +161,16 @@ struct BenchInboxCommand: AsyncCommand {
         let cookie = try await seeder.sessionCookie(userID: ownerID, organizationID: organizationID, userAgent: "bench-inbox")
         try cookie.write(toFile: out + "/cookie.txt", atomically: true, encoding: .utf8)
 
-        let counted = try await sql.raw("SELECT (SELECT count(*) FROM conversations) AS conversations, (SELECT count(*) FROM messages) AS messages, (SELECT count(*) FROM contacts) AS contacts").first()!
-        return try Statistics.json(Seeded(
-            conversations: try counted.decode(column: "conversations", as: Int.self),
-            messages: try counted.decode(column: "messages", as: Int.self),
-            contacts: try counted.decode(column: "contacts", as: Int.self),
-            seedSeconds: Statistics.seconds(since: started)
-        ))
+        let counted = try await sql.raw(
+            "SELECT (SELECT count(*) FROM conversations) AS conversations, (SELECT count(*) FROM messages) AS messages, (SELECT count(*) FROM contacts) AS contacts"
+        ).first()!
+        return try Statistics.json(
+            Seeded(
+                conversations: try counted.decode(column: "conversations", as: Int.self),
+                messages: try counted.decode(column: "messages", as: Int.self),
+                contacts: try counted.decode(column: "contacts", as: Int.self),
+                seedSeconds: Statistics.seconds(since: started)
+            ))
     }
 
     /// The requests the benchmark makes, one path a line: the list (first pages of several filters
@@ -170,19 +182,24 @@ struct BenchInboxCommand: AsyncCommand {
             "/api/v1/conversations?limit=50&status=resolved", "/api/v1/conversations?limit=50&tag=\(tagID)",
         ]
         for offset in [50, 500, 5000, 30000] {
-            let row = try await sql.raw("""
+            let row = try await sql.raw(
+                """
                 SELECT id, last_message_at FROM conversations WHERE organization_id = \(bind: organizationID) AND status = 'open'
                 ORDER BY last_message_at DESC, id DESC OFFSET \(unsafeRaw: String(offset)) LIMIT 1
-                """).first()
+                """
+            ).first()
             if let row {
-                let cursor = Seeder.conversationCursor(lastMessageAt: try row.decode(column: "last_message_at", as: Date.self), id: try row.decode(column: "id", as: UUID.self))
+                let cursor = Seeder.conversationCursor(
+                    lastMessageAt: try row.decode(column: "last_message_at", as: Date.self), id: try row.decode(column: "id", as: UUID.self))
                 list.append("/api/v1/conversations?limit=50&cursor=\(cursor)")
             }
         }
         let page = ["/inbox", "/inbox?status=open&assignee=mine", "/inbox?status=resolved&assignee=all", "/inbox?status=open&assignee=all&tag=\(tagID)"]
-        let conversations = try await sql.raw("""
+        let conversations = try await sql.raw(
+            """
             SELECT id FROM conversations WHERE organization_id = \(bind: organizationID) ORDER BY random() LIMIT 2000
-            """).all().map { try $0.decode(column: "id", as: UUID.self) }
+            """
+        ).all().map { try $0.decode(column: "id", as: UUID.self) }
         let thread = conversations.map { "/api/v1/conversations/\($0)/messages?limit=50" }
         var search = Self.vocabulary.flatMap { word in [word, String(word.prefix(4))] }
         search += Self.firstNames.map { $0.lowercased() } + Self.lastNames.map { $0.lowercased() }
@@ -236,19 +253,30 @@ struct BenchInboxCommand: AsyncCommand {
         guard let secret = Seeder(application).whatsAppAppSecret, !secret.isEmpty else {
             throw BenchError(description: "set WHATSAPP_APP_SECRET to the server's: the bodies are signed with it")
         }
-        guard let url = URL(string: base), let host = url.host, let port = url.port else { throw BenchError(description: "--url must look like http://127.0.0.1:8080") }
+        guard let url = URL(string: base), let host = url.host, let port = url.port else {
+            throw BenchError(description: "--url must look like http://127.0.0.1:8080")
+        }
         let cookie = try String(contentsOfFile: cookieFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         let sql = application.db as! any SQLDatabase
         // Customers whose conversations are open, each written to once.
-        let targets = try await sql.raw("""
+        let targets = try await sql.raw(
+            """
             SELECT v.id, c.wa_id, c.profile_name FROM conversations v JOIN contacts c ON c.id = v.contact_id
             ORDER BY random() LIMIT \(unsafeRaw: String(messages))
-            """).all().map { (id: try $0.decode(column: "id", as: UUID.self), waID: try $0.decode(column: "wa_id", as: String.self), name: try $0.decode(column: "profile_name", as: String.self)) }
+            """
+        ).all().map {
+            (
+                id: try $0.decode(column: "id", as: UUID.self), waID: try $0.decode(column: "wa_id", as: String.self),
+                name: try $0.decode(column: "profile_name", as: String.self)
+            )
+        }
 
         let deliveries = Deliveries()
         let opened = OpenSockets()
         // The server accepts live sockets from its own origin only (APP_URL is the bench's base URL).
-        let headers: HTTPHeaders = [HTTPHeaders.Name.cookie.description: cookie, HTTPHeaders.Name.origin.description: "\(url.scheme ?? "http")://\(host):\(port)"]
+        let headers: HTTPHeaders = [
+            HTTPHeaders.Name.cookie.description: cookie, HTTPHeaders.Name.origin.description: "\(url.scheme ?? "http")://\(host):\(port)",
+        ]
         for batch in stride(from: 0, to: count, by: 100) {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in batch..<min(batch + 100, count) {
@@ -257,7 +285,8 @@ struct BenchInboxCommand: AsyncCommand {
                             opened.add(socket)
                             socket.onText { _, text in
                                 guard text.contains(#""kind":"message""#),
-                                      let event = try? JSONDecoder().decode(Event.self, from: Data(text.utf8)), let conversation = event.conversation else { return }
+                                    let event = try? JSONDecoder().decode(Event.self, from: Data(text.utf8)), let conversation = event.conversation
+                                else { return }
                                 deliveries.heard(conversation)
                             }
                         }
@@ -301,9 +330,10 @@ struct BenchInboxCommand: AsyncCommand {
         for socket in opened.all { try? await socket.close() }
 
         let sorted = deliveries.delays.sorted()
-        return try Statistics.json(Live(
-            sockets: count, messages: targets.count, expected: expected, received: sorted.count,
-            p50Milliseconds: Statistics.percentile(sorted, 0.5), p99Milliseconds: Statistics.percentile(sorted, 0.99), maxMilliseconds: sorted.last ?? 0
-        ))
+        return try Statistics.json(
+            Live(
+                sockets: count, messages: targets.count, expected: expected, received: sorted.count,
+                p50Milliseconds: Statistics.percentile(sorted, 0.5), p99Milliseconds: Statistics.percentile(sorted, 0.99), maxMilliseconds: sorted.last ?? 0
+            ))
     }
 }

@@ -56,15 +56,18 @@ struct BenchJobsCommand: AsyncCommand {
         var started = ContinuousClock.now
         for batchStart in stride(from: 0, to: count, by: 1000) {
             let rows = (batchStart..<min(batchStart + 1000, count)).map { _ in
-                SQLGroupExpression(SQLList([
-                    SQLBind(UUID()), SQLBind(job.kind), SQLBind(job.queue.rawValue), SQLBind(job.payload), SQLBind(2), SQLBind("queued"),
-                    SQLBind(Int64(0)), SQLBind(Int64(0)), SQLBind(0), SQLBind(5), SQLBind(Int64(0)), SQLBind(0.0),
-                ]))
+                SQLGroupExpression(
+                    SQLList([
+                        SQLBind(UUID()), SQLBind(job.kind), SQLBind(job.queue.rawValue), SQLBind(job.payload), SQLBind(2), SQLBind("queued"),
+                        SQLBind(Int64(0)), SQLBind(Int64(0)), SQLBind(0), SQLBind(5), SQLBind(Int64(0)), SQLBind(0.0),
+                    ]))
             }
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 INSERT INTO bench_raw_jobs (id, kind, queue, payload, priority, state, run_at, due_at, attempts, max_attempts, created_at, progress)
                 VALUES \(SQLList(rows))
-                """).run()
+                """
+            ).run()
         }
         let rawRate = Double(count) / Statistics.seconds(since: started)
         try await sql.raw("DROP TABLE bench_raw_jobs").run()
@@ -104,9 +107,11 @@ struct BenchJobsCommand: AsyncCommand {
         }
         worker.stop()
         await running.value
-        let latencies = try await sql.raw("""
+        let latencies = try await sql.raw(
+            """
             SELECT started_at - created_at AS waited FROM jobs WHERE id IN \(SQLGroupExpression(SQLList(ids.map { SQLBind($0) })))
-            """).all().map { Double(try $0.decode(column: "waited", as: Int64.self)) / 1000 }.sorted()
+            """
+        ).all().map { Double(try $0.decode(column: "waited", as: Int64.self)) / 1000 }.sorted()
 
         let result = Result(
             database: (sql.dialect.name == "postgresql") ? "postgresql" : "sqlite",

@@ -138,8 +138,9 @@ struct BenchWebhookCommand: AsyncCommand {
             switch index % messagesPerBlock {
             case 0:
                 let waID = waIDs[block % contactCount]
-                body = Self.inboundText(wamid: Self.wamid("IN", block), waID: waID, name: "Customer \(block % contactCount)",
-                                        text: "Hi, where is my order \(100_000 + block)?", timestamp: timestamp)
+                body = Self.inboundText(
+                    wamid: Self.wamid("IN", block), waID: waID, name: "Customer \(block % contactCount)",
+                    text: "Hi, where is my order \(100_000 + block)?", timestamp: timestamp)
                 inbound += 1
             case 1:
                 body = Self.status("sent", of: block, contactCount: contactCount, waIDs: waIDs, timestamp: timestamp)
@@ -160,10 +161,11 @@ struct BenchWebhookCommand: AsyncCommand {
         }
         try file.write(contentsOf: Data(buffer.utf8))
 
-        return try Statistics.json(Prepared(
-            database: Self.databaseName(db), events: count, inbound: inbound, statuses: count - inbound,
-            contacts: contactCount, outboundMessages: outboundCount, averageBodyBytes: count == 0 ? 0 : bytes / count
-        ))
+        return try Statistics.json(
+            Prepared(
+                database: Self.databaseName(db), events: count, inbound: inbound, statuses: count - inbound,
+                contacts: contactCount, outboundMessages: outboundCount, averageBodyBytes: count == 0 ? 0 : bytes / count
+            ))
     }
 
     /// Unique, and shaped like Meta's ids (`wamid.` and base64 of the conversation and a message key).
@@ -176,7 +178,9 @@ struct BenchWebhookCommand: AsyncCommand {
     }
 
     static func inboundText(wamid: String, waID: String, name: String, text: String, timestamp: Int) -> String {
-        envelope(#""contacts":[{"profile":{"name":"\#(name)"},"wa_id":"\#(waID)"}],"messages":[{"from":"\#(waID)","id":"\#(wamid)","timestamp":"\#(timestamp)","type":"text","text":{"body":"\#(text)"}}]"#)
+        envelope(
+            #""contacts":[{"profile":{"name":"\#(name)"},"wa_id":"\#(waID)"}],"messages":[{"from":"\#(waID)","id":"\#(wamid)","timestamp":"\#(timestamp)","type":"text","text":{"body":"\#(text)"}}]"#
+        )
     }
 
     private static func status(_ status: String, of message: Int, contactCount: Int, waIDs: [String], timestamp: Int) -> String {
@@ -184,13 +188,17 @@ struct BenchWebhookCommand: AsyncCommand {
         let billing: String
         switch status {
         case "sent":
-            billing = #","conversation":{"id":"\#(conversation)","expiration_timestamp":"\#(timestamp + 86_400)","origin":{"type":"service"}},"pricing":{"billable":false,"pricing_model":"PMP","category":"service","type":"free_customer_service"}"#
+            billing =
+                #","conversation":{"id":"\#(conversation)","expiration_timestamp":"\#(timestamp + 86_400)","origin":{"type":"service"}},"pricing":{"billable":false,"pricing_model":"PMP","category":"service","type":"free_customer_service"}"#
         case "delivered":
-            billing = #","conversation":{"id":"\#(conversation)","origin":{"type":"service"}},"pricing":{"billable":false,"pricing_model":"PMP","category":"service","type":"free_customer_service"}"#
+            billing =
+                #","conversation":{"id":"\#(conversation)","origin":{"type":"service"}},"pricing":{"billable":false,"pricing_model":"PMP","category":"service","type":"free_customer_service"}"#
         default:
             billing = ""
         }
-        return envelope(#""statuses":[{"id":"\#(wamid("OUT", message))","status":"\#(status)","timestamp":"\#(timestamp)","recipient_id":"\#(waIDs[message % contactCount])"\#(billing)}]"#)
+        return envelope(
+            #""statuses":[{"id":"\#(wamid("OUT", message))","status":"\#(status)","timestamp":"\#(timestamp)","recipient_id":"\#(waIDs[message % contactCount])"\#(billing)}]"#
+        )
     }
 
     static func padded(_ value: Int, _ width: Int, radix: Int = 10) -> String {
@@ -238,23 +246,26 @@ struct BenchWebhookCommand: AsyncCommand {
         let processed = events.filter(\.processed)
         let lastProcessed = processed.compactMap(\.processedAt).max() ?? since
         let waits = processed.compactMap { event in event.processedAt.map { $0.timeIntervalSince(event.receivedAt) * 1000 } }.sorted()
-        return try Statistics.json(Drained(
-            database: Self.databaseName(db),
-            events: events.count,
-            processed: processed.count,
-            failed: events.filter(\.failed).count,
-            withNotes: processed.filter(\.noted).count,
-            backlogAtStart: backlogAtStart ?? 0,
-            drainSeconds: drainSeconds,
-            processedPerSecond: Double(processed.count) / max(lastProcessed.timeIntervalSince(since), 0.001),
-            receivedToProcessedP50Milliseconds: Statistics.percentile(waits, 0.50),
-            receivedToProcessedP99Milliseconds: Statistics.percentile(waits, 0.99),
-            inboundMessages: try await count(sql, "SELECT COUNT(*) AS n FROM messages WHERE direction = 'inbound'"),
-            outboundRead: try await count(sql, "SELECT COUNT(*) AS n FROM messages WHERE direction = 'outbound' AND status = 'read'"),
-            failedJobAttempts: try await count(sql, """
-                SELECT COUNT(*) AS n FROM job_attempts WHERE job_id IN (SELECT id FROM jobs WHERE kind = '\(Seeder.webhookJobKind)')
-                """)
-        ))
+        return try Statistics.json(
+            Drained(
+                database: Self.databaseName(db),
+                events: events.count,
+                processed: processed.count,
+                failed: events.filter(\.failed).count,
+                withNotes: processed.filter(\.noted).count,
+                backlogAtStart: backlogAtStart ?? 0,
+                drainSeconds: drainSeconds,
+                processedPerSecond: Double(processed.count) / max(lastProcessed.timeIntervalSince(since), 0.001),
+                receivedToProcessedP50Milliseconds: Statistics.percentile(waits, 0.50),
+                receivedToProcessedP99Milliseconds: Statistics.percentile(waits, 0.99),
+                inboundMessages: try await count(sql, "SELECT COUNT(*) AS n FROM messages WHERE direction = 'inbound'"),
+                outboundRead: try await count(sql, "SELECT COUNT(*) AS n FROM messages WHERE direction = 'outbound' AND status = 'read'"),
+                failedJobAttempts: try await count(
+                    sql,
+                    """
+                    SELECT COUNT(*) AS n FROM job_attempts WHERE job_id IN (SELECT id FROM jobs WHERE kind = '\(Seeder.webhookJobKind)')
+                    """)
+            ))
     }
 
     // MARK: - Raw insert
@@ -296,16 +307,20 @@ struct BenchWebhookCommand: AsyncCommand {
                         let micros = Int64((now.timeIntervalSince1970 * 1_000_000).rounded())
                         try await db.transaction { transaction in
                             let sql = transaction as! any SQLDatabase
-                            try await sql.raw("""
+                            try await sql.raw(
+                                """
                                 INSERT INTO webhook_events (id, source, body, received_at, state)
                                 VALUES (\(bind: eventID), \(bind: queue), \(bind: rows[index]), \(bind: now), 'pending')
-                                """).run()
-                            try await sql.raw("""
+                                """
+                            ).run()
+                            try await sql.raw(
+                                """
                                 INSERT INTO jobs (id, kind, queue, payload, priority, state, run_at, due_at, attempts, max_attempts,
                                                   unique_key, organization_id, created_at, progress)
                                 VALUES (\(bind: UUID()), \(bind: template.kind), \(bind: queue), \(bind: payload), \(bind: template.priority.rawValue),
                                         'queued', \(bind: micros), \(bind: micros), 0, \(bind: template.maxAttempts), NULL, NULL, \(bind: micros), 0.0)
-                                """).run()
+                                """
+                            ).run()
                         }
                     }
                 }

@@ -3,17 +3,18 @@ import ADSappCore
 import Testing
 
 @Suite struct LanguageNegotiationTests {
-    @Test(arguments: [
-        ("nl-NL,nl;q=0.9,en;q=0.8", Language.nl),
-        ("en-US,en;q=0.9", .en),
-        ("de-DE,nl;q=0.5,en;q=0.7", .en),
-        ("de-DE,nl;q=0.7,en;q=0.5", .nl),
-        ("fr, NL", .nl),
-        ("en;q=0, nl;q=0.1", .nl),
-        ("*", nil),
-        ("", nil),
-        ("de, fr", nil),
-    ] as [(String, Language?)])
+    @Test(
+        arguments: [
+            ("nl-NL,nl;q=0.9,en;q=0.8", Language.nl),
+            ("en-US,en;q=0.9", .en),
+            ("de-DE,nl;q=0.5,en;q=0.7", .en),
+            ("de-DE,nl;q=0.7,en;q=0.5", .nl),
+            ("fr, NL", .nl),
+            ("en;q=0, nl;q=0.1", .nl),
+            ("*", nil),
+            ("", nil),
+            ("de, fr", nil),
+        ] as [(String, Language?)])
     func negotiate(_ header: String, _ expected: Language?) {
         #expect(Language.negotiate(acceptLanguage: header) == expected)
     }
@@ -24,7 +25,9 @@ import Testing
         #expect(try EmailAddress("  Anna@Example.COM ").value == "anna@example.com")
     }
 
-    @Test(arguments: ["", "   ", "anna", "anna@", "@example.com", "anna@example", "anna@@example.com", "an na@example.com", "anna@example..com", "anna@.example.com"])
+    @Test(arguments: [
+        "", "   ", "anna", "anna@", "@example.com", "anna@example", "anna@@example.com", "an na@example.com", "anna@example..com", "anna@.example.com",
+    ])
     func refuses(_ raw: String) {
         #expect(throws: FieldError.self) { try EmailAddress(raw) }
     }
@@ -64,7 +67,7 @@ import Testing
 
     @Test("bcrypt's 72-byte limit counts bytes, not characters")
     func multibyte() {
-        let emoji = String(repeating: "🔑", count: 19) // 76 bytes, 19 characters
+        let emoji = String(repeating: "🔑", count: 19)  // 76 bytes, 19 characters
         #expect(throws: FieldError(field: "password", code: .tooLong, limit: 72)) { try PasswordPolicy.check(emoji, email: nil) }
     }
 }

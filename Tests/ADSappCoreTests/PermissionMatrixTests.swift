@@ -5,22 +5,22 @@ import Testing
 /// O = owner, A = admin, G = agent, V = viewer.
 @Suite struct PermissionMatrixTests {
     static let expected: [(Permission, String)] = [
-        (.viewDashboard,              "OAGV"),
-        (.viewConversations,          "OAGV"),
-        (.replyToConversations,       "OAG"),
-        (.manageContacts,             "OAG"),
-        (.manageCampaigns,            "OA"),
-        (.manageTemplates,            "OA"),
-        (.manageInbox,                "OA"),
-        (.manageAutomation,           "OA"),
-        (.viewAnalytics,              "OAGV"),
-        (.manageChannels,             "OA"),
-        (.viewMembers,                "OAGV"),
-        (.manageMembers,              "OA"),
-        (.grantOwnership,             "O"),
-        (.manageBilling,              "O"),
+        (.viewDashboard, "OAGV"),
+        (.viewConversations, "OAGV"),
+        (.replyToConversations, "OAG"),
+        (.manageContacts, "OAG"),
+        (.manageCampaigns, "OA"),
+        (.manageTemplates, "OA"),
+        (.manageInbox, "OA"),
+        (.manageAutomation, "OA"),
+        (.viewAnalytics, "OAGV"),
+        (.manageChannels, "OA"),
+        (.viewMembers, "OAGV"),
+        (.manageMembers, "OA"),
+        (.grantOwnership, "O"),
+        (.manageBilling, "O"),
         (.manageOrganizationSettings, "OA"),
-        (.deleteOrganization,         "O"),
+        (.deleteOrganization, "O"),
     ]
 
     static let letters: [Role: Character] = [.owner: "O", .admin: "A", .agent: "G", .viewer: "V"]

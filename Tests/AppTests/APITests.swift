@@ -38,9 +38,11 @@ import VaporTesting
         }
     }
 
-    @Test("limit and cursor are validated, never silently defaulted", arguments: [
-        "limit=abc", "limit=-1", "limit=0", "limit=101", "limit=", "limit=1.5", "cursor=%21%21", "cursor=bm90LWEtY3Vyc29y",
-    ])
+    @Test(
+        "limit and cursor are validated, never silently defaulted",
+        arguments: [
+            "limit=abc", "limit=-1", "limit=0", "limit=101", "limit=", "limit=1.5", "cursor=%21%21", "cursor=bm90LWEtY3Vyc29y",
+        ])
     func badPagination(_ query: String) async throws {
         try await TestApp.run { app in
             let browser = try await app.signUp(email: "anna@example.com")
@@ -60,7 +62,7 @@ import VaporTesting
             app.clock.advance(by: 1)
             for index in 0..<6 {
                 try await app.signUp(name: "Member \(index)", organization: "Home \(index)", email: "m\(index)@example.com")
-                app.clock.advance(by: index.isMultiple(of: 2) ? 0 : 1) // some share a timestamp: the id breaks ties
+                app.clock.advance(by: index.isMultiple(of: 2) ? 0 : 1)  // some share a timestamp: the id breaks ties
                 _ = try await app.addMember(email: "m\(index)@example.com", to: organization.id!, role: .agent)
             }
             var seen: [String] = []

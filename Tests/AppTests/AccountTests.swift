@@ -31,7 +31,7 @@ import Vapor
             #expect(cookie.isHTTPOnly)
             #expect(cookie.sameSite == .lax)
             #expect(!cookie.isSecure)
-            #expect(cookie.string.count >= 43) // 32 random bytes, base64url
+            #expect(cookie.string.count >= 43)  // 32 random bytes, base64url
             let stored = try #require(try await UserSession.query(on: app.db).first())
             #expect(stored.tokenHash != cookie.string, "only a hash of the token is stored")
         }
@@ -70,7 +70,8 @@ import Vapor
             try await app.signUp(email: "anna@example.com")
             let browser = app.browser()
             _ = try await browser.get("/signup")
-            let response = try await browser.post("/signup", ["name": "Other", "organization": "Other BV", "email": "ANNA@example.com", "password": "another-long-passphrase"])
+            let response = try await browser.post(
+                "/signup", ["name": "Other", "organization": "Other BV", "email": "ANNA@example.com", "password": "another-long-passphrase"])
             #expect(response.status == .unprocessableEntity)
             #expect(response.body.string.contains("already exists"))
             #expect(try await Organization.query(on: app.db).count() == 1)
@@ -141,7 +142,9 @@ import Vapor
             let throttle = Throttle(database: sql, now: app.clock.now)
             let address = IPAddress("192.0.2.7")
             func attempt(_ email: String, from address: IPAddress?, _ throttle: Throttle = throttle) async throws -> Throttle.Reservation? {
-                if case .reserved(let reservation) = try await throttle.reserve(Throttle.Budget.passwordGuesses(email: email, address: address, policy)) { return reservation }
+                if case .reserved(let reservation) = try await throttle.reserve(Throttle.Budget.passwordGuesses(email: email, address: address, policy)) {
+                    return reservation
+                }
                 return nil
             }
             var first: Throttle.Reservation?
@@ -169,12 +172,14 @@ import Vapor
         #expect(Throttle.subject(nil) == "unknown")
     }
 
-    @Test("a next= target is followed only when it stays on this site", arguments: [
-        ("/settings/members", "/settings/members"),
-        ("//evil.example/steal", "/dashboard"),
-        ("https://evil.example", "/dashboard"),
-        ("/\\evil.example", "/dashboard"),
-    ])
+    @Test(
+        "a next= target is followed only when it stays on this site",
+        arguments: [
+            ("/settings/members", "/settings/members"),
+            ("//evil.example/steal", "/dashboard"),
+            ("https://evil.example", "/dashboard"),
+            ("/\\evil.example", "/dashboard"),
+        ])
     func nextTarget(_ next: String, _ expected: String) async throws {
         try await TestApp.run { app in
             try await app.signUp(email: "anna@example.com")
@@ -261,7 +266,8 @@ import Vapor
             #expect(weak.status == .unprocessableEntity)
             #expect(weak.body.string.contains("too common"))
 
-            let ok = try await laptop.post("/account/password", ["current_password": "correct-horse-battery-staple-42", "new_password": "a-brand-new-passphrase"])
+            let ok = try await laptop.post(
+                "/account/password", ["current_password": "correct-horse-battery-staple-42", "new_password": "a-brand-new-passphrase"])
             #expect(ok.headers.first(name: .location) == "/account?notice=password_changed")
             #expect(try await laptop.get("/dashboard").status == .ok)
             #expect(try await phone.get("/dashboard").status == .seeOther)
@@ -296,12 +302,15 @@ import Vapor
     func anonymousForms() async throws {
         try await TestApp.run { app in
             let browser = app.browser()
-            let noCookie = try await browser.post("/signup", ["name": "A", "organization": "B", "email": "a@example.com", "password": "long-enough-pass"], csrf: "made-up-token-made-up-token-made-up-token")
+            let noCookie = try await browser.post(
+                "/signup", ["name": "A", "organization": "B", "email": "a@example.com", "password": "long-enough-pass"],
+                csrf: "made-up-token-made-up-token-made-up-token")
             #expect(noCookie.status == .forbidden)
             _ = try await browser.get("/signup")
             #expect(browser.cookies[Cookies.csrf] != nil)
             #expect(browser.cookies[Cookies.csrf] == browser.csrfToken)
-            let wrong = try await browser.post("/signup", ["name": "A", "organization": "B", "email": "a@example.com", "password": "long-enough-pass"], csrf: "x")
+            let wrong = try await browser.post(
+                "/signup", ["name": "A", "organization": "B", "email": "a@example.com", "password": "long-enough-pass"], csrf: "x")
             #expect(wrong.status == .forbidden)
             #expect(try await User.query(on: app.db).count() == 0)
         }

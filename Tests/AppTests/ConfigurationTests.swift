@@ -16,7 +16,8 @@ import Vapor
     }
 
     @Test func postgres() throws {
-        let configuration = try AppConfiguration.load(from: ["DATABASE_URL": "postgres://app:secret@db.internal:5432/adsapp", "DATA_DIR": "/srv/data"], environment: .development)
+        let configuration = try AppConfiguration.load(
+            from: ["DATABASE_URL": "postgres://app:secret@db.internal:5432/adsapp", "DATA_DIR": "/srv/data"], environment: .development)
         #expect(configuration.database == .postgres(url: "postgres://app:secret@db.internal:5432/adsapp"))
         #expect(configuration.dataDirectory == "/srv/data")
     }
@@ -32,26 +33,28 @@ import Vapor
         #expect(configuration.logFormat == .json)
     }
 
-    @Test("a malformed setting stops start-up with its name", arguments: [
-        ("APP_URL", "localhost:8080"),
-        ("APP_URL", "ftp://files.example.com"),
-        ("DATABASE_URL", "mysql://root@localhost/adsapp"),
-        ("DATABASE_URL", "postgres://"),
-        ("SESSION_IDLE_TIMEOUT_MINUTES", "abc"),
-        ("SESSION_IDLE_TIMEOUT_MINUTES", "0"),
-        ("SESSION_ABSOLUTE_TIMEOUT_HOURS", "-5"),
-        ("LOGIN_MAX_FAILURES_PER_ACCOUNT", "many"),
-        ("BCRYPT_COST", "40"),
-        ("LOG_FORMAT", "xml"),
-        ("AUTO_MIGRATE", "perhaps"),
-        ("DATABASE_POOL_SIZE", "0"),
-    ])
+    @Test(
+        "a malformed setting stops start-up with its name",
+        arguments: [
+            ("APP_URL", "localhost:8080"),
+            ("APP_URL", "ftp://files.example.com"),
+            ("DATABASE_URL", "mysql://root@localhost/adsapp"),
+            ("DATABASE_URL", "postgres://"),
+            ("SESSION_IDLE_TIMEOUT_MINUTES", "abc"),
+            ("SESSION_IDLE_TIMEOUT_MINUTES", "0"),
+            ("SESSION_ABSOLUTE_TIMEOUT_HOURS", "-5"),
+            ("LOGIN_MAX_FAILURES_PER_ACCOUNT", "many"),
+            ("BCRYPT_COST", "40"),
+            ("LOG_FORMAT", "xml"),
+            ("AUTO_MIGRATE", "perhaps"),
+            ("DATABASE_POOL_SIZE", "0"),
+        ])
     func malformed(_ variable: String, _ value: String) {
         do {
             _ = try AppConfiguration.load(from: [variable: value], environment: .production)
             Issue.record("\(variable)=\(value) was accepted")
         } catch {
-            if variable != "APP_URL" { #expect(error.variable == "APP_URL") } // production checks APP_URL first
+            if variable != "APP_URL" { #expect(error.variable == "APP_URL") }  // production checks APP_URL first
         }
         do {
             let variables = ["APP_URL": "https://inbox.example.com"].merging([variable: value]) { $1 }
@@ -67,23 +70,30 @@ import Vapor
 @Suite struct WhatsAppConfigurationTests {
     @Test("a complete WhatsApp and S3 configuration is read as given")
     func complete() throws {
-        let configuration = try AppConfiguration.load(from: [
-            "WHATSAPP_API_VERSION": "v24.0",
-            "WHATSAPP_PHONE_NUMBER_ID": "106540352242922",
-            "WHATSAPP_ACCESS_TOKEN": "EAAG-token",
-            "WHATSAPP_BUSINESS_ACCOUNT_ID": "102290129340398",
-            "WHATSAPP_SENDS_PER_SECOND": "1000",
-            "OBJECT_STORE": "s3",
-            "S3_ENDPOINT": "http://127.0.0.1:9000",
-            "S3_BUCKET": "media",
-            "S3_ACCESS_KEY_ID": "AKIDEXAMPLE",
-            "S3_SECRET_ACCESS_KEY": "secret",
-            "MEDIA_MAX_MEGABYTES": "16",
-        ], environment: .development)
+        let configuration = try AppConfiguration.load(
+            from: [
+                "WHATSAPP_API_VERSION": "v24.0",
+                "WHATSAPP_PHONE_NUMBER_ID": "106540352242922",
+                "WHATSAPP_ACCESS_TOKEN": "EAAG-token",
+                "WHATSAPP_BUSINESS_ACCOUNT_ID": "102290129340398",
+                "WHATSAPP_SENDS_PER_SECOND": "1000",
+                "OBJECT_STORE": "s3",
+                "S3_ENDPOINT": "http://127.0.0.1:9000",
+                "S3_BUCKET": "media",
+                "S3_ACCESS_KEY_ID": "AKIDEXAMPLE",
+                "S3_SECRET_ACCESS_KEY": "secret",
+                "MEDIA_MAX_MEGABYTES": "16",
+            ], environment: .development)
         #expect(configuration.whatsApp.apiVersion == "v24.0")
-        #expect(configuration.whatsApp.defaultConnection == .init(phoneNumberID: "106540352242922", businessAccountID: "102290129340398", accessToken: "EAAG-token"))
+        #expect(
+            configuration.whatsApp.defaultConnection == .init(phoneNumberID: "106540352242922", businessAccountID: "102290129340398", accessToken: "EAAG-token")
+        )
         #expect(configuration.whatsApp.sendsPerSecond == 1000)
-        #expect(configuration.objectStore == .s3(endpoint: URL(string: "http://127.0.0.1:9000")!, bucket: "media", region: "us-east-1", accessKeyID: "AKIDEXAMPLE", secretAccessKey: "secret"))
+        #expect(
+            configuration.objectStore
+                == .s3(
+                    endpoint: URL(string: "http://127.0.0.1:9000")!, bucket: "media", region: "us-east-1", accessKeyID: "AKIDEXAMPLE", secretAccessKey: "secret"
+                ))
         #expect(configuration.mediaMaxBytes == 16_000_000)
     }
 
@@ -104,26 +114,28 @@ import Vapor
         variables.filter { $0.key != name }
     }
 
-    @Test("a bad WhatsApp or object store setting stops start-up and names the variable", arguments: [
-        (["WHATSAPP_API_VERSION": "23.0"], "WHATSAPP_API_VERSION"),
-        (["WHATSAPP_API_VERSION": "v23"], "WHATSAPP_API_VERSION"),
-        (["WHATSAPP_API_VERSION": "v23.0/../v1"], "WHATSAPP_API_VERSION"),
-        (["WHATSAPP_API_VERSION": "latest"], "WHATSAPP_API_VERSION"),
-        (["WHATSAPP_PHONE_NUMBER_ID": "106540352242922"], "WHATSAPP_ACCESS_TOKEN"),
-        (["WHATSAPP_ACCESS_TOKEN": "EAAG-token"], "WHATSAPP_PHONE_NUMBER_ID"),
-        (["WHATSAPP_ACCESS_TOKEN": "EAAG-token", "WHATSAPP_PHONE_NUMBER_ID": "+31 20 123 4567"], "WHATSAPP_PHONE_NUMBER_ID"),
-        (["WHATSAPP_ACCESS_TOKEN": "EAAG-token", "WHATSAPP_PHONE_NUMBER_ID": "number-one"], "WHATSAPP_PHONE_NUMBER_ID"),
-        (["WHATSAPP_SENDS_PER_SECOND": "0"], "WHATSAPP_SENDS_PER_SECOND"),
-        (["WHATSAPP_SENDS_PER_SECOND": "1001"], "WHATSAPP_SENDS_PER_SECOND"),
-        (["WHATSAPP_SENDS_PER_SECOND": "fast"], "WHATSAPP_SENDS_PER_SECOND"),
-        (["WHATSAPP_GRAPH_URL": "graph.facebook.com"], "WHATSAPP_GRAPH_URL"),
-        (["OBJECT_STORE": "gcs"], "OBJECT_STORE"),
-        (without("S3_BUCKET", s3), "S3_BUCKET"),
-        (without("S3_ACCESS_KEY_ID", s3), "S3_ACCESS_KEY_ID"),
-        (without("S3_SECRET_ACCESS_KEY", s3), "S3_SECRET_ACCESS_KEY"),
-        (s3.merging(["S3_ENDPOINT": "minio:9000"]) { $1 }, "S3_ENDPOINT"),
-        (["MEDIA_MAX_MEGABYTES": "0"], "MEDIA_MAX_MEGABYTES"),
-    ])
+    @Test(
+        "a bad WhatsApp or object store setting stops start-up and names the variable",
+        arguments: [
+            (["WHATSAPP_API_VERSION": "23.0"], "WHATSAPP_API_VERSION"),
+            (["WHATSAPP_API_VERSION": "v23"], "WHATSAPP_API_VERSION"),
+            (["WHATSAPP_API_VERSION": "v23.0/../v1"], "WHATSAPP_API_VERSION"),
+            (["WHATSAPP_API_VERSION": "latest"], "WHATSAPP_API_VERSION"),
+            (["WHATSAPP_PHONE_NUMBER_ID": "106540352242922"], "WHATSAPP_ACCESS_TOKEN"),
+            (["WHATSAPP_ACCESS_TOKEN": "EAAG-token"], "WHATSAPP_PHONE_NUMBER_ID"),
+            (["WHATSAPP_ACCESS_TOKEN": "EAAG-token", "WHATSAPP_PHONE_NUMBER_ID": "+31 20 123 4567"], "WHATSAPP_PHONE_NUMBER_ID"),
+            (["WHATSAPP_ACCESS_TOKEN": "EAAG-token", "WHATSAPP_PHONE_NUMBER_ID": "number-one"], "WHATSAPP_PHONE_NUMBER_ID"),
+            (["WHATSAPP_SENDS_PER_SECOND": "0"], "WHATSAPP_SENDS_PER_SECOND"),
+            (["WHATSAPP_SENDS_PER_SECOND": "1001"], "WHATSAPP_SENDS_PER_SECOND"),
+            (["WHATSAPP_SENDS_PER_SECOND": "fast"], "WHATSAPP_SENDS_PER_SECOND"),
+            (["WHATSAPP_GRAPH_URL": "graph.facebook.com"], "WHATSAPP_GRAPH_URL"),
+            (["OBJECT_STORE": "gcs"], "OBJECT_STORE"),
+            (without("S3_BUCKET", s3), "S3_BUCKET"),
+            (without("S3_ACCESS_KEY_ID", s3), "S3_ACCESS_KEY_ID"),
+            (without("S3_SECRET_ACCESS_KEY", s3), "S3_SECRET_ACCESS_KEY"),
+            (s3.merging(["S3_ENDPOINT": "minio:9000"]) { $1 }, "S3_ENDPOINT"),
+            (["MEDIA_MAX_MEGABYTES": "0"], "MEDIA_MAX_MEGABYTES"),
+        ])
     func malformed(_ variables: [String: String], _ named: String) {
         do {
             let configuration = try AppConfiguration.load(from: variables, environment: .development)

@@ -86,9 +86,11 @@ import VaporTesting
 }
 
 @Suite struct ErrorPageTests {
-    @Test("a missing page is a friendly 404 in the reader's language", arguments: [
-        ("en-GB,en;q=0.8", "Page not found"), ("nl-NL,nl;q=0.9", "Pagina niet gevonden"),
-    ])
+    @Test(
+        "a missing page is a friendly 404 in the reader's language",
+        arguments: [
+            ("en-GB,en;q=0.8", "Page not found"), ("nl-NL,nl;q=0.9", "Pagina niet gevonden"),
+        ])
     func notFound(_ acceptLanguage: String, _ title: String) async throws {
         try await TestApp.run { app in
             let response = try await app.browser(acceptLanguage: acceptLanguage).get("/no-such-page")

@@ -46,7 +46,9 @@ import Vapor
 
 @Suite struct MembersTests {
     /// Anna owns Bakkerij Anna; Bob is an admin there and Carla an agent.
-    func team(_ app: TestApp) async throws -> (anna: Browser, bob: Browser, carla: Browser, organization: Organization, bobID: UUID, carlaID: UUID, annaID: UUID) {
+    func team(_ app: TestApp) async throws -> (
+        anna: Browser, bob: Browser, carla: Browser, organization: Organization, bobID: UUID, carlaID: UUID, annaID: UUID
+    ) {
         let anna = try await app.signUp(email: "anna@example.com")
         let bob = try await app.signUp(name: "Bob Jansen", organization: "Bob BV", email: "bob@example.com")
         let carla = try await app.signUp(name: "Carla Smit", organization: "Carla BV", email: "carla@example.com")
@@ -131,7 +133,8 @@ import Vapor
             let response = try await team.anna.post("/settings/members/\(team.carlaID)/remove")
             #expect(response.headers.first(name: .location) == "/settings/members?notice=removed")
             let carlaUser = try #require(try await User.query(on: app.db).filter(\.$email == "carla@example.com").first())
-            #expect(try await UserSession.query(on: app.db).filter(\.$user.$id == carlaUser.id!).filter(\.$organizationID == team.organization.id!).count() == 0)
+            #expect(
+                try await UserSession.query(on: app.db).filter(\.$user.$id == carlaUser.id!).filter(\.$organizationID == team.organization.id!).count() == 0)
             let after = try await team.carla.get("/dashboard")
             #expect(after.status == .seeOther, "the ended session is no longer signed in")
             // Signing in again lands in the organization Carla still has.

@@ -25,26 +25,30 @@ import Testing
             let organization = UUID(), connection = UUID()
             let wamids = many { "wamid.\($0)" }, ids = many { _ in UUID() }
 
-            let known = try await plan("""
+            let known = try await plan(
+                """
                 SELECT wamid FROM messages
                 WHERE organization_id = \(bind: organization) AND connection_id = \(bind: connection) AND wamid IN \(wamids)
                 """, on: app.db)
             #expect(known.contains("(connection_id=? AND wamid=?)"), "\(known)")
 
-            let statuses = try await plan("""
+            let statuses = try await plan(
+                """
                 UPDATE messages SET status = 'read' WHERE id IN \(ids) AND organization_id = \(bind: organization)
                   AND status IN ('sent', 'delivered')
                 """, on: app.db)
             #expect(statuses.contains("(id=?)"), "\(statuses)")
 
-            let conversations = try await plan("""
+            let conversations = try await plan(
+                """
                 SELECT id, contact_id FROM conversations
                 WHERE organization_id = \(bind: organization) AND connection_id = \(bind: connection) AND contact_id IN \(ids)
                 """, on: app.db)
             #expect(conversations.contains("(connection_id=? AND contact_id=?)"), "\(conversations)")
 
             // The inbox's list still walks its own index.
-            let list = try await plan("""
+            let list = try await plan(
+                """
                 SELECT id FROM conversations WHERE organization_id = \(bind: organization) AND status = 'open'
                 ORDER BY last_message_at DESC, id DESC LIMIT 50
                 """, on: app.db)

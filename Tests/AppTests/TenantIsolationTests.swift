@@ -32,7 +32,7 @@ import VaporTesting
             let victim = try await app.organization(named: "Victim Org Qx9")
             _ = try await app.addMember(email: "victim-agent@victim.example", to: victim.id!, role: .agent)
             var victimJob = try JobStore.NewJob(DiagnosticsJob.self, .init(label: "Victim import Qx9"), organizationID: victim.id)
-            victimJob.runAt = app.clock.now.addingTimeInterval(3600) // stays queued during the walk
+            victimJob.runAt = app.clock.now.addingTimeInterval(3600)  // stays queued during the walk
             let victimJobID = try #require(try await JobStore(database: app.db).enqueue(victimJob))
             let victimMemberships = try await Membership.query(on: app.db).filter(\.$organizationID == victim.id!).all()
             let victimUserIDs = victimMemberships.map { $0.$user.id }
@@ -49,11 +49,15 @@ import VaporTesting
             let victimCanned = CannedResponse(organizationID: victim.id!, shortcut: "victimqx9", body: "Victim canned Qx9", createdAt: app.clock.now)
             try await victimCanned.create(on: app.db)
 
-            let victimIDs: [UUID] = [victim.id!, victimJobID] + victimMemberships.map { $0.id! } + victimUserIDs + victimChannel.ids
+            let victimIDs: [UUID] =
+                [victim.id!, victimJobID] + victimMemberships.map { $0.id! } + victimUserIDs + victimChannel.ids
                 + [victimTeam.id!, victimTag.id!, victimCanned.id!]
-            let secrets = ["Victim Org Qx9", "Victim Owner Vv7", "Victim Agent Zz3", "victim-owner@victim.example", "victim-agent@victim.example", "Victim import Qx9",
-                           "VictimQx9 message", "VictimQx9 Contact", "VictimQx9 media bytes", "victimqx9_template", "wamid.VictimQx9", "token-VictimQx9",
-                           "Victim team Qx9", "Victim tag Qx9", "Victim canned Qx9"]
+            let secrets =
+                [
+                    "Victim Org Qx9", "Victim Owner Vv7", "Victim Agent Zz3", "victim-owner@victim.example", "victim-agent@victim.example", "Victim import Qx9",
+                    "VictimQx9 message", "VictimQx9 Contact", "VictimQx9 media bytes", "victimqx9_template", "wamid.VictimQx9", "token-VictimQx9",
+                    "Victim team Qx9", "Victim tag Qx9", "Victim canned Qx9",
+                ]
                 + victimIDs.map(\.uuidString)
             let before = try await state(of: victim.id!, users: victimUserIDs, app)
 
@@ -64,12 +68,14 @@ import VaporTesting
                 let parameters = route.path.filter { if case .parameter = $0 { true } else { false } }
                 let values: [UUID?] = parameters.isEmpty ? [nil] : victimIDs
                 for value in values {
-                    let path = "/" + route.path.map { component -> String in
-                        switch component {
-                        case .constant(let text): text
-                        case .parameter, .anything, .catchall: value?.uuidString ?? "x"
-                        }
-                    }.joined(separator: "/")
+                    let path =
+                        "/"
+                        + route.path.map { component -> String in
+                            switch component {
+                            case .constant(let text): text
+                            case .parameter, .anything, .catchall: value?.uuidString ?? "x"
+                            }
+                        }.joined(separator: "/")
 
                     // A fresh session each time: some routes (sign-out) end the one they run in.
                     let store = SessionStore(database: app.db, context: app.app.context)
@@ -103,7 +109,8 @@ import VaporTesting
             #expect(walked == routes.count)
             #expect(app.app.routes.all.count >= 30, "the walk covers the whole router")
             #expect(app.app.routes.all.filter { hasParameter($0) && !isWebhook($0) }.count >= 4, "there are member routes to walk with ids")
-            #expect(parameterized == routes.filter { hasParameter($0) && !isWebhook($0) }.count * victimIDs.count, "member routes were walked with every victim id")
+            #expect(
+                parameterized == routes.filter { hasParameter($0) && !isWebhook($0) }.count * victimIDs.count, "member routes were walked with every victim id")
             #expect(try await state(of: victim.id!, users: victimUserIDs, app) == before, "the victim's data is unchanged")
             #expect(try await JobStore(database: app.db).find(victimJobID, organizationID: victim.id)?.state == .queued, "the victim's job is untouched")
         }
@@ -131,9 +138,10 @@ import VaporTesting
         let userRows = try await User.query(on: app.db).filter(\.$id ~~ users).all()
             .map { "\($0.id!) \($0.name) \($0.email) \($0.passwordHash) \($0.language ?? "-") \($0.isPlatformAdmin)" }.sorted()
         let sessions = try await UserSession.query(on: app.db).filter(\.$user.$id ~~ users).count()
-        return VictimState(organizationName: organization.name, memberships: memberships, users: userRows, sessionCount: sessions,
-                           whatsApp: try await WhatsAppSeed.state(of: organizationID, app: app),
-                           inbox: try await inboxState(of: organizationID, app))
+        return VictimState(
+            organizationName: organization.name, memberships: memberships, users: userRows, sessionCount: sessions,
+            whatsApp: try await WhatsAppSeed.state(of: organizationID, app: app),
+            inbox: try await inboxState(of: organizationID, app))
     }
 
     /// Teams, tags, canned responses, notes, the conversations' work state, members' capacity and availability.
@@ -158,18 +166,19 @@ import VaporTesting
 /// model directly (outside the few files that cross organizations on purpose) fails this test.
 @Suite struct TenantScopeUsageTests {
     static let crossOrganizationFiles: Set<String> = [
-        "Tenancy/TenantScope.swift",          // builds the scoped queries
-        "Organizations/Memberships.swift",    // "which organizations is this person in"
-        "Platform/PlatformAdminController.swift", // the operator sees every organization
-        "WhatsApp/ConnectionDirectory.swift", // webhooks name a phone number, not an organization
-        "Inbox/AutomaticAssignment.swift",    // the regular sweep visits every organization's teams
+        "Tenancy/TenantScope.swift",  // builds the scoped queries
+        "Organizations/Memberships.swift",  // "which organizations is this person in"
+        "Platform/PlatformAdminController.swift",  // the operator sees every organization
+        "WhatsApp/ConnectionDirectory.swift",  // webhooks name a phone number, not an organization
+        "Inbox/AutomaticAssignment.swift",  // the regular sweep visits every organization's teams
     ]
 
     @Test func noUnscopedQueriesOfTenantOwnedModels() throws {
         let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sources/App").standardized
         let files = try #require(FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil))
             .compactMap { $0 as? URL }.filter { $0.pathExtension == "swift" }
-        let texts = try Dictionary(uniqueKeysWithValues: files.map { ($0.path.replacingOccurrences(of: sources.path + "/", with: ""), try String(contentsOf: $0, encoding: .utf8)) })
+        let texts = try Dictionary(
+            uniqueKeysWithValues: files.map { ($0.path.replacingOccurrences(of: sources.path + "/", with: ""), try String(contentsOf: $0, encoding: .utf8)) })
 
         let tenantOwned = texts.values.flatMap { text in
             text.matches(of: /final class (\w+): Model, TenantOwned/).map { String($0.1) }

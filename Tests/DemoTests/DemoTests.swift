@@ -47,13 +47,15 @@ import WhatsAppSimulator
         try await app.asyncShutdown()
     }
 
-    @Test("before serving, APP_URL defaults to the address the arguments will serve", arguments: [
-        (["adsapp", "serve", "--port", "9090"], [String: String](), "http://127.0.0.1:9090"),
-        (["adsapp", "serve", "-p", "9091", "-H", "0.0.0.0"], [:], "http://127.0.0.1:9091"),
-        (["adsapp", "serve", "--hostname", "demo.local"], ["PORT": "9092"], "http://demo.local:9092"),
-        (["adsapp", "serve", "--bind", "127.0.0.1:9093"], [:], "http://127.0.0.1:9093"),
-        (["adsapp", "serve"], [:], "http://127.0.0.1:8080"),
-    ])
+    @Test(
+        "before serving, APP_URL defaults to the address the arguments will serve",
+        arguments: [
+            (["adsapp", "serve", "--port", "9090"], [String: String](), "http://127.0.0.1:9090"),
+            (["adsapp", "serve", "-p", "9091", "-H", "0.0.0.0"], [:], "http://127.0.0.1:9091"),
+            (["adsapp", "serve", "--hostname", "demo.local"], ["PORT": "9092"], "http://demo.local:9092"),
+            (["adsapp", "serve", "--bind", "127.0.0.1:9093"], [:], "http://127.0.0.1:9093"),
+            (["adsapp", "serve"], [:], "http://127.0.0.1:8080"),
+        ])
     func intendedURL(arguments: [String], variables: [String: String], expected: String) {
         #expect(DemoMode.intendedURL(arguments: arguments, variables: variables).absoluteString == expected)
     }

@@ -132,7 +132,7 @@ final class RunLog: Sendable {
                 }
             }
             #expect(try await store.counts().isEmpty)
-            try await queue.db.transaction { transaction in
+            _ = try await queue.db.transaction { transaction in
                 try await store.enqueue(job("committed"), on: transaction)
             }
             #expect(try await store.counts().first?.queued == 1)
@@ -310,8 +310,9 @@ final class RunLog: Sendable {
             var configuration = JobWorker.Configuration()
             configuration.queues = [CollectingJob.queue, FlakyJob.queue]
             // The retry comes after the smallest backoff (random: its lower bound, 1 s).
-            let worker = JobWorker(store: store, registry: registry, configuration: configuration, wakeup: wakeup,
-                                   logger: Logger(label: "test"), random: { $0.lowerBound })
+            let worker = JobWorker(
+                store: store, registry: registry, configuration: configuration, wakeup: wakeup,
+                logger: Logger(label: "test"), random: { $0.lowerBound })
             let running = Task { await worker.run() }
             let deadline = ContinuousClock.now + .seconds(30)
             var done = false

@@ -65,13 +65,16 @@ import Testing
         let directory = TemporaryDirectory()
         try FileManager.default.createDirectory(at: directory.url, withIntermediateDirectories: true)
         let file = directory.url.appendingPathComponent("master.key")
-        #expect(FileManager.default.createFile(
-            atPath: file.path, contents: Data(repeating: 7, count: size), attributes: [.posixPermissions: 0o600]
-        ))
+        #expect(
+            FileManager.default.createFile(
+                atPath: file.path, contents: Data(repeating: 7, count: size), attributes: [.posixPermissions: 0o600]
+            ))
 
-        #expect(throws: KeyVaultError.unusableMasterKeyFile(
-            path: file.path, problem: "has \(size) bytes; a master key is exactly 32 bytes"
-        )) {
+        #expect(
+            throws: KeyVaultError.unusableMasterKeyFile(
+                path: file.path, problem: "has \(size) bytes; a master key is exactly 32 bytes"
+            )
+        ) {
             try LocalKeyProvider(masterKeyFile: file)
         }
     }

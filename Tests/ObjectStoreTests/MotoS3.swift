@@ -81,10 +81,11 @@ final class MotoProcess: @unchecked Sendable {
         guard let line, let server = try? JSONDecoder().decode(MotoS3.self, from: line) else {
             if process.isRunning { process.terminate() }
             process.waitUntilExit()
-            throw MotoS3.StartError(description: """
-                system-tests/peers/moto_s3.py did not report a server (exit status \(process.terminationStatus); \
-                its errors are above). If moto is not installed: \(setupHint)
-                """)
+            throw MotoS3.StartError(
+                description: """
+                    system-tests/peers/moto_s3.py did not report a server (exit status \(process.terminationStatus); \
+                    its errors are above). If moto is not installed: \(setupHint)
+                    """)
         }
         return MotoProcess(process: process, input: input, server: server)
     }

@@ -104,9 +104,11 @@ import Testing
 
     @Test func unknownAccessKeyIsRefused() async throws {
         let stranger = try store(accessKeyID: "AKIAIOSFODNN7EXAMPLE")
-        await #expect(throws: ObjectStoreError.server(
-            status: 403, code: "InvalidAccessKeyId", message: "The AWS Access Key Id you provided does not exist in our records."
-        )) {
+        await #expect(
+            throws: ObjectStoreError.server(
+                status: 403, code: "InvalidAccessKeyId", message: "The AWS Access Key Id you provided does not exist in our records."
+            )
+        ) {
             try await stranger.get(freshKey("x"))
         }
     }
@@ -141,9 +143,11 @@ import Testing
     }
 
     @Test func badSettingsGiveAClearError() async throws {
-        await #expect(throws: ObjectStoreError.invalidConfiguration(
-            "bucket name \"Media_Bucket\" is not valid: 3-63 characters of a-z, 0-9, \".\" and \"-\", starting and ending with a letter or digit"
-        )) {
+        await #expect(
+            throws: ObjectStoreError.invalidConfiguration(
+                "bucket name \"Media_Bucket\" is not valid: 3-63 characters of a-z, 0-9, \".\" and \"-\", starting and ending with a letter or digit"
+            )
+        ) {
             try await store(bucket: "Media_Bucket").get("a")
         }
         let ftp = S3ObjectStore(

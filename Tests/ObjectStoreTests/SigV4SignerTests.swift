@@ -31,8 +31,9 @@ import Testing
         )
         let headers = suiteSigner.sign(request, at: date("2015-08-30T12:36:00Z"))
         #expect(headers.first { $0.name == "x-amz-date" }?.value == "20150830T123600Z")
-        #expect(authorization(headers) == "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, "
-            + "SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31")
+        #expect(
+            authorization(headers) == "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, "
+                + "SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31")
     }
 
     @Test func getVanillaQueryOrderKeyCase() {
@@ -60,25 +61,28 @@ import Testing
         )
         var dated = request
         dated.headers.append((name: "x-amz-date", value: "20130524T000000Z"))
-        #expect(s3Signer.canonicalRequest(dated).request == """
-            GET
-            /test.txt
+        #expect(
+            s3Signer.canonicalRequest(dated).request == """
+                GET
+                /test.txt
 
-            host:examplebucket.s3.amazonaws.com
-            range:bytes=0-9
-            x-amz-content-sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
-            x-amz-date:20130524T000000Z
+                host:examplebucket.s3.amazonaws.com
+                range:bytes=0-9
+                x-amz-content-sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+                x-amz-date:20130524T000000Z
 
-            host;range;x-amz-content-sha256;x-amz-date
-            e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
-            """)
-        #expect(Hex.sha256(Data(s3Signer.canonicalRequest(dated).request.utf8))
-            == "7344ae5b7ee6c3e7e6b0fe0640412a37625d1fbfff95c48bbb2dc43964946972")
+                host;range;x-amz-content-sha256;x-amz-date
+                e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+                """)
+        #expect(
+            Hex.sha256(Data(s3Signer.canonicalRequest(dated).request.utf8))
+                == "7344ae5b7ee6c3e7e6b0fe0640412a37625d1fbfff95c48bbb2dc43964946972")
 
         let headers = s3Signer.sign(request, at: date("2013-05-24T00:00:00Z"))
-        #expect(authorization(headers) == "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, "
-            + "SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, "
-            + "Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41")
+        #expect(
+            authorization(headers) == "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, "
+                + "SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, "
+                + "Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41")
     }
 
     @Test func s3PutObject() {

@@ -3,14 +3,17 @@ import Testing
 
 @Suite struct EscapingTests {
     @Test func textCannotOpenAnElement() {
-        #expect(Node.p(.text("<script>alert(1)</script> & co")).render()
-            == "<p>&lt;script&gt;alert(1)&lt;/script&gt; &amp; co</p>")
+        #expect(
+            Node.p(.text("<script>alert(1)</script> & co")).render()
+                == "<p>&lt;script&gt;alert(1)&lt;/script&gt; &amp; co</p>")
     }
 
     @Test func anAttributeValueCannotEndItsQuotes() {
         let hostile = #"/"><meta http-equiv="refresh" content="0;url=https://evil.example/">"#
-        #expect(Node.input(.type(.hidden), .name("next"), .value(hostile)).render()
-            == #"<input type="hidden" name="next" value="/&quot;&gt;&lt;meta http-equiv=&quot;refresh&quot; content=&quot;0;url=https://evil.example/&quot;&gt;">"#)
+        #expect(
+            Node.input(.type(.hidden), .name("next"), .value(hostile)).render()
+                == #"<input type="hidden" name="next" value="/&quot;&gt;&lt;meta http-equiv=&quot;refresh&quot; content=&quot;0;url=https://evil.example/&quot;&gt;">"#
+        )
         #expect(Node.div(.data(named: "name", value: "O'Brien `x`")).render() == "<div data-name=\"O&#39;Brien `x`\"></div>")
     }
 
@@ -24,8 +27,9 @@ import Testing
     }
 
     @Test func eventHandlersAndMalformedAttributeNamesAreNeverWritten() {
-        let node = Node.div(.attribute(named: "onclick", value: "x()"), .attribute(named: "a b", value: "c"),
-                            .attribute(named: "x\"y", value: "z"), .id("kept"))
+        let node = Node.div(
+            .attribute(named: "onclick", value: "x()"), .attribute(named: "a b", value: "c"),
+            .attribute(named: "x\"y", value: "z"), .id("kept"))
         #expect(node.render() == #"<div id="kept"></div>"#)
     }
 }
@@ -60,8 +64,9 @@ import Testing
     }
 
     @Test func emptyValuesAreLeftOutExceptDataAttributes() {
-        #expect(Node.input(.value(""), .attribute(named: "aria-invalid", value: nil), .data(named: "flag", value: "")).render()
-            == #"<input data-flag="">"#)
+        #expect(
+            Node.input(.value(""), .attribute(named: "aria-invalid", value: nil), .data(named: "flag", value: "")).render()
+                == #"<input data-flag="">"#)
     }
 
     @Test func booleanAttributesAndVoidElements() {

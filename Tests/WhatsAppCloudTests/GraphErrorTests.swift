@@ -5,10 +5,10 @@ import WhatsAppCloud
 @Suite struct GraphErrorTests {
     @Test func decodesGraphHTTPErrorBody() throws {
         let body = #"""
-        {"error":{"message":"(#131030) Recipient phone number not in allowed list","type":"OAuthException","code":131030,
-         "error_subcode":2494010,"error_data":{"messaging_product":"whatsapp","details":"Recipient phone number not in allowed list: Add recipient phone number to recipient list and try again."},
-         "fbtrace_id":"AxyZ1234abcd"}}
-        """#
+            {"error":{"message":"(#131030) Recipient phone number not in allowed list","type":"OAuthException","code":131030,
+             "error_subcode":2494010,"error_data":{"messaging_product":"whatsapp","details":"Recipient phone number not in allowed list: Add recipient phone number to recipient list and try again."},
+             "fbtrace_id":"AxyZ1234abcd"}}
+            """#
         let error = try JSONDecoder().decode(GraphError.self, from: Data(body.utf8))
         #expect(error.code == 131030)
         #expect(error.subcode == 2494010)
@@ -21,9 +21,11 @@ import WhatsAppCloud
     }
 
     @Test func decodesWebhookError() throws {
-        let body = #"{"code":130429,"title":"Rate limit hit","message":"Rate limit hit","error_data":{"details":"Cloud API message throughput has been reached."}}"#
+        let body =
+            #"{"code":130429,"title":"Rate limit hit","message":"Rate limit hit","error_data":{"details":"Cloud API message throughput has been reached."}}"#
         let error = try JSONDecoder().decode(GraphError.self, from: Data(body.utf8))
-        #expect(error == GraphError(code: 130429, title: "Rate limit hit", message: "Rate limit hit", details: "Cloud API message throughput has been reached."))
+        #expect(
+            error == GraphError(code: 130429, title: "Rate limit hit", message: "Rate limit hit", details: "Cloud API message throughput has been reached."))
         #expect(error.disposition == .throughputExceeded)
         #expect(error.disposition.isRetryable)
     }

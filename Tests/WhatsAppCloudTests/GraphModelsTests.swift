@@ -8,7 +8,9 @@ import Testing
     }
 
     @Test func sendResult() throws {
-        let result = try decode(SendResult.self, #"""
+        let result = try decode(
+            SendResult.self,
+            #"""
             {"messaging_product":"whatsapp","contacts":[{"input":"+1 650 555 1234","wa_id":"16505551234"}],
              "messages":[{"id":"wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBI3MTE4MTE1QjdGMUM5RkNBQUUA","message_status":"accepted"}]}
             """#)
@@ -17,7 +19,9 @@ import Testing
     }
 
     @Test func mediaInfo() throws {
-        let info = try decode(MediaInfo.self, #"""
+        let info = try decode(
+            MediaInfo.self,
+            #"""
             {"messaging_product":"whatsapp","url":"https://lookaside.fbsbx.com/whatsapp_business/attachments/?mid=1003383421387256&ext=1749416383&hash=ATu",
              "mime_type":"image/jpeg","sha256":"Wh/IxR1e4nFuUhYo6g8IAeVcnqIzn2bJj2A9cTWu8Q8=","file_size":303833,"id":"1003383421387256"}
             """#)
@@ -29,13 +33,17 @@ import Testing
     }
 
     @Test func phoneNumberInfo() throws {
-        let info = try decode(PhoneNumberInfo.self, #"""
+        let info = try decode(
+            PhoneNumberInfo.self,
+            #"""
             {"verified_name":"Lucky Shrub","code_verification_status":"VERIFIED","display_phone_number":"+1 555-078-3881",
              "quality_rating":"GREEN","name_status":"APPROVED","throughput":{"level":"STANDARD"},"id":"106540352242922"}
             """#)
-        #expect(info == PhoneNumberInfo(
-            id: "106540352242922", displayPhoneNumber: "+1 555-078-3881", verifiedName: "Lucky Shrub", qualityRating: "GREEN",
-            codeVerificationStatus: "VERIFIED", throughputLevel: "STANDARD", nameStatus: "APPROVED"))
+        #expect(
+            info
+                == PhoneNumberInfo(
+                    id: "106540352242922", displayPhoneNumber: "+1 555-078-3881", verifiedName: "Lucky Shrub", qualityRating: "GREEN",
+                    codeVerificationStatus: "VERIFIED", throughputLevel: "STANDARD", nameStatus: "APPROVED"))
     }
 
     let templateList = #"""
@@ -78,7 +86,8 @@ import Testing
     }
 
     @Test func errorFromHTTPAnswer() {
-        let graph = GraphAPIClient.error(status: 400, body: Data(#"{"error":{"message":"Invalid OAuth access token.","type":"OAuthException","code":190,"fbtrace_id":"A1"}}"#.utf8))
+        let graph = GraphAPIClient.error(
+            status: 400, body: Data(#"{"error":{"message":"Invalid OAuth access token.","type":"OAuthException","code":190,"fbtrace_id":"A1"}}"#.utf8))
         #expect(graph.code == 190)
         #expect(graph.httpStatus == 400)
         #expect(graph.disposition == .tokenBroken)
@@ -91,8 +100,9 @@ import Testing
     @Test func requestURLs() throws {
         let client = GraphAPIClient(httpClient: .shared, baseURL: URL(string: "http://127.0.0.1:8080/")!, version: "v23.0")
         #expect(try client.url(["106540352242922", "messages"]) == "http://127.0.0.1:8080/v23.0/106540352242922/messages")
-        #expect(try client.url(["1", "message_templates"], query: [("name", "summer sale&x=1")])
-            == "http://127.0.0.1:8080/v23.0/1/message_templates?name=summer%20sale%26x%3D1")
+        #expect(
+            try client.url(["1", "message_templates"], query: [("name", "summer sale&x=1")])
+                == "http://127.0.0.1:8080/v23.0/1/message_templates?name=summer%20sale%26x%3D1")
         #expect(try client.url(["../me"]) == "http://127.0.0.1:8080/v23.0/..%2Fme")
         #expect(throws: GraphError.self) { try client.url([""]) }
         #expect(throws: GraphError.self) { try client.url([".."]) }
@@ -102,7 +112,8 @@ import Testing
         let form = MultipartForm(
             fields: [("messaging_product", "whatsapp"), ("type", "image/png")],
             file: (name: "file", filename: "a\"b.png", mimeType: "image/png", data: Data([0x89, 0x50])), boundary: "XYZ")
-        let expected = "--XYZ\r\nContent-Disposition: form-data; name=\"messaging_product\"\r\n\r\nwhatsapp\r\n"
+        let expected =
+            "--XYZ\r\nContent-Disposition: form-data; name=\"messaging_product\"\r\n\r\nwhatsapp\r\n"
             + "--XYZ\r\nContent-Disposition: form-data; name=\"type\"\r\n\r\nimage/png\r\n"
             + "--XYZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a%22b.png\"\r\nContent-Type: image/png\r\n\r\n"
         var body = Data(expected.utf8)

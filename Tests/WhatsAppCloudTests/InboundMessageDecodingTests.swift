@@ -28,9 +28,12 @@ import WhatsAppCloud
 
     @Test func image() throws {
         let message = try Fixture.message("message_image")
-        #expect(message.content == .image(InboundMedia(
-            id: "1003383421387256", mimeType: "image/jpeg", sha256: "Wh/IxR1e4nFuUhYo6g8IAeVcnqIzn2bJj2A9cTWu8Q8=",
-            caption: "Here is the damaged box")))
+        #expect(
+            message.content
+                == .image(
+                    InboundMedia(
+                        id: "1003383421387256", mimeType: "image/jpeg", sha256: "Wh/IxR1e4nFuUhYo6g8IAeVcnqIzn2bJj2A9cTWu8Q8=",
+                        caption: "Here is the damaged box")))
     }
 
     @Test func video() throws {
@@ -67,9 +70,11 @@ import WhatsAppCloud
 
     @Test func location() throws {
         let message = try Fixture.message("message_location")
-        #expect(message.content == .location(
-            latitude: 37.483307, longitude: -122.148981, name: "Meta Headquarters", address: "1 Hacker Way, Menlo Park, CA 94025",
-            url: "https://www.meta.com"))
+        #expect(
+            message.content
+                == .location(
+                    latitude: 37.483307, longitude: -122.148981, name: "Meta Headquarters", address: "1 Hacker Way, Menlo Park, CA 94025",
+                    url: "https://www.meta.com"))
     }
 
     @Test func contacts() throws {
@@ -137,8 +142,10 @@ import WhatsAppCloud
     @Test func system() throws {
         let value = try Fixture.messagesValue("message_system")
         #expect(value.contacts.isEmpty)
-        #expect(value.messages.first?.content == .system(
-            body: "User Sheena Nelson changed from 16505551234 to 16505559999", kind: "user_changed_number", newWaID: "16505559999"))
+        #expect(
+            value.messages.first?.content
+                == .system(
+                    body: "User Sheena Nelson changed from 16505551234 to 16505559999", kind: "user_changed_number", newWaID: "16505559999"))
     }
 
     @Test func unsupportedFromMeta() throws {
@@ -205,10 +212,10 @@ import WhatsAppCloud
 
     @Test func ignoresUnknownFieldsAndAcceptsNumbersForIDs() throws {
         let body = #"""
-        {"object":"whatsapp_business_account","future_flag":true,"entry":[{"id":102290129340398,"changes":[{"field":"messages",
-         "value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":106540352242922,"new":1},
-         "messages":[{"from":"16505551234","id":"wamid.X","timestamp":1749416383,"type":"text","text":{"body":"hi","extra":[1,2]},"shiny":{}}]}}]}]}
-        """#
+            {"object":"whatsapp_business_account","future_flag":true,"entry":[{"id":102290129340398,"changes":[{"field":"messages",
+             "value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":106540352242922,"new":1},
+             "messages":[{"from":"16505551234","id":"wamid.X","timestamp":1749416383,"type":"text","text":{"body":"hi","extra":[1,2]},"shiny":{}}]}}]}]}
+            """#
         let notification = try WebhookNotification.decode(Data(body.utf8))
         #expect(notification.entries[0].id == "102290129340398")
         guard case .messages(let value) = notification.entries[0].changes[0].value else { Issue.record("not messages"); return }

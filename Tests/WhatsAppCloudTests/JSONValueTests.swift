@@ -8,11 +8,13 @@ import WhatsAppCloud
     @Test func everyKindDecodesAsItself() throws {
         let json = #"{"s":"1","n":1,"f":-2.5,"t":true,"no":false,"z":null,"a":["x",2,false,null,{}],"o":{"deep":{"list":[[]]}}}"#
         let value = try JSONDecoder().decode(JSONValue.self, from: Data(json.utf8))
-        #expect(value == .object([
-            "s": .string("1"), "n": .number(1), "f": .number(-2.5), "t": .bool(true), "no": .bool(false), "z": .null,
-            "a": .array([.string("x"), .number(2), .bool(false), .null, .object([:])]),
-            "o": .object(["deep": .object(["list": .array([.array([])])])]),
-        ]))
+        #expect(
+            value
+                == .object([
+                    "s": .string("1"), "n": .number(1), "f": .number(-2.5), "t": .bool(true), "no": .bool(false), "z": .null,
+                    "a": .array([.string("x"), .number(2), .bool(false), .null, .object([:])]),
+                    "o": .object(["deep": .object(["list": .array([.array([])])])]),
+                ]))
     }
 
     @Test func itEncodesBackToTheSameValue() throws {

@@ -40,7 +40,8 @@ import Testing
     }
 
     @Test func theAccountsNumberListDecodesWithItsNextCursor() throws {
-        let json = #"{"data":[{"id":"106540352242922","display_phone_number":"+31 20 123 4567","verified_name":"Bakkerij Anna","quality_rating":"GREEN"},{"id":"106540352242923"}],"paging":{"cursors":{"before":"QVFI","after":"QVFJ"},"next":"https://graph.facebook.com/v23.0/102290129340398/phone_numbers?after=QVFJ"}}"#
+        let json =
+            #"{"data":[{"id":"106540352242922","display_phone_number":"+31 20 123 4567","verified_name":"Bakkerij Anna","quality_rating":"GREEN"},{"id":"106540352242923"}],"paging":{"cursors":{"before":"QVFI","after":"QVFJ"},"next":"https://graph.facebook.com/v23.0/102290129340398/phone_numbers?after=QVFJ"}}"#
         let page = try JSONDecoder().decode(BusinessAccountNumbersPage.self, from: Data(json.utf8))
         #expect(page.phoneNumberIDs == ["106540352242922", "106540352242923"])
         #expect(page.nextCursor == "QVFJ")

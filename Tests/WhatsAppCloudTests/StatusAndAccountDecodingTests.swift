@@ -46,10 +46,10 @@ import WhatsAppCloud
 
     @Test func unknownStatusIsKept() throws {
         let body = #"""
-        {"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp",
-         "metadata":{"display_phone_number":"1","phone_number_id":"2"},
-         "statuses":[{"id":"wamid.Z","status":"held_for_review","timestamp":"1749416400","recipient_id":"3"}]}}]}]}
-        """#
+            {"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp",
+             "metadata":{"display_phone_number":"1","phone_number_id":"2"},
+             "statuses":[{"id":"wamid.Z","status":"held_for_review","timestamp":"1749416400","recipient_id":"3"}]}}]}]}
+            """#
         guard case .messages(let value) = try WebhookNotification.decode(Data(body.utf8)).entries[0].changes[0].value else {
             Issue.record("not messages"); return
         }
@@ -141,7 +141,8 @@ import WhatsAppCloud
     }
 
     @Test func knownFieldWithBadValueIsKeptAsOther() throws {
-        let body = #"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"message_template_quality_update","value":{"nonsense":true}},{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"1","phone_number_id":"2"},"messages":[{"from":"3","id":"wamid.ok","timestamp":"1","type":"text","text":{"body":"still here"}}]}}]}]}"#
+        let body =
+            #"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"message_template_quality_update","value":{"nonsense":true}},{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"1","phone_number_id":"2"},"messages":[{"from":"3","id":"wamid.ok","timestamp":"1","type":"text","text":{"body":"still here"}}]}}]}]}"#
         let changes = try WebhookNotification.decode(Data(body.utf8)).entries[0].changes
         #expect(changes.count == 2)
         guard case .other(let field, let value) = changes[0].value else { Issue.record("wrong case"); return }

@@ -25,18 +25,19 @@ import WhatsAppCloud
         #expect(!WebhookSignature.isValid(body: body + [0x20], header: expected, appSecret: secret))
     }
 
-    @Test(arguments: [
-        nil,
-        "",
-        "sha256=",
-        "20e391a99a86fc5adf7e3a453236d20c906360291977896cf2f671e03bb95703",  // no prefix
-        "sha1=20e391a99a86fc5adf7e3a453236d20c906360291977896cf2f671e03bb95703",
-        "SHA256=20e391a99a86fc5adf7e3a453236d20c906360291977896cf2f671e03bb95703",
-        "sha256=20e391a99a86fc5adf7e3a453236d20c906360291977896cf2f671e03bb957",  // short
-        "sha256=20e391a99a86fc5adf7e3a453236d20c906360291977896cf2f671e03bb9570300",  // long
-        "sha256=zze391a99a86fc5adf7e3a453236d20c906360291977896cf2f671e03bb95703",  // not hex
-        " sha256=20e391a99a86fc5adf7e3a453236d20c906360291977896cf2f671e03bb95703",
-    ] as [String?])
+    @Test(
+        arguments: [
+            nil,
+            "",
+            "sha256=",
+            "20e391a99a86fc5adf7e3a453236d20c906360291977896cf2f671e03bb95703",  // no prefix
+            "sha1=20e391a99a86fc5adf7e3a453236d20c906360291977896cf2f671e03bb95703",
+            "SHA256=20e391a99a86fc5adf7e3a453236d20c906360291977896cf2f671e03bb95703",
+            "sha256=20e391a99a86fc5adf7e3a453236d20c906360291977896cf2f671e03bb957",  // short
+            "sha256=20e391a99a86fc5adf7e3a453236d20c906360291977896cf2f671e03bb9570300",  // long
+            "sha256=zze391a99a86fc5adf7e3a453236d20c906360291977896cf2f671e03bb95703",  // not hex
+            " sha256=20e391a99a86fc5adf7e3a453236d20c906360291977896cf2f671e03bb95703",
+        ] as [String?])
     func malformedHeaderIsRefused(_ header: String?) {
         #expect(!WebhookSignature.isValid(body: body, header: header, appSecret: secret))
     }

@@ -23,12 +23,18 @@ import WhatsAppCloud
                 .document(link, caption: "Invoice", filename: "invoice.pdf"),
                 .sticker(.id(mediaID)),
                 .location(latitude: 52.37, longitude: 4.89, name: "Shop", address: "Damrak 1"),
-                .interactiveButtons(InteractiveButtons(body: "Pick up or delivery?", buttons: [
-                    .init(id: "pickup", title: "Pick up"), .init(id: "deliver", title: "Delivery"),
-                ])),
-                .interactiveList(InteractiveList(body: "Choose a slot", buttonLabel: "Slots", sections: [
-                    .init(title: "Today", rows: [.init(id: "t1", title: "14:00"), .init(id: "t2", title: "16:00")]),
-                ])),
+                .interactiveButtons(
+                    InteractiveButtons(
+                        body: "Pick up or delivery?",
+                        buttons: [
+                            .init(id: "pickup", title: "Pick up"), .init(id: "deliver", title: "Delivery"),
+                        ])),
+                .interactiveList(
+                    InteractiveList(
+                        body: "Choose a slot", buttonLabel: "Slots",
+                        sections: [
+                            .init(title: "Today", rows: [.init(id: "t1", title: "14:00"), .init(id: "t2", title: "16:00")])
+                        ])),
                 .reaction(messageID: inbound, emoji: "👍"),
             ]
             for content in contents {
@@ -57,15 +63,18 @@ import WhatsAppCloud
 
             let pending = TemplateMessage(name: "spring_sale", languageCode: "en_US")
             await expectGraphError(132001) {
-                _ = try await client.send(OutboundMessage(to: customerID, content: .template(pending)), from: business.phoneNumberID, token: business.accessToken)
+                _ = try await client.send(
+                    OutboundMessage(to: customerID, content: .template(pending)), from: business.phoneNumberID, token: business.accessToken)
             }
             let missing = TemplateMessage(name: "no_such_template", languageCode: "en_US")
             await expectGraphError(132001) {
-                _ = try await client.send(OutboundMessage(to: customerID, content: .template(missing)), from: business.phoneNumberID, token: business.accessToken)
+                _ = try await client.send(
+                    OutboundMessage(to: customerID, content: .template(missing)), from: business.phoneNumberID, token: business.accessToken)
             }
             let wrongCount = TemplateMessage(name: "order_shipped", languageCode: "en_US", body: [.text("Anna")])
             await expectGraphError(132000) {
-                _ = try await client.send(OutboundMessage(to: customerID, content: .template(wrongCount)), from: business.phoneNumberID, token: business.accessToken)
+                _ = try await client.send(
+                    OutboundMessage(to: customerID, content: .template(wrongCount)), from: business.phoneNumberID, token: business.accessToken)
             }
             #expect(simulator.sentMessages.count == 1)
         }
@@ -125,7 +134,8 @@ import WhatsAppCloud
             }
             // Another customer is not held back.
             try await simulator.customer(waID: "31687654321", name: "Bram").sendText("hi")
-            _ = try await client.send(OutboundMessage(to: "31687654321", content: .text(body: "reply", previewURL: false)), from: business.phoneNumberID, token: business.accessToken)
+            _ = try await client.send(
+                OutboundMessage(to: "31687654321", content: .text(body: "reply", previewURL: false)), from: business.phoneNumberID, token: business.accessToken)
             clock.advance(by: 6)
             _ = try await client.send(message, from: business.phoneNumberID, token: business.accessToken)
             #expect(simulator.sentMessages.count == 5)
@@ -140,7 +150,8 @@ import WhatsAppCloud
                 _ = try await client.phoneNumberInfo(phoneNumberID: business.phoneNumberID, token: business.accessToken)
             }
             await expectGraphError(190) {
-                _ = try await client.send(OutboundMessage(to: customerID, content: .text(body: "x", previewURL: false)), from: business.phoneNumberID, token: business.accessToken)
+                _ = try await client.send(
+                    OutboundMessage(to: customerID, content: .text(body: "x", previewURL: false)), from: business.phoneNumberID, token: business.accessToken)
             }
             let error = await expectGraphError(190) {
                 _ = try await client.templates(wabaID: business.wabaID, after: nil, token: business.accessToken)
@@ -166,7 +177,8 @@ import WhatsAppCloud
     @Test func uploadedMediaComesBackByteForByte() async throws {
         try await withSimulator { simulator, client, _ in
             let bytes = Data((0..<50_000).map { UInt8(truncatingIfNeeded: $0 * 31) })
-            let id = try await client.uploadMedia(bytes, mimeType: "application/pdf", filename: "menu.pdf", phoneNumberID: business.phoneNumberID, token: business.accessToken)
+            let id = try await client.uploadMedia(
+                bytes, mimeType: "application/pdf", filename: "menu.pdf", phoneNumberID: business.phoneNumberID, token: business.accessToken)
             let info = try await client.mediaInfo(id: id, token: business.accessToken)
             #expect(info.id == id)
             #expect(info.mimeType == "application/pdf")
@@ -179,7 +191,8 @@ import WhatsAppCloud
             await expectGraphError(100) { _ = try await client.mediaInfo(id: id, token: otherBusiness.accessToken) }
             // Unsupported types are refused.
             await expectGraphError(100) {
-                _ = try await client.uploadMedia(bytes, mimeType: "application/x-msdownload", filename: "x.exe", phoneNumberID: business.phoneNumberID, token: business.accessToken)
+                _ = try await client.uploadMedia(
+                    bytes, mimeType: "application/x-msdownload", filename: "x.exe", phoneNumberID: business.phoneNumberID, token: business.accessToken)
             }
         }
     }
@@ -187,7 +200,8 @@ import WhatsAppCloud
     @Test func failingDownloadsFailThenRecover() async throws {
         try await withSimulator { simulator, client, _ in
             let bytes = Data("menu".utf8)
-            let id = try await client.uploadMedia(bytes, mimeType: "text/plain", filename: "menu.txt", phoneNumberID: business.phoneNumberID, token: business.accessToken)
+            let id = try await client.uploadMedia(
+                bytes, mimeType: "text/plain", filename: "menu.txt", phoneNumberID: business.phoneNumberID, token: business.accessToken)
             let info = try await client.mediaInfo(id: id, token: business.accessToken)
             simulator.failNextMediaDownloads(2, status: 500)
             for _ in 0..<2 {
@@ -237,7 +251,8 @@ import WhatsAppCloud
             #expect(created.category == "UTILITY")
             await expectGraphError(100) { _ = try await client.createTemplate(definition, wabaID: business.wabaID, token: business.accessToken) }
 
-            let message = OutboundMessage(to: customerID, content: .template(TemplateMessage(name: "appointment_reminder", languageCode: "nl", body: [.text("Anna"), .text("10:00")])))
+            let message = OutboundMessage(
+                to: customerID, content: .template(TemplateMessage(name: "appointment_reminder", languageCode: "nl", body: [.text("Anna"), .text("10:00")])))
             await expectGraphError(132001) { _ = try await client.send(message, from: business.phoneNumberID, token: business.accessToken) }
 
             try await simulator.approveTemplate(name: "appointment_reminder")

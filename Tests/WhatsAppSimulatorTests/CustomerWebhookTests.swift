@@ -100,7 +100,8 @@ import WhatsAppCloud
     }
 
     @Test func statusCallbacksFollowASend() async throws {
-        try await withSimulator(configure: { $0.statusCallbacks = StatusCallbacks(sentAfter: 0, deliveredAfter: 0.05, readAfter: 0.1) }) { simulator, client, collector in
+        try await withSimulator(configure: { $0.statusCallbacks = StatusCallbacks(sentAfter: 0, deliveredAfter: 0.05, readAfter: 0.1) }) {
+            simulator, client, collector in
             try await simulator.customer(waID: "31612345678", name: "Anna").sendText("hi")
             let result = try await client.send(
                 OutboundMessage(to: "31612345678", content: .text(body: "hello", previewURL: false)),

@@ -69,7 +69,8 @@ enum APIv1Controller {
         let membershipID = try membershipID(request)
         let body = try request.content.decode(RoleChange.self)
         guard let raw = body.role, let role = Role(rawValue: raw) else {
-            throw APIError(.badRequest, code: "validation_failed", message: "role must be one of: " + Role.allCases.map(\.rawValue).joined(separator: ", ") + ".")
+            throw APIError(
+                .badRequest, code: "validation_failed", message: "role must be one of: " + Role.allCases.map(\.rawValue).joined(separator: ", ") + ".")
         }
         do {
             let membership = try await MemberManagement(tenant: tenant).changeRole(membershipID: membershipID, to: role)

@@ -15,11 +15,12 @@ enum AccountsController {
     static func signInPage(_ request: Request) async throws -> Response {
         if request.signedIn != nil { return request.redirect(to: SiteURL.dashboard.path) }
         let t = request.localizer
-        let notice: String? = switch request.query[String.self, at: "notice"] {
-        case "signed_out": t(.signinSignedOut)
-        case "expired": t(.signinExpired)
-        default: nil
-        }
+        let notice: String? =
+            switch request.query[String.self, at: "notice"] {
+            case "signed_out": t(.signinSignedOut)
+            case "expired": t(.signinExpired)
+            default: nil
+            }
         let model = SignInPage.Model(next: SafeRedirect.localPath(request.query[String.self, at: "next"]), notice: notice)
         return try await HTMLResponse(html: SignInPage.html(model, Chrome.make(for: request))).encodeResponse(for: request)
     }
@@ -71,12 +72,15 @@ enum AccountsController {
         let store = SessionStore(database: request.db, context: request.context)
         if let old = request.signedIn?.session { try await store.end(old) }
         let organization: UUID?
-        if let organizationID { organization = organizationID } else {
+        if let organizationID {
+            organization = organizationID
+        } else {
             organization = try await Memberships(database: request.db).first(userID: user.id!)?.organizationID
         }
         let (token, _) = try await store.start(userID: user.id!, organizationID: organization, userAgent: request.headers.first(name: .userAgent))
         let response = request.redirect(to: target, redirectType: .normal)
-        response.cookies[Cookies.session] = Cookies.value(token, maxAge: Int(request.context.configuration.sessionAbsoluteTimeout), request.context.configuration)
+        response.cookies[Cookies.session] = Cookies.value(
+            token, maxAge: Int(request.context.configuration.sessionAbsoluteTimeout), request.context.configuration)
         request.logger.info("signed in", metadata: ["user-id": .string(user.id!.uuidString)])
         return response
     }
@@ -116,14 +120,16 @@ enum AccountsController {
         case .refused(let retryAfter):
             request.logger.notice("sign-up throttled")
             model.formError = t(.signupThrottled, ["minutes": Self.minutes(retryAfter)])
-            let response = try await HTMLResponse(status: .tooManyRequests, html: SignUpPage.html(model, Chrome.make(for: request))).encodeResponse(for: request)
+            let response = try await HTMLResponse(status: .tooManyRequests, html: SignUpPage.html(model, Chrome.make(for: request))).encodeResponse(
+                for: request)
             response.headers.replaceOrAdd(name: .retryAfter, value: String(Int(retryAfter.rounded(.up))))
             return response
         }
         let registration = Registration(database: request.db, passwords: request.passwords, now: request.now)
         do {
-            let (user, organization) = try await registration.register(.init(
-                name: model.name, organization: model.organization, email: model.email, password: form.password ?? ""))
+            let (user, organization) = try await registration.register(
+                .init(
+                    name: model.name, organization: model.organization, email: model.email, password: form.password ?? ""))
             // The language the person signed up in becomes their preference.
             user.language = request.language.rawValue
             try await user.update(on: request.db)
@@ -144,15 +150,18 @@ enum AccountsController {
         try await renderAccount(request, notice: request.query[String.self, at: "notice"])
     }
 
-    private static func renderAccount(_ request: Request, notice: String?, status: HTTPResponseStatus = .ok, passwordErrors: [String: String] = [:]) async throws -> Response {
+    private static func renderAccount(_ request: Request, notice: String?, status: HTTPResponseStatus = .ok, passwordErrors: [String: String] = [:])
+        async throws -> Response
+    {
         let signedIn = try request.requireSignedIn()
         let t = request.localizer
-        let noticeText: String? = switch notice {
-        case "password_changed": t(.accountNoticePasswordChanged)
-        case "language_saved": t(.accountNoticeLanguageSaved)
-        case "signed_out_elsewhere": t(.accountNoticeSignedOutElsewhere)
-        default: nil
-        }
+        let noticeText: String? =
+            switch notice {
+            case "password_changed": t(.accountNoticePasswordChanged)
+            case "language_saved": t(.accountNoticeLanguageSaved)
+            case "signed_out_elsewhere": t(.accountNoticeSignedOutElsewhere)
+            default: nil
+            }
         let model = try await AccountPage.query(request, signedIn, notice: noticeText, passwordErrors: passwordErrors)
         return try await HTMLResponse(status: status, html: AccountPage.html(model, Chrome.make(for: request, section: .settings))).encodeResponse(for: request)
     }
@@ -174,13 +183,15 @@ enum AccountsController {
         case .reserved(let reserved): reservation = reserved
         case .refused(let retryAfter):
             request.logger.notice("password change throttled")
-            let response = try await renderAccount(request, notice: nil, status: .tooManyRequests,
-                                                   passwordErrors: ["current_password": t(.signinThrottled, ["minutes": Self.minutes(retryAfter)])])
+            let response = try await renderAccount(
+                request, notice: nil, status: .tooManyRequests,
+                passwordErrors: ["current_password": t(.signinThrottled, ["minutes": Self.minutes(retryAfter)])])
             response.headers.replaceOrAdd(name: .retryAfter, value: String(Int(retryAfter.rounded(.up))))
             return response
         }
         guard try await request.passwords.verify(form.current_password ?? "", against: user.passwordHash) else {
-            return try await renderAccount(request, notice: nil, status: .unprocessableEntity, passwordErrors: ["current_password": t(.accountPasswordWrongCurrent)])
+            return try await renderAccount(
+                request, notice: nil, status: .unprocessableEntity, passwordErrors: ["current_password": t(.accountPasswordWrongCurrent)])
         }
         try await reservation.succeeded()
         let newPassword = form.new_password ?? ""

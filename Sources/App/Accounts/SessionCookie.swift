@@ -18,7 +18,8 @@ enum Cookies {
     }
 
     static func expired(_ configuration: AppConfiguration) -> HTTPCookies.Value {
-        HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, path: "/",
-                          isSecure: configuration.usesSecureCookies, isHTTPOnly: true, sameSite: .lax)
+        HTTPCookies.Value(
+            string: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, path: "/",
+            isSecure: configuration.usesSecureCookies, isHTTPOnly: true, sameSite: .lax)
     }
 }

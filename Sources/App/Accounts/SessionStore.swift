@@ -28,10 +28,11 @@ struct SessionStore: Sendable {
     /// Expired sessions are deleted when found.
     func resolve(token: String) async throws -> (session: UserSession, user: User)? {
         guard !token.isEmpty, token.utf8.count <= 100 else { return nil }
-        guard let session = try await UserSession.query(on: database)
-            .join(User.self, on: \UserSession.$user.$id == \User.$id)
-            .filter(\.$tokenHash == sha256Hex(token))
-            .first()
+        guard
+            let session = try await UserSession.query(on: database)
+                .join(User.self, on: \UserSession.$user.$id == \User.$id)
+                .filter(\.$tokenHash == sha256Hex(token))
+                .first()
         else { return nil }
         let user = try session.joined(User.self)
         let now = self.now

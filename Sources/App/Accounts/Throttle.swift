@@ -82,14 +82,16 @@ struct Throttle: Sendable {
 
     private func take(_ budget: Budget) async throws -> Bool {
         let expired = nowMicros - Int64(budget.window * 1_000_000)
-        let rows = try await database.raw("""
+        let rows = try await database.raw(
+            """
             INSERT INTO throttle_counters (bucket, window_started_at, attempts) VALUES (\(bind: budget.key), \(bind: nowMicros), 1)
             ON CONFLICT (bucket) DO UPDATE SET
                 attempts = CASE WHEN throttle_counters.window_started_at <= \(bind: expired) THEN 1 ELSE throttle_counters.attempts + 1 END,
                 window_started_at = CASE WHEN throttle_counters.window_started_at <= \(bind: expired) THEN \(bind: nowMicros) ELSE throttle_counters.window_started_at END
             WHERE throttle_counters.window_started_at <= \(bind: expired) OR throttle_counters.attempts < \(bind: budget.limit)
             RETURNING attempts
-            """).all()
+            """
+        ).all()
         return !rows.isEmpty
     }
 

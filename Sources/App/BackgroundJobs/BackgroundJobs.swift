@@ -129,7 +129,8 @@ final class InProcessWorkers: LifecycleHandler {
     private let started = Mutex<(runner: BackgroundJobs.Runner, task: Task<Void, Never>)?>(nil)
 
     func didBootAsync(_ application: Application) async throws {
-        let runner = try BackgroundJobs.Runner(jobs: application.backgroundJobs, database: application.db, context: application.context, logger: application.logger)
+        let runner = try BackgroundJobs.Runner(
+            jobs: application.backgroundJobs, database: application.db, context: application.context, logger: application.logger)
         let task = Task { await runner.run() }
         started.withLock { $0 = (runner, task) }
     }

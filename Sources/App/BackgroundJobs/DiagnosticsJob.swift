@@ -46,10 +46,12 @@ struct DiagnosticsJob: JobHandler {
         if context.attempt <= payload.failAttempts { throw PlannedFailure(attempt: context.attempt) }
         let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
         try await context.complete { database in
-            try await database.sql.raw("""
+            try await database.sql.raw(
+                """
                 INSERT INTO job_diagnostics (id, job_id, attempt, label, recorded_at)
                 VALUES (\(bind: UUID()), \(bind: context.jobID), \(bind: context.attempt), \(bind: payload.label), \(bind: now))
-                """).run()
+                """
+            ).run()
         }
     }
 }

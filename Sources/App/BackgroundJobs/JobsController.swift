@@ -42,7 +42,7 @@ struct JobBody: Content {
 enum JobsController {
     private static func job(_ request: Request, _ tenant: Tenant) async throws -> JobSummary {
         guard let id = request.parameters.get(SiteURL.jobID, as: UUID.self),
-              let job = try await request.jobs.find(id, organizationID: tenant.organizationID)
+            let job = try await request.jobs.find(id, organizationID: tenant.organizationID)
         else { throw request.isAPIRequest ? APIError(.notFound, code: "not_found", message: "No such job.") : Abort(.notFound) }
         return job
     }
@@ -86,7 +86,9 @@ enum AdminJobsController {
         let store = request.jobs
         let troubled = try await store.troubled()
         return Overview(
-            queues: try await store.counts().map { .init(queue: $0.queue, queued: $0.queued, retrying: $0.retrying, running: $0.running, succeeded: $0.succeeded, dead: $0.dead) },
+            queues: try await store.counts().map {
+                .init(queue: $0.queue, queued: $0.queued, retrying: $0.retrying, running: $0.running, succeeded: $0.succeeded, dead: $0.dead)
+            },
             dead: troubled.dead.map(JobBody.init),
             retrying: troubled.retrying.map(JobBody.init),
             failed_webhooks: try await failedWebhooks(request)
@@ -95,11 +97,12 @@ enum AdminJobsController {
 
     static func page(_ request: Request) async throws -> Response {
         let t = request.localizer
-        let notice: String? = switch request.query[String.self, at: "notice"] {
-        case "retried": t(.adminJobsNoticeRetried)
-        case "discarded": t(.adminJobsNoticeDiscarded)
-        default: nil
-        }
+        let notice: String? =
+            switch request.query[String.self, at: "notice"] {
+            case "retried": t(.adminJobsNoticeRetried)
+            case "discarded": t(.adminJobsNoticeDiscarded)
+            default: nil
+            }
         let model = try await AdminJobsPage.query(request, notice: notice)
         return try await HTMLResponse(html: AdminJobsPage.html(model, Chrome.make(for: request, section: .admin))).encodeResponse(for: request)
     }

@@ -45,7 +45,8 @@ struct PlatformAdminCommand: AsyncCommand {
         )
         do {
             let connection = try await assignment.assign(to: try organization.requireID())
-            context.console.info("The platform number \(connection.phoneNumberID) is connected to \(organization.name) (\(organization.id!.uuidString.lowercased())).")
+            context.console.info(
+                "The platform number \(connection.phoneNumberID) is connected to \(organization.name) (\(organization.id!.uuidString.lowercased())).")
         } catch let problem as PlatformNumberAssignment.Problem {
             throw Abort(.unprocessableEntity, reason: "not assigned: \(problem)")
         }

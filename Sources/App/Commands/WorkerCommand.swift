@@ -57,7 +57,9 @@ struct JobsCommand: AsyncCommand {
         switch signature.action {
         case "status":
             for counts in try await store.counts() {
-                context.console.print("\(counts.queue): queued \(counts.queued) (retrying \(counts.retrying)), running \(counts.running), succeeded \(counts.succeeded), dead \(counts.dead)")
+                context.console.print(
+                    "\(counts.queue): queued \(counts.queued) (retrying \(counts.retrying)), running \(counts.running), succeeded \(counts.succeeded), dead \(counts.dead)"
+                )
             }
         case "enqueue":
             guard let kind = signature.kind, let entry = application.backgroundJobs.registry.queue(of: kind) else {

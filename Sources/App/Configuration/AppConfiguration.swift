@@ -108,10 +108,14 @@ extension AppConfiguration {
             let text = item.trimmingCharacters(in: .whitespaces)
             if text.isEmpty { continue }
             guard let origin = MediaHosts.Origin(parsing: text) else {
-                throw ConfigurationError(variable: "WHATSAPP_MEDIA_HOSTS", problem: "must list host names (lookaside.fbsbx.com) or origins (http://127.0.0.1:4010) separated by commas, got \"\(text)\"")
+                throw ConfigurationError(
+                    variable: "WHATSAPP_MEDIA_HOSTS",
+                    problem: "must list host names (lookaside.fbsbx.com) or origins (http://127.0.0.1:4010) separated by commas, got \"\(text)\"")
             }
             guard origin.scheme == "https" || ["127.0.0.1", "localhost", "::1", "[::1]"].contains(origin.host) else {
-                throw ConfigurationError(variable: "WHATSAPP_MEDIA_HOSTS", problem: "allows plain http only for a loopback address (the access token would cross the network unencrypted), got \"\(text)\"")
+                throw ConfigurationError(
+                    variable: "WHATSAPP_MEDIA_HOSTS",
+                    problem: "allows plain http only for a loopback address (the access token would cross the network unencrypted), got \"\(text)\"")
             }
             if !hosts.origins.contains(origin) { hosts.origins.append(origin) }
         }
@@ -236,7 +240,8 @@ extension AppConfiguration {
             switch IPNetwork.list(value("TRUSTED_PROXIES") ?? "") {
             case .success(let networks): return networks
             case .failure(let bad):
-                throw ConfigurationError(variable: "TRUSTED_PROXIES", problem: "must be comma-separated IP addresses or CIDR blocks such as 10.0.0.0/8, got \"\(bad.text)\"")
+                throw ConfigurationError(
+                    variable: "TRUSTED_PROXIES", problem: "must be comma-separated IP addresses or CIDR blocks such as 10.0.0.0/8, got \"\(bad.text)\"")
             }
         }
 

@@ -71,7 +71,7 @@ final class CredentialVault: Sendable {
             do {
                 try await row.create(on: database)
                 key = fresh
-            } catch where (error as? any DatabaseError)?.isConstraintFailure == true {
+            } catch  where (error as? any DatabaseError)?.isConstraintFailure == true {
                 // Another request made the key first: use theirs.
                 guard let stored = try await OrganizationKey.find(organizationID, on: database) else { throw error }
                 key = try await provider().unwrap(stored.wrappedKey, context: Self.keyContext(organizationID))

@@ -25,14 +25,16 @@ enum SQLitePlannerStatistics {
         guard sql.engine is SQLiteEngine else { return }
         // Creates `sqlite_stat1` if it does not exist yet, without analyzing any table.
         try await sql.raw("ANALYZE sqlite_schema").run()
-        let columns = try await sql.raw("""
+        let columns = try await sql.raw(
+            """
             SELECT m.tbl_name AS tbl, m.name AS idx, l."unique" AS is_unique, i.seqno AS seqno, i.name AS column_name
             FROM sqlite_schema m
             JOIN pragma_index_list(m.tbl_name) l ON l.name = m.name
             JOIN pragma_index_info(m.name) i
             WHERE m.type = 'index' AND l.partial = 0
             ORDER BY m.name, i.seqno
-            """).all()
+            """
+        ).all()
         var indexes: [(table: String, index: String, unique: Bool, columns: [String])] = []
         for row in columns {
             let index = try row.decode(column: "idx", as: String.self)
@@ -40,10 +42,11 @@ enum SQLitePlannerStatistics {
             if indexes.last?.index == index {
                 indexes[indexes.count - 1].columns.append(column)
             } else {
-                indexes.append((
-                    try row.decode(column: "tbl", as: String.self), index,
-                    try row.decode(column: "is_unique", as: Int.self) != 0, [column]
-                ))
+                indexes.append(
+                    (
+                        try row.decode(column: "tbl", as: String.self), index,
+                        try row.decode(column: "is_unique", as: Int.self) != 0, [column]
+                    ))
             }
         }
         let tenantIndexes = indexes.filter { $0.columns.first == "organization_id" }
@@ -52,10 +55,12 @@ enum SQLitePlannerStatistics {
             let sql = transaction.sql
             for index in tenantIndexes {
                 try await sql.raw("DELETE FROM sqlite_stat1 WHERE tbl = \(bind: index.table) AND idx = \(bind: index.index)").run()
-                try await sql.raw("""
+                try await sql.raw(
+                    """
                     INSERT INTO sqlite_stat1 (tbl, idx, stat)
                     VALUES (\(bind: index.table), \(bind: index.index), \(bind: stat(columnCount: index.columns.count, unique: index.unique)))
-                    """).run()
+                    """
+                ).run()
             }
         }
         // Loads what is in `sqlite_stat1` into this connection's planner.

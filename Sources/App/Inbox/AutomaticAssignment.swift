@@ -33,11 +33,13 @@ struct AutomaticAssignment: Sendable {
         var assigned: [UUID] = []
         for conversationID in waiting {
             guard let index = members.indices.filter({ members[$0].load < members[$0].capacity }).min(by: { members[$0] < members[$1] }) else { break }
-            let taken = try await scope.sql("""
+            let taken = try await scope.sql(
+                """
                 UPDATE conversations SET assignee_id = \(bind: members[index].id)
                 WHERE id = \(bind: conversationID) AND organization_id = \(bind: scope.organizationID) AND assignee_id IS NULL
                 RETURNING id
-                """).all()
+                """
+            ).all()
             guard !taken.isEmpty else { continue }
             members[index].load += 1
             members[index].lastAssignedAt = now
@@ -63,7 +65,7 @@ struct AutomaticAssignment: Sendable {
             switch (a.lastAssignedAt, b.lastAssignedAt) {
             case (nil, .some): return true
             case (.some, nil): return false
-            case let (x?, y?) where x != y: return x < y
+            case (let x?, let y?) where x != y: return x < y
             default: return a.id < b.id
             }
         }
@@ -76,13 +78,15 @@ struct AutomaticAssignment: Sendable {
         let members = try await scope.query(Membership.self).filter(\.$id ~~ memberIDs).filter(\.$available == true).all()
             .filter { $0.role.can(.replyToConversations) }
         guard !members.isEmpty else { return [] }
-        let loads = try await scope.sql("""
+        let loads = try await scope.sql(
+            """
             SELECT assignee_id, count(*) AS load FROM conversations
             WHERE organization_id = \(bind: scope.organizationID)
               AND assignee_id IN \(SQLGroupExpression(members.map { SQLBind($0.id!) }))
               AND status IN \(SQLGroupExpression(Self.busyStates.map { SQLBind($0.rawValue) }))
             GROUP BY assignee_id
-            """).all()
+            """
+        ).all()
         var load: [UUID: Int] = [:]
         for row in loads { load[try row.decode(column: "assignee_id", as: UUID.self)] = try row.decode(column: "load", as: Int.self) }
         return members.map { Candidate(id: $0.id!, capacity: $0.capacity, load: load[$0.id!] ?? 0, lastAssignedAt: $0.lastAssignedAt) }
@@ -145,14 +149,18 @@ struct WakeSnoozedConversations: JobHandler {
         let jobs = JobStore(database: context.database, now: { now })
         try await context.database.transaction { database in
             let sql = database.sql
-            let woken = try await sql.raw("""
+            let woken = try await sql.raw(
+                """
                 UPDATE conversations SET status = 'open', snoozed_until = NULL
                 WHERE status = 'snoozed' AND snoozed_until <= \(bind: now)
                 RETURNING id, organization_id, team_id
-                """).all()
+                """
+            ).all()
             guard !woken.isEmpty else { return }
             try await InboxEventLog(database: database, wakeUp: wakeUp, now: now)
-                .record(.conversation, conversations: try woken.map { try $0.decode(column: "id", as: UUID.self) }, data: ["change": "status", "status": "open", "by": "snooze"])
+                .record(
+                    .conversation, conversations: try woken.map { try $0.decode(column: "id", as: UUID.self) },
+                    data: ["change": "status", "status": "open", "by": "snooze"])
             let byOrganization = Dictionary(grouping: woken) { (try? $0.decode(column: "organization_id", as: UUID.self)) ?? UUID() }
             for (organizationID, rows) in byOrganization {
                 let teams = Set(rows.compactMap { try? $0.decode(column: "team_id", as: UUID?.self) })

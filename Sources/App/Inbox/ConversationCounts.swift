@@ -74,15 +74,18 @@ actor ConversationCounts {
 
     private static func count(_ organizationID: UUID, tagID: UUID?, on database: any Database) async throws -> [Bucket: Int] {
         let scope = TenantScope(organizationID: organizationID, database: database)
-        let tagged: SQLQueryString = tagID.map {
-            "AND EXISTS (SELECT 1 FROM conversation_tags t WHERE t.conversation_id = conversations.id AND t.tag_id = \(bind: $0))"
-        } ?? ""
-        let rows = try await scope.sql("""
+        let tagged: SQLQueryString =
+            tagID.map {
+                "AND EXISTS (SELECT 1 FROM conversation_tags t WHERE t.conversation_id = conversations.id AND t.tag_id = \(bind: $0))"
+            } ?? ""
+        let rows = try await scope.sql(
+            """
             SELECT status, assignee_id, team_id, connection_id, unread_count > 0 AS unread, count(*) AS total
             FROM conversations
             WHERE organization_id = \(bind: organizationID) \(tagged)
             GROUP BY status, assignee_id, team_id, connection_id, unread_count > 0
-            """).all()
+            """
+        ).all()
         var buckets: [Bucket: Int] = [:]
         for row in rows {
             guard let status = Conversation.Status(rawValue: try row.decode(column: "status", as: String.self)) else { continue }

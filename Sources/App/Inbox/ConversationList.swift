@@ -82,7 +82,8 @@ struct ConversationList: Sendable {
             // A row comparison, which both databases answer from the list's index.
             conditions.append("(v.last_message_at, v.id) < (\(bind: cursor.createdAt), \(bind: cursor.id))")
         }
-        let rows = try await scope.sql("""
+        let rows = try await scope.sql(
+            """
             SELECT v.id, v.connection_id, v.contact_id, v.status, v.last_message_at, v.last_message_preview, v.last_inbound_at,
                    v.unread_count, v.assignee_id, v.team_id, v.snoozed_until, v.waiting_since,
                    c.wa_id, c.user_id, c.profile_name
@@ -90,7 +91,8 @@ struct ConversationList: Sendable {
             WHERE \(SQLList(conditions, separator: SQLRaw(" AND ")))
             ORDER BY v.last_message_at DESC, v.id DESC
             LIMIT \(unsafeRaw: String(limit + 1))
-            """).all().map(Self.row)
+            """
+        ).all().map(Self.row)
         let page = Array(rows.prefix(limit))
         let next = rows.count > limit ? page.last.map { KeysetCursor(createdAt: $0.lastMessageAt, id: $0.id) } : nil
         return (page, next)

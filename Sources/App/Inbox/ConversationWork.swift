@@ -64,7 +64,8 @@ struct ConversationWork: Sendable {
         guard try await scope.find(Tag.self, tagID) != nil else { throw Refusal.unknownTag }
         try await change(ids, event: ["change": "tags"]) { scope, query in
             let conversations = try await query.all(\.$id)
-            let tagged = Set(try await scope.query(ConversationTag.self).filter(\.$tag.$id == tagID).filter(\.$conversation.$id ~~ conversations).all(\.$conversation.$id))
+            let tagged = Set(
+                try await scope.query(ConversationTag.self).filter(\.$tag.$id == tagID).filter(\.$conversation.$id ~~ conversations).all(\.$conversation.$id))
             for conversationID in conversations where !tagged.contains(conversationID) {
                 let link = ConversationTag()
                 link.organizationID = scope.organizationID

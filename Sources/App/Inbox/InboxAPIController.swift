@@ -41,7 +41,9 @@ enum InboxAPIController {
         var filter = ConversationList.Filter()
         if let raw = request.query[String.self, at: "status"] {
             guard let status = Conversation.Status(rawValue: raw) else {
-                throw APIError(.badRequest, code: "validation_failed", message: "status must be one of: " + Conversation.Status.allCases.map(\.rawValue).joined(separator: ", ") + ".")
+                throw APIError(
+                    .badRequest, code: "validation_failed",
+                    message: "status must be one of: " + Conversation.Status.allCases.map(\.rawValue).joined(separator: ", ") + ".")
             }
             filter.status = status
         }
@@ -64,10 +66,12 @@ enum InboxAPIController {
 
     static func tagIDs(of conversations: [UUID], _ scope: TenantScope) async throws -> [UUID: [UUID]] {
         guard !conversations.isEmpty else { return [:] }
-        let rows = try await scope.sql("""
+        let rows = try await scope.sql(
+            """
             SELECT conversation_id, tag_id FROM conversation_tags
             WHERE organization_id = \(bind: scope.organizationID) AND conversation_id IN \(SQLGroupExpression(conversations.map { SQLBind($0) }))
-            """).all()
+            """
+        ).all()
         var tags: [UUID: [UUID]] = [:]
         for row in rows {
             tags[try row.decode(column: "conversation_id", as: UUID.self), default: []].append(try row.decode(column: "tag_id", as: UUID.self))
@@ -159,7 +163,9 @@ enum InboxAPIController {
             let visible = Set(try await access.limit(tenant.scope.query(Conversation.self).filter(\.$id ~~ Array(ids))).all(\.$id))
             mentions = mentions.filter { visible.contains($0.$conversation.id) }
         }
-        return mentions.map { MentionBody(id: $0.id!, conversation_id: $0.$conversation.id, note_id: $0.$note.id, created_at: $0.createdAt, seen: $0.seenAt != nil) }
+        return mentions.map {
+            MentionBody(id: $0.id!, conversation_id: $0.$conversation.id, note_id: $0.$note.id, created_at: $0.createdAt, seen: $0.seenAt != nil)
+        }
     }
 
     // MARK: Availability
@@ -223,15 +229,19 @@ enum InboxAPIController {
     static func teams(_ request: Request, _ tenant: Tenant) async throws -> [TeamBody] {
         let members = try await tenant.scope.query(TeamMember.self).all()
         return try await tenant.scope.query(Team.self).sort(\.$name).all().map { team in
-            TeamBody(id: team.id!, name: team.name, auto_assign: team.autoAssign,
-                     member_ids: members.filter { $0.$team.id == team.id }.map(\.$membership.id))
+            TeamBody(
+                id: team.id!, name: team.name, auto_assign: team.autoAssign,
+                member_ids: members.filter { $0.$team.id == team.id }.map(\.$membership.id))
         }
     }
 
     static func createTeam(_ request: Request, _ tenant: Tenant) async throws -> Response {
         let input = try request.content.decode(TeamInput.self)
-        let team = try await settings(request, tenant) { try await $0.createTeam(name: input.name ?? "", autoAssign: input.auto_assign ?? false, members: input.member_ids ?? []) }
-        return try await TeamBody(id: team.id!, name: team.name, auto_assign: team.autoAssign, member_ids: input.member_ids ?? []).encodeResponse(status: .created, for: request)
+        let team = try await settings(request, tenant) {
+            try await $0.createTeam(name: input.name ?? "", autoAssign: input.auto_assign ?? false, members: input.member_ids ?? [])
+        }
+        return try await TeamBody(id: team.id!, name: team.name, auto_assign: team.autoAssign, member_ids: input.member_ids ?? []).encodeResponse(
+            status: .created, for: request)
     }
 
     static func updateTeam(_ request: Request, _ tenant: Tenant) async throws -> HTTPStatus {
@@ -270,7 +280,9 @@ enum InboxAPIController {
     struct CannedResponseInput: Content { var shortcut: String?; var body: String? }
 
     static func cannedResponses(_ request: Request, _ tenant: Tenant) async throws -> [CannedResponseBody] {
-        return try await tenant.scope.query(CannedResponse.self).sort(\.$shortcut).all().map { CannedResponseBody(id: $0.id!, shortcut: $0.shortcut, body: $0.body) }
+        return try await tenant.scope.query(CannedResponse.self).sort(\.$shortcut).all().map {
+            CannedResponseBody(id: $0.id!, shortcut: $0.shortcut, body: $0.body)
+        }
     }
 
     static func createCannedResponse(_ request: Request, _ tenant: Tenant) async throws -> Response {

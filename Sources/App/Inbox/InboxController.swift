@@ -114,8 +114,8 @@ enum InboxController {
     private static func expandCannedResponse(_ text: String, _ conversation: Conversation, _ tenant: Tenant) async throws -> String {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard trimmed.wholeMatch(of: /\/[a-z0-9_-]{1,30}/) != nil,
-              let canned = try await tenant.scope.query(CannedResponse.self).filter(\.$shortcut == String(trimmed.dropFirst())).first(),
-              let contact = try await tenant.scope.find(Contact.self, conversation.$contact.id)
+            let canned = try await tenant.scope.query(CannedResponse.self).filter(\.$shortcut == String(trimmed.dropFirst())).first(),
+            let contact = try await tenant.scope.find(Contact.self, conversation.$contact.id)
         else { return text }
         return CannedResponseText.fill(canned.body, contactName: contact.profileName, phone: contact.waID, agent: tenant.user.name)
     }
@@ -181,10 +181,11 @@ enum InboxController {
             try await Notes(scope: tenant.scope, wakeUp: request.application.backgroundJobs.inboxWakeUp, now: request.now)
                 .add(form.body ?? "", to: conversation.requireID(), by: tenant.user)
         } catch let refusal as Notes.Refusal {
-            let message = switch refusal {
-            case .empty: request.localizer(.inboxNoteEmpty)
-            case .tooLong(let limit): request.localizer(.inboxNoteTooLong, ["max": String(limit)])
-            }
+            let message =
+                switch refusal {
+                case .empty: request.localizer(.inboxNoteEmpty)
+                case .tooLong(let limit): request.localizer(.inboxNoteTooLong, ["max": String(limit)])
+                }
             return try await render(request, tenant, conversation, notice: nil, error: message, status: .badRequest)
         }
         return request.redirect(to: SiteURL.conversation(.value(try conversation.requireID())).path + "?notice=noted", redirectType: .normal)
@@ -214,15 +215,20 @@ enum InboxController {
         try await tenant.scope.transaction { scope in
             try await conversation.save(on: scope.database)
             if let latest {
-                try await jobs.enqueue(.init(MarkWhatsAppMessageRead.self, .init(messageID: try latest.requireID()), organizationID: scope.organizationID), on: scope.database)
+                try await jobs.enqueue(
+                    .init(MarkWhatsAppMessageRead.self, .init(messageID: try latest.requireID()), organizationID: scope.organizationID), on: scope.database)
             }
             // Colleagues' lists drop the unread mark.
-            try await InboxEventLog(database: scope.database, wakeUp: events.wakeUp, now: events.now).record(.conversation, conversations: [conversation.requireID()], data: ["change": "read"])
+            try await InboxEventLog(database: scope.database, wakeUp: events.wakeUp, now: events.now).record(
+                .conversation, conversations: [conversation.requireID()], data: ["change": "read"])
         }
     }
 
-    private static func render(_ request: Request, _ tenant: Tenant, _ conversation: Conversation, notice: String?, error: String?, status: HTTPResponseStatus) async throws -> Response {
+    private static func render(_ request: Request, _ tenant: Tenant, _ conversation: Conversation, notice: String?, error: String?, status: HTTPResponseStatus)
+        async throws -> Response
+    {
         let model = try await ConversationPage.query(request, tenant, conversation, notice: notice, error: error)
-        return try await HTMLResponse(status: status, html: ConversationPage.html(model, Chrome.make(for: request, section: .inbox))).encodeResponse(for: request)
+        return try await HTMLResponse(status: status, html: ConversationPage.html(model, Chrome.make(for: request, section: .inbox))).encodeResponse(
+            for: request)
     }
 }

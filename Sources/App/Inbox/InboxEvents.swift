@@ -59,21 +59,25 @@ struct InboxEventLog: Sendable {
         guard !ids.isEmpty else { return }
         let encoded = try Self.encode(data)
         for chunk in Set(ids).sorted().chunks(of: 500) {
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 INSERT INTO inbox_events (organization_id, kind, conversation_id, team_id, assignee_id, data, created_at)
                 SELECT organization_id, \(bind: kind.rawValue), id, team_id, assignee_id, \(bind: encoded), \(bind: now)
                 FROM conversations WHERE id IN \(SQLGroupExpression(chunk.map { SQLBind($0) }))
-                """).run()
+                """
+            ).run()
         }
         try await announce()
     }
 
     /// An event for one member of the organization only.
     func record(_ kind: InboxEvent.Kind, organizationID: UUID, conversationID: UUID?, recipientID: UUID, data: [String: String] = [:]) async throws {
-        try await sql.raw("""
+        try await sql.raw(
+            """
             INSERT INTO inbox_events (organization_id, kind, conversation_id, recipient_id, data, created_at)
             VALUES (\(bind: organizationID), \(bind: kind.rawValue), \(bind: conversationID), \(bind: recipientID), \(bind: try Self.encode(data)), \(bind: now))
-            """).run()
+            """
+        ).run()
         try await announce()
     }
 
@@ -88,9 +92,11 @@ struct InboxEventLog: Sendable {
     /// it on its next tick (at most a second), other processes at once.
     static func recordAccessChange(organizationID: UUID, on database: any Database, now: Date) async throws {
         let sql = database.sql
-        try await sql.raw("""
+        try await sql.raw(
+            """
             INSERT INTO inbox_events (organization_id, kind, created_at) VALUES (\(bind: organizationID), \(bind: InboxEvent.Kind.access.rawValue), \(bind: now))
-            """).run()
+            """
+        ).run()
         try await sql.engine.notify(channel, on: sql)
     }
 
@@ -102,15 +108,19 @@ struct InboxEventLog: Sendable {
     // MARK: - Reading
 
     /// Events after `id` in order, of one organization or of all.
-    static func events(after id: Int64, including extra: [Int64] = [], organizationID: UUID? = nil, limit: Int, on database: any Database) async throws -> [InboxEvent] {
+    static func events(after id: Int64, including extra: [Int64] = [], organizationID: UUID? = nil, limit: Int, on database: any Database) async throws
+        -> [InboxEvent]
+    {
         let sql = database.sql
         var condition: SQLQueryString = "id > \(bind: id)"
         if !extra.isEmpty { condition = "(id > \(bind: id) OR id IN \(SQLGroupExpression(extra.map { SQLBind($0) })))" }
         if let organizationID { condition = "organization_id = \(bind: organizationID) AND " + condition }
-        let rows = try await sql.raw("""
+        let rows = try await sql.raw(
+            """
             SELECT id, organization_id, kind, conversation_id, team_id, assignee_id, recipient_id, data, created_at
             FROM inbox_events WHERE \(condition) ORDER BY id LIMIT \(unsafeRaw: String(limit))
-            """).all()
+            """
+        ).all()
         return try rows.compactMap { row in
             guard let kind = InboxEvent.Kind(rawValue: try row.decode(column: "kind", as: String.self)) else { return nil }
             let data = try row.decode(column: "data", as: String?.self).flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) }

@@ -47,10 +47,11 @@ struct InboxSearch: Sendable {
         static let maxWords = 8
 
         init(_ text: String) {
-            words = Array(text.lowercased()
-                .split { !($0.isLetter || $0.isNumber) }
-                .map(String.init)
-                .prefix(Self.maxWords))
+            words = Array(
+                text.lowercased()
+                    .split { !($0.isLetter || $0.isNumber) }
+                    .map(String.init)
+                    .prefix(Self.maxWords))
             var digits = Substring(text.filter(\.isASCIIDigitCharacter))
             let looksLikeNumber = text.allSatisfy { $0.isASCIIDigitCharacter || " +-().".contains($0) }
             if digits.hasPrefix("00") { digits = digits.dropFirst(2) } else if digits.hasPrefix("0") { digits = digits.dropFirst() }
@@ -110,7 +111,8 @@ struct InboxSearch: Sendable {
             // `ts_headline` costs more than the search, so only the hits shown get one.
             let restricted: SQLQueryString = access?.teams == nil ? "" : "JOIN conversations v ON v.id = m.conversation_id"
             func search(in source: SQLQueryString, order: SQLQueryString) async throws -> [any SQLRow] {
-                try await scope.sql("""
+                try await scope.sql(
+                    """
                     SELECT hit.id, hit.conversation_id, hit.sent_at, c.profile_name, c.wa_id, c.user_id,
                       ts_headline('simple', hit.body, to_tsquery('simple', \(bind: query)),
                         'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=24, MinWords=12, ShortWord=0, HighlightAll=false') AS snippet
@@ -125,13 +127,15 @@ struct InboxSearch: Sendable {
                     JOIN conversations conversation ON conversation.id = hit.conversation_id
                     JOIN contacts c ON c.id = conversation.contact_id
                     ORDER BY hit.sent_at DESC
-                    """).all()
+                    """
+                ).all()
             }
             func recent(_ window: Int) async throws -> [any SQLRow] {
-                try await search(in: """
-                    (SELECT id, organization_id, conversation_id, sent_at, body, search_vector FROM messages
-                     WHERE organization_id = \(bind: scope.organizationID) ORDER BY sent_at DESC LIMIT \(unsafeRaw: String(window)))
-                    """, order: "m.sent_at")
+                try await search(
+                    in: """
+                        (SELECT id, organization_id, conversation_id, sent_at, body, search_vector FROM messages
+                         WHERE organization_id = \(bind: scope.organizationID) ORDER BY sent_at DESC LIMIT \(unsafeRaw: String(window)))
+                        """, order: "m.sent_at")
             }
             rows = try await recent(Self.recentMessages)
             // Hits, but too few: when the longer walk can be expected to find the rest (the words
@@ -142,7 +146,8 @@ struct InboxSearch: Sendable {
             if rows.count < limit { rows = try await search(in: "messages", order: "m.sent_at + interval '0 seconds'") }
         } else {
             let query = engine.prefixQuery(words)
-            rows = try await scope.sql("""
+            rows = try await scope.sql(
+                """
                 SELECT m.id, m.conversation_id, m.sent_at, c.profile_name, c.wa_id, c.user_id,
                   snippet(messages_fts, 0, char(1), char(2), '…', 24) AS snippet
                 FROM messages_fts
@@ -152,7 +157,8 @@ struct InboxSearch: Sendable {
                 WHERE messages_fts MATCH \(bind: query) AND m.organization_id = \(bind: scope.organizationID) AND \(visible)
                 ORDER BY m.sent_at DESC
                 LIMIT \(bind: limit)
-                """).all()
+                """
+            ).all()
         }
         return try rows.map { row in
             Hit(
@@ -187,32 +193,40 @@ struct InboxSearch: Sendable {
             conditions.append(SQLQueryString("('+' || c.wa_id) LIKE \(bind: "%" + digits + "%")"))
         }
         func search(in source: SQLQueryString, order: SQLQueryString = "v.last_message_at") async throws -> [any SQLRow] {
-            try await scope.sql("""
+            try await scope.sql(
+                """
                 SELECT c.profile_name, c.wa_id, c.user_id, v.id AS conversation_id, v.last_message_at
                 FROM \(source) v
                 JOIN contacts c ON c.id = v.contact_id
                 WHERE v.organization_id = \(bind: scope.organizationID) AND \(visible) AND (\(SQLList(conditions, separator: SQLRaw(" OR "))))
                 ORDER BY \(order) DESC
                 LIMIT \(bind: limit * 2)
-                """).all()
+                """
+            ).all()
         }
         var rows: [any SQLRow] = []
         if usesSearchVectors {
-            rows = try await search(in: """
-                (SELECT id, organization_id, contact_id, assignee_id, team_id, last_message_at FROM conversations
-                 WHERE organization_id = \(bind: scope.organizationID) ORDER BY last_message_at DESC LIMIT \(unsafeRaw: String(Self.recentConversations)))
-                """)
+            rows = try await search(
+                in: """
+                    (SELECT id, organization_id, contact_id, assignee_id, team_id, last_message_at FROM conversations
+                     WHERE organization_id = \(bind: scope.organizationID) ORDER BY last_message_at DESC LIMIT \(unsafeRaw: String(Self.recentConversations)))
+                    """)
             if rows.count < limit {
                 // The contacts the indexes find first, then their conversations: joined in one
                 // statement, the planner reads every conversation to hash them.
-                let found = try await scope.sql("""
+                let found = try await scope.sql(
+                    """
                     SELECT c.id FROM contacts c
                     WHERE c.organization_id = \(bind: scope.organizationID) AND (\(SQLList(conditions, separator: SQLRaw(" OR "))))
                     LIMIT 1000
-                    """).all().map { try $0.decode(column: "id", as: UUID.self) }
-                rows = found.isEmpty ? [] : try await search(
-                    in: "(SELECT * FROM conversations WHERE contact_id IN \(SQLGroupExpression(found.map { SQLBind($0) })))", order: "v.last_message_at"
-                )
+                    """
+                ).all().map { try $0.decode(column: "id", as: UUID.self) }
+                rows =
+                    found.isEmpty
+                    ? []
+                    : try await search(
+                        in: "(SELECT * FROM conversations WHERE contact_id IN \(SQLGroupExpression(found.map { SQLBind($0) })))", order: "v.last_message_at"
+                    )
             }
         } else {
             rows = try await search(in: "conversations")

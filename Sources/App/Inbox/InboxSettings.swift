@@ -178,7 +178,10 @@ extension InboxSettings.Refusal {
         case .duplicate: APIError(.conflict, code: "duplicate", message: "One with that name already exists.")
         case .invalidShortcut: APIError(.badRequest, code: "validation_failed", message: "shortcut must be 1 to 30 of a-z, 0-9, - and _.")
         case .invalidBody: APIError(.badRequest, code: "validation_failed", message: "body must have 1 to \(InboxSettings.maxBodyLength) characters.")
-        case .invalidCapacity: APIError(.badRequest, code: "validation_failed", message: "capacity must be between \(InboxSettings.capacityRange.lowerBound) and \(InboxSettings.capacityRange.upperBound).")
+        case .invalidCapacity:
+            APIError(
+                .badRequest, code: "validation_failed",
+                message: "capacity must be between \(InboxSettings.capacityRange.lowerBound) and \(InboxSettings.capacityRange.upperBound).")
         case .notAMember: APIError(.unprocessableEntity, code: "not_a_member", message: "member_ids must name members of this organization.")
         case .notFound: APIError(.notFound, code: "not_found", message: "Not found.")
         }

@@ -44,14 +44,16 @@ enum InboxSettingsController {
             default: throw InboxSettings.Refusal.notFound
             }
         } catch let refusal as InboxSettings.Refusal {
-            let message = switch refusal {
-            case .invalidName: t(.inboxSettingsErrorName, ["max": String(InboxSettings.maxNameLength)])
-            case .duplicate: t(.inboxSettingsErrorDuplicate)
-            case .invalidShortcut: t(.inboxSettingsErrorShortcut)
-            case .invalidBody: t(.inboxSettingsErrorBody, ["max": String(InboxSettings.maxBodyLength)])
-            case .invalidCapacity: t(.inboxSettingsErrorCapacity, ["min": "\(InboxSettings.capacityRange.lowerBound)", "max": "\(InboxSettings.capacityRange.upperBound)"])
-            case .notAMember, .notFound: t(.inboxSettingsErrorNotFound)
-            }
+            let message =
+                switch refusal {
+                case .invalidName: t(.inboxSettingsErrorName, ["max": String(InboxSettings.maxNameLength)])
+                case .duplicate: t(.inboxSettingsErrorDuplicate)
+                case .invalidShortcut: t(.inboxSettingsErrorShortcut)
+                case .invalidBody: t(.inboxSettingsErrorBody, ["max": String(InboxSettings.maxBodyLength)])
+                case .invalidCapacity:
+                    t(.inboxSettingsErrorCapacity, ["min": "\(InboxSettings.capacityRange.lowerBound)", "max": "\(InboxSettings.capacityRange.upperBound)"])
+                case .notAMember, .notFound: t(.inboxSettingsErrorNotFound)
+                }
             let status: HTTPResponseStatus = refusal == .notFound || refusal == .notAMember ? .notFound : .unprocessableEntity
             return try await render(request, tenant, notice: nil, error: message, status: status)
         }

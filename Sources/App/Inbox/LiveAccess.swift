@@ -46,7 +46,8 @@ enum LiveAccess {
         let now = lifetime.now()
         var found: [UUID: Current] = [:]
         for chunk in ids.sorted().chunks(of: 500) {
-            let rows = try await sql.raw("""
+            let rows = try await sql.raw(
+                """
                 SELECT s.id AS session_id, s.created_at, s.last_seen_at, m.organization_id, m.id AS membership_id, m.role,
                        o.agents_see_all, t.team_id
                 FROM user_sessions s
@@ -54,13 +55,14 @@ enum LiveAccess {
                 JOIN organizations o ON o.id = m.organization_id
                 LEFT JOIN team_members t ON t.membership_id = m.id
                 WHERE s.id IN \(SQLGroupExpression(chunk.map { SQLBind($0) }))
-                """).all()
+                """
+            ).all()
             for row in rows {
                 let sessionID = try row.decode(column: "session_id", as: UUID.self)
                 let createdAt = try row.decode(column: "created_at", as: Date.self)
                 let lastSeenAt = try row.decode(column: "last_seen_at", as: Date.self)
                 guard now.timeIntervalSince(lastSeenAt) <= lifetime.idle, now.timeIntervalSince(createdAt) <= lifetime.absolute,
-                      let role = Role(rawValue: try row.decode(column: "role", as: String.self))
+                    let role = Role(rawValue: try row.decode(column: "role", as: String.self))
                 else { continue }
                 let team = try row.decode(column: "team_id", as: UUID?.self)
                 if found[sessionID] == nil {

@@ -16,7 +16,8 @@ import Vapor
 enum LiveController {
     static func upgrade(_ request: Request, _ tenant: Tenant) async throws -> Response {
         guard let origin = request.headers.first(name: .origin),
-              RequestOrigin.isAppOrigin(origin, appURL: request.context.configuration.appURL) else {
+            RequestOrigin.isAppOrigin(origin, appURL: request.context.configuration.appURL)
+        else {
             throw APIError(.forbidden, code: "foreign_origin", message: "Live updates are only for pages of this app.")
         }
         let access = try await tenant.inboxAccess()
@@ -46,8 +47,10 @@ enum LiveController {
                 guard due else { return }
                 let scope = TenantScope(organizationID: tenant.organizationID, database: application.db)
                 guard let access = await live.access(of: id),
-                      let conversation = try? await scope.find(Conversation.self, conversationID), access.maySee(conversation) else { return }
-                let events = InboxEventLog(database: application.db, wakeUp: application.backgroundJobs.inboxWakeUp, now: application.context.dependencies.now())
+                    let conversation = try? await scope.find(Conversation.self, conversationID), access.maySee(conversation)
+                else { return }
+                let events = InboxEventLog(
+                    database: application.db, wakeUp: application.backgroundJobs.inboxWakeUp, now: application.context.dependencies.now())
                 try? await events.record(.viewing, conversations: [conversationID], data: ["by": viewerName])
             }
             socket.onClose.whenComplete { _ in Task { await live.disconnect(id) } }
@@ -129,11 +132,15 @@ final class LiveInboxService: LifecycleHandler {
     }
 
     func shutdown(_ application: Application) {
-        tasks.withLock { tasks in defer { tasks = [] }; return tasks }.forEach { $0.cancel() }
+        tasks.withLock { tasks in
+            defer { tasks = [] }; return tasks
+        }.forEach { $0.cancel() }
     }
 
     func shutdownAsync(_ application: Application) async {
-        let running = tasks.withLock { tasks in defer { tasks = [] }; return tasks }
+        let running = tasks.withLock { tasks in
+            defer { tasks = [] }; return tasks
+        }
         for task in running { task.cancel() }
         for task in running { await task.value }
     }

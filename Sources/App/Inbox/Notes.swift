@@ -45,7 +45,8 @@ struct Notes: Sendable {
                 mention.$membership.id = membershipID
                 mention.createdAt = now
                 try await mention.create(on: scope.database)
-                try await log.record(.mention, organizationID: scope.organizationID, conversationID: conversationID, recipientID: membershipID, data: ["by": author.name])
+                try await log.record(
+                    .mention, organizationID: scope.organizationID, conversationID: conversationID, recipientID: membershipID, data: ["by": author.name])
             }
             try await log.record(.note, conversations: [conversationID], data: ["by": author.name])
         }

@@ -77,8 +77,10 @@ extension ConversationWork.Refusal {
     var apiError: APIError {
         switch self {
         case .notAMember: APIError(.unprocessableEntity, code: "not_a_member", message: "The assignee is not a member of this organization.")
-        case .viewerCannotBeAssigned: APIError(.unprocessableEntity, code: "viewer_cannot_be_assigned", message: "Viewers only read: they cannot be assigned conversations.")
-        case .snoozeNeedsAFutureTime: APIError(.unprocessableEntity, code: "snooze_in_the_past", message: "A conversation can only be snoozed until a time in the future.")
+        case .viewerCannotBeAssigned:
+            APIError(.unprocessableEntity, code: "viewer_cannot_be_assigned", message: "Viewers only read: they cannot be assigned conversations.")
+        case .snoozeNeedsAFutureTime:
+            APIError(.unprocessableEntity, code: "snooze_in_the_past", message: "A conversation can only be snoozed until a time in the future.")
         case .unknownTeam: APIError(.unprocessableEntity, code: "unknown_team", message: "There is no such team in this organization.")
         case .unknownTag: APIError(.unprocessableEntity, code: "unknown_tag", message: "There is no such tag in this organization.")
         }
@@ -88,7 +90,8 @@ extension ConversationWork.Refusal {
 extension Tenant {
     /// The work a member does in the inbox, as themselves.
     func work(_ request: Request, access: InboxAccess) -> ConversationWork {
-        ConversationWork(scope: scope, access: access, actorName: user.name, jobs: request.jobs,
-                         wakeUp: request.application.backgroundJobs.inboxWakeUp, now: request.now)
+        ConversationWork(
+            scope: scope, access: access, actorName: user.name, jobs: request.jobs,
+            wakeUp: request.application.backgroundJobs.inboxWakeUp, now: request.now)
     }
 }

@@ -29,7 +29,8 @@ public struct JSONLogHandler: LogHandler {
             object[key] = "\(value)"
         }
         guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]),
-              var line = String(data: data, encoding: .utf8) else { return }
+            var line = String(data: data, encoding: .utf8)
+        else { return }
         line += "\n"
         FileHandle.standardError.write(Data(line.utf8))
     }

@@ -6,17 +6,19 @@ import Vapor
 enum MembersController {
     static func list(_ request: Request, _ tenant: Tenant) async throws -> Response {
         let t = request.localizer
-        let notice: String? = switch request.query[String.self, at: "notice"] {
-        case "role_changed": t(.membersNoticeRoleChanged)
-        case "removed": t(.membersNoticeRemoved)
-        default: nil
-        }
-        let error: String? = switch request.query[String.self, at: "error"] {
-        case "last_owner": t(.membersErrorLastOwner)
-        case "owner_only": t(.membersErrorOwnerOnly)
-        case "not_allowed": t(.membersErrorNotAllowed)
-        default: nil
-        }
+        let notice: String? =
+            switch request.query[String.self, at: "notice"] {
+            case "role_changed": t(.membersNoticeRoleChanged)
+            case "removed": t(.membersNoticeRemoved)
+            default: nil
+            }
+        let error: String? =
+            switch request.query[String.self, at: "error"] {
+            case "last_owner": t(.membersErrorLastOwner)
+            case "owner_only": t(.membersErrorOwnerOnly)
+            case "not_allowed": t(.membersErrorNotAllowed)
+            default: nil
+            }
         let model = try await MembersPage.query(tenant, notice: notice, error: error)
         return try await HTMLResponse(html: MembersPage.html(model, Chrome.make(for: request, section: .settings))).encodeResponse(for: request)
     }

@@ -11,7 +11,7 @@ enum OrganizationsController {
         let form = try request.content.decode(SwitchForm.self)
         // Only organizations the person belongs to; anything else looks like it does not exist.
         guard let organizationID = form.organization_id,
-              try await Memberships(database: request.db).find(userID: signedIn.userID, organizationID: organizationID) != nil
+            try await Memberships(database: request.db).find(userID: signedIn.userID, organizationID: organizationID) != nil
         else { throw Abort(.notFound) }
         signedIn.session.organizationID = organizationID
         try await signedIn.session.update(on: request.db)
@@ -30,7 +30,8 @@ enum OrganizationsController {
         let name: DisplayName
         do { name = try DisplayName(form.name ?? "", field: "name") } catch {
             let model = NewOrganizationPage.Model(name: form.name ?? "", error: request.localizer.fieldError(error))
-            return try await HTMLResponse(status: .unprocessableEntity, html: NewOrganizationPage.html(model, Chrome.make(for: request))).encodeResponse(for: request)
+            return try await HTMLResponse(status: .unprocessableEntity, html: NewOrganizationPage.html(model, Chrome.make(for: request))).encodeResponse(
+                for: request)
         }
         let now = request.now
         let organization = Organization(name: name.value, createdAt: now)

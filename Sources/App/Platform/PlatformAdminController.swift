@@ -15,18 +15,21 @@ enum PlatformAdminController {
         guard let organizationID = request.parameters.get(SiteURL.organizationID, as: UUID.self) else { throw Abort(.notFound) }
         do {
             let connection = try await assignment(request).assign(to: organizationID)
-            request.logger.notice("Platform number assigned by an operator", metadata: [
-                "organization": .string(organizationID.uuidString.lowercased()),
-                "connection": .string(connection.id?.uuidString.lowercased() ?? "-"),
-            ])
+            request.logger.notice(
+                "Platform number assigned by an operator",
+                metadata: [
+                    "organization": .string(organizationID.uuidString.lowercased()),
+                    "connection": .string(connection.id?.uuidString.lowercased() ?? "-"),
+                ])
         } catch PlatformNumberAssignment.Problem.noSuchOrganization {
             throw Abort(.notFound)
         } catch let problem as PlatformNumberAssignment.Problem {
-            let message = switch problem {
-            case .refused(let refusal): refusal.message(request.localizer)
-            case .noPlatformNumber: request.localizer(.adminNumberNone)
-            case .noSuchOrganization: problem.description
-            }
+            let message =
+                switch problem {
+                case .refused(let refusal): refusal.message(request.localizer)
+                case .noPlatformNumber: request.localizer(.adminNumberNone)
+                case .noSuchOrganization: problem.description
+                }
             return try await render(request, notice: nil, error: message, status: .unprocessableEntity)
         }
         return request.redirect(to: SiteURL.admin.path + "?notice=assigned", redirectType: .normal)

@@ -51,7 +51,8 @@ import Vapor
 
     /// A session for the person in the organization, as signing in starts one: the `Cookie` header value.
     public func sessionCookie(userID: UUID, organizationID: UUID, userAgent: String) async throws -> String {
-        let (token, _) = try await SessionStore(database: app.db, context: app.context).start(userID: userID, organizationID: organizationID, userAgent: userAgent)
+        let (token, _) = try await SessionStore(database: app.db, context: app.context).start(
+            userID: userID, organizationID: organizationID, userAgent: userAgent)
         return "\(Cookies.session)=\(token)"
     }
 
@@ -121,7 +122,8 @@ import Vapor
                 try await Tag(organizationID: scope.organizationID, name: tag, createdAt: now).create(on: scope.database)
             }
             for answer in cannedResponses {
-                try await CannedResponse(organizationID: scope.organizationID, shortcut: answer.shortcut, body: answer.body, createdAt: now).create(on: scope.database)
+                try await CannedResponse(organizationID: scope.organizationID, shortcut: answer.shortcut, body: answer.body, createdAt: now).create(
+                    on: scope.database)
             }
         }
     }
@@ -166,7 +168,9 @@ import Vapor
     }
 
     /// Text messages the team sent, as a send leaves them: `sent`, with Meta's id; one per `(conversation, wamid)`.
-    public func addSentMessages(organizationID: UUID, connectionID: UUID, messages: [(conversationID: UUID, wamid: String)], text: String, now: Date) async throws {
+    public func addSentMessages(organizationID: UUID, connectionID: UUID, messages: [(conversationID: UUID, wamid: String)], text: String, now: Date)
+        async throws
+    {
         var content = MessageContent()
         content.text = text
         let contentJSON = content.json()
@@ -213,8 +217,11 @@ import Vapor
             .filter(\.$receivedAt >= since)
             .field(\.$id).field(\.$receivedAt).field(\.$state).field(\.$processedAt).field(\.$error)
             .all()
-            .map { WebhookEventTimes(receivedAt: $0.receivedAt, processedAt: $0.processedAt, processed: $0.state == .processed,
-                                     failed: $0.state == .failed, noted: $0.state == .processed && $0.error != nil) }
+            .map {
+                WebhookEventTimes(
+                    receivedAt: $0.receivedAt, processedAt: $0.processedAt, processed: $0.state == .processed,
+                    failed: $0.state == .failed, noted: $0.state == .processed && $0.error != nil)
+            }
     }
 
     /// The kind of the job that processes stored webhook events.

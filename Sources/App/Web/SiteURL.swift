@@ -72,12 +72,13 @@ enum SiteURL: Equatable {
     static let cannedResponseID = "cannedResponseID"
 
     var path: String {
-        "/" + pathComponents.map { component in
-            switch component {
-            case .parameter: parameterValue.map(\.uuidString) ?? ":\(component)"
-            default: component.description
-            }
-        }.joined(separator: "/")
+        "/"
+            + pathComponents.map { component in
+                switch component {
+                case .parameter: parameterValue.map(\.uuidString) ?? ":\(component)"
+                default: component.description
+                }
+            }.joined(separator: "/")
     }
 
     var pathComponents: [PathComponent] {
@@ -137,11 +138,12 @@ enum SiteURL: Equatable {
     private var parameterValue: UUID? {
         switch self {
         case .memberRole(.value(let id)), .memberRemove(.value(let id)),
-             .adminJobRetry(.value(let id)), .adminJobDiscard(.value(let id)), .job(.value(let id)),
-             .whatsAppConnectionCheck(.value(let id)), .whatsAppConnectionWebhook(.value(let id)), .adminAssignNumber(.value(let id)),
-             .conversation(.value(let id)), .conversationMessages(.value(let id)), .conversationTemplate(.value(let id)),
-             .media(.value(let id)), .templateDelete(.value(let id)),
-             .conversationWork(.value(let id)), .conversationNotes(.value(let id)), .conversationReaction(.value(let id)): id
+            .adminJobRetry(.value(let id)), .adminJobDiscard(.value(let id)), .job(.value(let id)),
+            .whatsAppConnectionCheck(.value(let id)), .whatsAppConnectionWebhook(.value(let id)), .adminAssignNumber(.value(let id)),
+            .conversation(.value(let id)), .conversationMessages(.value(let id)), .conversationTemplate(.value(let id)),
+            .media(.value(let id)), .templateDelete(.value(let id)),
+            .conversationWork(.value(let id)), .conversationNotes(.value(let id)), .conversationReaction(.value(let id)):
+            id
         default: nil
         }
     }

@@ -124,8 +124,12 @@ struct ConnectionSetup: Sendable {
         connection.verifiedName = info.verifiedName
         connection.qualityRating = info.qualityRating
         connection.accessTokenSealed = try await vault.seal(token, for: scope.organizationID, purpose: .whatsAppAccessToken, on: scope.database)
-        connection.appSecretSealed = try await appSecret.asyncMap { try await vault.seal($0, for: scope.organizationID, purpose: .whatsAppAppSecret, on: scope.database) }
-        connection.verifyTokenSealed = try await verifyToken.asyncMap { try await vault.seal($0, for: scope.organizationID, purpose: .whatsAppVerifyToken, on: scope.database) }
+        connection.appSecretSealed = try await appSecret.asyncMap {
+            try await vault.seal($0, for: scope.organizationID, purpose: .whatsAppAppSecret, on: scope.database)
+        }
+        connection.verifyTokenSealed = try await verifyToken.asyncMap {
+            try await vault.seal($0, for: scope.organizationID, purpose: .whatsAppVerifyToken, on: scope.database)
+        }
         connection.sendsPerSecond = rate
         connection.state = .active
         connection.stateDetail = nil
@@ -139,7 +143,7 @@ struct ConnectionSetup: Sendable {
         try await scope.transaction { scope in
             do {
                 try await connection.save(on: scope.database)
-            } catch where (error as? any DatabaseError)?.isConstraintFailure == true {
+            } catch  where (error as? any DatabaseError)?.isConstraintFailure == true {
                 throw ConnectionProblem(field: .phoneNumberID, reason: .alreadyConnectedElsewhere)
             }
             try await jobs.enqueue(sync, on: scope.database)

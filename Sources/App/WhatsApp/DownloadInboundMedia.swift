@@ -30,8 +30,8 @@ struct DownloadInboundMedia: JobHandler {
         guard let organizationID = context.organizationID else { return }
         let scope = TenantScope(organizationID: organizationID, database: context.database)
         guard let message = try await scope.find(Message.self, payload.messageID),
-              let mediaID = message.mediaID, message.mediaState != .stored,
-              let connection = try await scope.find(WhatsAppConnection.self, message.connectionID)
+            let mediaID = message.mediaID, message.mediaState != .stored,
+            let connection = try await scope.find(WhatsAppConnection.self, message.connectionID)
         else { return }
         do {
             let token = try await services.vault.open(connection.accessTokenSealed, for: organizationID, purpose: .whatsAppAccessToken, on: context.database)
@@ -49,9 +49,11 @@ struct DownloadInboundMedia: JobHandler {
         } catch let refused as MediaHostRefused {
             message.mediaState = .failed
             try await message.save(on: context.database)
-            context.logger.error("WhatsApp media download refused", metadata: [
-                "message": .string(payload.messageID.uuidString.lowercased()), "reason": .string(refused.description),
-            ])
+            context.logger.error(
+                "WhatsApp media download refused",
+                metadata: [
+                    "message": .string(payload.messageID.uuidString.lowercased()), "reason": .string(refused.description),
+                ])
         } catch {
             if context.attempt >= Self.maxAttempts {
                 message.mediaState = .failed

@@ -83,11 +83,13 @@ struct InboundIngest: Sendable {
     private func recordedWamids(_ wamids: [String]) async throws -> Set<String> {
         var known: Set<String> = []
         for chunk in wamids.chunks(of: 500) {
-            let rows = try await scope.sql("""
+            let rows = try await scope.sql(
+                """
                 SELECT wamid FROM messages
                 WHERE organization_id = \(bind: scope.organizationID) AND connection_id = \(bind: connectionID)
                   AND wamid IN \(SQLGroupExpression(chunk.map { SQLBind($0) }))
-                """).all()
+                """
+            ).all()
             for row in rows { known.insert(try row.decode(column: "wamid", as: String.self)) }
         }
         return known
@@ -113,14 +115,16 @@ struct InboundIngest: Sendable {
                     SQLBind(message.timestamp), SQLBind(now),
                 ])
             }
-            let ids = try await scope.sql("""
+            let ids = try await scope.sql(
+                """
                 INSERT INTO messages (id, organization_id, conversation_id, connection_id, direction, wamid, kind,
                                       body, content, raw, status, status_at, reply_to_wamid, forwarded,
                                       media_id, media_mime_type, media_sha256, media_filename, media_state, sent_at, created_at)
                 VALUES \(SQLList(values))
                 ON CONFLICT (connection_id, wamid) DO NOTHING
                 RETURNING id
-                """).all().map { try $0.decode(column: "id", as: UUID.self) }
+                """
+            ).all().map { try $0.decode(column: "id", as: UUID.self) }
             inserted.formUnion(ids)
         }
         return inserted
@@ -149,7 +153,8 @@ struct InboundIngest: Sendable {
                     SQLBind(news.map(\.message.timestamp).min() ?? lastInbound),
                 ])
             }
-            let touched = try await scope.sql("""
+            let touched = try await scope.sql(
+                """
                 UPDATE conversations SET
                   status = 'open',
                   snoozed_until = NULL,
@@ -161,7 +166,8 @@ struct InboundIngest: Sendable {
                 FROM (VALUES \(SQLList(values))) AS v
                 WHERE conversations.id = v.column1 AND conversations.organization_id = \(bind: scope.organizationID)
                 RETURNING team_id, assignee_id
-                """).all()
+                """
+            ).all()
             for row in touched where try row.decode(column: "assignee_id", as: UUID?.self) == nil {
                 if let team = try row.decode(column: "team_id", as: UUID?.self) { unassignedTeams.insert(team) }
             }
@@ -191,9 +197,10 @@ struct InboundIngest: Sendable {
         )
 
         // Customers seen for the first time.
-        let newWaIDs = Set(keys.compactMap { key in
-            key.waID.flatMap { byWaID[$0] == nil && key.userID.flatMap { byUserID[$0] } == nil ? $0 : nil }
-        })
+        let newWaIDs = Set(
+            keys.compactMap { key in
+                key.waID.flatMap { byWaID[$0] == nil && key.userID.flatMap { byUserID[$0] } == nil ? $0 : nil }
+            })
         if !newWaIDs.isEmpty {
             // Made with the newest name and user id their messages bring.
             var made: [String: ContactRow] = [:]
@@ -238,11 +245,13 @@ struct InboundIngest: Sendable {
         }
         // In id order, as every batch does, so two at the same time never wait on each other in a circle.
         for row in rows.values.sorted(by: { $0.id < $1.id }) where row.changed {
-            try await scope.sql("""
+            try await scope.sql(
+                """
                 UPDATE contacts SET wa_id = \(bind: row.waID), user_id = \(bind: row.userID), profile_name = \(bind: row.profileName),
                   updated_at = \(bind: now)
                 WHERE id = \(bind: row.id) AND organization_id = \(bind: scope.organizationID)
-                """).run()
+                """
+            ).run()
         }
         return ids
     }
@@ -250,11 +259,13 @@ struct InboundIngest: Sendable {
     private func contactRows(column: String, values: Set<String>) async throws -> [String: ContactRow] {
         var found: [String: ContactRow] = [:]
         for chunk in Array(values).chunks(of: 500) {
-            let rows = try await scope.sql("""
+            let rows = try await scope.sql(
+                """
                 SELECT id, wa_id, user_id, profile_name FROM contacts
                 WHERE organization_id = \(bind: scope.organizationID) AND \(ident: column) IN \(SQLGroupExpression(chunk.map { SQLBind($0) }))
                 ORDER BY created_at
-                """).all()
+                """
+            ).all()
             for row in rows {
                 let contact = ContactRow(
                     id: try row.decode(column: "id", as: UUID.self),
@@ -277,10 +288,12 @@ struct InboundIngest: Sendable {
                     SQLBind(row.profileName), SQLBind(now), SQLBind(now),
                 ])
             }
-            try await scope.sql("""
+            try await scope.sql(
+                """
                 INSERT INTO contacts (id, organization_id, wa_id, user_id, profile_name, created_at, updated_at)
                 VALUES \(SQLList(values)) \(unsafeRaw: onConflict)
-                """).run()
+                """
+            ).run()
         }
     }
 
@@ -303,11 +316,13 @@ struct InboundIngest: Sendable {
                 ])
             }
             // Another batch may open the same conversation meanwhile: its row wins and is read back.
-            try await scope.sql("""
+            try await scope.sql(
+                """
                 INSERT INTO conversations (id, organization_id, connection_id, contact_id, status, last_message_at, unread_count, created_at, team_id)
                 VALUES \(SQLList(values))
                 ON CONFLICT (connection_id, contact_id) DO NOTHING
-                """).run()
+                """
+            ).run()
         }
         found.merge(try await conversationRows(missing)) { old, _ in old }
         guard found.count == contactIDs.count else {
@@ -319,11 +334,13 @@ struct InboundIngest: Sendable {
     private func conversationRows(_ contactIDs: Set<UUID>) async throws -> [UUID: UUID] {
         var found: [UUID: UUID] = [:]
         for chunk in Array(contactIDs).chunks(of: 500) {
-            let rows = try await scope.sql("""
+            let rows = try await scope.sql(
+                """
                 SELECT id, contact_id FROM conversations
                 WHERE organization_id = \(bind: scope.organizationID) AND connection_id = \(bind: connectionID)
                   AND contact_id IN \(SQLGroupExpression(chunk.map { SQLBind($0) }))
-                """).all()
+                """
+            ).all()
             for row in rows {
                 found[try row.decode(column: "contact_id", as: UUID.self)] = try row.decode(column: "id", as: UUID.self)
             }

@@ -21,8 +21,8 @@ struct MarkWhatsAppMessageRead: JobHandler {
         guard let organizationID = context.organizationID else { return }
         let scope = TenantScope(organizationID: organizationID, database: context.database)
         guard let message = try await scope.find(Message.self, payload.messageID), message.direction == .inbound,
-              let wamid = message.wamid,
-              let connection = try await scope.find(WhatsAppConnection.self, message.connectionID), connection.state == .active
+            let wamid = message.wamid,
+            let connection = try await scope.find(WhatsAppConnection.self, message.connectionID), connection.state == .active
         else { return }
         let token = try await services.vault.open(connection.accessTokenSealed, for: organizationID, purpose: .whatsAppAccessToken, on: context.database)
         do {

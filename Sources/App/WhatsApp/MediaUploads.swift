@@ -89,7 +89,9 @@ enum MediaController {
     static func show(_ request: Request, _ tenant: Tenant) async throws -> Response {
         let message = try await tenant.find(Message.self, parameter: SiteURL.messageID, of: request)
         let access = try await tenant.inboxAccess()
-        guard let conversation = try await tenant.scope.find(Conversation.self, message.$conversation.id), access.maySee(conversation) else { throw Abort(.notFound) }
+        guard let conversation = try await tenant.scope.find(Conversation.self, message.$conversation.id), access.maySee(conversation) else {
+            throw Abort(.notFound)
+        }
         guard let key = message.mediaObjectKey, message.mediaState == .stored else { throw Abort(.notFound) }
         let object: StoredObject
         do {

@@ -127,20 +127,22 @@ struct OutboundDraft: Codable, Sendable, Equatable {
             let template = try required(template, "template")
             return .template(try template.message())
         case .buttons:
-            return .interactiveButtons(InteractiveButtons(
-                header: header.map { .text($0) },
-                body: try required(text, "text"),
-                footer: footer,
-                buttons: try required(buttons, "buttons").map { .init(id: $0.id, title: $0.title) }
-            ))
+            return .interactiveButtons(
+                InteractiveButtons(
+                    header: header.map { .text($0) },
+                    body: try required(text, "text"),
+                    footer: footer,
+                    buttons: try required(buttons, "buttons").map { .init(id: $0.id, title: $0.title) }
+                ))
         case .list:
-            return .interactiveList(InteractiveList(
-                header: header,
-                body: try required(text, "text"),
-                footer: footer,
-                buttonLabel: try required(listButton, "listButton"),
-                sections: [.init(rows: try required(buttons, "buttons").map { .init(id: $0.id, title: $0.title, description: $0.description) })]
-            ))
+            return .interactiveList(
+                InteractiveList(
+                    header: header,
+                    body: try required(text, "text"),
+                    footer: footer,
+                    buttonLabel: try required(listButton, "listButton"),
+                    sections: [.init(rows: try required(buttons, "buttons").map { .init(id: $0.id, title: $0.title, description: $0.description) })]
+                ))
         case .reaction:
             return .reaction(messageID: try required(reactTo, "reactTo"), emoji: emoji ?? "")
         }
@@ -182,7 +184,8 @@ extension OutboundDraft.TemplateDraft {
             try headerDocument.map { .document(.link(try Self.https($0, "template.header_document")), filename: nil) },
         ].compactMap { $0 }
         guard headers.count <= 1 else {
-            throw OutboundDraft.Invalid(field: "template", problem: "a template has one header: give one of header_text, header_image, header_video, header_document")
+            throw OutboundDraft.Invalid(
+                field: "template", problem: "a template has one header: give one of header_text, header_image, header_video, header_document")
         }
         let buttonParameters = (buttons ?? []).map { button -> TemplateMessage.ButtonParameter in
             switch button.type {

@@ -82,7 +82,9 @@ struct ProcessWhatsAppWebhook: MergeableJobHandler {
                 done.append((event, try await batch.process(event)))
             } catch let error as UnreadableNotification {
                 try await finish(event, state: .failed, note: error.description, on: context.database)
-                context.logger.error("WhatsApp webhook event unreadable", metadata: ["event": .string(event.id.uuidString), "reason": .string(String(error.description.prefix(300)))])
+                context.logger.error(
+                    "WhatsApp webhook event unreadable",
+                    metadata: ["event": .string(event.id.uuidString), "reason": .string(String(error.description.prefix(300)))])
             } catch {
                 failing.append((event, String(describing: error)))
             }
@@ -94,7 +96,8 @@ struct ProcessWhatsAppWebhook: MergeableJobHandler {
         } catch {
             // Something in one event spoils the lot: each event's messages are stored on their own,
             // so only the ones at fault wait for another try.
-            context.logger.warning("WhatsApp webhook batch stored event by event", metadata: ["reason": .string(String(describing: error).prefix(300).description)])
+            context.logger.warning(
+                "WhatsApp webhook batch stored event by event", metadata: ["reason": .string(String(describing: error).prefix(300).description)])
             var stored: [(event: PendingEvent, notes: [String])] = []
             for item in done {
                 do {
@@ -111,7 +114,9 @@ struct ProcessWhatsAppWebhook: MergeableJobHandler {
         guard !failing.isEmpty || !waiting.isEmpty else { return }
         if payload.round + 1 >= Self.maxRounds {
             for (event, reason) in failing {
-                try await finish(event, state: .failed, note: "gave up after \(Self.maxRounds) tries: \(reason)", refused: collected.refusals[event.id], on: context.database)
+                try await finish(
+                    event, state: .failed, note: "gave up after \(Self.maxRounds) tries: \(reason)", refused: collected.refusals[event.id], on: context.database
+                )
             }
             // Still no message for the status: it was sent by something other than this app.
             for (event, notes) in waiting {
@@ -120,10 +125,11 @@ struct ProcessWhatsAppWebhook: MergeableJobHandler {
             return
         }
         let delay = min(300, pow(2, Double(payload.round + 1)))
-        try await jobs.enqueue(.init(
-            Self.self, .init(eventIDs: failing.map(\.event.id) + waiting.map(\.event.id), round: payload.round + 1),
-            priority: .high, runAt: now().addingTimeInterval(delay)
-        ))
+        try await jobs.enqueue(
+            .init(
+                Self.self, .init(eventIDs: failing.map(\.event.id) + waiting.map(\.event.id), round: payload.round + 1),
+                priority: .high, runAt: now().addingTimeInterval(delay)
+            ))
     }
 
     /// Stores the batch's messages (unless that is done), applies its statuses and ends its events,
@@ -143,10 +149,12 @@ struct ProcessWhatsAppWebhook: MergeableJobHandler {
             // Quiet events end together; events with notes or refusals keep them.
             let quiet = finished.filter { $0.notes.isEmpty && batch.refusals[$0.event.id] == nil }.map { $0.event.id }
             if !quiet.isEmpty {
-                try await transaction.sql.raw("""
+                try await transaction.sql.raw(
+                    """
                     UPDATE webhook_events SET state = 'processed', processed_at = \(bind: processedAt)
                     WHERE id IN \(SQLGroupExpression(quiet.map { SQLBind($0) }))
-                    """).run()
+                    """
+                ).run()
             }
             for (event, notes) in finished where !notes.isEmpty || batch.refusals[event.id] != nil {
                 try await finish(event, note: notes.joined(separator: "\n"), refused: batch.refusals[event.id], on: transaction)
@@ -156,15 +164,18 @@ struct ProcessWhatsAppWebhook: MergeableJobHandler {
     }
 
     /// Ends an event: `failed` when it was `refused` something (so operators see it), else `processed`.
-    private func finish(_ event: PendingEvent, state: WebhookEvent.State? = nil, note: String, refused: [String]? = nil, on database: any Database) async throws {
+    private func finish(_ event: PendingEvent, state: WebhookEvent.State? = nil, note: String, refused: [String]? = nil, on database: any Database) async throws
+    {
         let refusal = refused.map { String($0.joined(separator: "\n").prefix(2000)) }
         let state = state ?? (refusal == nil ? .processed : .failed)
         let text = ([refusal.map { "refused: \($0)" }, note.isEmpty ? nil : note].compactMap { $0 }).joined(separator: "\n")
-        try await database.sql.raw("""
+        try await database.sql.raw(
+            """
             UPDATE webhook_events SET state = \(bind: state.rawValue), processed_at = \(bind: now()),
               error = \(bind: text.isEmpty ? nil : String(text.prefix(2000))), refused = \(bind: refusal)
             WHERE id = \(bind: event.id)
-            """).run()
+            """
+        ).run()
     }
 
     /// A stored body waiting to be processed. Read with plain SQL: thousands a second pass through here.
@@ -178,10 +189,12 @@ struct ProcessWhatsAppWebhook: MergeableJobHandler {
     /// sorted here: given `state = 'pending'`, SQLite walks the state index through the whole
     /// backlog instead of looking the ids up.
     static func pendingEvents(_ ids: [UUID], on database: any Database) async throws -> [PendingEvent] {
-        try await database.sql.raw("""
+        try await database.sql.raw(
+            """
             SELECT id, state, received_at, body, verifier_connection_id FROM webhook_events
             WHERE id IN \(SQLGroupExpression(ids.map { SQLBind($0) }))
-            """).all().compactMap { row -> (event: PendingEvent, receivedAt: Date)? in
+            """
+        ).all().compactMap { row -> (event: PendingEvent, receivedAt: Date)? in
             guard try row.decode(column: "state", as: String.self) == WebhookEvent.State.pending.rawValue else { return nil }
             return (
                 PendingEvent(
@@ -249,7 +262,8 @@ struct WebhookBatch {
                         continue
                     }
                     for message in value.messages {
-                        let profile = value.contacts.first { $0.waID != nil && $0.waID == message.from }
+                        let profile =
+                            value.contacts.first { $0.waID != nil && $0.waID == message.from }
                             ?? value.contacts.first { $0.userID != nil && $0.userID == message.fromUserID }
                             ?? (value.contacts.count == 1 ? value.contacts.first : nil)
                         arrivals.append((connection, .init(message: message, profile: profile), event.id))
@@ -290,7 +304,9 @@ struct WebhookBatch {
         for group in Dictionary(grouping: chosen, by: { $0.connection.id! }).values {
             let connection = group[0].connection
             let scope = TenantScope(organizationID: connection.organizationID, database: database)
-            try await InboundIngest(scope: scope, connectionID: connection.id!, jobs: jobs, events: InboxEventLog(database: database, wakeUp: inboxWakeUp, now: now), now: now).record(group.map(\.arrival))
+            try await InboundIngest(
+                scope: scope, connectionID: connection.id!, jobs: jobs, events: InboxEventLog(database: database, wakeUp: inboxWakeUp, now: now), now: now
+            ).record(group.map(\.arrival))
         }
     }
 
@@ -303,7 +319,9 @@ struct WebhookBatch {
         for group in Dictionary(grouping: chosen, by: { $0.connection.id! }).values {
             let connection = group[0].connection
             let scope = TenantScope(organizationID: connection.organizationID, database: database)
-            let unknown = try await StatusIngest(scope: scope, connectionID: connection.id!, events: InboxEventLog(database: database, wakeUp: inboxWakeUp, now: now)).apply(group.map(\.status))
+            let unknown = try await StatusIngest(
+                scope: scope, connectionID: connection.id!, events: InboxEventLog(database: database, wakeUp: inboxWakeUp, now: now)
+            ).apply(group.map(\.status))
             for item in group where unknown.contains(item.status.id) {
                 if now.timeIntervalSince(item.status.timestamp) < 600 { waiting.insert(item.eventID) } else { ignored.insert(item.eventID) }
             }
@@ -335,13 +353,15 @@ struct WebhookBatch {
     private mutating func refuse(_ event: ProcessWhatsAppWebhook.PendingEvent, field: String, _ target: String) {
         let reason = "\(field.prefix(100)) for \(target.prefix(100)), which \(event.verifier) does not cover"
         refusals[event.id, default: []].append(reason)
-        logger.warning("WhatsApp webhook change refused: its verifier does not cover the number or account it names", metadata: [
-            "event": .string(event.id.uuidString.lowercased()),
-            "verifier": .string(event.verifier.kind),
-            "verifier_connection": .string(event.verifier.connectionID?.uuidString.lowercased() ?? "-"),
-            "field": .string(String(field.prefix(100))),
-            "target": .string(String(target.prefix(100))),
-        ])
+        logger.warning(
+            "WhatsApp webhook change refused: its verifier does not cover the number or account it names",
+            metadata: [
+                "event": .string(event.id.uuidString.lowercased()),
+                "verifier": .string(event.verifier.kind),
+                "verifier_connection": .string(event.verifier.connectionID?.uuidString.lowercased() ?? "-"),
+                "field": .string(String(field.prefix(100))),
+                "target": .string(String(target.prefix(100))),
+            ])
     }
 
     private mutating func connection(_ phoneNumberID: String) async throws -> WhatsAppConnection? {

@@ -50,16 +50,20 @@ struct SendRateLimiter: Sendable {
         let engine = database.engine
         // Tokens now = stored + elapsed × rate, capped at the burst.
         let refilled = engine.least("\(bucket.burst)", "tokens + \(engine.greatest("0", "\(nowMicros) - refilled_at")) * \(bucket.perSecond) / 1000000.0")
-        let taken = try await database.raw("""
+        let taken = try await database.raw(
+            """
             UPDATE send_rate_buckets SET tokens = \(unsafeRaw: refilled) - 1, refilled_at = \(unsafeRaw: engine.greatest("refilled_at", "\(nowMicros)"))
             WHERE bucket = \(bind: bucket.key) AND \(unsafeRaw: refilled) >= 1
             RETURNING tokens
-            """).all()
+            """
+        ).all()
         if !taken.isEmpty { return nil }
-        let inserted = try await database.raw("""
+        let inserted = try await database.raw(
+            """
             INSERT INTO send_rate_buckets (bucket, tokens, refilled_at) VALUES (\(bind: bucket.key), \(bind: bucket.burst - 1), \(bind: nowMicros))
             ON CONFLICT (bucket) DO NOTHING RETURNING tokens
-            """).all()
+            """
+        ).all()
         if !inserted.isEmpty { return nil }
         guard let row = try await database.raw("SELECT tokens, refilled_at FROM send_rate_buckets WHERE bucket = \(bind: bucket.key)").first() else {
             return 0.001

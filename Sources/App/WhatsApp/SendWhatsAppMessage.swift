@@ -38,8 +38,8 @@ struct SendWhatsAppMessage: JobHandler {
             return
         }
         guard let connection = try await scope.find(WhatsAppConnection.self, message.connectionID),
-              let conversation = try await scope.find(Conversation.self, message.$conversation.id),
-              let contact = try await scope.find(Contact.self, conversation.$contact.id), let waID = contact.waID
+            let conversation = try await scope.find(Conversation.self, message.$conversation.id),
+            let contact = try await scope.find(Contact.self, conversation.$contact.id), let waID = contact.waID
         else { return try await fail(message, code: nil, title: "The conversation's number or contact no longer exists", on: scope) }
         guard connection.state == .active else {
             return try await fail(message, code: 190, title: SendRefusal.connectionBroken.description, on: scope)
@@ -74,7 +74,8 @@ struct SendWhatsAppMessage: JobHandler {
         } catch {
             // No answer from Meta (timeout, dropped connection): the request may have arrived. Never resend;
             // the status webhooks will tell what happened.
-            context.logger.warning("WhatsApp send outcome unknown", metadata: ["message": .string(payload.messageID.uuidString), "error": .string(String(describing: error))])
+            context.logger.warning(
+                "WhatsApp send outcome unknown", metadata: ["message": .string(payload.messageID.uuidString), "error": .string(String(describing: error))])
             try await set(message, .unknown, on: scope)
         }
     }
@@ -92,11 +93,13 @@ struct SendWhatsAppMessage: JobHandler {
 
     /// Moves the message from `queued` to `sending`; false if another run got there first.
     private func claim(_ message: Message, on scope: TenantScope) async throws -> Bool {
-        let rows = try await scope.sql("""
+        let rows = try await scope.sql(
+            """
             UPDATE messages SET status = 'sending', status_at = \(bind: now())
             WHERE id = \(bind: try message.requireID()) AND organization_id = \(bind: scope.organizationID) AND status = 'queued'
             RETURNING id
-            """).all()
+            """
+        ).all()
         if rows.isEmpty { return false }
         message.status = .sending
         return true

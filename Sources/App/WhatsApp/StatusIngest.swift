@@ -26,11 +26,13 @@ struct StatusIngest: Sendable {
         let wamids = Array(Set(relevant.map(\.id)))
         var rows: [String: Row] = [:]
         for chunk in wamids.chunks(of: 500) {
-            let found = try await scope.sql("""
+            let found = try await scope.sql(
+                """
                 SELECT id, wamid, status, status_at FROM messages
                 WHERE organization_id = \(bind: scope.organizationID) AND connection_id = \(bind: connectionID)
                   AND direction = 'outbound' AND wamid IN \(SQLGroupExpression(chunk.map { SQLBind($0) }))
-                """).all()
+                """
+            ).all()
             for row in found {
                 let wamid = try row.decode(column: "wamid", as: String.self)
                 guard let status = Message.Status(rawValue: try row.decode(column: "status", as: String.self)) else { continue }
@@ -61,24 +63,28 @@ struct StatusIngest: Sendable {
             let from = SQLGroupExpression(Message.Status.allCases.filter { DeliveryProgress.advances(from: $0, to: status) }.map { SQLBind($0.rawValue) })
             if status == .failed {
                 for row in group {
-                    let updated = try await scope.sql("""
+                    let updated = try await scope.sql(
+                        """
                         UPDATE messages SET status = \(bind: status.rawValue), status_at = \(bind: row.statusAt),
                           error_code = \(bind: row.errorCode), error_title = \(bind: row.errorTitle)
                         WHERE id = \(bind: row.id) AND organization_id = \(bind: scope.organizationID) AND status IN \(from)
                         RETURNING conversation_id
-                        """).all()
+                        """
+                    ).all()
                     try conversations.formUnion(updated.map { try $0.decode(column: "conversation_id", as: UUID.self) })
                 }
                 continue
             }
             for chunk in group.chunks(of: 500) {
                 let times = SQLList(chunk.map { row -> SQLQueryString in "WHEN \(bind: row.id) THEN \(bind: row.statusAt)" }, separator: SQLRaw(" "))
-                let updated = try await scope.sql("""
+                let updated = try await scope.sql(
+                    """
                     UPDATE messages SET status = \(bind: status.rawValue), status_at = CASE id \(times) END
                     WHERE id IN \(SQLGroupExpression(chunk.map { SQLBind($0.id) })) AND organization_id = \(bind: scope.organizationID)
                       AND status IN \(from)
                     RETURNING conversation_id
-                    """).all()
+                    """
+                ).all()
                 try conversations.formUnion(updated.map { try $0.decode(column: "conversation_id", as: UUID.self) })
             }
         }

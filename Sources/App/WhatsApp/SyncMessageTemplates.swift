@@ -62,9 +62,11 @@ struct TemplateStore: Sendable {
                 let key = "\(template.name)/\(template.language)"
                 let existing = byKey.removeValue(forKey: key)
                 if let existing, existing.updatedAt >= listingStarted { continue }
-                let row = existing ?? MessageTemplate(
-                    organizationID: scope.organizationID, businessAccountID: businessAccountID, name: template.name, language: template.language
-                )
+                let row =
+                    existing
+                    ?? MessageTemplate(
+                        organizationID: scope.organizationID, businessAccountID: businessAccountID, name: template.name, language: template.language
+                    )
                 Self.copy(template, into: row, at: now)
                 try await row.save(on: scope.database)
             }
@@ -94,11 +96,12 @@ struct SyncAllMessageTemplates: JobHandler {
     func run(_ payload: Payload, context: JobContext) async throws {
         let jobs = JobStore(database: context.database)
         let connections = try await ConnectionDirectory(database: context.database).activeConnections()
-        try await jobs.enqueue(connections.map { connection in
-            try .init(
-                SyncMessageTemplates.self, .init(connectionID: try connection.requireID()),
-                uniqueKey: "templates:\(connection.businessAccountID):\(connection.organizationID)", organizationID: connection.organizationID
-            )
-        })
+        try await jobs.enqueue(
+            connections.map { connection in
+                try .init(
+                    SyncMessageTemplates.self, .init(connectionID: try connection.requireID()),
+                    uniqueKey: "templates:\(connection.businessAccountID):\(connection.organizationID)", organizationID: connection.organizationID
+                )
+            })
     }
 }

@@ -64,10 +64,12 @@ struct TemplateManagement: Sendable {
         }
         let encoded = try JSONEncoder().encode(definition)
         let components = (try? JSONDecoder().decode(JSONValue.self, from: encoded))?["components"] ?? .array([])
-        let stored = try await scope.query(MessageTemplate.self)
+        let stored =
+            try await scope.query(MessageTemplate.self)
             .filter(\.$businessAccountID == connection.businessAccountID)
             .filter(\.$name == definition.name).filter(\.$language == definition.language).first()
-            ?? MessageTemplate(organizationID: scope.organizationID, businessAccountID: connection.businessAccountID, name: definition.name, language: definition.language)
+            ?? MessageTemplate(
+                organizationID: scope.organizationID, businessAccountID: connection.businessAccountID, name: definition.name, language: definition.language)
         stored.metaID = created.id
         stored.status = created.status
         stored.category = created.category
@@ -101,9 +103,10 @@ struct TemplateManagement: Sendable {
     /// may have read Meta's list before the change the person is waiting for.
     func syncAll() async throws {
         for connection in try await scope.query(WhatsAppConnection.self).filter(\.$state == .active).all() {
-            try await jobs.enqueue(.init(
-                SyncMessageTemplates.self, .init(connectionID: try connection.requireID()), organizationID: scope.organizationID
-            ))
+            try await jobs.enqueue(
+                .init(
+                    SyncMessageTemplates.self, .init(connectionID: try connection.requireID()), organizationID: scope.organizationID
+                ))
         }
     }
 

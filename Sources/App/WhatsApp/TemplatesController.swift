@@ -58,13 +58,15 @@ enum TemplatesController {
 
     private static func render(_ request: Request, _ tenant: Tenant, notice: String?, error: String?, status: HTTPResponseStatus) async throws -> Response {
         let t = request.localizer
-        let queryNotice: String? = switch request.query[String.self, at: "notice"] {
-        case "created": t(.templatesNoticeCreated)
-        case "deleted": t(.templatesNoticeDeleted)
-        case "syncing": t(.templatesNoticeSyncing)
-        default: nil
-        }
+        let queryNotice: String? =
+            switch request.query[String.self, at: "notice"] {
+            case "created": t(.templatesNoticeCreated)
+            case "deleted": t(.templatesNoticeDeleted)
+            case "syncing": t(.templatesNoticeSyncing)
+            default: nil
+            }
         let model = try await TemplatesPage.query(tenant, notice: notice ?? queryNotice, error: error)
-        return try await HTMLResponse(status: status, html: TemplatesPage.html(model, Chrome.make(for: request, section: .templates))).encodeResponse(for: request)
+        return try await HTMLResponse(status: status, html: TemplatesPage.html(model, Chrome.make(for: request, section: .templates))).encodeResponse(
+            for: request)
     }
 }

@@ -77,9 +77,11 @@ final class WebhookIntake: Sendable {
                     SQLBind(item.verifier.kind), SQLBind(item.verifier.connectionID),
                 ])
             }
-            try await transaction.sql.raw("""
+            try await transaction.sql.raw(
+                """
                 INSERT INTO webhook_events (id, source, body, received_at, state, verifier, verifier_connection_id) VALUES \(SQLList(rows))
-                """).run()
+                """
+            ).run()
             try await jobs.enqueue(job, on: transaction)
         }
     }

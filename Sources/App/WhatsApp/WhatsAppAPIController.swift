@@ -156,8 +156,10 @@ enum WhatsAppAPIController {
         var draft = try request.content.decode(OutboundDraft.self)
         draft.upload = nil  // files come through the web composer; the API sends media by link
         do {
-            let message = try await MessageSending(scope: tenant.scope, jobs: request.jobs, inboxWakeUp: request.application.backgroundJobs.inboxWakeUp, now: request.now)
-                .queue(draft, in: conversation, sender: tenant.signedIn.userID)
+            let message = try await MessageSending(
+                scope: tenant.scope, jobs: request.jobs, inboxWakeUp: request.application.backgroundJobs.inboxWakeUp, now: request.now
+            )
+            .queue(draft, in: conversation, sender: tenant.signedIn.userID)
             return try await MessageBody(message).encodeResponse(status: .accepted, for: request)
         } catch let refusal as SendRefusal {
             throw APIError(.unprocessableEntity, code: refusal.code, message: refusal.description)

@@ -29,10 +29,11 @@ struct WhatsAppServices: Sendable {
             )
         }
         return WhatsAppServices(
-            graph: dependencies.graphAPI ?? GraphAPIClient(
-                httpClient: httpClient, baseURL: configuration.whatsApp.graphURL, version: configuration.whatsApp.apiVersion,
-                mediaHosts: configuration.whatsApp.mediaHosts
-            ),
+            graph: dependencies.graphAPI
+                ?? GraphAPIClient(
+                    httpClient: httpClient, baseURL: configuration.whatsApp.graphURL, version: configuration.whatsApp.apiVersion,
+                    mediaHosts: configuration.whatsApp.mediaHosts
+                ),
             vault: CredentialVault(
                 provider: { [keyProvider = dependencies.keyProvider] in try keyProvider ?? LocalKeyProvider(masterKeyFile: masterKeyFile) },
                 now: dependencies.now

@@ -31,13 +31,15 @@ enum WhatsAppSettingsController {
         return request.redirect(to: SiteURL.whatsAppSettings.path + "?notice=connected", redirectType: .normal)
     }
 
-    private static func render(_ request: Request, _ tenant: Tenant, form: ConnectionInput, error: String?, status: HTTPResponseStatus) async throws -> Response {
+    private static func render(_ request: Request, _ tenant: Tenant, form: ConnectionInput, error: String?, status: HTTPResponseStatus) async throws -> Response
+    {
         let t = request.localizer
-        let notice: String? = switch request.query[String.self, at: "notice"] {
-        case "connected": t(.whatsappNoticeConnected)
-        case "checked": t(.whatsappNoticeChecked)
-        default: nil
-        }
+        let notice: String? =
+            switch request.query[String.self, at: "notice"] {
+            case "connected": t(.whatsappNoticeConnected)
+            case "checked": t(.whatsappNoticeChecked)
+            default: nil
+            }
         let model = try await WhatsAppSettingsPage.query(request, tenant, notice: notice, form: form, error: error)
         return try await HTMLResponse(status: status, html: WhatsAppSettingsPage.html(model, Chrome.make(for: request, section: .settings)))
             .encodeResponse(for: request)

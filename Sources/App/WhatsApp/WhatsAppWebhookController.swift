@@ -56,7 +56,7 @@ enum WhatsAppWebhookController {
         let token = request.query[String.self, at: "hub.verify_token"]
         let challenge = request.query[String.self, at: "hub.challenge"] ?? ""
         guard mode == "subscribe", let expected, let token, constantTimeEquals(expected, token),
-              challenge.count <= 256, challenge.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
+            challenge.count <= 256, challenge.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
         else { throw Abort(.forbidden) }
         return Response(status: .ok, headers: ["Content-Type": "text/plain; charset=utf-8"], body: .init(string: challenge))
     }

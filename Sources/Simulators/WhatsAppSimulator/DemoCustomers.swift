@@ -94,11 +94,13 @@ enum DemoScript {
         // Answer the business's buttons, list or message first, some of the time.
         if let reply = lastReply, Bool.random() {
             if let button = reply.json["interactive"]?["action"]?["buttons"]?.array?.randomElement()?["reply"],
-               let id = button["id"]?.string, let title = button["title"]?.string {
+                let id = button["id"]?.string, let title = button["title"]?.string
+            {
                 return .buttonReply(id: id, title: title)
             }
             if let row = reply.json["interactive"]?["action"]?["sections"]?.array?.first?["rows"]?.array?.randomElement(),
-               let id = row["id"]?.string, let title = row["title"]?.string {
+                let id = row["id"]?.string, let title = row["title"]?.string
+            {
                 return .listReply(id: id, title: title, description: row["description"]?.string)
             }
             return .reaction(messageID: reply.wamid, emoji: ["👍", "❤️", "🙏", "😂"].randomElement()!)
@@ -120,6 +122,8 @@ enum DemoScript {
 /// Tiny but valid media for demo customers.
 enum DemoMedia {
     /// A 1×1 JPEG.
-    static let jpeg = Data(base64Encoded:
-        "/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAP//////////////////////////////////////////////////////////////////////////////////////wgALCAABAAEBAREA/8QAFBABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQABPxA=")!
+    static let jpeg = Data(
+        base64Encoded:
+            "/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAP//////////////////////////////////////////////////////////////////////////////////////wgALCAABAAEBAREA/8QAFBABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQABPxA="
+    )!
 }

@@ -50,7 +50,9 @@ extension GraphAPIError {
         let verb = method == .GET ? "get" : (method == .DELETE ? "delete" : "post")
         return GraphAPIError(
             httpStatus: .badRequest, code: 100, subcode: 33,
-            message: "Unsupported \(verb) request. Object with ID '\(id)' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api")
+            message:
+                "Unsupported \(verb) request. Object with ID '\(id)' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api"
+        )
     }
 
     static func invalidParameter(_ details: String) -> GraphAPIError {

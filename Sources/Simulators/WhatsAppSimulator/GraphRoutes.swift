@@ -36,7 +36,7 @@ struct GraphRoutes: Sendable {
 
     func numbersForToken(_ req: Request) throws -> [SimulatedNumber] {
         guard let token = req.headers.bearerAuthorization?.token ?? (try? req.query.get(String.self, at: "access_token")),
-              !token.isEmpty
+            !token.isEmpty
         else { throw GraphAPIError.missingToken }
         let numbers = simulator.configuration.numbers.filter { $0.accessToken == token }
         guard !numbers.isEmpty else { throw GraphAPIError.invalidToken }
@@ -146,13 +146,15 @@ struct GraphRoutes: Sendable {
         }
         let mimeType = form.type ?? form.file.contentType.map { "\($0.type)/\($0.subType)" } ?? ""
         guard let limit = MediaLimits.maxBytes(for: mimeType) else {
-            throw GraphAPIError.invalidParameter("Param file must be a file with one of the following types: \(MediaLimits.supportedTypes). Received file of type '\(mimeType)'.")
+            throw GraphAPIError.invalidParameter(
+                "Param file must be a file with one of the following types: \(MediaLimits.supportedTypes). Received file of type '\(mimeType)'.")
         }
         let bytes = Data(form.file.data.readableBytesView)
         guard !bytes.isEmpty, bytes.count <= limit else {
             throw GraphAPIError.invalidParameter("File size \(bytes.count) is outside the allowed range for \(mimeType) (1 to \(limit) bytes).")
         }
-        let media = StoredMedia(id: Identifiers.numericID(), phoneNumberID: number.phoneNumberID, bytes: bytes, mimeType: mimeType, filename: form.file.filename)
+        let media = StoredMedia(
+            id: Identifiers.numericID(), phoneNumberID: number.phoneNumberID, bytes: bytes, mimeType: mimeType, filename: form.file.filename)
         simulator.state.withLock { $0.media[media.id] = media }
         return jsonResponse(["id": .string(media.id)])
     }
@@ -174,7 +176,7 @@ struct GraphRoutes: Sendable {
         let id = req.parameters.get("id") ?? ""
         let numbers = try numbersForToken(req)
         guard let media = simulator.state.withLock({ $0.media[id] }),
-              numbers.contains(where: { $0.phoneNumberID == media.phoneNumberID })
+            numbers.contains(where: { $0.phoneNumberID == media.phoneNumberID })
         else { return Response(status: .notFound) }
         let failure = simulator.state.withLock { state -> UInt? in
             guard state.downloadFailures.remaining > 0 else { return nil }
@@ -207,13 +209,14 @@ enum MediaLimits {
         case "video/mp4", "video/3gpp": return 16 * 1024 * 1024
         case "audio/aac", "audio/amr", "audio/mpeg", "audio/mp4", "audio/ogg": return 16 * 1024 * 1024
         case "text/plain", "application/pdf", "application/vnd.ms-powerpoint", "application/msword", "application/vnd.ms-excel",
-             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-             "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
             return 100 * 1024 * 1024
         default: return nil
         }
     }
 
-    static let supportedTypes = "image/jpeg, image/png, image/webp, video/mp4, video/3gpp, audio/aac, audio/amr, audio/mpeg, audio/mp4, audio/ogg, text/plain, application/pdf, Office documents"
+    static let supportedTypes =
+        "image/jpeg, image/png, image/webp, video/mp4, video/3gpp, audio/aac, audio/amr, audio/mpeg, audio/mp4, audio/ogg, text/plain, application/pdf, Office documents"
 }

@@ -51,7 +51,11 @@ public final class GraphSimulator: Sendable {
             return Array(state.pendingTasks.values)
         }
         tasks.forEach { $0.cancel() }
-        guard let running = running.withLock({ current in defer { current = nil }; return current }) else { return }
+        guard
+            let running = running.withLock({ current in
+                defer { current = nil }; return current
+            })
+        else { return }
         await running.app.server.shutdown()
         try await running.app.asyncShutdown()
     }

@@ -19,13 +19,16 @@ extension GraphRoutes {
         let waID = to.filter(\.isNumber)
         guard !waID.isEmpty else { throw GraphAPIError.invalidParameter("Param to must be a valid phone number.") }
         let type = json["type"]?.string ?? "text"
-        let template = try OutboundValidation.validate(json, type: type, mediaExists: { id in
-            simulator.state.withLock { $0.media[id]?.phoneNumberID == number.phoneNumberID }
-        }, template: { name, language in
-            simulator.state.withLock { state in
-                state.templates.first { $0.wabaID == number.wabaID && $0.name == name && $0.language == language }
-            }
-        })
+        let template = try OutboundValidation.validate(
+            json, type: type,
+            mediaExists: { id in
+                simulator.state.withLock { $0.media[id]?.phoneNumberID == number.phoneNumberID }
+            },
+            template: { name, language in
+                simulator.state.withLock { state in
+                    state.templates.first { $0.wabaID == number.wabaID && $0.name == name && $0.language == language }
+                }
+            })
 
         let now = simulator.now()
         let configuration = simulator.configuration
@@ -33,8 +36,10 @@ extension GraphRoutes {
         let wamid = Identifiers.wamid(customer: waID)
         let sent = SentMessage(phoneNumberID: number.phoneNumberID, to: waID, type: type, json: json, wamid: wamid, time: now)
         try simulator.state.withLock { state in
-            var throughput = state.throughput[number.phoneNumberID] ?? TokenBucket(
-                capacity: Double(configuration.throughputPerSecond), perSecond: Double(configuration.throughputPerSecond), now: now)
+            var throughput =
+                state.throughput[number.phoneNumberID]
+                ?? TokenBucket(
+                    capacity: Double(configuration.throughputPerSecond), perSecond: Double(configuration.throughputPerSecond), now: now)
             defer { state.throughput[number.phoneNumberID] = throughput }
             guard throughput.take(at: now) else { throw GraphAPIError.throughputExceeded }
 
@@ -44,8 +49,10 @@ extension GraphRoutes {
                 }
             }
 
-            var pair = state.pairRates[pairKey] ?? TokenBucket(
-                capacity: Double(configuration.pairRate.burst), perSecond: 1 / configuration.pairRate.perSeconds, now: now)
+            var pair =
+                state.pairRates[pairKey]
+                ?? TokenBucket(
+                    capacity: Double(configuration.pairRate.burst), perSecond: 1 / configuration.pairRate.perSeconds, now: now)
             defer { state.pairRates[pairKey] = pair }
             guard pair.take(at: now) else { throw GraphAPIError.pairRateExceeded }
 

@@ -14,7 +14,8 @@ enum OutboundValidation {
         template lookup: (_ name: String, _ language: String) -> SimulatedTemplate?
     ) throws -> SimulatedTemplate? {
         guard types.contains(type) else {
-            throw GraphAPIError.invalidParameter("Param type must be one of {\(types.sorted().map { $0.uppercased() }.joined(separator: ", "))} - got \"\(type)\".")
+            throw GraphAPIError.invalidParameter(
+                "Param type must be one of {\(types.sorted().map { $0.uppercased() }.joined(separator: ", "))} - got \"\(type)\".")
         }
         guard let content = json[type]?.object else {
             throw GraphAPIError.invalidParameter("The parameter \(type) is required.")
@@ -104,7 +105,7 @@ enum OutboundValidation {
             }
             for button in buttons {
                 guard let id = button["reply"]?["id"]?.string, !id.isEmpty,
-                      let title = button["reply"]?["title"]?.string, !title.isEmpty, title.count <= 20
+                    let title = button["reply"]?["title"]?.string, !title.isEmpty, title.count <= 20
                 else {
                     throw GraphAPIError.invalidParameter("Each button needs reply['id'] and a reply['title'] of 1 to 20 characters.")
                 }
@@ -117,7 +118,9 @@ enum OutboundValidation {
                 throw GraphAPIError.invalidParameter("Param interactive['action']['sections'] must have 1 to 10 sections.")
             }
             let rows = sections.flatMap { $0["rows"]?.array ?? [] }
-            guard (1...10).contains(rows.count), rows.allSatisfy({ ($0["id"]?.string?.isEmpty == false) && ($0["title"]?.string.map { (1...24).contains($0.count) } ?? false) }) else {
+            guard (1...10).contains(rows.count),
+                rows.allSatisfy({ ($0["id"]?.string?.isEmpty == false) && ($0["title"]?.string.map { (1...24).contains($0.count) } ?? false) })
+            else {
                 throw GraphAPIError.invalidParameter("A list needs 1 to 10 rows in all, each with an id and a title of 1 to 24 characters.")
             }
         }
@@ -138,7 +141,8 @@ enum OutboundValidation {
         // The number of body parameters must match the body's {{n}} placeholders.
         let bodyText = template.components.first { $0["type"]?.string == "BODY" }?["text"]?.string ?? ""
         let expected = Set(bodyText.matches(of: /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/).map { String($0.output.1) }).count
-        let given = (content["components"]?.array ?? [])
+        let given =
+            (content["components"]?.array ?? [])
             .first { $0["type"]?.string?.lowercased() == "body" }?["parameters"]?.array?.count ?? 0
         guard expected == given else {
             throw GraphAPIError(

@@ -91,10 +91,12 @@ public struct SimulatedCustomer: Sendable {
             return ["reaction": ["message_id": .string(messageID), "emoji": .string(emoji)]]
         case .unsupported:
             return [
-                "errors": [[
-                    "code": 131051, "title": "Message type unknown", "message": "Message type unknown",
-                    "error_data": ["details": "Message type is currently not supported."],
-                ]],
+                "errors": [
+                    [
+                        "code": 131051, "title": "Message type unknown", "message": "Message type unknown",
+                        "error_data": ["details": "Message type is currently not supported."],
+                    ]
+                ],
                 "unsupported": ["type": "poll_creation"],
             ]
         }

@@ -24,7 +24,7 @@ extension GraphRoutes {
         if !page.isEmpty {
             let last = start + page.count - 1
             var paging: [String: JSONValue] = [
-                "cursors": ["before": .string(TemplateCursor.encode(start)), "after": .string(TemplateCursor.encode(last))],
+                "cursors": ["before": .string(TemplateCursor.encode(start)), "after": .string(TemplateCursor.encode(last))]
             ]
             if last < all.count - 1 {
                 var next = URLComponents(string: (simulator.baseURL?.absoluteString ?? "") + req.url.path)!
@@ -87,7 +87,7 @@ enum TemplateCursor {
 
     static func decode(_ cursor: String) -> Int? {
         guard let data = Data(base64Encoded: cursor), let text = String(data: data, encoding: .utf8),
-              text.hasPrefix("template:")
+            text.hasPrefix("template:")
         else { return nil }
         return Int(text.dropFirst("template:".count))
     }

@@ -27,9 +27,9 @@ enum WebhookPayloads {
     }
 
     struct StatusPricing: Sendable {
-        var category: String       // service, marketing, utility, authentication
+        var category: String  // service, marketing, utility, authentication
         var billable: Bool
-        var type: String           // regular, free_customer_service
+        var type: String  // regular, free_customer_service
         var conversationID: String
         var conversationExpires: Date
     }

@@ -53,8 +53,9 @@ let number = SimulatedNumber(
     displayPhoneNumber: options["--display-number"] ?? "+31 20 123 4567",
     verifiedName: options["--verified-name"] ?? "ADSapp Demo",
     accessToken: options["--token"] ?? "simulator-token")
-let simulator = GraphSimulator(SimulatorConfiguration(
-    numbers: [number], appSecret: options["--app-secret"] ?? "simulator-app-secret", webhookURL: webhookURL))
+let simulator = GraphSimulator(
+    SimulatorConfiguration(
+        numbers: [number], appSecret: options["--app-secret"] ?? "simulator-app-secret", webhookURL: webhookURL))
 
 let baseURL: URL
 do {

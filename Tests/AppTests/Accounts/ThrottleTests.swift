@@ -13,7 +13,8 @@ import Vapor
 
     @Test("40 parallel wrong passwords for one account: at most the limit are checked, then even the right one is refused")
     func parallelGuessesPerAccount() async throws {
-        try await TestApp.run(variables: Self.slowerHashes.merging(["LOGIN_MAX_FAILURES_PER_ACCOUNT": "5", "LOGIN_MAX_FAILURES_PER_IP": "1000"]) { $1 }) { app in
+        try await TestApp.run(variables: Self.slowerHashes.merging(["LOGIN_MAX_FAILURES_PER_ACCOUNT": "5", "LOGIN_MAX_FAILURES_PER_IP": "1000"]) { $1 }) {
+            app in
             try await app.signUp(email: "anna@example.com", password: Self.password)
             try await LiveClient.run(app) { live in
                 let statuses = try await withThrowingTaskGroup(of: UInt.self) { group in
@@ -98,10 +99,12 @@ import Vapor
             for index in 0..<2 {
                 let fresh = app.browser()
                 _ = try await fresh.get("/signup")
-                let ok = try await fresh.post("/signup", ["name": "Anna", "organization": "Bakkerij \(index)", "email": "anna\(index)@example.com", "password": Self.password])
+                let ok = try await fresh.post(
+                    "/signup", ["name": "Anna", "organization": "Bakkerij \(index)", "email": "anna\(index)@example.com", "password": Self.password])
                 #expect(ok.status == .seeOther)
             }
-            let blocked = try await browser.post("/signup", ["name": "Piet", "organization": "Piet BV", "email": "piet@example.com", "password": Self.password])
+            let blocked = try await browser.post(
+                "/signup", ["name": "Piet", "organization": "Piet BV", "email": "piet@example.com", "password": Self.password])
             #expect(blocked.status == .tooManyRequests)
             #expect(blocked.body.string.contains("Te veel nieuwe accounts"))
             #expect(try await User.query(on: app.db).count() == 2)
@@ -115,7 +118,9 @@ import Vapor
                 let statuses = try await withThrowingTaskGroup(of: UInt.self) { group in
                     for index in 0..<20 {
                         group.addTask {
-                            try await live.post("/signup", ["name": "Spam", "organization": "Spam \(index)", "email": "spam\(index)@example.com", "password": Self.password]).status
+                            try await live.post(
+                                "/signup", ["name": "Spam", "organization": "Spam \(index)", "email": "spam\(index)@example.com", "password": Self.password]
+                            ).status
                         }
                     }
                     return try await group.reduce(into: [UInt]()) { $0.append($1) }

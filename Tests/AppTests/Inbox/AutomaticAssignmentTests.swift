@@ -18,7 +18,8 @@ import VaporTesting
                 #expect(try await harness.owner.api(.PUT, "/api/v1/members/\(member.id)/capacity", json: #"{"capacity":2}"#).status == .ok)
             }
             #expect(try await cas.browser.api(.PUT, "/api/v1/me/availability", json: #"{"available":false}"#).status == .ok)
-            let team = try await harness.owner.api(.POST, "/api/v1/teams", json: #"{"name":"Webshop","auto_assign":true,"member_ids":["\#(ada.id)","\#(bob.id)","\#(cas.id)"]}"#)
+            let team = try await harness.owner.api(
+                .POST, "/api/v1/teams", json: #"{"name":"Webshop","auto_assign":true,"member_ids":["\#(ada.id)","\#(bob.id)","\#(cas.id)"]}"#)
             let teamID = try team.content.decode(InboxAPIController.TeamBody.self).id
             let connection = try #require(try await harness.scope.find(WhatsAppConnection.self, harness.connectionID))
             connection.$team.id = teamID

@@ -63,7 +63,10 @@ import VaporTesting
 
             let team = try await owner.api(.POST, "/api/v1/teams", json: #"{"name":"Sales","auto_assign":false}"#)
             let teamID = try team.content.decode(InboxAPIController.TeamBody.self).id
-            #expect(try await owner.api(.POST, "/api/v1/conversations/bulk", json: #"{"action":"team","team_id":"\#(teamID)","ids":["\#(jan.id!)","\#(kees.id!)"]}"#).status == .noContent)
+            #expect(
+                try await owner.api(
+                    .POST, "/api/v1/conversations/bulk", json: #"{"action":"team","team_id":"\#(teamID)","ids":["\#(jan.id!)","\#(kees.id!)"]}"#
+                ).status == .noContent)
             let sales = try await Self.list(owner, "team=\(teamID)&status=resolved")
             #expect(sales.data.map(\.id) == [kees.id!])
             #expect(sales.counts["status"]?["open"]?.total == 1, "the tabs count within the team")
@@ -87,7 +90,9 @@ import VaporTesting
             harness.clock.advance(by: 60)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in [2, 5] {
-                    group.addTask { _ = try await harness.stored(try await harness.customer("3160000010\(index)", name: "Klant \(index)").sendText("Nog iets")) }
+                    group.addTask {
+                        _ = try await harness.stored(try await harness.customer("3160000010\(index)", name: "Klant \(index)").sendText("Nog iets"))
+                    }
                 }
                 group.addTask { _ = try await Self.list(harness.owner, "limit=3&cursor=\(cursor)") }
                 try await group.waitForAll()

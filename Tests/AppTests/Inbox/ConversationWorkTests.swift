@@ -16,13 +16,16 @@ import VaporTesting
             let agent = try await harness.colleague("Bo Agent")
             let before = try await InboxEventLog.latestID(on: harness.db)
 
-            let assign = try await harness.owner.api(.POST, "/api/v1/conversations/bulk", json: #"{"action":"assign","assignee_id":"\#(agent.id)","ids":["\#(a.id!)","\#(b.id!)"]}"#)
+            let assign = try await harness.owner.api(
+                .POST, "/api/v1/conversations/bulk", json: #"{"action":"assign","assignee_id":"\#(agent.id)","ids":["\#(a.id!)","\#(b.id!)"]}"#)
             #expect(assign.status == .noContent, "\(assign.body.string)")
             #expect(try await harness.reload(a).$assignee.id == agent.id)
             #expect(try await harness.reload(b).$assignee.id == agent.id)
             #expect(try await harness.reload(c).$assignee.id == nil)
 
-            #expect(try await agent.browser.api(.POST, "/api/v1/conversations/bulk", json: #"{"action":"resolve","ids":["\#(a.id!)","\#(b.id!)","\#(c.id!)"]}"#).status == .noContent)
+            #expect(
+                try await agent.browser.api(.POST, "/api/v1/conversations/bulk", json: #"{"action":"resolve","ids":["\#(a.id!)","\#(b.id!)","\#(c.id!)"]}"#)
+                    .status == .noContent)
             for conversation in [a, b, c] {
                 let reloaded = try await harness.reload(conversation)
                 #expect(reloaded.status == .resolved)
@@ -47,7 +50,8 @@ import VaporTesting
             let early = try await harness.conversation(of: "31600000021", name: "Early")
             let late = try await harness.conversation(of: "31600000022", name: "Late")
             for conversation in [early, late] {
-                let response = try await harness.owner.api(.POST, "/api/v1/conversations/\(conversation.id!)/work", json: #"{"action":"snooze","snoozed_until":"2026-12-24T09:00:00Z"}"#)
+                let response = try await harness.owner.api(
+                    .POST, "/api/v1/conversations/\(conversation.id!)/work", json: #"{"action":"snooze","snoozed_until":"2026-12-24T09:00:00Z"}"#)
                 #expect(response.status == .noContent, "\(response.body.string)")
             }
             #expect(try await harness.reload(early).status == .snoozed)
@@ -128,7 +132,8 @@ import VaporTesting
             #expect(try await agent.browser.api(.POST, "/api/v1/conversations/\(theirs.id!)/work", json: #"{"action":"resolve"}"#).status == .notFound)
             #expect(try await agent.browser.api(.GET, "/api/v1/conversations/\(theirs.id!)/messages").status == .notFound)
             #expect(try await agent.browser.api(.GET, "/api/v1/conversations/\(theirs.id!)/notes").status == .notFound)
-            #expect(try await agent.browser.api(.POST, "/api/v1/conversations/\(theirs.id!)/messages", json: #"{"type":"text","text":"hi"}"#).status == .notFound)
+            #expect(
+                try await agent.browser.api(.POST, "/api/v1/conversations/\(theirs.id!)/messages", json: #"{"type":"text","text":"hi"}"#).status == .notFound)
             let search = try await agent.browser.api(.GET, "/api/v1/search?q=Theirs")
             #expect(search.status == .ok)
             #expect(!search.body.string.contains(theirs.id!.uuidString), "search finds only what the agent may see")

@@ -60,9 +60,11 @@ import VaporTesting
             // A form posts repeated fields; the browser sends ids=…&ids=….
             var headers = HTTPHeaders()
             headers.contentType = .urlEncodedForm
-            let body = [("bulk", "resolve"), ("ids", a.id!.uuidString), ("ids", b.id!.uuidString), ("return_to", "/inbox?status=open&assignee=all"),
-                        (CSRFProtection.formField, owner.csrfToken ?? "")]
-                .map { "\($0.0)=\(Browser.formEncode($0.1))" }.joined(separator: "&")
+            let body = [
+                ("bulk", "resolve"), ("ids", a.id!.uuidString), ("ids", b.id!.uuidString), ("return_to", "/inbox?status=open&assignee=all"),
+                (CSRFProtection.formField, owner.csrfToken ?? ""),
+            ]
+            .map { "\($0.0)=\(Browser.formEncode($0.1))" }.joined(separator: "&")
             let response = try await owner.send(.POST, "/inbox/bulk", headers: headers, body: ByteBuffer(string: body))
             #expect(response.status == .seeOther, "\(response.body.string.prefix(300))")
             #expect(response.headers.first(name: .location) == "/inbox?status=open&assignee=all&notice=done")
@@ -79,7 +81,8 @@ import VaporTesting
             let wamid = try await harness.customer("31600000131", name: "Jan Jansen").sendText("Is my bread ready?")
             let inbound = try await harness.stored(wamid)
             let conversation = try #require(try await harness.conversation(with: "31600000131"))
-            let canned = CannedResponse(organizationID: harness.organizationID, shortcut: "ready", body: "Hi {{first_name}}, it is ready! {{agent}}", createdAt: harness.clock.now)
+            let canned = CannedResponse(
+                organizationID: harness.organizationID, shortcut: "ready", body: "Hi {{first_name}}, it is ready! {{agent}}", createdAt: harness.clock.now)
             try await canned.create(on: harness.db)
             let owner = harness.owner
             let page = "/inbox/\(conversation.id!)"

@@ -74,7 +74,9 @@ import VaporTesting
         try await WhatsAppHarness.run { harness in
             _ = try await harness.stored(try await harness.customer().sendText("Order 42: \"rye\" NOT spelt, 50% off? 🍞"))
             let search = InboxSearch(scope: harness.scope)
-            for text in ["\"", "rye\" OR \"x", "NOT", "spelt*", "50%", "order:42", "'; DROP TABLE messages; --", "🍞", "a-b-c", "(rye", "NEAR(rye spelt)", "ÉÇÂ"] {
+            for text in [
+                "\"", "rye\" OR \"x", "NOT", "spelt*", "50%", "order:42", "'; DROP TABLE messages; --", "🍞", "a-b-c", "(rye", "NEAR(rye spelt)", "ÉÇÂ",
+            ] {
                 _ = try await search.search(text)
             }
             // Query syntax typed by a person is just words.
@@ -126,14 +128,17 @@ import VaporTesting
     }
 
     @Test func enginesMarksBecomeFragments() {
-        #expect(InboxSearch.fragments(marked: "two \u{1}sourdough\u{2} loaves") == [
-            .init(text: "two ", match: false), .init(text: "sourdough", match: true), .init(text: " loaves", match: false),
-        ])
-        #expect(InboxSearch.fragments(of: "Émile Zola", matchingWordStarts: ["emi"]) == [
-            .init(text: "Émile", match: true), .init(text: " Zola", match: false),
-        ])
-        #expect(InboxSearch.fragments(of: "+31 6 99887766", matchingDigits: "9988") == [
-            .init(text: "+31 6 ", match: false), .init(text: "9988", match: true), .init(text: "7766", match: false),
-        ])
+        #expect(
+            InboxSearch.fragments(marked: "two \u{1}sourdough\u{2} loaves") == [
+                .init(text: "two ", match: false), .init(text: "sourdough", match: true), .init(text: " loaves", match: false),
+            ])
+        #expect(
+            InboxSearch.fragments(of: "Émile Zola", matchingWordStarts: ["emi"]) == [
+                .init(text: "Émile", match: true), .init(text: " Zola", match: false),
+            ])
+        #expect(
+            InboxSearch.fragments(of: "+31 6 99887766", matchingDigits: "9988") == [
+                .init(text: "+31 6 ", match: false), .init(text: "9988", match: true), .init(text: "7766", match: false),
+            ])
     }
 }

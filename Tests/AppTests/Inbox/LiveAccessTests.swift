@@ -49,9 +49,11 @@ import VaporTesting
             let elsewhere = try await secondSession(of: agent, harness)
             let tab = try await harness.liveTab(agent.browser)
 
-            let changed = try await elsewhere.post("/account/password", [
-                "current_password": "correct-horse-battery-staple-42", "new_password": "a-brand-new-passphrase-77",
-            ])
+            let changed = try await elsewhere.post(
+                "/account/password",
+                [
+                    "current_password": "correct-horse-battery-staple-42", "new_password": "a-brand-new-passphrase-77",
+                ])
             #expect(changed.status == .seeOther, "\(changed.body.string.prefix(300))")
             try await expectClosed(tab, "after a password change elsewhere")
         }
@@ -167,8 +169,10 @@ import VaporTesting
         let app = URL(string: "https://inbox.example.com")!
         #expect(RequestOrigin.isAppOrigin("https://inbox.example.com", appURL: app))
         #expect(RequestOrigin.isAppOrigin("https://INBOX.example.com:443", appURL: app))
-        for foreign in ["http://inbox.example.com", "https://inbox.example.com:8443", "https://inbox.example.com.evil.example",
-                        "https://evil.example", "null", "", "https://user@inbox.example.com"] {
+        for foreign in [
+            "http://inbox.example.com", "https://inbox.example.com:8443", "https://inbox.example.com.evil.example",
+            "https://evil.example", "null", "", "https://user@inbox.example.com",
+        ] {
             #expect(!RequestOrigin.isAppOrigin(foreign, appURL: app), "\(foreign)")
         }
     }
@@ -195,8 +199,9 @@ import VaporTesting
         second.logger.logLevel = .warning
         do {
             let clock = harness.clock
-            try await configure(second, configuration: harness.app.context.configuration,
-                                dependencies: Dependencies(now: { clock.now }, randomBytes: Dependencies.live.randomBytes), migrate: false)
+            try await configure(
+                second, configuration: harness.app.context.configuration,
+                dependencies: Dependencies(now: { clock.now }, randomBytes: Dependencies.live.randomBytes), migrate: false)
             try await second.asyncBoot()
             try await second.server.start(address: .hostname("127.0.0.1", port: 0))
             try await body(second)

@@ -15,8 +15,9 @@ import VaporTesting
             let bramTab = try await harness.liveTab(bram.browser)
             let carlaTab = try await harness.liveTab(carla.browser)
 
-            let response = try await harness.owner.api(.POST, "/api/v1/conversations/\(conversation.id!)/notes",
-                                                       json: #"{"body":"@bram can you check the refund? (@nobody, @anna is me)"}"#)
+            let response = try await harness.owner.api(
+                .POST, "/api/v1/conversations/\(conversation.id!)/notes",
+                json: #"{"body":"@bram can you check the refund? (@nobody, @anna is me)"}"#)
             #expect(response.status == .created, "\(response.body.string)")
 
             try await bramTab.waitFor("Bram's mention") { $0.contains { $0.kind == "mention" } }
@@ -47,7 +48,8 @@ import VaporTesting
 
             let empty = try await harness.owner.api(.POST, "/api/v1/conversations/\(conversation.id!)/notes", json: #"{"body":"   "}"#)
             #expect(empty.status == .badRequest)
-            let long = try await harness.owner.api(.POST, "/api/v1/conversations/\(conversation.id!)/notes", json: #"{"body":"\#(String(repeating: "x", count: 4001))"}"#)
+            let long = try await harness.owner.api(
+                .POST, "/api/v1/conversations/\(conversation.id!)/notes", json: #"{"body":"\#(String(repeating: "x", count: 4001))"}"#)
             #expect(long.status == .badRequest)
             #expect(try await harness.scope.query(Note.self).count() == 1)
         }
@@ -59,16 +61,19 @@ import VaporTesting
     ])
     func mentionsAreFoundByFirstNameFullNameOrEmail(_ body: String, _ expected: [String]) {
         let members: [String: UUID] = ["bram": UUID(), "carla": UUID(), "ada": UUID()]
-        let found = Notes.mentioned(in: body, among: [
-            (id: members["bram"]!, name: "Bram Bakker", email: "bram@example.com"),
-            (id: members["carla"]!, name: "Carla de Kok", email: "carla.kok@example.com"),
-            (id: members["ada"]!, name: "Ada", email: "a.lovelace@example.com"),
-        ])
+        let found = Notes.mentioned(
+            in: body,
+            among: [
+                (id: members["bram"]!, name: "Bram Bakker", email: "bram@example.com"),
+                (id: members["carla"]!, name: "Carla de Kok", email: "carla.kok@example.com"),
+                (id: members["ada"]!, name: "Ada", email: "a.lovelace@example.com"),
+            ])
         #expect(found == expected.map { members[$0]! })
     }
 
     @Test func cannedResponsesFillTheContactsDetails() {
-        let text = CannedResponseText.fill("Hoi {{first_name}}, {{ agent }} hier. We bellen {{phone}}. {{unknown}}", contactName: "Jan Jansen", phone: "31612345678", agent: "Anna")
+        let text = CannedResponseText.fill(
+            "Hoi {{first_name}}, {{ agent }} hier. We bellen {{phone}}. {{unknown}}", contactName: "Jan Jansen", phone: "31612345678", agent: "Anna")
         #expect(text == "Hoi Jan, Anna hier. We bellen +31612345678. {{unknown}}")
         #expect(CannedResponseText.fill("Hoi {{name}}", contactName: nil, phone: nil, agent: "Anna") == "Hoi ")
     }

@@ -53,8 +53,9 @@ import Testing
             let fresh = try #require(try await store.claim(queue: .maintenance, limit: 1, workerID: "fast", lease: .seconds(30)).first)
 
             func context(_ claim: ClaimedJob) -> JobContext {
-                JobContext(jobID: claim.id, attempt: claim.attempt, organizationID: nil, logger: Logger(label: "test"),
-                           database: app.db, claim: claim, store: store, completion: CompletionFlag())
+                JobContext(
+                    jobID: claim.id, attempt: claim.attempt, organizationID: nil, logger: Logger(label: "test"),
+                    database: app.db, claim: claim, store: store, completion: CompletionFlag())
             }
             try await DiagnosticsJob().run(.init(label: "fresh"), context: context(fresh))
             await #expect(throws: JobError.leaseLost) { try await DiagnosticsJob().run(.init(label: "stale"), context: context(stale)) }

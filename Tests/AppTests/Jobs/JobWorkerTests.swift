@@ -11,7 +11,11 @@ import Testing
 /// Counts how many of its jobs run at once, and how many ran in all.
 final class ConcurrencyProbe: Sendable {
     private let state = Mutex((current: 0, peak: 0, total: 0))
-    func enter() { state.withLock { $0.current += 1; $0.peak = max($0.peak, $0.current); $0.total += 1 } }
+    func enter() {
+        state.withLock {
+            $0.current += 1; $0.peak = max($0.peak, $0.current); $0.total += 1
+        }
+    }
     func leave() { state.withLock { $0.current -= 1 } }
     var peak: Int { state.withLock { $0.peak } }
     var total: Int { state.withLock { $0.total } }
@@ -130,9 +134,11 @@ struct PlainJobBesideMerging: JobHandler {
         }
     }
 
-    func startWorker(_ app: TestApp, handlers register: (inout JobRegistry) -> Void,
-                     random: @escaping @Sendable (ClosedRange<Double>) -> Double = { Double.random(in: $0) },
-                     configure: (inout JobWorker.Configuration) -> Void = { _ in }) -> RunningWorker {
+    func startWorker(
+        _ app: TestApp, handlers register: (inout JobRegistry) -> Void,
+        random: @escaping @Sendable (ClosedRange<Double>) -> Double = { Double.random(in: $0) },
+        configure: (inout JobWorker.Configuration) -> Void = { _ in }
+    ) -> RunningWorker {
         let wakeup = JobWakeup()
         let store = JobStore(database: app.db, wakeup: wakeup)
         var registry = JobRegistry()
@@ -179,7 +185,8 @@ struct PlainJobBesideMerging: JobHandler {
         try await TestApp.run { app in
             let started = LockedFlag(), finish = LockedFlag()
             // One at a time, so the second job waits while the first runs.
-            let running = startWorker(app, handlers: { $0.register(KeyReleasingJob(started: started, finish: finish)) }, configure: { $0.defaultConcurrency = 1 })
+            let running = startWorker(
+                app, handlers: { $0.register(KeyReleasingJob(started: started, finish: finish)) }, configure: { $0.defaultConcurrency = 1 })
             let store = running.store
             let first = try #require(try await store.enqueue(.init(KeyReleasingJob.self, .init(), uniqueKey: "round")))
             try await waitUntil { started.value }
@@ -210,8 +217,9 @@ struct PlainJobBesideMerging: JobHandler {
     func mergedRuns() async throws {
         try await TestApp.run { app in
             let store = JobStore(database: app.db)
-            let ids = try await store.enqueue((0..<10).map { try .init(MergingJob.self, .init(labels: ["a\($0)"], group: 0)) }
-                + (0..<3).map { try .init(MergingJob.self, .init(labels: ["b\($0)"], group: 1)) })
+            let ids = try await store.enqueue(
+                (0..<10).map { try .init(MergingJob.self, .init(labels: ["a\($0)"], group: 0)) }
+                    + (0..<3).map { try .init(MergingJob.self, .init(labels: ["b\($0)"], group: 1)) })
             let handler = MergingJob(recorder: RunRecorder())
             let running = startWorker(app, handlers: { $0.register(handler) }, configure: { $0.defaultConcurrency = 2 })
             try await waitUntil { try await store.counts().first { $0.queue == MergingJob.queue.rawValue }?.succeeded == 13 }
@@ -254,10 +262,12 @@ struct PlainJobBesideMerging: JobHandler {
             let store = JobStore(database: app.db)
             let plain = try await store.enqueue((0..<6).map { _ in try .init(PlainJobBesideMerging.self, .init()) })
             let probe = ConcurrencyProbe()
-            let running = startWorker(app, handlers: {
-                $0.register(MergingJob(recorder: RunRecorder()))
-                $0.register(PlainJobBesideMerging(probe: probe))
-            }, configure: { $0.defaultConcurrency = 1 })
+            let running = startWorker(
+                app,
+                handlers: {
+                    $0.register(MergingJob(recorder: RunRecorder()))
+                    $0.register(PlainJobBesideMerging(probe: probe))
+                }, configure: { $0.defaultConcurrency = 1 })
             try await waitUntil { try await store.counts().first { $0.queue == MergingJob.queue.rawValue }?.succeeded == 6 }
             await running.stop()
             #expect(probe.peak == 1, "the queue's concurrency holds")
@@ -302,7 +312,7 @@ struct PlainJobBesideMerging: JobHandler {
         try await TestApp.run { app in
             let running = startWorker(app, handlers: { $0.register(DiagnosticsJob()) }, configure: { $0.pollInterval = .seconds(30) })
             let store = running.store
-            try await Task.sleep(for: .milliseconds(100)) // let it go idle
+            try await Task.sleep(for: .milliseconds(100))  // let it go idle
             let id = try #require(try await store.enqueue(.init(DiagnosticsJob.self, .init())))
             try await waitUntil(timeout: .seconds(5)) { try await store.find(id, organizationID: nil)?.state == .succeeded }
             await running.stop()
@@ -317,7 +327,7 @@ struct PlainJobBesideMerging: JobHandler {
         try await TestApp.run(variables: ["JOBS_POLL_MILLISECONDS": "30000"]) { app in
             let runner = try BackgroundJobs.Runner(jobs: app.app.backgroundJobs, database: app.db, context: app.app.context, logger: Logger(label: "test"))
             let running = Task { await runner.run() }
-            try await Task.sleep(for: .milliseconds(500)) // connected and idle
+            try await Task.sleep(for: .milliseconds(500))  // connected and idle
 
             if TestDatabase.postgresURL != nil {
                 // Another process: a store with no in-process wake-up, only the database's NOTIFY.

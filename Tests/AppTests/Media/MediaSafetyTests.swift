@@ -149,7 +149,9 @@ import WhatsAppSimulator
     }
 
     /// Posts the composer's multipart form with one file, as a browser would.
-    private func upload(_ harness: WhatsAppHarness, _ conversation: Conversation, filename: String, type: String, bytes: Data) async throws -> TestingHTTPResponse {
+    private func upload(_ harness: WhatsAppHarness, _ conversation: Conversation, filename: String, type: String, bytes: Data) async throws
+        -> TestingHTTPResponse
+    {
         _ = try await harness.owner.get("/inbox/\(conversation.id!)")
         let boundary = "----adsapp-media-test"
         var body = Data()

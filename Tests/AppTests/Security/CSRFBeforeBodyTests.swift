@@ -27,7 +27,8 @@ import VaporTesting
             case .crossSiteFetch: headers += ["Cookie: \(Cookies.session)=\(member.sessionToken!)", "Sec-Fetch-Site: cross-site"]
             case .scriptWithoutOrigin: headers += ["Cookie: \(Cookies.session)=\(member.sessionToken!)"]
             case .anonymousFromAppOrigin: headers += ["Origin: http://127.0.0.1:8080", "Cookie: \(Cookies.csrf)=\(LiveClient.csrf)"]
-            case .wrongHeaderToken: headers += ["Cookie: \(Cookies.session)=\(member.sessionToken!)", "Origin: http://127.0.0.1:8080", "X-CSRF-Token: \(LiveClient.csrf)"]
+            case .wrongHeaderToken:
+                headers += ["Cookie: \(Cookies.session)=\(member.sessionToken!)", "Origin: http://127.0.0.1:8080", "X-CSRF-Token: \(LiveClient.csrf)"]
             }
             let answer = try await Self.postPartially(port: port, path: "/inbox/\(UUID())/messages", headers: headers, bodyBytesSent: 256 * 1024)
             await app.app.server.shutdown()
@@ -46,7 +47,7 @@ import VaporTesting
             let boundary = "----adsapp-test"
             var body = Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n\(token)\r\n".utf8)
             body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"taart.png\"\r\nContent-Type: image/png\r\n\r\n".utf8))
-            body.append(Data(base64Encoded: "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")!) // 1×1 PNG
+            body.append(Data(base64Encoded: "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")!)  // 1×1 PNG
             body.append(Data("\r\n--\(boundary)--\r\n".utf8))
             func upload(_ extra: [(String, String)]) async throws -> TestingHTTPResponse {
                 var headers = HTTPHeaders(extra)
@@ -70,28 +71,31 @@ import VaporTesting
             var foreign = HTTPHeaders()
             foreign.add(name: .origin, value: "https://evil.example")
             foreign.contentType = .urlEncodedForm
-            let forged = try await anna.send(.POST, "/organizations/new", headers: foreign,
-                                             body: ByteBuffer(string: "name=Forged&_csrf=" + Browser.formEncode(anna.csrfToken ?? "")))
+            let forged = try await anna.send(
+                .POST, "/organizations/new", headers: foreign,
+                body: ByteBuffer(string: "name=Forged&_csrf=" + Browser.formEncode(anna.csrfToken ?? "")))
             #expect(forged.status == .forbidden)
             #expect(try await Organization.query(on: app.db).filter(\.$name == "Forged").count() == 0)
             #expect(try await anna.post("/organizations/new", ["name": "Real"]).status == .seeOther)
         }
     }
 
-    @Test("what Origin and Sec-Fetch-Site say", arguments: [
-        // origin, fetch site, foreign, app
-        ("http://127.0.0.1:8080", nil, false, true),
-        ("http://127.0.0.1:8080/", "same-origin", false, true),
-        (nil, "same-origin", false, true),
-        (nil, nil, false, false),
-        (nil, "none", false, false),
-        ("https://evil.example", nil, true, false),
-        ("http://127.0.0.1:8081", nil, true, false),
-        ("https://127.0.0.1:8080", nil, true, false),
-        ("null", nil, true, false),
-        ("http://127.0.0.1:8080", "cross-site", true, false),
-        (nil, "same-site", true, false),
-    ] as [(String?, String?, Bool, Bool)])
+    @Test(
+        "what Origin and Sec-Fetch-Site say",
+        arguments: [
+            // origin, fetch site, foreign, app
+            ("http://127.0.0.1:8080", nil, false, true),
+            ("http://127.0.0.1:8080/", "same-origin", false, true),
+            (nil, "same-origin", false, true),
+            (nil, nil, false, false),
+            (nil, "none", false, false),
+            ("https://evil.example", nil, true, false),
+            ("http://127.0.0.1:8081", nil, true, false),
+            ("https://127.0.0.1:8080", nil, true, false),
+            ("null", nil, true, false),
+            ("http://127.0.0.1:8080", "cross-site", true, false),
+            (nil, "same-site", true, false),
+        ] as [(String?, String?, Bool, Bool)])
     func origins(_ origin: String?, _ site: String?, _ foreign: Bool, _ app: Bool) {
         let verdict = RequestOrigin(origin: origin, fetchSite: site, appURL: URL(string: "http://127.0.0.1:8080")!)
         #expect(verdict.isForeign == foreign)

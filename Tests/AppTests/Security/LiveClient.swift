@@ -32,7 +32,9 @@ struct LiveClient {
     }
 
     /// Posts a form; `cookies` and `headers` are sent as given, plus the anonymous CSRF pair unless a session cookie carries its own token.
-    func post(_ path: String, _ fields: [String: String], cookies: [String: String] = [:], headers extra: [(String, String)] = []) async throws -> (status: UInt, body: String) {
+    func post(_ path: String, _ fields: [String: String], cookies: [String: String] = [:], headers extra: [(String, String)] = []) async throws -> (
+        status: UInt, body: String
+    ) {
         var fields = fields
         var cookies = cookies
         if fields[CSRFProtection.formField] == nil {

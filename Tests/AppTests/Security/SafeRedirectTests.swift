@@ -4,66 +4,70 @@ import Vapor
 
 @Suite struct SafeRedirectTests {
     /// The usual open-redirect bypasses: each would leave the site in some browser or behind some proxy.
-    @Test("a target that could leave the site becomes the default", arguments: [
-        "/\t/evil.example",            // the reported bypass: browsers drop the tab and see //evil.example
-        "/\t/evil.example/path",
-        "\t//evil.example",
-        "/\r\n/evil.example",
-        "/\n/evil.example",
-        " //evil.example",
-        "/ /evil.example",
-        "//evil.example",
-        "///evil.example",
-        "////evil.example",
-        "/\\evil.example",
-        "\\/evil.example",
-        "\\\\evil.example",
-        "/\\/evil.example",
-        "/%2F/evil.example",
-        "/%2f%2fevil.example",
-        "%2F%2Fevil.example",
-        "/%5Cevil.example",
-        "/%5cevil.example",
-        "/%09/evil.example",
-        "/%0d%0a/evil.example",
-        "https://evil.example",
-        "http:evil.example",
-        "HTTPS://evil.example",
-        "//user@evil.example",
-        "//user:pass@evil.example/",
-        "javascript:alert(1)",
-        " javascript:alert(1)",
-        "JaVaScRiPt:alert(1)",
-        "data:text/html,<script>alert(1)</script>",
-        "evil.example",
-        "inbox",
-        "",
-        "/\u{00A0}/evil.example",      // no-break space
-        "/\u{3000}/evil.example",      // ideographic space
-        "/\u{2028}/evil.example",      // line separator
-        "/\u{200B}/evil.example",      // zero-width space
-        "/\u{FEFF}/evil.example",      // byte order mark
-        "\u{0000}//evil.example",
-        "/\u{007F}/evil.example",
-        "/\u{0085}/evil.example",      // next line (C1)
-        "/%",                          // not decodable
-    ])
+    @Test(
+        "a target that could leave the site becomes the default",
+        arguments: [
+            "/\t/evil.example",  // the reported bypass: browsers drop the tab and see //evil.example
+            "/\t/evil.example/path",
+            "\t//evil.example",
+            "/\r\n/evil.example",
+            "/\n/evil.example",
+            " //evil.example",
+            "/ /evil.example",
+            "//evil.example",
+            "///evil.example",
+            "////evil.example",
+            "/\\evil.example",
+            "\\/evil.example",
+            "\\\\evil.example",
+            "/\\/evil.example",
+            "/%2F/evil.example",
+            "/%2f%2fevil.example",
+            "%2F%2Fevil.example",
+            "/%5Cevil.example",
+            "/%5cevil.example",
+            "/%09/evil.example",
+            "/%0d%0a/evil.example",
+            "https://evil.example",
+            "http:evil.example",
+            "HTTPS://evil.example",
+            "//user@evil.example",
+            "//user:pass@evil.example/",
+            "javascript:alert(1)",
+            " javascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "evil.example",
+            "inbox",
+            "",
+            "/\u{00A0}/evil.example",  // no-break space
+            "/\u{3000}/evil.example",  // ideographic space
+            "/\u{2028}/evil.example",  // line separator
+            "/\u{200B}/evil.example",  // zero-width space
+            "/\u{FEFF}/evil.example",  // byte order mark
+            "\u{0000}//evil.example",
+            "/\u{007F}/evil.example",
+            "/\u{0085}/evil.example",  // next line (C1)
+            "/%",  // not decodable
+        ])
     func hostile(_ candidate: String) {
         #expect(SafeRedirect.localPath(candidate) == nil, "\(candidate.debugDescription) must not survive")
         #expect(SafeRedirect.target(candidate, default: "/dashboard") == "/dashboard")
     }
 
-    @Test("paths on this site survive, query and encoding intact", arguments: [
-        ("/dashboard", "/dashboard"),
-        ("/", "/"),
-        ("/settings/members", "/settings/members"),
-        ("/inbox?status=open&q=bakker", "/inbox?status=open&q=bakker"),
-        ("/inbox?q=a%26b%20c&tab=mine", "/inbox?q=a%26b%20c&tab=mine"),
-        ("/inbox/3F2504E0-4F89-11D3-9A0C-0305E82C3301#latest", "/inbox/3F2504E0-4F89-11D3-9A0C-0305E82C3301#latest"),
-        ("/@evil.example", "/@evil.example"),       // a path segment on this site, not a host
-        ("/inbox?next=//evil.example", "/inbox?next=//evil.example"), // a query value is not a destination
-        ("/inbox?q=caf\u{E9}", "/inbox?q=caf%C3%A9"),  // only printable ASCII reaches the Location header
-    ])
+    @Test(
+        "paths on this site survive, query and encoding intact",
+        arguments: [
+            ("/dashboard", "/dashboard"),
+            ("/", "/"),
+            ("/settings/members", "/settings/members"),
+            ("/inbox?status=open&q=bakker", "/inbox?status=open&q=bakker"),
+            ("/inbox?q=a%26b%20c&tab=mine", "/inbox?q=a%26b%20c&tab=mine"),
+            ("/inbox/3F2504E0-4F89-11D3-9A0C-0305E82C3301#latest", "/inbox/3F2504E0-4F89-11D3-9A0C-0305E82C3301#latest"),
+            ("/@evil.example", "/@evil.example"),  // a path segment on this site, not a host
+            ("/inbox?next=//evil.example", "/inbox?next=//evil.example"),  // a query value is not a destination
+            ("/inbox?q=caf\u{E9}", "/inbox?q=caf%C3%A9"),  // only printable ASCII reaches the Location header
+        ])
     func local(_ candidate: String, _ expected: String) {
         #expect(SafeRedirect.localPath(candidate) == expected)
     }
@@ -79,9 +83,11 @@ import Vapor
         #expect(SafeRedirect.localPath("/" + String(repeating: "a", count: SafeRedirect.maxLength)) == nil)
     }
 
-    @Test("signing in with a hostile next= ends on a page of this site", arguments: [
-        "/\t/evil.example", "/%2F/evil.example", "//evil.example", "/\\evil.example", "https://evil.example", "javascript:alert(1)",
-    ])
+    @Test(
+        "signing in with a hostile next= ends on a page of this site",
+        arguments: [
+            "/\t/evil.example", "/%2F/evil.example", "//evil.example", "/\\evil.example", "https://evil.example", "javascript:alert(1)",
+        ])
     func signInWithHostileNext(_ next: String) async throws {
         try await TestApp.run { app in
             try await app.signUp(email: "anna@example.com")

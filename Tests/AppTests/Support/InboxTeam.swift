@@ -44,12 +44,16 @@ extension WhatsAppHarness {
 
     /// Connects a live inbox tab as `browser` (optionally resuming after a cursor), collecting what
     /// it receives. It sends the app's own `Origin` (`APP_URL`), as a page of the app would.
-    func liveTab(_ browser: Browser, after: Int64? = nil, waitForHello: Bool = true, origin: String? = "http://127.0.0.1:8080", on server: Application? = nil) async throws -> LiveTab {
+    func liveTab(_ browser: Browser, after: Int64? = nil, waitForHello: Bool = true, origin: String? = "http://127.0.0.1:8080", on server: Application? = nil)
+        async throws -> LiveTab
+    {
         let port = try #require((server ?? app).http.server.shared.localAddress?.port)
         var headers = HTTPHeaders()
         headers.add(name: .cookie, value: browser.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
         if let origin { headers.add(name: .origin, value: origin) }
-        let tab = LiveTab(runJobs: { [app] in try await app.backgroundJobs.runUntilIdle(database: app.db, context: app.context, logger: Logger(label: "test.jobs")) })
+        let tab = LiveTab(runJobs: { [app] in
+            try await app.backgroundJobs.runUntilIdle(database: app.db, context: app.context, logger: Logger(label: "test.jobs"))
+        })
         try await WebSocket.connect(
             host: "127.0.0.1", port: port, path: "/inbox/live", query: after.map { "after=\($0)" }, headers: headers, on: app.eventLoopGroup
         ) { socket in

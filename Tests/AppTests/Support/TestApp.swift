@@ -4,7 +4,7 @@ import Fluent
 import FluentPostgresDriver
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import KeyVault
 import ObjectStore
@@ -46,9 +46,12 @@ enum TestDatabase {
         } else {
             try await admin(adminURL, "CREATE DATABASE \(quoted: name)")
         }
-        return (url(adminURL, database: String(name)), {
-            try await admin(adminURL, "DROP DATABASE IF EXISTS \(quoted: name) WITH (FORCE)")
-        })
+        return (
+            url(adminURL, database: String(name)),
+            {
+                try await admin(adminURL, "DROP DATABASE IF EXISTS \(quoted: name) WITH (FORCE)")
+            }
+        )
     }
 
     /// Places a copy of the migrated SQLite template at `path`.
@@ -262,8 +265,10 @@ struct TestApp {
 
     /// Signs up a new person with their own organization and returns their browser.
     @discardableResult
-    func signUp(name: String = "Anna de Vries", organization: String = "Bakkerij Anna",
-                email: String, password: String = "correct-horse-battery-staple-42") async throws -> Browser {
+    func signUp(
+        name: String = "Anna de Vries", organization: String = "Bakkerij Anna",
+        email: String, password: String = "correct-horse-battery-staple-42"
+    ) async throws -> Browser {
         let browser = browser()
         _ = try await browser.get("/signup")
         let response = try await browser.post("/signup", ["name": name, "organization": organization, "email": email, "password": password])

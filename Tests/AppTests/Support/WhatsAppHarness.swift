@@ -63,18 +63,24 @@ struct WhatsAppHarness {
                 try await test.app.server.start(address: .hostname("127.0.0.1", port: 0))
                 let port = try #require(test.app.http.server.shared.localAddress?.port)
                 simulator.setWebhookURL(URL(string: "http://127.0.0.1:\(port)/api/webhooks/whatsapp")!)
-                let runner = worker ? try BackgroundJobs.Runner(jobs: test.app.backgroundJobs, database: test.db, context: test.app.context, logger: Logger(label: "test.jobs")) : nil
+                let runner =
+                    worker
+                    ? try BackgroundJobs.Runner(jobs: test.app.backgroundJobs, database: test.db, context: test.app.context, logger: Logger(label: "test.jobs"))
+                    : nil
                 let running = runner.map { runner in Task { await runner.run() } }
                 do {
                     let owner = try await test.signUp(email: "anna@example.com")
                     let organization = try await test.organization(named: "Bakkerij Anna")
                     let first = numbers[0]
-                    let response = try await owner.api(.POST, "/api/v1/whatsapp/connections", json: """
-                        {"phone_number_id":"\(first.phoneNumberID)","business_account_id":"\(first.wabaID)","access_token":"\(first.accessToken)"}
-                        """)
+                    let response = try await owner.api(
+                        .POST, "/api/v1/whatsapp/connections",
+                        json: """
+                            {"phone_number_id":"\(first.phoneNumberID)","business_account_id":"\(first.wabaID)","access_token":"\(first.accessToken)"}
+                            """)
                     #expect(response.status == .created, "connect failed: \(response.body.string)")
                     let connection = try #require(try await WhatsAppConnection.query(on: test.db).filter(\.$phoneNumberID == first.phoneNumberID).first())
-                    let harness = WhatsAppHarness(test: test, simulator: simulator, owner: owner, organizationID: organization.id!, connectionID: connection.id!)
+                    let harness = WhatsAppHarness(
+                        test: test, simulator: simulator, owner: owner, organizationID: organization.id!, connectionID: connection.id!)
                     try await body(harness)
                 } catch {
                     runner?.stop(); await running?.value

@@ -87,14 +87,17 @@ struct WhatsAppSeed {
         template.updatedAt = now
         try await template.create(on: db)
 
-        return WhatsAppSeed(connectionID: connection.id!, contactID: contact.id!, conversationID: conversation.id!, messageID: message.id!, templateID: template.id!)
+        return WhatsAppSeed(
+            connectionID: connection.id!, contactID: contact.id!, conversationID: conversation.id!, messageID: message.id!, templateID: template.id!)
     }
 
     /// Everything about the seeded rows that a wrong-tenant request could change.
     static func state(of organizationID: UUID, app: TestApp) async throws -> [String] {
         let scope = TenantScope(organizationID: organizationID, database: app.db)
         var lines: [String] = []
-        lines += try await scope.query(WhatsAppConnection.self).all().map { "\($0.id!) \($0.state) \($0.phoneNumberID) \($0.accessTokenSealed.base64EncodedString())" }
+        lines += try await scope.query(WhatsAppConnection.self).all().map {
+            "\($0.id!) \($0.state) \($0.phoneNumberID) \($0.accessTokenSealed.base64EncodedString())"
+        }
         lines += try await scope.query(Conversation.self).all().map { "\($0.id!) \($0.status) \($0.unreadCount)" }
         lines += try await scope.query(Message.self).all().map { "\($0.id!) \($0.status) \($0.body ?? "")" }
         lines += try await scope.query(MessageTemplate.self).all().map { "\($0.id!) \($0.name) \($0.status)" }

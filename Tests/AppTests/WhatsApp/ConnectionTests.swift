@@ -170,7 +170,8 @@ import WhatsAppSimulator
                 #expect(error.code == "connection_refused")
                 #expect(error.message.contains(message), "expected \"\(message)\", got \"\(error.message)\"")
             }
-            let typo = try await harness.owner.api(.POST, "/api/v1/whatsapp/connections", json: #"{"phone_number_id":"\#(Self.kees.phoneNumberID)","access_token":"t","sends_per_second":"fast"}"#)
+            let typo = try await harness.owner.api(
+                .POST, "/api/v1/whatsapp/connections", json: #"{"phone_number_id":"\#(Self.kees.phoneNumberID)","access_token":"t","sends_per_second":"fast"}"#)
             #expect(typo.status == .badRequest)
             #expect(typo.body.string.contains("sends_per_second"))
             #expect(try await WhatsAppConnection.query(on: harness.db).count() == 1)
@@ -278,9 +279,12 @@ import WhatsAppSimulator
             let stored = try #require(try await connection(harness))
 
             let sql = harness.db as! any SQLDatabase
-            let row = try #require(try await sql.raw("""
-                SELECT access_token_sealed, app_secret_sealed, verify_token_sealed FROM whatsapp_connections WHERE id = \(bind: stored.id!)
-                """).first())
+            let row = try #require(
+                try await sql.raw(
+                    """
+                    SELECT access_token_sealed, app_secret_sealed, verify_token_sealed FROM whatsapp_connections WHERE id = \(bind: stored.id!)
+                    """
+                ).first())
             let columns = try ["access_token_sealed", "app_secret_sealed", "verify_token_sealed"].map { try row.decode(column: $0, as: Data.self) }
             for secret in [Self.kees.accessToken, appSecret, verifyToken] {
                 for column in columns {
@@ -483,14 +487,25 @@ import WhatsAppSimulator
             let own = try await client.sendRequest(.GET, "\(path)?hub.mode=subscribe&hub.verify_token=\(verifyToken)&hub.challenge=8123")
             #expect(own.status == .ok)
             #expect(own.body.string == "8123")
-            #expect(try await client.sendRequest(.GET, "\(path)?hub.mode=subscribe&hub.verify_token=\(WhatsAppHarness.verifyToken)&hub.challenge=1").status == .forbidden)
-            #expect(try await client.sendRequest(.GET, "/api/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=\(verifyToken)&hub.challenge=1").status == .forbidden)
-            #expect(try await client.sendRequest(.GET, "/api/webhooks/whatsapp/\(UUID())?hub.mode=subscribe&hub.verify_token=\(verifyToken)&hub.challenge=1").status == .notFound)
+            #expect(
+                try await client.sendRequest(.GET, "\(path)?hub.mode=subscribe&hub.verify_token=\(WhatsAppHarness.verifyToken)&hub.challenge=1").status
+                    == .forbidden)
+            #expect(
+                try await client.sendRequest(.GET, "/api/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=\(verifyToken)&hub.challenge=1").status
+                    == .forbidden)
+            #expect(
+                try await client.sendRequest(.GET, "/api/webhooks/whatsapp/\(UUID())?hub.mode=subscribe&hub.verify_token=\(verifyToken)&hub.challenge=1").status
+                    == .notFound)
 
             // Signed with the platform's secret: refused here. Signed with its own: stored and processed.
-            let message = #"{"from":"31698765432","id":"wamid.KEES1","timestamp":"\#(Int(harness.clock.now.timeIntervalSince1970))","type":"text","text":{"body":"Heeft u oude Gouda?"}}"#
+            let message =
+                #"{"from":"31698765432","id":"wamid.KEES1","timestamp":"\#(Int(harness.clock.now.timeIntervalSince1970))","type":"text","text":{"body":"Heeft u oude Gouda?"}}"#
             let notification = WebhookFixtures.envelope(
-                [WebhookFixtures.messagesChange(contacts: "[\(WebhookFixtures.contact("31698765432", name: "Truus"))]", messages: "[\(message)]", phoneNumberID: Self.kees.phoneNumberID)],
+                [
+                    WebhookFixtures.messagesChange(
+                        contacts: "[\(WebhookFixtures.contact("31698765432", name: "Truus"))]", messages: "[\(message)]", phoneNumberID: Self.kees.phoneNumberID
+                    )
+                ],
                 wabaID: Self.kees.wabaID
             )
             #expect(try await harness.postWebhook(notification, path: path).status == .unauthorized)

@@ -31,8 +31,10 @@ import WhatsAppSimulator
             let reaction = try await jan.react(to: text, with: "👍")
             let removal = try await jan.removeReaction(from: text)
             let unsupported = try await jan.send(.unsupported)
-            let fromAd = try await jan.send(.text("Ik zag jullie advertentie"), referral: .init(
-                sourceURL: "https://fb.me/abc", sourceID: "120", headline: "Vers brood elke dag", body: "Bestel nu"))
+            let fromAd = try await jan.send(
+                .text("Ik zag jullie advertentie"),
+                referral: .init(
+                    sourceURL: "https://fb.me/abc", sourceID: "120", headline: "Vers brood elke dag", body: "Bestel nu"))
 
             #expect(try await harness.stored(text).body == "Hoi! Hebben jullie nog speltbrood?")
             let storedImage = try await harness.stored(image)
@@ -146,11 +148,15 @@ import WhatsAppSimulator
             func message(_ id: String, _ from: String, _ body: String) -> String {
                 #"{"from":"\#(from)","id":"\#(id)","timestamp":"\#(Int(now.timeIntervalSince1970))","type":"text","text":{"body":"\#(body)"}}"#
             }
-            let changeA = WebhookFixtures.messagesChange(contacts: "[\(WebhookFixtures.contact("31600000001", name: "A"))]", messages: "[\(message("wamid.A1", "31600000001", "een"))]")
-            let changeB = WebhookFixtures.messagesChange(contacts: "[\(WebhookFixtures.contact("31600000002", name: "B"))]", messages: "[\(message("wamid.B1", "31600000002", "twee"))]")
-            let changeC = WebhookFixtures.messagesChange(contacts: "[\(WebhookFixtures.contact("31600000003", name: "C"))]", messages: "[\(message("wamid.C1", "31600000003", "drie"))]")
+            let changeA = WebhookFixtures.messagesChange(
+                contacts: "[\(WebhookFixtures.contact("31600000001", name: "A"))]", messages: "[\(message("wamid.A1", "31600000001", "een"))]")
+            let changeB = WebhookFixtures.messagesChange(
+                contacts: "[\(WebhookFixtures.contact("31600000002", name: "B"))]", messages: "[\(message("wamid.B1", "31600000002", "twee"))]")
+            let changeC = WebhookFixtures.messagesChange(
+                contacts: "[\(WebhookFixtures.contact("31600000003", name: "C"))]", messages: "[\(message("wamid.C1", "31600000003", "drie"))]")
             let unknownField = #"{"field":"some_future_field","value":{"anything":[1,2,3]}}"#
-            let body = #"{"object":"whatsapp_business_account","entry":[{"id":"\#(WebhookFixtures.wabaID)","changes":[\#(changeA),\#(unknownField),\#(changeB)]},{"id":"\#(WebhookFixtures.wabaID)","changes":[\#(changeC)]}]}"#
+            let body =
+                #"{"object":"whatsapp_business_account","entry":[{"id":"\#(WebhookFixtures.wabaID)","changes":[\#(changeA),\#(unknownField),\#(changeB)]},{"id":"\#(WebhookFixtures.wabaID)","changes":[\#(changeC)]}]}"#
             #expect(try await harness.postWebhook(body).status == .ok)
             for id in ["wamid.A1", "wamid.B1", "wamid.C1"] { _ = try await harness.stored(id) }
             #expect(try await harness.scope.query(Conversation.self).count() == 3)
@@ -165,7 +171,9 @@ import WhatsAppSimulator
             let now = Int(harness.clock.now.timeIntervalSince1970)
             let good = #"{"from":"31600000009","id":"wamid.GOOD","timestamp":"\#(now)","type":"text","text":{"body":"goed"}}"#
             let bad = #"{"from":"31600000009","id":"wamid.BAD","timestamp":"\#(now)","type":"location","location":{"latitude":"north"}}"#
-            let body = WebhookFixtures.envelope([WebhookFixtures.messagesChange(contacts: "[\(WebhookFixtures.contact("31600000009", name: "Z"))]", messages: "[\(bad),\(good)]")])
+            let body = WebhookFixtures.envelope([
+                WebhookFixtures.messagesChange(contacts: "[\(WebhookFixtures.contact("31600000009", name: "Z"))]", messages: "[\(bad),\(good)]")
+            ])
             #expect(try await harness.postWebhook(body).status == .ok)
             #expect(try await harness.stored("wamid.GOOD").body == "goed")
             let kept = try await harness.stored("wamid.BAD")

@@ -27,9 +27,11 @@ import WhatsAppSimulator
                 #expect(evil.requests.isEmpty, "\(evil.requests)")
                 // Not retried: the download job ended on its first attempt.
                 func jobs() async throws -> [(state: String, attempts: Int)] {
-                    try await (harness.db as! any SQLDatabase).raw("""
+                    try await (harness.db as! any SQLDatabase).raw(
+                        """
                         SELECT state, attempts FROM jobs WHERE kind = \(bind: DownloadInboundMedia.kind)
-                        """).all().map { (try $0.decode(column: "state", as: String.self), try $0.decode(column: "attempts", as: Int.self)) }
+                        """
+                    ).all().map { (try $0.decode(column: "state", as: String.self), try $0.decode(column: "attempts", as: Int.self)) }
                 }
                 try await harness.eventually("the download job ended") { try await jobs().first?.state != "running" }
                 let ended = try await jobs()
@@ -67,7 +69,8 @@ import WhatsAppSimulator
         }
         let metaOnly = GraphAPIClient(httpClient: HTTPClient.shared, version: "v23.0")
         await #expect(throws: MediaHostRefused.self) {
-            _ = try await metaOnly.downloadMedia(from: URL(string: "http://lookaside.fbsbx.com/whatsapp_business/attachments/?mid=1")!, token: "EAAG-secret", maxBytes: 1000)
+            _ = try await metaOnly.downloadMedia(
+                from: URL(string: "http://lookaside.fbsbx.com/whatsapp_business/attachments/?mid=1")!, token: "EAAG-secret", maxBytes: 1000)
         }
         #expect(listener.requests.isEmpty)
         try await listener.stop()
@@ -87,7 +90,10 @@ import WhatsAppSimulator
         #expect(!configured.allows(URL(string: "http://127.0.0.1:4011/media-download/1")!))
         #expect(!configured.allows(URL(string: "http://media.example.com/x")!))
 
-        for bad in ["http://media.example.com", "ftp://127.0.0.1", "https://user:pw@media.example.com", "media example.com", "https://media.example.com/path", "*.fbsbx.com"] {
+        for bad in [
+            "http://media.example.com", "ftp://127.0.0.1", "https://user:pw@media.example.com", "media example.com", "https://media.example.com/path",
+            "*.fbsbx.com",
+        ] {
             #expect(throws: ConfigurationError.self, "\(bad)") {
                 try AppConfiguration.load(from: ["WHATSAPP_MEDIA_HOSTS": bad], environment: .testing)
             }

@@ -104,13 +104,16 @@ import WhatsAppSimulator
             #expect(!page.body.string.contains("compose-form"))
 
             // A template that is not approved is refused too; an approved one goes out.
-            #expect(try await send(harness, conversation, #"{"type":"template","template":{"name":"order_ready","language":"nl"}}"#).status == .unprocessableEntity)
-            _ = harness.simulator.addTemplate(name: "order_ready", language: "nl", category: "UTILITY", body: "Je bestelling {{1}} ligt klaar", status: "APPROVED")
+            #expect(
+                try await send(harness, conversation, #"{"type":"template","template":{"name":"order_ready","language":"nl"}}"#).status == .unprocessableEntity)
+            _ = harness.simulator.addTemplate(
+                name: "order_ready", language: "nl", category: "UTILITY", body: "Je bestelling {{1}} ligt klaar", status: "APPROVED")
             _ = try await harness.owner.api(.POST, "/api/v1/whatsapp/templates/sync")
             try await harness.eventually("template synced") {
                 try await harness.scope.query(MessageTemplate.self).filter(\.$name == "order_ready").first()?.status == "APPROVED"
             }
-            let accepted = try await send(harness, conversation, #"{"type":"template","template":{"name":"order_ready","language":"nl","parameters":["A-17"]}}"#)
+            let accepted = try await send(
+                harness, conversation, #"{"type":"template","template":{"name":"order_ready","language":"nl","parameters":["A-17"]}}"#)
             #expect(accepted.status == .accepted, "\(accepted.body.string)")
             let sent = try await delivered(harness, count: 1)
             #expect(sent.first?.type == "template")
@@ -126,17 +129,22 @@ import WhatsAppSimulator
                 name: "order_shipped", language: "nl", category: "UTILITY", body: "Hoi {{1}}, bestelling {{2}} is onderweg.",
                 extraComponents: [
                     .object(["type": .string("HEADER"), "format": .string("IMAGE")]),
-                    .object(["type": .string("BUTTONS"), "buttons": .array([
-                        .object(["type": .string("URL"), "text": .string("Volg"), "url": .string("https://bakkerij.example/track/{{1}}")]),
-                        .object(["type": .string("QUICK_REPLY"), "text": .string("Stop")]),
-                    ])]),
+                    .object([
+                        "type": .string("BUTTONS"),
+                        "buttons": .array([
+                            .object(["type": .string("URL"), "text": .string("Volg"), "url": .string("https://bakkerij.example/track/{{1}}")]),
+                            .object(["type": .string("QUICK_REPLY"), "text": .string("Stop")]),
+                        ]),
+                    ]),
                 ]
             )
             _ = try await harness.owner.api(.POST, "/api/v1/whatsapp/templates/sync")
             try await harness.eventually("template synced") {
                 try await harness.scope.query(MessageTemplate.self).filter(\.$name == "order_shipped").first() != nil
             }
-            let response = try await send(harness, conversation, """
+            let response = try await send(
+                harness, conversation,
+                """
                 {"type":"template","template":{"name":"order_shipped","language":"nl","parameters":["Jan","A-17"],
                  "header_image":"https://bakkerij.example/box.jpg",
                  "buttons":[{"index":0,"type":"url","value":"A-17"},{"index":1,"type":"quick_reply","value":"STOP"}]}}
@@ -146,7 +154,8 @@ import WhatsAppSimulator
             let template = try #require(sent.json["template"])
             #expect(template["language"]?["code"] == .string("nl"))
             guard case .array(let components)? = template["components"] else { Issue.record("no components"); return }
-            let byType = Dictionary(components.compactMap { component in component["type"]?.stringValue.map { ($0, component) } }, uniquingKeysWith: { first, _ in first })
+            let byType = Dictionary(
+                components.compactMap { component in component["type"]?.stringValue.map { ($0, component) } }, uniquingKeysWith: { first, _ in first })
             #expect(byType["header"]?["parameters"]?[0]?["image"]?["link"] == .string("https://bakkerij.example/box.jpg"))
             #expect(byType["body"]?["parameters"]?[1]?["text"] == .string("A-17"))
             let buttons = components.filter { $0["type"]?.stringValue == "button" }
@@ -155,7 +164,9 @@ import WhatsAppSimulator
             #expect(buttons.contains { $0["sub_type"] == .string("quick_reply") && $0["parameters"]?[0]?["payload"] == .string("STOP") })
 
             // Two headers at once is a mistake the sender hears about before anything is recorded.
-            let twoHeaders = try await send(harness, conversation, #"{"type":"template","template":{"name":"order_shipped","language":"nl","header_text":"a","header_image":"https://x.example/a.jpg"}}"#)
+            let twoHeaders = try await send(
+                harness, conversation,
+                #"{"type":"template","template":{"name":"order_shipped","language":"nl","header_text":"a","header_image":"https://x.example/a.jpg"}}"#)
             #expect(twoHeaders.status == .unprocessableEntity)
             #expect(twoHeaders.body.string.contains("one header"))
         }
@@ -168,7 +179,10 @@ import WhatsAppSimulator
                 (#"{"type":"text"}"#, "text"),
                 (#"{"type":"text","text":"\#(String(repeating: "a", count: 4097))"}"#, "4096"),
                 (#"{"type":"image","link":"http://insecure.example/a.jpg"}"#, "https"),
-                (#"{"type":"buttons","text":"Kies","buttons":[{"id":"1","title":"a"},{"id":"2","title":"b"},{"id":"3","title":"c"},{"id":"4","title":"d"}]}"#, "button"),
+                (
+                    #"{"type":"buttons","text":"Kies","buttons":[{"id":"1","title":"a"},{"id":"2","title":"b"},{"id":"3","title":"c"},{"id":"4","title":"d"}]}"#,
+                    "button"
+                ),
                 (#"{"type":"carrier-pigeon"}"#, "type"),
                 (#"not json"#, "JSON"),
             ]
@@ -188,8 +202,10 @@ import WhatsAppSimulator
             // A message left in `sending` by a process that died during the call to Meta. Its job is
             // due in an hour, so the worker cannot send it before the test has put it in that state.
             let later = JobStore(database: harness.db, now: { harness.clock.now.addingTimeInterval(3600) })
-            let message = try await MessageSending(scope: harness.scope, jobs: later, inboxWakeUp: harness.app.backgroundJobs.inboxWakeUp, now: harness.clock.now)
-                .queue(.text("Komt eraan"), in: conversation, sender: nil)
+            let message = try await MessageSending(
+                scope: harness.scope, jobs: later, inboxWakeUp: harness.app.backgroundJobs.inboxWakeUp, now: harness.clock.now
+            )
+            .queue(.text("Komt eraan"), in: conversation, sender: nil)
             try await (harness.db as! any SQLDatabase).raw("UPDATE messages SET status = 'sending' WHERE id = \(bind: message.id!)").run()
             harness.clock.advance(by: 3601)
             try await harness.eventually("outcome marked unknown") {
@@ -237,7 +253,9 @@ import WhatsAppSimulator
 
             // Saving a good token again repairs it.
             harness.simulator.restoreToken(for: WhatsAppHarness.number.phoneNumberID)
-            let repaired = try await harness.owner.api(.POST, "/api/v1/whatsapp/connections", json: #"{"phone_number_id":"\#(WhatsAppHarness.number.phoneNumberID)","access_token":"\#(WhatsAppHarness.number.accessToken)"}"#)
+            let repaired = try await harness.owner.api(
+                .POST, "/api/v1/whatsapp/connections",
+                json: #"{"phone_number_id":"\#(WhatsAppHarness.number.phoneNumberID)","access_token":"\#(WhatsAppHarness.number.accessToken)"}"#)
             #expect(repaired.status == .created, "\(repaired.body.string)")
             #expect(try await harness.scope.find(WhatsAppConnection.self, harness.connectionID)?.state == .active)
             #expect(!(try await harness.owner.get("/dashboard")).body.string.contains("data-testid=\"warning\""))

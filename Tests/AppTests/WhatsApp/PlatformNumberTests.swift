@@ -83,7 +83,9 @@ import WhatsAppSimulator
             #expect(stored.businessAccountID == Self.platformNumber.wabaID)
             #expect(stored.verifiedName == Self.platformNumber.verifiedName)
             #expect(stored.appSecretSealed == nil)
-            #expect(try await harness.app.whatsApp.vault.open(stored.accessTokenSealed, for: harness.organizationID, purpose: .whatsAppAccessToken, on: harness.db) == Self.platformNumber.accessToken)
+            #expect(
+                try await harness.app.whatsApp.vault.open(stored.accessTokenSealed, for: harness.organizationID, purpose: .whatsAppAccessToken, on: harness.db)
+                    == Self.platformNumber.accessToken)
 
             let after = try await operatorBrowser.get("/admin?notice=assigned")
             #expect(after.body.string.contains("It is connected to Bakkerij Anna."))

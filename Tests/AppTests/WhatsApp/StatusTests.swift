@@ -42,11 +42,13 @@ import WhatsAppSimulator
             try await post(harness, [WebhookFixtures.status("read", wamid: wamid, to: "31612345678", at: now)])
             try await settle(harness)
             #expect(try await status(harness, message) == .read)
-            try await post(harness, [
-                WebhookFixtures.status("delivered", wamid: wamid, to: "31612345678", at: now),
-                WebhookFixtures.status("sent", wamid: wamid, to: "31612345678", at: now),
-                WebhookFixtures.status("delivered", wamid: wamid, to: "31612345678", at: now),
-            ])
+            try await post(
+                harness,
+                [
+                    WebhookFixtures.status("delivered", wamid: wamid, to: "31612345678", at: now),
+                    WebhookFixtures.status("sent", wamid: wamid, to: "31612345678", at: now),
+                    WebhookFixtures.status("delivered", wamid: wamid, to: "31612345678", at: now),
+                ])
             try await settle(harness)
             #expect(try await status(harness, message) == .read)
         }
@@ -57,15 +59,18 @@ import WhatsAppSimulator
             let first = try await sentMessage(harness)
             let now = harness.clock.now
             let errors = #"[{"code":131026,"title":"Message undeliverable","message":"Message undeliverable","error_data":{"details":"not on WhatsApp"}}]"#
-            try await post(harness, [
-                WebhookFixtures.status("delivered", wamid: first.wamid!, to: "31612345678", at: now),
-                WebhookFixtures.status("failed", wamid: first.wamid!, to: "31612345678", at: now, errors: errors),
-            ])
+            try await post(
+                harness,
+                [
+                    WebhookFixtures.status("delivered", wamid: first.wamid!, to: "31612345678", at: now),
+                    WebhookFixtures.status("failed", wamid: first.wamid!, to: "31612345678", at: now, errors: errors),
+                ])
             try await settle(harness)
             #expect(try await status(harness, first) == .delivered)
 
             // Another message: failed first, then a second device reports it delivered.
-            let second = try await harness.owner.api(.POST, "/api/v1/conversations/\(first.$conversation.id)/messages", json: #"{"type":"text","text":"Nog een"}"#)
+            let second = try await harness.owner.api(
+                .POST, "/api/v1/conversations/\(first.$conversation.id)/messages", json: #"{"type":"text","text":"Nog een"}"#)
             #expect(second.status == .accepted)
             try await harness.eventually("second sent") {
                 try await harness.scope.query(Message.self).filter(\.$direction == .outbound).filter(\.$wamid != nil).count() == 2
@@ -84,7 +89,9 @@ import WhatsAppSimulator
     }
 
     @Test func theSimulatorsShuffledAndRepeatedCallbacksEndAtRead() async throws {
-        try await WhatsAppHarness.run(statusCallbacks: StatusCallbacks(sentAfter: 0.01, deliveredAfter: 0.02, readAfter: 0.03, shuffled: true, duplicates: true)) { harness in
+        try await WhatsAppHarness.run(
+            statusCallbacks: StatusCallbacks(sentAfter: 0.01, deliveredAfter: 0.02, readAfter: 0.03, shuffled: true, duplicates: true)
+        ) { harness in
             let message = try await sentMessage(harness)
             try await harness.eventually("read") { try await status(harness, message) == .read }
             try await Task.sleep(for: .milliseconds(300))
@@ -97,10 +104,12 @@ import WhatsAppSimulator
         try await WhatsAppHarness.run { harness in
             let message = try await sentMessage(harness)
             let wamid = message.wamid!, now = harness.clock.now
-            try await post(harness, [
-                WebhookFixtures.status("played", wamid: wamid, to: "31612345678", at: now),
-                WebhookFixtures.status("read", wamid: wamid, to: "31612345678", at: now),
-            ])
+            try await post(
+                harness,
+                [
+                    WebhookFixtures.status("played", wamid: wamid, to: "31612345678", at: now),
+                    WebhookFixtures.status("read", wamid: wamid, to: "31612345678", at: now),
+                ])
             try await settle(harness)
             #expect(try await status(harness, message) == .played)
         }

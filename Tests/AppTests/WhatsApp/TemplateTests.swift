@@ -18,9 +18,11 @@ import WhatsAppSimulator
     // MARK: Helpers
 
     func syncJobs(_ harness: WhatsAppHarness, _ states: [String]) async throws -> Int {
-        let row = try await (harness.db as! any SQLDatabase).raw("""
+        let row = try await (harness.db as! any SQLDatabase).raw(
+            """
             SELECT COUNT(*) AS n FROM jobs WHERE kind = \(bind: SyncMessageTemplates.kind) AND state IN (\(binds: states))
-            """).first()
+            """
+        ).first()
         return try row?.decode(column: "n", as: Int.self) ?? 0
     }
 
@@ -103,7 +105,10 @@ import WhatsAppSimulator
             let listing = try await harness.app.whatsApp.graph.templates(wabaID: Self.wabaID, after: nil, token: WhatsAppHarness.number.accessToken)
             harness.clock.advance(by: 1)
             // ...meanwhile a template is created here and Meta approves another...
-            #expect(try await harness.owner.api(.POST, "/api/v1/whatsapp/templates", json: Self.orderReady.replacingOccurrences(of: "order_ready", with: "pickup_reminder")).status == .created)
+            #expect(
+                try await harness.owner.api(
+                    .POST, "/api/v1/whatsapp/templates", json: Self.orderReady.replacingOccurrences(of: "order_ready", with: "pickup_reminder")
+                ).status == .created)
             try await harness.simulator.approveTemplate(name: "order_ready")
             try await harness.eventually("approved") { try await template(harness, "order_ready")?.status == "APPROVED" }
             // ...and then it stores what it listed: neither change is lost.
@@ -161,11 +166,13 @@ import WhatsAppSimulator
     @Test func aTemplateCreatedOnThePageIsListedThere() async throws {
         try await WhatsAppHarness.run { harness in
             _ = try await harness.owner.get("/templates")
-            let response = try await harness.owner.post("/templates", [
-                "name": "pickup_reminder", "language": "nl", "category": "UTILITY", "headerText": "",
-                "body": "Vergeet je {{1}} niet op te halen voor {{2}}!", "examples": "taart\r\n\r\n17:00\r\n",
-                "footer": "", "quickReplies": "Komt goed\nGraag later",
-            ])
+            let response = try await harness.owner.post(
+                "/templates",
+                [
+                    "name": "pickup_reminder", "language": "nl", "category": "UTILITY", "headerText": "",
+                    "body": "Vergeet je {{1}} niet op te halen voor {{2}}!", "examples": "taart\r\n\r\n17:00\r\n",
+                    "footer": "", "quickReplies": "Komt goed\nGraag later",
+                ])
             #expect(response.status == .seeOther, "\(response.body.string.prefix(800))")
             #expect(response.headers.first(name: .location) == "/templates?notice=created")
             let atMeta = try #require(harness.simulator.templates.first { $0.name == "pickup_reminder" })
@@ -191,12 +198,15 @@ import WhatsAppSimulator
             harness.simulator.addTemplate(name: "order_ready", language: "en_US", category: "UTILITY", body: "Your order {{1}} is ready")
             try await sync(harness)
 
-            let quality = #"{"field":"message_template_quality_update","value":{"previous_quality_score":"GREEN","new_quality_score":"YELLOW","message_template_id":\#(seeded.id),"message_template_name":"order_ready","message_template_language":"nl"}}"#
+            let quality =
+                #"{"field":"message_template_quality_update","value":{"previous_quality_score":"GREEN","new_quality_score":"YELLOW","message_template_id":\#(seeded.id),"message_template_name":"order_ready","message_template_language":"nl"}}"#
             #expect(try await harness.postWebhook(WebhookFixtures.envelope([quality])).status == .ok)
             try await harness.eventually("quality") { try await template(harness, "order_ready")?.quality == "YELLOW" }
 
-            let category = #"{"field":"template_category_update","value":{"message_template_id":\#(seeded.id),"message_template_name":"order_ready","message_template_language":"nl","previous_category":"UTILITY","new_category":"MARKETING"}}"#
-            let paused = #"{"field":"message_template_status_update","value":{"event":"PAUSED","message_template_id":\#(seeded.id),"message_template_name":"order_ready","message_template_language":"nl","reason":"LOW_QUALITY"}}"#
+            let category =
+                #"{"field":"template_category_update","value":{"message_template_id":\#(seeded.id),"message_template_name":"order_ready","message_template_language":"nl","previous_category":"UTILITY","new_category":"MARKETING"}}"#
+            let paused =
+                #"{"field":"message_template_status_update","value":{"event":"PAUSED","message_template_id":\#(seeded.id),"message_template_name":"order_ready","message_template_language":"nl","reason":"LOW_QUALITY"}}"#
             #expect(try await harness.postWebhook(WebhookFixtures.envelope([category, paused])).status == .ok)
             try await harness.eventually("category and status") {
                 let row = try await template(harness, "order_ready")
@@ -230,10 +240,22 @@ import WhatsAppSimulator
         (#"{"name":"order_ready","language":"nl","category":"UTILITY","body":"Bestelling {{2}} is klaar","examples":["A-17"]}"#, "numbered {{1}} to {{1}}"),
         (#"{"name":"order_ready","language":"nl","category":"UTILITY","body":"{{1}} is klaar","examples":["A-17"]}"#, "must not start or end with a variable"),
         (#"{"name":"order_ready","language":"nl","category":"UTILITY","body":"Klaar","examples":["A-17"]}"#, "given but the text has no variables"),
-        (#"{"name":"order_ready","language":"nl","category":"UTILITY","header_text":"{{1}} en {{2}}","body":"Klaar"}"#, "components.HEADER.text: may contain at most one variable"),
-        (#"{"name":"order_ready","language":"nl","category":"UTILITY","body":"Klaar","footer":"\#(String(repeating: "x", count: 61))"}"#, "components.FOOTER.text"),
-        (#"{"name":"order_ready","language":"nl","category":"UTILITY","body":"Klaar","quick_replies":["Een knop met veel te veel tekst erop"]}"#, "components.BUTTONS.buttons[0].text"),
-        (#"{"name":"order_ready","language":"nl","category":"UTILITY","body":"Klaar","quick_replies":["1","2","3","4","5","6","7","8","9","10","11"]}"#, "at most 10 allowed"),
+        (
+            #"{"name":"order_ready","language":"nl","category":"UTILITY","header_text":"{{1}} en {{2}}","body":"Klaar"}"#,
+            "components.HEADER.text: may contain at most one variable"
+        ),
+        (
+            #"{"name":"order_ready","language":"nl","category":"UTILITY","body":"Klaar","footer":"\#(String(repeating: "x", count: 61))"}"#,
+            "components.FOOTER.text"
+        ),
+        (
+            #"{"name":"order_ready","language":"nl","category":"UTILITY","body":"Klaar","quick_replies":["Een knop met veel te veel tekst erop"]}"#,
+            "components.BUTTONS.buttons[0].text"
+        ),
+        (
+            #"{"name":"order_ready","language":"nl","category":"UTILITY","body":"Klaar","quick_replies":["1","2","3","4","5","6","7","8","9","10","11"]}"#,
+            "at most 10 allowed"
+        ),
     ]
 
     @Test func anInvalidDefinitionIsRefusedWithAClearMessageBeforeMetaIsAsked() async throws {
@@ -249,7 +271,8 @@ import WhatsAppSimulator
             #expect(try await stored(harness).isEmpty)
 
             _ = try await harness.owner.get("/templates")
-            let page = try await harness.owner.post("/templates", ["name": "order_ready", "language": "nl", "category": "UTILITY", "body": "Bestelling {{1}} is klaar", "examples": ""])
+            let page = try await harness.owner.post(
+                "/templates", ["name": "order_ready", "language": "nl", "category": "UTILITY", "body": "Bestelling {{1}} is klaar", "examples": ""])
             #expect(page.status == .unprocessableEntity)
             #expect(page.body.string.contains("needs one example per variable"))
             #expect(page.body.string.contains("id=\"template-create-form\""))

@@ -17,13 +17,16 @@ import WhatsAppSimulator
 
     @Test func theVerificationChallengeIsEchoedOnlyForTheRightToken() async throws {
         try await WhatsAppHarness.run { harness in
-            let good = try await harness.app.testing().sendRequest(.GET, "/api/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=\(WhatsAppHarness.verifyToken)&hub.challenge=1158201444")
+            let good = try await harness.app.testing().sendRequest(
+                .GET, "/api/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=\(WhatsAppHarness.verifyToken)&hub.challenge=1158201444")
             #expect(good.status == .ok)
             #expect(good.body.string == "1158201444")
-            let wrong = try await harness.app.testing().sendRequest(.GET, "/api/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=guess&hub.challenge=1158201444")
+            let wrong = try await harness.app.testing().sendRequest(
+                .GET, "/api/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=guess&hub.challenge=1158201444")
             #expect(wrong.status == .forbidden)
             #expect(!wrong.body.string.contains("1158201444"))
-            let noMode = try await harness.app.testing().sendRequest(.GET, "/api/webhooks/whatsapp?hub.verify_token=\(WhatsAppHarness.verifyToken)&hub.challenge=1")
+            let noMode = try await harness.app.testing().sendRequest(
+                .GET, "/api/webhooks/whatsapp?hub.verify_token=\(WhatsAppHarness.verifyToken)&hub.challenge=1")
             #expect(noMode.status == .forbidden)
         }
     }
@@ -56,7 +59,8 @@ import WhatsAppSimulator
         try await TestApp.run(variables: ["WHATSAPP_WEBHOOK_VERIFY_TOKEN": "t"]) { app in
             var headers = HTTPHeaders()
             headers.add(name: WebhookSignature.headerName, value: WebhookSignature.header(body: Array(Self.emptyNotification.utf8), appSecret: ""))
-            let response = try await app.app.testing().sendRequest(.POST, "/api/webhooks/whatsapp", headers: headers, body: ByteBuffer(string: Self.emptyNotification))
+            let response = try await app.app.testing().sendRequest(
+                .POST, "/api/webhooks/whatsapp", headers: headers, body: ByteBuffer(string: Self.emptyNotification))
             #expect(response.status == .forbidden)
             #expect(try await WebhookEvent.query(on: app.db).count() == 0)
         }
@@ -101,16 +105,20 @@ import WhatsAppSimulator
             // The database refuses one message (as a full disk or a broken row would).
             let sql = harness.db as! any SQLDatabase
             if sql.dialect.name == "postgresql" {
-                try await sql.raw("""
+                try await sql.raw(
+                    """
                     CREATE FUNCTION refuse_message() RETURNS trigger LANGUAGE plpgsql AS $$
                     BEGIN IF NEW.wamid = 'wamid.REFUSED' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$
-                    """).run()
+                    """
+                ).run()
                 try await sql.raw("CREATE TRIGGER refuse_message BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION refuse_message()").run()
             } else {
-                try await sql.raw("""
+                try await sql.raw(
+                    """
                     CREATE TRIGGER refuse_message BEFORE INSERT ON messages WHEN NEW.wamid = 'wamid.REFUSED'
                     BEGIN SELECT RAISE(ABORT, 'refused by the test'); END
-                    """).run()
+                    """
+                ).run()
             }
             // Three bodies in one batch, as one group commit stores them.
             let at = harness.clock.now

@@ -29,9 +29,11 @@ import WhatsAppSimulator
         try await WhatsAppHarness.run(numbers: [WhatsAppHarness.number, kees]) { harness in
             let browser = try await harness.test.signUp(name: "Kees Kaas", organization: "Kaas BV", email: "kees@example.com")
             let organization = try await harness.test.organization(named: "Kaas BV")
-            let response = try await browser.api(.POST, "/api/v1/whatsapp/connections", json: """
-                {"phone_number_id":"\(kees.phoneNumberID)","business_account_id":"\(kees.wabaID)","access_token":"\(kees.accessToken)","app_secret":"\(keesSecret)"}
-                """)
+            let response = try await browser.api(
+                .POST, "/api/v1/whatsapp/connections",
+                json: """
+                    {"phone_number_id":"\(kees.phoneNumberID)","business_account_id":"\(kees.wabaID)","access_token":"\(kees.accessToken)","app_secret":"\(keesSecret)"}
+                    """)
             #expect(response.status == .created, "\(response.body.string)")
             let connection = try #require(try await WhatsAppConnection.query(on: harness.db).filter(\.$phoneNumberID == kees.phoneNumberID).first())
             try await body(harness, Kees(browser: browser, organizationID: organization.id!, connectionID: connection.id!))
@@ -72,9 +74,13 @@ import WhatsAppSimulator
     }
 
     func textTo(_ phoneNumberID: String, wabaID: String, wamid: String, from waID: String, _ harness: WhatsAppHarness) -> String {
-        let message = #"{"from":"\#(waID)","id":"\#(wamid)","timestamp":"\#(Int(harness.clock.now.timeIntervalSince1970))","type":"text","text":{"body":"Betaal hier: evil.example"}}"#
+        let message =
+            #"{"from":"\#(waID)","id":"\#(wamid)","timestamp":"\#(Int(harness.clock.now.timeIntervalSince1970))","type":"text","text":{"body":"Betaal hier: evil.example"}}"#
         return WebhookFixtures.envelope(
-            [WebhookFixtures.messagesChange(contacts: "[\(WebhookFixtures.contact(waID, name: "Oplichter"))]", messages: "[\(message)]", phoneNumberID: phoneNumberID)],
+            [
+                WebhookFixtures.messagesChange(
+                    contacts: "[\(WebhookFixtures.contact(waID, name: "Oplichter"))]", messages: "[\(message)]", phoneNumberID: phoneNumberID)
+            ],
             wabaID: wabaID
         )
     }
@@ -87,11 +93,13 @@ import WhatsAppSimulator
             let before = try await WhatsAppSeed.state(of: harness.organizationID, app: harness.test)
 
             // Kees signs with his own secret a message for Anna's number.
-            let attack = try await postAsKees(harness, kees, textTo(annaNumber.phoneNumberID, wabaID: annaNumber.wabaID, wamid: "wamid.ATTACK1", from: "31600000001", harness))
+            let attack = try await postAsKees(
+                harness, kees, textTo(annaNumber.phoneNumberID, wabaID: annaNumber.wabaID, wamid: "wamid.ATTACK1", from: "31600000001", harness))
             expectRefused(attack, verifier: "connection", naming: annaNumber.phoneNumberID)
             #expect(attack.verifierConnectionID == kees.connectionID)
             // The platform's secret does not reach Kees's own-app number either.
-            let sideways = try await postAsPlatform(harness, textTo(Self.kees.phoneNumberID, wabaID: Self.kees.wabaID, wamid: "wamid.ATTACK2", from: "31600000002", harness))
+            let sideways = try await postAsPlatform(
+                harness, textTo(Self.kees.phoneNumberID, wabaID: Self.kees.wabaID, wamid: "wamid.ATTACK2", from: "31600000002", harness))
             expectRefused(sideways, verifier: "platform", naming: Self.kees.phoneNumberID)
             for (wamid, waID) in [("wamid.ATTACK1", "31600000001"), ("wamid.ATTACK2", "31600000002")] {
                 #expect(try await harness.message(wamid: wamid) == nil)
@@ -100,11 +108,13 @@ import WhatsAppSimulator
             #expect(try await WhatsAppSeed.state(of: harness.organizationID, app: harness.test) == before)
 
             // Each verifier's own number still works.
-            let own = try await postAsKees(harness, kees, textTo(Self.kees.phoneNumberID, wabaID: Self.kees.wabaID, wamid: "wamid.KEES1", from: "31600000003", harness))
+            let own = try await postAsKees(
+                harness, kees, textTo(Self.kees.phoneNumberID, wabaID: Self.kees.wabaID, wamid: "wamid.KEES1", from: "31600000003", harness))
             #expect(own.state == .processed)
             #expect(own.refused == nil)
             #expect(try await harness.stored("wamid.KEES1").organizationID == kees.organizationID)
-            let platform = try await postAsPlatform(harness, textTo(annaNumber.phoneNumberID, wabaID: annaNumber.wabaID, wamid: "wamid.ANNA1", from: "31600000004", harness))
+            let platform = try await postAsPlatform(
+                harness, textTo(annaNumber.phoneNumberID, wabaID: annaNumber.wabaID, wamid: "wamid.ANNA1", from: "31600000004", harness))
             #expect(platform.state == .processed)
             #expect(platform.verifier == "platform")
             #expect(try await harness.stored("wamid.ANNA1").organizationID == harness.organizationID)
@@ -164,7 +174,8 @@ import WhatsAppSimulator
             }
 
             // Kees, with his own secret, names Anna's account.
-            let attack = try await postAsKees(harness, kees, WebhookFixtures.envelope([paused("order_ready"), quality("order_ready")], wabaID: WhatsAppHarness.number.wabaID))
+            let attack = try await postAsKees(
+                harness, kees, WebhookFixtures.envelope([paused("order_ready"), quality("order_ready")], wabaID: WhatsAppHarness.number.wabaID))
             expectRefused(attack, verifier: "connection", naming: WhatsAppHarness.number.wabaID)
             // The platform's secret names Kees's own-app account.
             let sideways = try await postAsPlatform(harness, WebhookFixtures.envelope([paused("kaas_klaar")], wabaID: Self.kees.wabaID))
@@ -212,7 +223,9 @@ import WhatsAppSimulator
 
     @Test func aRefusedEventIsListedForTheOperatorWithItsReason() async throws {
         try await Self.run { harness, kees in
-            let attack = try await postAsKees(harness, kees, textTo(WhatsAppHarness.number.phoneNumberID, wabaID: WhatsAppHarness.number.wabaID, wamid: "wamid.ATTACK3", from: "31600000005", harness))
+            let attack = try await postAsKees(
+                harness, kees,
+                textTo(WhatsAppHarness.number.phoneNumberID, wabaID: WhatsAppHarness.number.wabaID, wamid: "wamid.ATTACK3", from: "31600000005", harness))
             #expect(attack.state == .failed)
             let anna = try #require(try await User.query(on: harness.db).filter(\.$email == "anna@example.com").first())
             anna.isPlatformAdmin = true

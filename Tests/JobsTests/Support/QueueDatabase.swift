@@ -52,7 +52,8 @@ struct QueueDatabase {
             try await withAdmin(adminURL) { try await $0.raw("CREATE DATABASE \(ident: String(name))").run() }
             var components = try #require(URLComponents(string: adminURL))
             components.path = "/" + name
-            databases.use(.postgres(configuration: try SQLPostgresConfiguration(url: try #require(components.string)), maxConnectionsPerEventLoop: 2), as: .psql)
+            databases.use(
+                .postgres(configuration: try SQLPostgresConfiguration(url: try #require(components.string)), maxConnectionsPerEventLoop: 2), as: .psql)
             cleanup = { try await withAdmin(adminURL) { try await $0.raw("DROP DATABASE IF EXISTS \(ident: String(name)) WITH (FORCE)").run() } }
         }
         do {

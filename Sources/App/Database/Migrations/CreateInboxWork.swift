@@ -116,9 +116,11 @@ struct CreateInboxWork: AsyncMigration {
         for table in ["inbox_events", "canned_responses", "mentions", "notes", "conversation_tags", "tags"] {
             try await database.schema(table).delete()
         }
-        for (table, column) in [("conversations", "assignee_id"), ("conversations", "team_id"), ("conversations", "snoozed_until"),
-                                ("conversations", "waiting_since"), ("whatsapp_connections", "team_id"), ("organizations", "agents_see_all"),
-                                ("memberships", "available"), ("memberships", "capacity"), ("memberships", "last_assigned_at")] {
+        for (table, column) in [
+            ("conversations", "assignee_id"), ("conversations", "team_id"), ("conversations", "snoozed_until"),
+            ("conversations", "waiting_since"), ("whatsapp_connections", "team_id"), ("organizations", "agents_see_all"),
+            ("memberships", "available"), ("memberships", "capacity"), ("memberships", "last_assigned_at"),
+        ] {
             try await database.schema(table).deleteField(FieldKey(stringLiteral: column)).update()
         }
         try await database.schema("team_members").delete()

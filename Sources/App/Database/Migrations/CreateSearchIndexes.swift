@@ -17,32 +17,42 @@ struct CreateSearchIndexes: AsyncMigration {
         let sql = database.sql
         for (table, column) in Self.indexed {
             if sql.dialect.name == "postgresql" {
-                try await sql.raw("""
+                try await sql.raw(
+                    """
                     CREATE INDEX \(unsafeRaw: table)_search ON \(unsafeRaw: table) USING GIN (to_tsvector('simple', coalesce(\(unsafeRaw: column), '')))
-                    """).run()
+                    """
+                ).run()
                 continue
             }
             let fts = "\(table)_fts"
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 CREATE VIRTUAL TABLE \(unsafeRaw: fts) USING fts5(\(unsafeRaw: column), content='\(unsafeRaw: table)', content_rowid='rowid',
                   tokenize='unicode61 remove_diacritics 2')
-                """).run()
-            try await sql.raw("""
+                """
+            ).run()
+            try await sql.raw(
+                """
                 CREATE TRIGGER \(unsafeRaw: fts)_insert AFTER INSERT ON \(unsafeRaw: table) BEGIN
                   INSERT INTO \(unsafeRaw: fts)(rowid, \(unsafeRaw: column)) VALUES (new.rowid, new.\(unsafeRaw: column));
                 END
-                """).run()
-            try await sql.raw("""
+                """
+            ).run()
+            try await sql.raw(
+                """
                 CREATE TRIGGER \(unsafeRaw: fts)_delete AFTER DELETE ON \(unsafeRaw: table) BEGIN
                   INSERT INTO \(unsafeRaw: fts)(\(unsafeRaw: fts), rowid, \(unsafeRaw: column)) VALUES ('delete', old.rowid, old.\(unsafeRaw: column));
                 END
-                """).run()
-            try await sql.raw("""
+                """
+            ).run()
+            try await sql.raw(
+                """
                 CREATE TRIGGER \(unsafeRaw: fts)_update AFTER UPDATE OF \(unsafeRaw: column) ON \(unsafeRaw: table) BEGIN
                   INSERT INTO \(unsafeRaw: fts)(\(unsafeRaw: fts), rowid, \(unsafeRaw: column)) VALUES ('delete', old.rowid, old.\(unsafeRaw: column));
                   INSERT INTO \(unsafeRaw: fts)(rowid, \(unsafeRaw: column)) VALUES (new.rowid, new.\(unsafeRaw: column));
                 END
-                """).run()
+                """
+            ).run()
             // Rows stored before this migration.
             try await sql.raw("INSERT INTO \(unsafeRaw: fts)(\(unsafeRaw: fts)) VALUES ('rebuild')").run()
         }

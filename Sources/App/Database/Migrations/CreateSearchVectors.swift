@@ -14,10 +14,12 @@ struct CreateSearchVectors: AsyncMigration {
         try await sql.create(index: "conversations_contact_id").on("conversations").column("contact_id").run()
         guard sql.dialect.name == "postgresql" else { return }
         for (table, column) in Self.vectors {
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 ALTER TABLE \(unsafeRaw: table) ADD COLUMN search_vector tsvector
                   GENERATED ALWAYS AS (to_tsvector('simple', coalesce(\(unsafeRaw: column), ''))) STORED
-                """).run()
+                """
+            ).run()
             try await sql.raw("CREATE INDEX \(unsafeRaw: table)_search_vector ON \(unsafeRaw: table) USING GIN (search_vector)").run()
             try await sql.raw("DROP INDEX IF EXISTS \(unsafeRaw: table)_search").run()
         }
@@ -37,9 +39,11 @@ struct CreateSearchVectors: AsyncMigration {
         if sql.dialect.name == "postgresql" {
             try await sql.raw("DROP INDEX IF EXISTS contacts_wa_id_trigrams").run()
             for (table, column) in Self.vectors {
-                try await sql.raw("""
+                try await sql.raw(
+                    """
                     CREATE INDEX \(unsafeRaw: table)_search ON \(unsafeRaw: table) USING GIN (to_tsvector('simple', coalesce(\(unsafeRaw: column), '')))
-                    """).run()
+                    """
+                ).run()
                 try await sql.raw("ALTER TABLE \(unsafeRaw: table) DROP COLUMN search_vector").run()
             }
         }

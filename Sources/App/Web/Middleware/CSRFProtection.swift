@@ -64,8 +64,9 @@ struct RequestOrigin {
     let isApp: Bool
 
     init(_ request: Request) {
-        self.init(origin: request.headers.first(name: .origin), fetchSite: request.headers.first(name: "Sec-Fetch-Site"),
-                  appURL: request.context.configuration.appURL)
+        self.init(
+            origin: request.headers.first(name: .origin), fetchSite: request.headers.first(name: "Sec-Fetch-Site"),
+            appURL: request.context.configuration.appURL)
     }
 
     init(origin: String?, fetchSite: String?, appURL: URL) {
@@ -79,9 +80,9 @@ struct RequestOrigin {
     /// Same scheme, host and port as `APP_URL`, and nothing else in the header.
     static func isAppOrigin(_ origin: String, appURL: URL) -> Bool {
         guard let url = URLComponents(string: origin.trimmingCharacters(in: .whitespaces)), url.path.isEmpty || url.path == "/",
-              url.user == nil, url.password == nil, url.query == nil, url.fragment == nil,
-              let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased(),
-              let appScheme = appURL.scheme?.lowercased(), let appHost = appURL.host?.lowercased()
+            url.user == nil, url.password == nil, url.query == nil, url.fragment == nil,
+            let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased(),
+            let appScheme = appURL.scheme?.lowercased(), let appHost = appURL.host?.lowercased()
         else { return false }
         func port(_ explicit: Int?, _ scheme: String) -> Int? { explicit ?? ["http": 80, "https": 443][scheme] }
         return scheme == appScheme && host == appHost && port(url.port, scheme) == port(appURL.port, appScheme)

@@ -10,7 +10,8 @@ extension Request {
         if let cached = storage[LanguageKey.self] { return cached }
         let chosen = signedIn?.user.language.flatMap { Language(rawValue: $0) }
         let remembered = cookies[Cookies.language].flatMap { Language(rawValue: $0.string) }
-        let language = chosen ?? remembered
+        let language =
+            chosen ?? remembered
             ?? Language.negotiate(acceptLanguage: headers.first(name: .acceptLanguage))
             ?? .default
         storage[LanguageKey.self] = language

@@ -20,6 +20,7 @@ struct RequestIdentification: AsyncMiddleware {
     }
 
     static func isWellFormed(_ id: String) -> Bool {
-        (1...64).contains(id.utf8.count) && id.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "-" || $0 == "_") }
+        (1...64).contains(id.utf8.count)
+            && id.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "-" || $0 == "_") }
     }
 }
