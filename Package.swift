@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/pointfreeco/swift-snapshot-testing", from: "1.19.7"),
     ],
     targets: [
@@ -64,6 +65,26 @@ let package = Package(
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ]
         ),
+        // Email delivery: the message format (MIME), Resend's HTTP API, SMTP with STARTTLS. Vendor-only code.
+        .target(
+            name: "Mail",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Two-factor sign-in: TOTP (RFC 6238), base32, recovery codes, and QR codes drawn as SVG. No dependencies but Crypto.
+        .target(name: "TwoFactor", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // A loopback Resend API that follows Resend's documented requests and answers: for tests.
+        .target(
+            name: "ResendSimulator",
+            dependencies: [.product(name: "Vapor", package: "vapor")],
+            path: "Sources/Simulators/ResendSimulator"
+        ),
         // A loopback Graph API with customers who send signed webhooks: for tests, demos and benchmarks.
         .target(
             name: "WhatsAppSimulator",
@@ -85,8 +106,10 @@ let package = Package(
                 "ADSappCore",
                 "Jobs",
                 "KeyVault",
+                "Mail",
                 "ObjectStore",
                 "SafeHTML",
+                "TwoFactor",
                 "WhatsAppCloud",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
@@ -131,6 +154,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "KeyVaultTests", dependencies: ["KeyVault"]),
+        .testTarget(name: "MailTests", dependencies: ["Mail", "ResendSimulator", .product(name: "VaporTesting", package: "vapor")]),
+        .testTarget(name: "TwoFactorTests", dependencies: ["TwoFactor"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore"]),
         .testTarget(name: "WhatsAppCloudTests", dependencies: ["WhatsAppCloud"], resources: [.copy("Fixtures")]),
         .testTarget(name: "WhatsAppSimulatorTests", dependencies: ["WhatsAppSimulator", "WhatsAppCloud"]),
@@ -139,6 +164,9 @@ let package = Package(
             name: "AppTests",
             dependencies: [
                 "App",
+                "Mail",
+                "ResendSimulator",
+                "TwoFactor",
                 "WhatsAppCloud",
                 "WhatsAppSimulator",
                 .product(name: "VaporTesting", package: "vapor"),

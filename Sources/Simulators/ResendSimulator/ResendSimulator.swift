@@ -1,0 +1,1 @@
+// The Resend fake: see ResendSimulator.swift.
