@@ -45,7 +45,8 @@ public func configure(
 
     // Background jobs, and the live inbox they and requests wake when they record inbox events
     let inboxWakeUp = Signal()
-    app.backgroundJobs = try BackgroundJobs(configuration, whatsApp: app.whatsApp, inboxWakeUp: inboxWakeUp, now: dependencies.now)
+    let mailer = dependencies.mailer ?? EmailDelivery.mailer(configuration.email, httpClient: app.http.client.shared, database: app.db, now: dependencies.now)
+    app.backgroundJobs = try BackgroundJobs(configuration, whatsApp: app.whatsApp, mailer: mailer, inboxWakeUp: inboxWakeUp, now: dependencies.now)
     app.liveInbox = LiveInbox(database: app.db, wakeUp: inboxWakeUp, logger: app.logger, sessions: .init(configuration, now: dependencies.now))
     app.lifecycle.use(LiveInboxService())
     app.conversationCounts = ConversationCounts(database: app.db, maxAge: configuration.inboxCountsMaxAge)

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import Jobs
+import Mail
 import Synchronization
 import Vapor
 
@@ -14,7 +15,9 @@ struct BackgroundJobs: Sendable {
     let schedules: [JobSchedule]
     let workerConfiguration: JobWorker.Configuration
 
-    init(_ configuration: AppConfiguration, whatsApp: WhatsAppServices, inboxWakeUp: Signal, now: @escaping @Sendable () -> Date) throws {
+    init(
+        _ configuration: AppConfiguration, whatsApp: WhatsAppServices, mailer: any Mailer, inboxWakeUp: Signal, now: @escaping @Sendable () -> Date
+    ) throws {
         self.inboxWakeUp = inboxWakeUp
         var registry = JobRegistry()
         registry.register(DiagnosticsJob())
@@ -29,6 +32,7 @@ struct BackgroundJobs: Sendable {
         registry.register(AssignWaitingConversations(wakeUp: inboxWakeUp, now: now))
         registry.register(WakeSnoozedConversations(wakeUp: inboxWakeUp, now: now))
         registry.register(PruneInboxEvents())
+        registry.register(SendEmail(mailer: mailer, now: now))
         self.registry = registry
 
         let sessionTimeout = configuration.sessionAbsoluteTimeout

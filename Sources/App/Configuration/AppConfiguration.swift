@@ -37,6 +37,10 @@ public struct AppConfiguration: Sendable {
     public var mediaMaxBytes: Int
     /// How old the inbox's tab counts may be before they are counted again (`ConversationCounts`).
     public var inboxCountsMaxAge: Duration
+    /// How email is sent (`RESEND_*`, `SMTP_*`; see `EmailSettings`).
+    public var email: EmailSettings
+    /// How long invitation, verification and password-reset links last (`AccountLinkSettings`).
+    public var accountLinks: AccountLinkSettings = .standard
 
     public enum LogFormat: String, Sendable { case text, json }
 
@@ -289,7 +293,9 @@ extension AppConfiguration {
             objectStore: objectStore,
             mediaMaxBytes: try integer("MEDIA_MAX_MEGABYTES", default: 100, range: 1...2000) * 1_000_000,
             // Tests read counts right after changing conversations: exact every time there.
-            inboxCountsMaxAge: .milliseconds(try integer("INBOX_COUNTS_MAX_AGE_MILLISECONDS", default: environment == .testing ? 0 : 2000, range: 0...60_000))
+            inboxCountsMaxAge: .milliseconds(try integer("INBOX_COUNTS_MAX_AGE_MILLISECONDS", default: environment == .testing ? 0 : 2000, range: 0...60_000)),
+            email: try EmailSettings.load(appURL: appURL, value),
+            accountLinks: try AccountLinkSettings.load(value)
         )
     }
 }

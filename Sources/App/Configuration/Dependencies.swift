@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import KeyVault
+import Mail
 import ObjectStore
 import WhatsAppCloud
 
@@ -15,16 +16,20 @@ public struct Dependencies: Sendable {
     public var objectStore: (any ObjectStore)?
     /// What wraps organizations' data keys; `nil`: the master key file in the data directory.
     public var keyProvider: (any KeyProvider)?
+    /// What delivers email; `nil`: the configured one (Resend, SMTP, or the local outbox).
+    public var mailer: (any Mailer)?
 
     public init(
         now: @escaping @Sendable () -> Date, randomBytes: @escaping @Sendable (Int) -> [UInt8],
-        graphAPI: (any GraphAPI)? = nil, objectStore: (any ObjectStore)? = nil, keyProvider: (any KeyProvider)? = nil
+        graphAPI: (any GraphAPI)? = nil, objectStore: (any ObjectStore)? = nil, keyProvider: (any KeyProvider)? = nil,
+        mailer: (any Mailer)? = nil
     ) {
         self.now = now
         self.randomBytes = randomBytes
         self.graphAPI = graphAPI
         self.objectStore = objectStore
         self.keyProvider = keyProvider
+        self.mailer = mailer
     }
 
     public static let live = Dependencies(

@@ -407,4 +407,10 @@ enum TextKey: String, CaseIterable, Sendable {
     case adminWebhooksReceived = "admin.webhooks.received"
     case adminWebhooksSource = "admin.webhooks.source"
     case adminWebhooksError = "admin.webhooks.error"
+    case emailFooterAccount = "email.footer.account"
+    case emailFooterOrganization = "email.footer.organization"
+    case emailFooterNotification = "email.footer.notification"
+    case emailFooterUnsubscribe = "email.footer.unsubscribe"
+    case emailFooterSettings = "email.footer.settings"
+    case emailActionFallback = "email.action.fallback"
 }

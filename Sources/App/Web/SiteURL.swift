@@ -53,6 +53,21 @@ enum SiteURL: Equatable {
     case conversationWork(Parameter)
     case conversationNotes(Parameter)
     case conversationReaction(Parameter)
+    case notificationSettings
+    case unsubscribe
+    case adminOutbox
+    case adminOutboxEmail(Parameter)
+    case adminOutboxEmailHTML(Parameter)
+    case invitations
+    case invitationResend(Parameter)
+    case invitationRevoke(Parameter)
+    case invitation
+    case invitationJoin
+    case invitationSignUp
+    case emailVerify
+    case verificationResend
+    case passwordForgot
+    case passwordReset
 
     /// A path parameter: `.key` when registering a route, `.value` when building a link.
     enum Parameter: Equatable {
@@ -70,6 +85,11 @@ enum SiteURL: Equatable {
     static let teamID = "teamID"
     static let tagID = "tagID"
     static let cannedResponseID = "cannedResponseID"
+    static let invitationID = "invitationID"
+    /// The secret of a mailed link (invitation, verification, reset); links are built with `SiteURL.link(_:token:)`.
+    static let token = "token"
+    static let unsubscribeToken = "unsubscribeToken"
+    static let outboxEmailID = "outboxEmailID"
 
     var path: String {
         "/"
@@ -132,6 +152,21 @@ enum SiteURL: Equatable {
         case .conversationWork: ["inbox", .parameter(Self.conversationID), "work"]
         case .conversationNotes: ["inbox", .parameter(Self.conversationID), "notes"]
         case .conversationReaction: ["inbox", .parameter(Self.conversationID), "reaction"]
+        case .notificationSettings: ["settings", "notifications"]
+        case .unsubscribe: ["unsubscribe", .parameter(Self.unsubscribeToken)]
+        case .adminOutbox: ["admin", "outbox"]
+        case .adminOutboxEmail: ["admin", "outbox", .parameter(Self.outboxEmailID)]
+        case .adminOutboxEmailHTML: ["admin", "outbox", .parameter(Self.outboxEmailID), "html"]
+        case .invitations: ["settings", "members", "invitations"]
+        case .invitationResend: ["settings", "members", "invitations", .parameter(Self.invitationID), "resend"]
+        case .invitationRevoke: ["settings", "members", "invitations", .parameter(Self.invitationID), "revoke"]
+        case .invitation: ["invitations", .parameter(Self.token)]
+        case .invitationJoin: ["invitations", .parameter(Self.token), "join"]
+        case .invitationSignUp: ["invitations", .parameter(Self.token), "signup"]
+        case .emailVerify: ["email", "verify", .parameter(Self.token)]
+        case .verificationResend: ["account", "verification"]
+        case .passwordForgot: ["password", "forgot"]
+        case .passwordReset: ["password", "reset", .parameter(Self.token)]
         }
     }
 
@@ -142,8 +177,10 @@ enum SiteURL: Equatable {
             .whatsAppConnectionCheck(.value(let id)), .whatsAppConnectionWebhook(.value(let id)), .adminAssignNumber(.value(let id)),
             .conversation(.value(let id)), .conversationMessages(.value(let id)), .conversationTemplate(.value(let id)),
             .media(.value(let id)), .templateDelete(.value(let id)),
-            .conversationWork(.value(let id)), .conversationNotes(.value(let id)), .conversationReaction(.value(let id)):
+            .conversationWork(.value(let id)), .conversationNotes(.value(let id)), .conversationReaction(.value(let id)),
+            .adminOutboxEmail(.value(let id)), .adminOutboxEmailHTML(.value(let id)):
             id
+        case .invitationResend(.value(let id)), .invitationRevoke(.value(let id)): id
         default: nil
         }
     }

@@ -7,6 +7,7 @@ import Foundation
     import Glibc
 #endif
 import KeyVault
+import Mail
 import ObjectStore
 import PostgresNIO
 import SQLKit
@@ -220,6 +221,7 @@ struct TestApp {
         graphAPI: (any GraphAPI)? = nil,
         objectStore: (any ObjectStore)? = nil,
         keyProvider: (any KeyProvider)? = nil,
+        mailer: (any Mailer)? = nil,
         _ test: (TestApp) async throws -> Void
     ) async throws {
         _ = LogCapture.shared
@@ -246,7 +248,7 @@ struct TestApp {
             if migrated, case .sqliteFile(let path) = configuration.database { try await TestDatabase.copySQLiteTemplate(to: path) }
             let dependencies = Dependencies(
                 now: { clock.now }, randomBytes: Dependencies.live.randomBytes,
-                graphAPI: graphAPI, objectStore: objectStore, keyProvider: keyProvider
+                graphAPI: graphAPI, objectStore: objectStore, keyProvider: keyProvider, mailer: mailer
             )
             try await configure(app, configuration: configuration, dependencies: dependencies, migrate: migrate)
             try await test(TestApp(app: app, clock: clock))

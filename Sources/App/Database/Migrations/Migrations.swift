@@ -29,5 +29,9 @@ enum Migrations {
         IndexShownPhoneNumbers(),
         CreateThrottleCounters(),
         AddWebhookEventVerifier(),
+        CreateOutboxEmails(),
+        AddUserEmailVerifiedAt(),
+        CreateAccountTokens(),
+        CreateInvitations(),
     ]
 }
