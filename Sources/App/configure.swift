@@ -42,12 +42,16 @@ public func configure(
 
     // Vendors
     app.whatsApp = WhatsAppServices.make(configuration, httpClient: app.http.client.shared, dependencies: dependencies)
+    app.accountVault = AccountVault.make(configuration, dependencies)
 
     // Background jobs, and the live inbox they and requests wake when they record inbox events
     let inboxWakeUp = Signal()
-    let mailer = dependencies.mailer ?? EmailDelivery.mailer(configuration.email, httpClient: app.http.client.shared, database: app.db, now: dependencies.now)
-    app.backgroundJobs = try BackgroundJobs(configuration, whatsApp: app.whatsApp, mailer: mailer, inboxWakeUp: inboxWakeUp, now: dependencies.now)
-    app.liveInbox = LiveInbox(database: app.db, wakeUp: inboxWakeUp, logger: app.logger, sessions: .init(configuration, now: dependencies.now))
+    let mailer = dependencies.mailer ?? EmailDelivery.mailer(
+        configuration.email, appURL: configuration.appURL, httpClient: app.http.client.shared, database: app.db, now: dependencies.now)
+    app.backgroundJobs = try BackgroundJobs(configuration, whatsApp: app.whatsApp, mailer: mailer, context: app.context, inboxWakeUp: inboxWakeUp, now: dependencies.now)
+    app.liveInbox = LiveInbox(
+        database: app.db, wakeUp: inboxWakeUp, logger: app.logger, sessions: .init(configuration, now: dependencies.now),
+        replayLimit: configuration.liveInboxReplayLimit)
     app.lifecycle.use(LiveInboxService())
     app.conversationCounts = ConversationCounts(database: app.db, maxAge: configuration.inboxCountsMaxAge)
     app.webhookIntake = WebhookIntake(source: WebhookEvent.whatsApp, database: app.db, jobs: app.backgroundJobs.store(app.db, app.context))

@@ -13,9 +13,24 @@ enum Routes {
         anyone.get(.progressScript, use: AssetsController.progressScript)
         anyone.get(.signIn, use: AccountsController.signInPage)
         anyone.post(.signIn, use: AccountsController.signIn)
+        // The second step of signing in: its pending cookie (no session yet) is the proof.
+        anyone.get(.signInTwoFactor, use: TwoFactorController.signInPage)
+        anyone.post(.signInTwoFactor, use: TwoFactorController.signIn)
         anyone.get(.signUp, use: AccountsController.signUpPage)
         anyone.post(.signUp, use: AccountsController.signUp)
         anyone.post(.language, use: AccountsController.switchLanguage)
+        // Mailed links: their token is the proof (invitations, email verification, password reset).
+        anyone.get(.invitation, use: InvitationsController.show)
+        anyone.post(.invitationSignUp, use: InvitationsController.signUp)
+        anyone.get(.emailVerify, use: EmailVerification.verify)
+        anyone.get(.passwordForgot, use: PasswordReset.forgotPage)
+        anyone.post(.passwordForgot, use: PasswordReset.requestLink)
+        anyone.get(.passwordReset, use: PasswordReset.resetPage)
+        anyone.post(.passwordReset, use: PasswordReset.reset)
+
+        // A notification's one-click unsubscribe (RFC 8058): the link's token is the proof, no session, no CSRF token.
+        anyone.get(.unsubscribe, use: NotificationsController.confirmPage)
+        anyone.post(.unsubscribe, use: NotificationsController.unsubscribe)
 
         // Webhooks: signed by the vendor, never by a session
         let webhooks = MarkedRoutes(app, .vendorSigned)
@@ -37,6 +52,12 @@ enum Routes {
         signedIn.get(.newOrganization, use: OrganizationsController.newPage)
         signedIn.post(.newOrganization, use: OrganizationsController.create)
         signedIn.get(.noOrganization, use: OrganizationsController.noOrganizationPage)
+        signedIn.get(.twoFactor, use: TwoFactorController.page)
+        signedIn.post(.twoFactorConfirm, use: TwoFactorController.confirm)
+        signedIn.post(.twoFactorRecoveryCodes, use: TwoFactorController.regenerate)
+        signedIn.post(.twoFactorDisable, use: TwoFactorController.disable)
+        signedIn.post(.invitationJoin, use: InvitationsController.join)
+        signedIn.post(.verificationResend, use: EmailVerification.resend)
 
         // Signed in, working inside an organization: each route states what it requires.
         let tenant = TenantRoutes(signedInBuilder.grouped(RequireTenant()))
@@ -51,6 +72,8 @@ enum Routes {
             tenant.get(url, requires: permission, use: DashboardController.section(url, title: title, about: about))
         }
         tenant.get(.settings, requires: .viewDashboard, use: DashboardController.settings)
+        tenant.get(.securitySettings, requires: .viewDashboard, use: TwoFactorController.securityPage)
+        tenant.post(.securitySettings, requires: .manageSecurity, use: TwoFactorController.saveSecurity)
         tenant.get(.inbox, requires: .viewConversations, use: InboxController.list)
         tenant.get(.inboxLive, requires: .viewConversations, use: LiveController.upgrade)
         tenant.get(.inboxScript, requires: .viewConversations, use: AssetsController.inboxScript)
@@ -78,6 +101,12 @@ enum Routes {
         // Who may change whose role, and leave, depends on both roles: `MembershipRules` decides.
         tenant.on(.POST, SiteURL.memberRole(.key).pathComponents, requires: .anyMember, use: MembersController.changeRole)
         tenant.on(.POST, SiteURL.memberRemove(.key).pathComponents, requires: .anyMember, use: MembersController.remove)
+        tenant.post(.invitations, requires: .manageMembers, use: InvitationsController.create)
+        tenant.on(.POST, SiteURL.invitationResend(.key).pathComponents, requires: .manageMembers, use: InvitationsController.resend)
+        tenant.on(.POST, SiteURL.invitationRevoke(.key).pathComponents, requires: .manageMembers, use: InvitationsController.revoke)
+        // Each member's own email notifications, in this organization.
+        tenant.get(.notificationSettings, requires: .anyMember, use: NotificationsController.page)
+        tenant.on(.POST, SiteURL.notificationSettings.pathComponents, requires: .anyMember, use: NotificationsController.save)
         // A job is shown to members of the organization it ran for.
         tenant.get(.job(.key), requires: .anyMember, use: JobsController.page)
 
@@ -88,6 +117,10 @@ enum Routes {
         api.on(.PATCH, ["members", .parameter(SiteURL.membershipID)], requires: .anyMember, use: APIv1Controller.changeRole)
         api.on(.DELETE, ["members", .parameter(SiteURL.membershipID)], requires: .anyMember, use: APIv1Controller.removeMember)
         api.get("jobs", .parameter(SiteURL.jobID), requires: .anyMember, use: JobsController.show)
+        api.get("invitations", requires: .manageMembers, use: InvitationsController.apiList)
+        api.post("invitations", requires: .manageMembers, use: InvitationsController.apiCreate)
+        api.post("invitations", .parameter(SiteURL.invitationID), "resend", requires: .manageMembers, use: InvitationsController.apiResend)
+        api.delete("invitations", .parameter(SiteURL.invitationID), requires: .manageMembers, use: InvitationsController.apiRevoke)
         api.get("whatsapp", "connections", requires: .manageChannels, use: WhatsAppAPIController.connections)
         api.post("whatsapp", "connections", requires: .manageChannels, use: WhatsAppAPIController.connect)
         api.post("whatsapp", "connections", .parameter(SiteURL.connectionID), "check", requires: .manageChannels, use: WhatsAppAPIController.check)
@@ -126,6 +159,9 @@ enum Routes {
         operators.get(.adminJobs, use: AdminJobsController.page)
         operators.post(.adminJobRetry(.key), use: AdminJobsController.retry)
         operators.post(.adminJobDiscard(.key), use: AdminJobsController.discard)
+        operators.get(.adminOutbox, use: OutboxController.list)
+        operators.get(.adminOutboxEmail(.key), use: OutboxController.show)
+        operators.get(.adminOutboxEmailHTML(.key), use: OutboxController.html)
         let operatorAPI = operators.grouped("api", "v1", "admin")
         operatorAPI.get("jobs", use: AdminJobsController.overview)
         operatorAPI.post("jobs", .parameter(SiteURL.jobID), "retry", use: AdminJobsController.retryAPI)

@@ -16,7 +16,7 @@ struct BackgroundJobs: Sendable {
     let workerConfiguration: JobWorker.Configuration
 
     init(
-        _ configuration: AppConfiguration, whatsApp: WhatsAppServices, mailer: any Mailer, inboxWakeUp: Signal, now: @escaping @Sendable () -> Date
+        _ configuration: AppConfiguration, whatsApp: WhatsAppServices, mailer: any Mailer, context: AppContext, inboxWakeUp: Signal, now: @escaping @Sendable () -> Date
     ) throws {
         self.inboxWakeUp = inboxWakeUp
         var registry = JobRegistry()
@@ -33,6 +33,9 @@ struct BackgroundJobs: Sendable {
         registry.register(WakeSnoozedConversations(wakeUp: inboxWakeUp, now: now))
         registry.register(PruneInboxEvents())
         registry.register(SendEmail(mailer: mailer, now: now))
+        registry.register(NotifyMention(context: context))
+        registry.register(NotifyAssignment(context: context))
+        registry.register(SendDailyDigests(context: context))
         self.registry = registry
 
         let sessionTimeout = configuration.sessionAbsoluteTimeout
@@ -57,6 +60,9 @@ struct BackgroundJobs: Sendable {
             },
             JobSchedule(name: "inbox-prune-events", cron: try CronExpression("23 4 * * *")) { _ in
                 try .init(PruneInboxEvents.self, .init())
+            },
+            JobSchedule(name: "notifications-daily-digest", cron: try CronExpression("0 7 * * *")) { _ in
+                try .init(SendDailyDigests.self, .init())
             },
         ]
         workerConfiguration = configuration.jobs

@@ -41,6 +41,8 @@ struct OutboxMailer: Mailer {
     let now: @Sendable () -> Date
 
     func send(_ message: MailMessage) async throws -> MailReceipt {
+        // Refused as a provider would refuse it: a header that could be split, an invalid address.
+        try MIMEMessage.validate(message)
         let kind = message.idempotencyKey.split(separator: "/").first.map(String.init) ?? "email"
         do {
             if try await OutboxEmail.query(on: database).filter(\.$messageID == message.messageID).first() == nil {

@@ -31,6 +31,7 @@ struct AutomaticAssignment: Sendable {
             .filter(\.$team.$id == teamID).filter(\.$status == .open).filter(\.$assignee.$id == nil)
             .sort(\.$lastMessageAt, .ascending).limit(free).all(\.$id)
         var assigned: [UUID] = []
+        var givenTo: [UUID: [UUID]] = [:]
         for conversationID in waiting {
             guard let index = members.indices.filter({ members[$0].load < members[$0].capacity }).min(by: { members[$0] < members[$1] }) else { break }
             let taken = try await scope.sql(
@@ -44,12 +45,16 @@ struct AutomaticAssignment: Sendable {
             members[index].load += 1
             members[index].lastAssignedAt = now
             assigned.append(conversationID)
+            givenTo[members[index].id, default: []].append(conversationID)
         }
         for member in members where member.lastAssignedAt == now {
             try await scope.query(Membership.self).filter(\.$id == member.id).set(\.$lastAssignedAt, to: now).update()
         }
         try await InboxEventLog(database: scope.database, wakeUp: wakeUp, now: now)
             .record(.conversation, conversations: assigned, data: ["change": "assignee", "by": "auto"])
+        for (membershipID, conversations) in givenTo {
+            try await NotifyAssignment.queue(conversations, to: membershipID, by: nil, organizationID: scope.organizationID, on: scope.database, now: now)
+        }
         return assigned.count
     }
 

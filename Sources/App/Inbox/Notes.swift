@@ -49,6 +49,12 @@ struct Notes: Sendable {
                     .mention, organizationID: scope.organizationID, conversationID: conversationID, recipientID: membershipID, data: ["by": author.name])
             }
             try await log.record(.note, conversations: [conversationID], data: ["by": author.name])
+            if !mentioned.isEmpty {
+                // Those who chose so hear of it by email too (`NotifyMention` checks their choice and access).
+                try await JobStore(database: scope.database, now: { now }).enqueue(
+                    [try .init(NotifyMention.self, .init(noteID: note.id!, membershipIDs: mentioned), organizationID: scope.organizationID)],
+                    on: scope.database)
+            }
         }
         return note
     }

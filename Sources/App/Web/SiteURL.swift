@@ -68,6 +68,12 @@ enum SiteURL: Equatable {
     case verificationResend
     case passwordForgot
     case passwordReset
+    case twoFactor
+    case twoFactorConfirm
+    case twoFactorRecoveryCodes
+    case twoFactorDisable
+    case signInTwoFactor
+    case securitySettings
 
     /// A path parameter: `.key` when registering a route, `.value` when building a link.
     enum Parameter: Equatable {
@@ -167,6 +173,12 @@ enum SiteURL: Equatable {
         case .verificationResend: ["account", "verification"]
         case .passwordForgot: ["password", "forgot"]
         case .passwordReset: ["password", "reset", .parameter(Self.token)]
+        case .twoFactor: ["account", "two-factor"]
+        case .twoFactorConfirm: ["account", "two-factor", "confirm"]
+        case .twoFactorRecoveryCodes: ["account", "two-factor", "recovery-codes"]
+        case .twoFactorDisable: ["account", "two-factor", "disable"]
+        case .signInTwoFactor: ["signin", "two-factor"]
+        case .securitySettings: ["settings", "security"]
         }
     }
 

@@ -33,5 +33,10 @@ enum Migrations {
         AddUserEmailVerifiedAt(),
         CreateAccountTokens(),
         CreateInvitations(),
+        CreateNotificationPreferences(),
+        CreateTwoFactorCredentials(),
+        CreateTwoFactorSignIns(),
+        CreatePlatformKeys(),
+        AddOrganizationTwoFactorRequirement(),
     ]
 }

@@ -18,7 +18,9 @@ struct CSRFProtection: AsyncMiddleware {
     static let header = "X-CSRF-Token"
 
     /// Requests authenticated by something other than a cookie (signatures, API keys) are exempt.
-    static let exemptPrefixes = ["/api/webhooks/"]
+    /// `/unsubscribe/`: RFC 8058 one-click unsubscribes come from mail providers, without cookies or a
+    /// token of ours; the link's own unguessable token is the proof, and that route changes nothing else.
+    static let exemptPrefixes = ["/api/webhooks/", "/unsubscribe/"]
     /// The largest form a page may post (a 100 MB document for WhatsApp, plus the other fields).
     static let maxMultipartBytes = 101_000_000
 

@@ -1,0 +1,70 @@
+import ADSappCore
+import Fluent
+import Foundation
+import Jobs
+
+/// Decides whether a member gets a notification email, and queues it: only while they are still a
+/// member, only when they chose that kind, and only about conversations they may see
+/// (`InboxAccess`, the inbox's own rule). Each email carries a fresh one-click unsubscribe token.
+struct NotificationMailer: Sendable {
+    let scope: TenantScope
+    let emails: EmailQueue
+    let now: Date
+
+    /// A member who may receive a notification, with what the email needs.
+    struct Recipient: Sendable {
+        var membership: Membership
+        var user: User
+        var organization: Organization
+        var preference: NotificationPreference
+        var access: InboxAccess
+
+        var address: EmailRecipient {
+            EmailRecipient(email: user.email, name: user.name, language: user.language.flatMap(Language.init(rawValue:)) ?? .default)
+        }
+    }
+
+    /// The member, if they are still in the organization and want `kind`.
+    func recipient(_ membershipID: UUID, wanting kind: NotificationKind) async throws -> Recipient? {
+        guard let membership = try await scope.query(Membership.self).filter(\.$id == membershipID).with(\.$user).first(),
+            let organization = try await Organization.find(scope.organizationID, on: scope.database)
+        else { return nil }
+        let preference = try await NotificationPreference.of(membershipID: membershipID, in: scope, now: now)
+        guard preference.wants(kind) else { return nil }
+        let teams = try await scope.query(TeamMember.self).filter(\.$membership.$id == membershipID).all().map(\.$team.id)
+        let access = InboxAccess(membershipID: membershipID, role: membership.role, agentsSeeAll: organization.agentsSeeAll, teams: Set(teams))
+        return Recipient(membership: membership, user: membership.user, organization: organization, preference: preference, access: access)
+    }
+
+    /// Queues `template` to the recipient with a new unsubscribe link for `kind`.
+    func send(_ template: some EmailTemplate, to recipient: Recipient, kind: NotificationKind, on database: any Database) async throws {
+        let token = emails.context.dependencies.randomToken(bytes: 32)
+        let unsubscribe = NotificationUnsubscribe()
+        unsubscribe.id = UUID()
+        unsubscribe.tokenHash = sha256Hex(token)
+        unsubscribe.organizationID = scope.organizationID
+        unsubscribe.membershipID = try recipient.membership.requireID()
+        unsubscribe.kind = kind.rawValue
+        unsubscribe.createdAt = now
+        try await unsubscribe.create(on: database)
+        try await emails.enqueue(
+            template, to: recipient.address, organizationName: recipient.organization.name, unsubscribe: EmailUnsubscribe(token: token), on: database)
+    }
+
+    /// A link to a conversation, for emails.
+    func conversationLink(_ id: UUID) -> String {
+        emails.context.configuration.emailLink(SiteURL.conversation(.value(id)).path)
+    }
+}
+
+extension NotificationUnsubscribe {
+    /// The link a token names, if it is one we sent and it has not expired.
+    static func find(token: String, on database: any Database, now: Date) async throws -> NotificationUnsubscribe? {
+        // Tokens are 43 URL-safe characters; anything else was never ours.
+        guard token.count == 43, token.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else { return nil }
+        guard let row = try await NotificationUnsubscribe.query(on: database).filter(\.$tokenHash == sha256Hex(token)).first(),
+            row.createdAt > now.addingTimeInterval(-lifetime)
+        else { return nil }
+        return row
+    }
+}

@@ -1,0 +1,67 @@
+import Fluent
+import Vapor
+
+/// Settings → Notifications, and the one-click unsubscribe that mailed links open without a session.
+enum NotificationsController {
+    static func page(_ request: Request, _ tenant: Tenant) async throws -> Response {
+        let notice = request.query[String.self, at: "notice"] == "saved" ? request.localizer(.notificationsSaved) : nil
+        let model = try await NotificationSettingsPage.query(request, tenant, notice: notice)
+        return try await HTMLResponse(html: NotificationSettingsPage.html(model, Chrome.make(for: request, section: .settings))).encodeResponse(for: request)
+    }
+
+    struct Form: Content {
+        var mention: String?
+        var assignment: String?
+        var digest: String?
+    }
+
+    static func save(_ request: Request, _ tenant: Tenant) async throws -> Response {
+        let form = try request.content.decode(Form.self)
+        let preference = try await NotificationPreference.of(membershipID: try tenant.membership.requireID(), in: tenant.scope, now: request.now)
+        preference.mention = form.mention == "on"
+        preference.assignment = form.assignment == "on"
+        preference.dailyDigest = form.digest == "on"
+        preference.updatedAt = request.now
+        try await preference.save(on: tenant.scope.database)
+        return request.redirect(to: SiteURL.notificationSettings.path + "?notice=saved", redirectType: .normal)
+    }
+
+    /// `GET /unsubscribe/:token`: a page with one button. A GET changes nothing (link scanners follow links).
+    static func confirmPage(_ request: Request) async throws -> Response {
+        let token = request.parameters.get(SiteURL.unsubscribeToken) ?? ""
+        guard let link = try await NotificationUnsubscribe.find(token: token, on: request.db, now: request.now) else {
+            return try await render(request, .init(state: .invalid), status: .notFound)
+        }
+        let organization = try await Organization.find(link.organizationID, on: request.db)
+        return try await render(
+            request, .init(state: .confirm(action: "/unsubscribe/" + token), kind: NotificationKind(rawValue: link.kind), organizationName: organization?.name),
+            status: .ok)
+    }
+
+    /// `POST /unsubscribe/:token`: turns that kind off for that member (RFC 8058 one-click: mail
+    /// providers post `List-Unsubscribe=One-Click` without cookies or a CSRF token; the token is the proof).
+    static func unsubscribe(_ request: Request) async throws -> Response {
+        let token = request.parameters.get(SiteURL.unsubscribeToken) ?? ""
+        guard let link = try await NotificationUnsubscribe.find(token: token, on: request.db, now: request.now),
+            let kind = NotificationKind(rawValue: link.kind)
+        else {
+            return try await render(request, .init(state: .invalid), status: .notFound)
+        }
+        let scope = TenantScope(organizationID: link.organizationID, database: request.db)
+        guard try await scope.find(Membership.self, link.membershipID) != nil else {
+            return try await render(request, .init(state: .invalid), status: .notFound)
+        }
+        let preference = try await NotificationPreference.of(membershipID: link.membershipID, in: scope, now: request.now)
+        preference.set(kind, false)
+        preference.updatedAt = request.now
+        try await preference.save(on: request.db)
+        let organization = try await Organization.find(link.organizationID, on: request.db)
+        return try await render(request, .init(state: .done, kind: kind, organizationName: organization?.name), status: .ok)
+    }
+
+    private static func render(_ request: Request, _ model: UnsubscribePage.Model, status: HTTPResponseStatus) async throws -> Response {
+        let response = try await HTMLResponse(html: UnsubscribePage.html(model, Chrome.make(for: request))).encodeResponse(for: request)
+        response.status = status
+        return response
+    }
+}
