@@ -1,0 +1,180 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import NIOSSL
+
+/// One SMTP reply: its code and the text of all its lines (without the code).
+struct SMTPReply: Sendable, Equatable {
+    var code: Int
+    var lines: [String]
+
+    var text: String { lines.joined(separator: "\n") }
+    var isPositive: Bool { (200..<400).contains(code) }
+    var isTransientFailure: Bool { (400..<500).contains(code) }
+}
+
+/// Why the connection could not go on, before the mailer turns it into a `MailError`.
+enum SMTPConnectionError: Error {
+    case timeout(String)
+    case closed
+    case malformedReply(String)
+    case tls(String)
+}
+
+/// Splits the server's bytes into replies (multi-line `250-...` up to `250 ...`) and hands each to the
+/// oldest waiting command. Runs on its channel's event loop only.
+final class SMTPReplyHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+
+    private var buffer: [UInt8] = []
+    private var pendingLines: [String] = []
+    private var replies: [SMTPReply] = []
+    private var waiting: [(promise: EventLoopPromise<SMTPReply>, timeout: Scheduled<Void>?)] = []
+    private var failure: Error?
+    /// Longest reply line accepted (RFC 5321 allows 512; servers' EHLO lists stay well under this).
+    private let maximumLineLength = 4096
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var bytes = unwrapInboundIn(data)
+        buffer += bytes.readBytes(length: bytes.readableBytes) ?? []
+        while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+            var line = Array(buffer[..<newline])
+            buffer.removeSubrange(...newline)
+            if line.last == UInt8(ascii: "\r") { line.removeLast() }
+            parse(String(decoding: line, as: UTF8.self), context: context)
+        }
+        if buffer.count > maximumLineLength {
+            fail(SMTPConnectionError.malformedReply("a reply line longer than \(maximumLineLength) bytes"), context: context)
+        }
+    }
+
+    private func parse(_ line: String, context: ChannelHandlerContext) {
+        let scalars = Array(line.unicodeScalars)
+        guard scalars.count >= 3, let code = Int(String(String.UnicodeScalarView(scalars[0..<3]))),
+            (200...599).contains(code), scalars.count == 3 || scalars[3] == " " || scalars[3] == "-"
+        else {
+            return fail(SMTPConnectionError.malformedReply(String(line.prefix(200))), context: context)
+        }
+        let text = scalars.count > 4 ? String(String.UnicodeScalarView(scalars[4...])) : ""
+        pendingLines.append(text)
+        if scalars.count > 3, scalars[3] == "-" { return }
+        deliver(SMTPReply(code: code, lines: pendingLines))
+        pendingLines = []
+    }
+
+    private func deliver(_ reply: SMTPReply) {
+        if waiting.isEmpty {
+            replies.append(reply)
+        } else {
+            let waiter = waiting.removeFirst()
+            waiter.timeout?.cancel()
+            waiter.promise.succeed(reply)
+        }
+    }
+
+    /// The next reply, failing with `.timeout(step)` after `timeout` (and closing the connection).
+    func nextReply(context: ChannelHandlerContext, step: String, timeout: TimeAmount) -> EventLoopFuture<SMTPReply> {
+        let promise = context.eventLoop.makePromise(of: SMTPReply.self)
+        if !replies.isEmpty {
+            promise.succeed(replies.removeFirst())
+        } else if let failure {
+            promise.fail(failure)
+        } else {
+            let scheduled = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) {
+                self.fail(SMTPConnectionError.timeout(step), context: context)
+            }
+            waiting.append((promise, scheduled))
+        }
+        return promise.futureResult
+    }
+
+    private func fail(_ error: Error, context: ChannelHandlerContext) {
+        if failure == nil { failure = error }
+        let waiters = waiting
+        waiting = []
+        for waiter in waiters {
+            waiter.timeout?.cancel()
+            waiter.promise.fail(failure ?? error)
+        }
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        fail(SMTPConnectionError.closed, context: context)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError {
+            fail(SMTPConnectionError.tls(String(describing: error)), context: context)
+        } else {
+            fail(error, context: context)
+        }
+    }
+}
+
+/// A connected SMTP session: send a line, read a reply, each within its timeout, and start TLS.
+struct SMTPConnection: Sendable {
+    let channel: Channel
+    private let handler: NIOLoopBound<SMTPReplyHandler>
+
+    static func connect(
+        host: String, port: Int, connectTimeout: TimeAmount, tls: NIOSSLContext?, serverHostname: String?,
+        group: EventLoopGroup
+    ) async throws -> SMTPConnection {
+        let channel = try await ClientBootstrap(group: group)
+            .connectTimeout(connectTimeout)
+            .channelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        let ssl = try NIOSSLClientHandler(context: tls, serverHostname: serverHostname)
+                        try channel.pipeline.syncOperations.addHandler(ssl)
+                    }
+                    try channel.pipeline.syncOperations.addHandler(SMTPReplyHandler())
+                }
+            }
+            .connect(host: host, port: port).get()
+        let handler = try await channel.eventLoop.submit {
+            NIOLoopBound(try channel.pipeline.syncOperations.handler(type: SMTPReplyHandler.self), eventLoop: channel.eventLoop)
+        }.get()
+        return SMTPConnection(channel: channel, handler: handler)
+    }
+
+    /// Reads the next reply (the greeting, or the answer to what was sent).
+    func reply(step: String, timeout: TimeAmount) async throws -> SMTPReply {
+        let handler = self.handler
+        let channel = self.channel
+        return try await channel.eventLoop.flatSubmit {
+            guard let context = try? channel.pipeline.syncOperations.context(handlerType: SMTPReplyHandler.self) else {
+                return channel.eventLoop.makeFailedFuture(SMTPConnectionError.closed)
+            }
+            return handler.value.nextReply(context: context, step: step, timeout: timeout)
+        }.get()
+    }
+
+    /// Writes `line` and CRLF, then reads the reply.
+    func command(_ line: String, step: String, timeout: TimeAmount) async throws -> SMTPReply {
+        try await write(line + "\r\n")
+        return try await reply(step: step, timeout: timeout)
+    }
+
+    func write(_ text: String) async throws {
+        var buffer = channel.allocator.buffer(capacity: text.utf8.count)
+        buffer.writeString(text)
+        try await channel.writeAndFlush(buffer)
+    }
+
+    /// Puts TLS under the session (after the server's 220 to STARTTLS).
+    func startTLS(context: NIOSSLContext, serverHostname: String?) async throws {
+        let channel = self.channel
+        try await channel.eventLoop.submit {
+            let ssl = try NIOSSLClientHandler(context: context, serverHostname: serverHostname)
+            try channel.pipeline.syncOperations.addHandler(ssl, position: .first)
+        }.get()
+    }
+
+    func close() async {
+        try? await channel.close()
+    }
+}
