@@ -22,6 +22,12 @@ public enum MembershipRules {
         if target == .owner, newRole != .owner, ownerCount <= 1 { throw .lastOwner }
     }
 
+    /// Checks that `actor` may invite someone to join with `role` (the same rule as giving that role).
+    public static func checkInvitation(actor: Role, role: Role) throws(MembershipRuleViolation) {
+        guard actor.can(.manageMembers) else { throw .notAllowed }
+        if role == .owner, !actor.can(.grantOwnership) { throw .ownerOnly }
+    }
+
     /// Checks that `actor` may remove a member whose role is `target`.
     /// A member leaving on their own is `isSelf`: allowed for every role, except the last owner.
     public static func checkRemoval(

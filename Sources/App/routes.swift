@@ -102,8 +102,8 @@ enum Routes {
         tenant.on(.POST, SiteURL.memberRole(.key).pathComponents, requires: .anyMember, use: MembersController.changeRole)
         tenant.on(.POST, SiteURL.memberRemove(.key).pathComponents, requires: .anyMember, use: MembersController.remove)
         tenant.post(.invitations, requires: .manageMembers, use: InvitationsController.create)
-        tenant.on(.POST, SiteURL.invitationResend(.key).pathComponents, requires: .manageMembers, use: InvitationsController.resend)
-        tenant.on(.POST, SiteURL.invitationRevoke(.key).pathComponents, requires: .manageMembers, use: InvitationsController.revoke)
+        tenant.on(.POST, SiteURL.invitationResend(.key), requires: .manageMembers, use: InvitationsController.resend)
+        tenant.on(.POST, SiteURL.invitationRevoke(.key), requires: .manageMembers, use: InvitationsController.revoke)
         // Each member's own email notifications, in this organization.
         tenant.get(.notificationSettings, requires: .anyMember, use: NotificationsController.page)
         tenant.on(.POST, SiteURL.notificationSettings.pathComponents, requires: .anyMember, use: NotificationsController.save)

@@ -52,6 +52,7 @@ import Testing
         "LiveAccess.swift": "the sessions of the live sockets, across organizations",
         "AutomaticAssignment.swift": "waking snoozed conversations of every organization at once",
         "TenantScope.swift": "the scope itself",
+        "AccountToken.swift": "account_tokens, a person's own mailed links (claimed once, atomically), in no organization",
     ]
 
     @Test("raw SQL outside a scope is only where it says why")

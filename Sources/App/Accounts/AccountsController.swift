@@ -19,6 +19,9 @@ enum AccountsController {
             switch request.query[String.self, at: "notice"] {
             case "signed_out": t(.signinSignedOut)
             case "expired": t(.signinExpired)
+            case "signup_sent": t(.signupSent)
+            case "email_verified": t(.verifyNoticeVerified)
+            case "password_reset": t(.resetNoticeDone)
             default: nil
             }
         let model = SignInPage.Model(next: SafeRedirect.localPath(request.query[String.self, at: "next"]), notice: notice)
@@ -64,7 +67,8 @@ enum AccountsController {
             return try await refuse(.unauthorized, t(.signinFailed))
         }
         try await reservation.succeeded()
-        return try await startSession(for: user, request, redirectTo: model.next ?? SiteURL.dashboard.path)
+        // With two-factor on, the password only leads to the second step (unless this device is remembered).
+        return try await TwoFactorController.afterPassword(user, request, next: model.next)
     }
 
     /// Replaces any session of this browser by a new one (new id on every sign-in) and sets the cookie.
@@ -126,20 +130,30 @@ enum AccountsController {
             return response
         }
         let registration = Registration(database: request.db, passwords: request.passwords, now: request.now)
+        // The answer is the same whether or not the address has an account: the same redirect to
+        // the sign-in page with the same notice, no session cookie either way, and one bcrypt hash
+        // on both paths. Signing the new person in at once would tell anyone who tries an address
+        // that it is free. Instead the new account works as soon as its owner signs in with the
+        // password just chosen (the notice says so); the email then either confirms the address
+        // (new account) or tells the address's owner that someone tried (existing account).
         do {
-            let (user, organization) = try await registration.register(
+            let outcome = try await registration.register(
                 .init(
-                    name: model.name, organization: model.organization, email: model.email, password: form.password ?? ""))
-            // The language the person signed up in becomes their preference.
-            user.language = request.language.rawValue
-            try await user.update(on: request.db)
-            return try await startSession(for: user, request, redirectTo: SiteURL.dashboard.path, organizationID: organization.id)
+                    name: model.name, organization: model.organization, email: model.email, password: form.password ?? "",
+                    language: request.language.rawValue))
+            switch outcome {
+            case .created(let user, _):
+                try await request.db.transaction { database in
+                    try await EmailVerification.send(to: user, request, on: database)
+                }
+            case .addressTaken(let existing):
+                try await EmailVerification.warnOfSignUpAttempt(existing, request)
+            }
+            return request.redirect(to: SiteURL.signIn.path + "?notice=signup_sent", redirectType: .normal)
         } catch Registration.Failure.invalid(let failure) {
             // Refused before any lookup or hashing: nothing was tried, so nothing is counted.
             try await reservation.cancel()
             for error in failure.errors { model.errors[error.field] = t.fieldError(error) }
-        } catch Registration.Failure.emailTaken {
-            model.errors["email"] = t(.signupEmailTaken)
         }
         return try await HTMLResponse(status: .unprocessableEntity, html: SignUpPage.html(model, Chrome.make(for: request))).encodeResponse(for: request)
     }
@@ -160,6 +174,9 @@ enum AccountsController {
             case "password_changed": t(.accountNoticePasswordChanged)
             case "language_saved": t(.accountNoticeLanguageSaved)
             case "signed_out_elsewhere": t(.accountNoticeSignedOutElsewhere)
+            case "verification_sent": t(.verifyNoticeSent)
+            case "verification_throttled": t(.verifyNoticeThrottled)
+            case "email_verified": t(.verifyNoticeVerified)
             default: nil
             }
         let model = try await AccountPage.query(request, signedIn, notice: noticeText, passwordErrors: passwordErrors)

@@ -15,6 +15,8 @@ final class User: Model, @unchecked Sendable {
     @Field(key: "is_platform_admin") var isPlatformAdmin: Bool
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "password_changed_at") var passwordChangedAt: Date
+    /// When the person proved they read this address; `nil` until then (`EmailVerification`).
+    @OptionalField(key: "email_verified_at") var emailVerifiedAt: Date?
 
     init() {}
 

@@ -36,6 +36,24 @@ struct MemberManagement: Sendable {
         }
     }
 
+    /// The one place a person becomes a member of an organization: sign-up (its first Owner), an
+    /// accepted invitation, a new organization. Adds them to the given teams of that organization
+    /// (ids of other organizations' teams are ignored) and records the access change, so open live
+    /// inboxes of the organization read who may see what again. Call it inside the transaction that
+    /// needs it, with the organization locked when seats or roles are being counted.
+    static func addMember(userID: UUID, role: Role, teamIDs: [UUID] = [], in scope: TenantScope, now: Date) async throws -> Membership {
+        let membership = Membership(organizationID: scope.organizationID, userID: userID, role: role, createdAt: now)
+        try await membership.create(on: scope.database)
+        if !teamIDs.isEmpty {
+            let teams = try await scope.query(Team.self).filter(\.$id ~~ teamIDs).all()
+            for team in teams {
+                try await TeamMember(organizationID: scope.organizationID, teamID: team.id!, membershipID: membership.id!).create(on: scope.database)
+            }
+        }
+        try await InboxEventLog.recordAccessChange(organizationID: scope.organizationID, on: scope.database, now: now)
+        return membership
+    }
+
     /// Runs membership changes of one organization one at a time, so two owners demoting each
     /// other at once cannot leave it without an owner. SQLite is serialized by its single connection.
     private func withOrganizationLocked<T: Sendable>(_ work: @escaping @Sendable (TenantScope) async throws -> T) async throws -> T {

@@ -10,6 +10,9 @@ enum MembersController {
             switch request.query[String.self, at: "notice"] {
             case "role_changed": t(.membersNoticeRoleChanged)
             case "removed": t(.membersNoticeRemoved)
+            case "invited": t(.invitationsNoticeSent)
+            case "resent": t(.invitationsNoticeResent)
+            case "revoked": t(.invitationsNoticeRevoked)
             default: nil
             }
         let error: String? =
@@ -19,8 +22,17 @@ enum MembersController {
             case "not_allowed": t(.membersErrorNotAllowed)
             default: nil
             }
-        let model = try await MembersPage.query(tenant, notice: notice, error: error)
-        return try await HTMLResponse(html: MembersPage.html(model, Chrome.make(for: request, section: .settings))).encodeResponse(for: request)
+        return try await render(request, tenant, notice: notice, error: error)
+    }
+
+    /// The members page, with the invite form as typed (and its problems) when `invite` is given.
+    static func render(
+        _ request: Request, _ tenant: Tenant, notice: String? = nil, error: String? = nil, invite: MembersPage.InviteForm? = nil,
+        status: HTTPResponseStatus = .ok
+    ) async throws -> Response {
+        let model = try await MembersPage.query(tenant, notice: notice, error: error, invite: invite, language: request.language, now: request.now)
+        return try await HTMLResponse(status: status, html: MembersPage.html(model, Chrome.make(for: request, section: .settings))).encodeResponse(
+            for: request)
     }
 
     struct RoleForm: Content { var role: String? }

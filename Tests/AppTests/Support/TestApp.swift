@@ -275,6 +275,9 @@ struct TestApp {
         _ = try await browser.get("/signup")
         let response = try await browser.post("/signup", ["name": name, "organization": organization, "email": email, "password": password])
         #expect(response.status == .seeOther, "sign-up failed: \(response.body.string.prefix(500))")
+        // Sign-up answers alike for new and taken addresses, so it signs nobody in: the new account signs in.
+        let signIn = try await browser.post("/signin", ["email": email, "password": password])
+        #expect(signIn.status == .seeOther, "sign-in after sign-up failed: \(signIn.body.string.prefix(500))")
         return browser
     }
 

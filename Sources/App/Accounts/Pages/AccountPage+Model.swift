@@ -9,5 +9,7 @@ enum AccountPage {
         var sessionCount: Int
         var notice: String?
         var passwordErrors: [String: String] = [:]
+        /// Whether the address is verified; when not, the page offers to send the link again.
+        var emailVerified = true
     }
 }

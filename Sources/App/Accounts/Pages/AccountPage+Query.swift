@@ -8,7 +8,7 @@ extension AccountPage {
             name: signedIn.user.name, email: signedIn.user.email,
             languagePreference: signedIn.user.language.flatMap(Language.init(rawValue:)),
             sessionCount: try await SessionStore(database: request.db, context: request.context).count(userID: signedIn.userID),
-            notice: notice, passwordErrors: passwordErrors
+            notice: notice, passwordErrors: passwordErrors, emailVerified: signedIn.user.emailVerifiedAt != nil
         )
     }
 }

@@ -12,7 +12,14 @@ extension AccountPage {
             .section(
                 .class("panel"),
                 .h2(.text(t(.accountProfile))),
-                .dl(.dt(.text(t(.fieldName))), .dd(.text(model.name)), .dt(.text(t(.fieldEmail))), .dd(.text(model.email)))
+                .dl(.dt(.text(t(.fieldName))), .dd(.text(model.name)), .dt(.text(t(.fieldEmail))), .dd(.text(model.email))),
+                .if(
+                    !model.emailVerified,
+                    .form(
+                        .id("verification-form"), .method(.post), .action(SiteURL.verificationResend.path), .data(named: "testid", value: "unverified"),
+                        Forms.csrf(chrome.csrfToken),
+                        .p(.class("alert alert-notice"), .text(t(.verifyUnverified))),
+                        .button(.type(.submit), .class("button-secondary"), .text(t(.verifyResend)))))
             ),
             .section(
                 .class("panel"),
@@ -42,6 +49,11 @@ extension AccountPage {
                         error: model.passwordErrors["new_password"], hint: t(.fieldPasswordHint, ["min": String(PasswordPolicy.minimumLength)])),
                     .button(.type(.submit), .class("button-primary"), .text(t(.accountPasswordSubmit)))
                 )
+            ),
+            .section(
+                .class("panel"),
+                .h2(.text(t(.accountTwofactorTitle))),
+                .p(.a(.href(SiteURL.twoFactor.path), .data(named: "testid", value: "two-factor-link"), .text(t(.accountTwofactorLink))))
             ),
             .section(
                 .class("panel"),

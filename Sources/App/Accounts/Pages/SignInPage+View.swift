@@ -19,6 +19,7 @@ extension SignInPage {
                     Forms.field(label: t(.fieldPassword), name: "password", type: .password, autocomplete: "current-password"),
                     .button(.type(.submit), .class("button-primary"), .text(t(.signinSubmit)))
                 ),
+                .p(.a(.href(SiteURL.passwordForgot.path), .data(named: "testid", value: "forgot-password-link"), .text(t(.signinForgot)))),
                 .p(
                     .text(t(.signinNoAccount) + " "),
                     .a(.href(SiteURL.signUp.path), .data(named: "testid", value: "signup-link"), .text(t(.signinSignupLink))))
