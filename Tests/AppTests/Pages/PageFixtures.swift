@@ -77,6 +77,21 @@ enum PageFixtures {
         add("dashboard", dashboard) { DashboardPage.html(dashboard, $0) }
         let members = membersModel(s)
         add("members", members) { MembersPage.html(members, $0) }
+        for (name, viewer) in [("anonymous", InvitationPage.Viewer.anonymous), ("invitee", .invitee), ("other account", .otherAccount)] {
+            let invitation = InvitationPage.Model(
+                token: s("token"), organizationName: s("organization"), inviterName: s("inviter"), email: s("email"), role: .agent, expiresAt: start,
+                viewer: viewer, signedInEmail: s("signed in email"), name: s("name"), errors: ["name": s("name error"), "password": s("password error")],
+                error: s("error"))
+            add("invitation \(name)", invitation) { InvitationPage.html(invitation, $0) }
+        }
+        for (name, kind) in [("invitation", LinkInvalidPage.Kind.invitation), ("verification", .verification), ("reset", .passwordReset)] {
+            let model = LinkInvalidPage.Model(kind: kind)
+            add("link invalid \(name)", model) { LinkInvalidPage.html(model, $0) }
+        }
+        let forgot = ForgotPasswordPage.Model(email: s("email"), error: s("error"), formError: s("form error"), notice: s("notice"))
+        add("forgot password", forgot) { ForgotPasswordPage.html(forgot, $0) }
+        let reset = ResetPasswordPage.Model(token: s("token"), error: s("error"))
+        add("reset password", reset) { ResetPasswordPage.html(reset, $0) }
         let holder = id("fixture 3")
         let admin = [
             AdminPage.Row(name: s("organization"), created: start, memberCount: 1, id: holder),
@@ -116,7 +131,15 @@ enum PageFixtures {
                 .init(
                     membershipID: id("fixture 7"), name: s("me"), email: s("my email"), role: .owner, joined: start, isSelf: true,
                     assignableRoles: [], canRemove: false),
-            ], notice: s("notice"), error: s("error"))
+            ], notice: s("notice"), error: s("error"),
+            invite: .init(
+                email: s("invite email"), role: .agent, teamIDs: [id("fixture 8")], language: .nl, roles: [.admin, .agent, .viewer],
+                teams: [.init(id: id("fixture 8"), name: s("team")), .init(id: id("fixture 9"), name: s("other team"))],
+                emailError: s("email error"), error: s("invite error")),
+            invitations: [
+                .init(id: id("fixture 10"), email: s("invited email"), role: .viewer, inviterName: s("inviter"), expiresAt: start, isExpired: false),
+                .init(id: id("fixture 11"), email: s("expired email"), role: .admin, inviterName: s("inviter"), expiresAt: start, isExpired: true),
+            ])
     }
 
     static func adminJobsModel(_ s: (String) -> String) -> AdminJobsPage.Model {
