@@ -190,14 +190,16 @@ struct QRMatrix {
         return best
     }
 
-    /// The four penalty rules of ISO/IEC 18004 section 7.8.3.
-    func penalty() -> Int {
+    func penalty() -> Int { Self.penalty(dark, size: size) }
+
+    /// The four penalty rules of ISO/IEC 18004 section 7.8.3, for a grid stored row by row.
+    static func penalty(_ dark: [Bool], size: Int) -> Int {
         var score = 0
         var line = [Bool](repeating: false, count: size)
         for horizontal in [true, false] {
             for a in 0..<size {
                 for b in 0..<size { line[b] = horizontal ? dark[a * size + b] : dark[b * size + a] }
-                score += Self.runPenalty(line) + Self.finderLikePenalty(line)
+                score += runPenalty(line) + finderLikePenalty(line)
             }
         }
         // Rule 2: 3 for every 2×2 block of one colour (overlapping blocks each count).
@@ -231,17 +233,14 @@ struct QRMatrix {
         return score
     }
 
-    /// Rule 3: 40 for each dark-light-dark×3-light-dark (1:1:3:1:1) with four light modules on
-    /// one side, the quiet zone outside the symbol counting as light.
+    /// Rule 3: 40 for each dark-light-dark×3-light-dark (1:1:3:1:1) run preceded or followed by
+    /// four light modules, the quiet zone outside the symbol counting as light.
     private static func finderLikePenalty(_ line: [Bool]) -> Int {
         let pattern: [Bool] = [true, false, true, true, true, false, true]
         var score = 0
         func isLight(_ index: Int) -> Bool { index < 0 || index >= line.count || !line[index] }
         for start in 0...(line.count - 7) where (0..<7).allSatisfy({ line[start + $0] == pattern[$0] }) {
-            let lightBefore = (1...4).allSatisfy { isLight(start - $0) }
-            let lightAfter = (1...4).allSatisfy { isLight(start + 6 + $0) }
-            if lightBefore { score += 40 }
-            if lightAfter { score += 40 }
+            if (1...4).allSatisfy({ isLight(start - $0) }) || (1...4).allSatisfy({ isLight(start + 6 + $0) }) { score += 40 }
         }
         return score
     }
