@@ -40,11 +40,18 @@ enum QRTables {
         ],
     ]
 
-    /// Codewords per version: the modules left after the function patterns, in whole bytes
-    /// (counted from the patterns themselves rather than tabulated).
-    private static let totals: [Int] = (1...40).map { QRMatrix(version: $0).dataModuleCount / 8 }
+    /// Codewords per version: the modules the function patterns leave, in whole bytes. Three finders
+    /// with separators (64 each), two timing lines between them, 31 format modules (with the dark
+    /// one), 5×5 alignment patterns (less the timing modules under them) and, from version 7, two
+    /// 6×3 version blocks. `QRCodeTests` checks this against the modules `QRMatrix` draws.
+    static func totalCodewords(version: Int) -> Int {
+        let size = 17 + 4 * version
+        let centers = version == 1 ? 0 : version / 7 + 2
+        let alignment = version == 1 ? 0 : 25 * (centers * centers - 3) - 10 * (centers - 2)
+        let function = 3 * 64 + 2 * (size - 16) + 31 + alignment + (version >= 7 ? 36 : 0)
+        return (size * size - function) / 8
+    }
 
-    static func totalCodewords(version: Int) -> Int { totals[version - 1] }
     static func eccCodewordsPerBlock(version: Int, correction: QRCode.Correction) -> Int { eccPerBlock[correction]![version - 1] }
     static func blockCount(version: Int, correction: QRCode.Correction) -> Int { blocks[correction]![version - 1] }
 

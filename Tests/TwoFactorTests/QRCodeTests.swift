@@ -16,6 +16,9 @@ import Testing
             #expect(QRCode.byteCapacity(version: row.version, correction: .quartile) == row.quartile)
             #expect(QRCode.byteCapacity(version: row.version, correction: .high) == row.high)
         }
+        for version in 1...40 {
+            #expect(QRTables.totalCodewords(version: version) == QRMatrix(version: version).dataModuleCount / 8, "version \(version)")
+        }
         #expect(QRTables.totalCodewords(version: 1) == 26)
         #expect(QRTables.totalCodewords(version: 7) == 196)
         #expect(QRTables.totalCodewords(version: 40) == 3706)
