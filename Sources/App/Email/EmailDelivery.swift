@@ -7,10 +7,11 @@ import Mail
 /// message for good and `SMTP_HOST` is set), else SMTP, else the local outbox.
 enum EmailDelivery {
     static func mailer(
-        _ settings: EmailSettings, appURL: URL, httpClient: HTTPClient, database: any Database, now: @escaping @Sendable () -> Date
+        _ settings: EmailSettings, appURL: URL, httpClient: HTTPClient, database: any Database, now: @escaping @Sendable () -> Date,
+        smtpClient: (SMTPConfiguration) -> any Mailer = { SMTPMailer($0) }
     ) -> any Mailer {
         let smtp = settings.smtp.map { smtp -> any Mailer in
-            SenderMailer(sender: smtp.fromEmail, base: SMTPMailer(configuration(smtp, ehloName: appURL.host ?? "localhost")))
+            SenderMailer(sender: smtp.fromEmail, base: smtpClient(configuration(smtp, ehloName: appURL.host ?? "localhost")))
         }
         if let resend = settings.resend {
             let mailer = SenderMailer(

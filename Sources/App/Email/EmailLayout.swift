@@ -63,7 +63,7 @@ struct EmailLayout: Sendable {
 
     // MARK: - HTML
 
-    private static let font = "font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;"
+    private static let font = "font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;"
     private static let paragraph = font + "margin:0 0 16px 0;font-size:16px;line-height:24px;color:#1f2933;"
     private static let small = font + "margin:0 0 8px 0;font-size:13px;line-height:20px;color:#52606d;"
 
