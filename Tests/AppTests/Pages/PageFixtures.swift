@@ -64,6 +64,22 @@ enum PageFixtures {
             name: s("name"), email: s("email"), languagePreference: .nl, sessionCount: 3, notice: s("notice"),
             passwordErrors: ["current_password": s("current error"), "new_password": s("new error")])
         add("account", account) { AccountPage.html(account, $0) }
+        let qr = QRImage(size: 21, dark: (0..<441).map { $0 % 3 == 0 })
+        let twoFactorSetup = TwoFactorPage.Model(
+            setup: .init(qr: qr, qrTitle: s("qr title"), secret: s("secret"), account: s("account"), issuer: s("issuer")),
+            notice: s("notice"), requirement: s("requirement"), errors: ["confirm": s("confirm error")])
+        add("two-factor setup", twoFactorSetup) { TwoFactorPage.html(twoFactorSetup, $0) }
+        let twoFactorOn = TwoFactorPage.Model(
+            setup: nil, remainingRecoveryCodes: 7, notice: s("notice"), requirement: nil,
+            errors: ["regenerate": s("regenerate error"), "disable": s("disable error")])
+        add("two-factor on", twoFactorOn) { TwoFactorPage.html(twoFactorOn, $0) }
+        let recoveryCodes = RecoveryCodesPage.Model(codes: [s("code 1"), s("code 2")], notice: s("notice"))
+        add("recovery codes", recoveryCodes) { RecoveryCodesPage.html(recoveryCodes, $0) }
+        let twoFactorSignIn = TwoFactorSignInPage.Model(remember: true, error: s("error"))
+        add("two-factor sign-in", twoFactorSignIn) { TwoFactorSignInPage.html(twoFactorSignIn, $0) }
+        let security = SecuritySettingsPage.Model(
+            organizationName: s("organization"), required: true, canManage: true, membersWithout: 2, notice: s("notice"), error: s("error"))
+        add("security settings", security) { SecuritySettingsPage.html(security, $0) }
         for status in [400, 403, 404, 429, 500] {
             let reference = s("reference")
             add("error \(status)", reference) { ErrorPage.html(status: .init(statusCode: status), reference: reference, $0) }
@@ -118,6 +134,15 @@ enum PageFixtures {
         add("conversation", conversation) { ConversationPage.html(conversation, $0) }
         let inboxSettings = inboxSettingsModel(s)
         add("inbox settings", inboxSettings) { InboxSettingsPage.html(inboxSettings, $0) }
+        let outbox = EmailPageFixtures.outbox(s)
+        add("outbox", outbox) { OutboxPage.html(outbox, $0) }
+        let outboxEmail = EmailPageFixtures.outboxEmail(s)
+        add("outbox email", outboxEmail) { OutboxEmailPage.html(outboxEmail, $0) }
+        let notifications = EmailPageFixtures.notificationSettings(s)
+        add("notification settings", notifications) { NotificationSettingsPage.html(notifications, $0) }
+        for (name, unsubscribe) in EmailPageFixtures.unsubscribe(s) {
+            add("unsubscribe \(name)", unsubscribe) { UnsubscribePage.html(unsubscribe, $0) }
+        }
         return pages
     }
 
