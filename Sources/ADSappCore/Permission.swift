@@ -17,6 +17,8 @@ public enum Permission: String, CaseIterable, Sendable {
     case manageBilling
     case manageOrganizationSettings
     case deleteOrganization
+    /// Sign-in rules for everyone in the organization (requiring two-factor sign-in).
+    case manageSecurity
 }
 
 /// The one permission matrix of the product: which role may do what.
@@ -40,6 +42,7 @@ public enum PermissionMatrix {
         .manageBilling: [.owner],
         .manageOrganizationSettings: [.owner, .admin],
         .deleteOrganization: [.owner],
+        .manageSecurity: [.owner],
     ]
 
     public static func allows(_ role: Role, _ permission: Permission) -> Bool {

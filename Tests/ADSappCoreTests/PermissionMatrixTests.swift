@@ -21,6 +21,7 @@ import Testing
         (.manageBilling, "O"),
         (.manageOrganizationSettings, "OA"),
         (.deleteOrganization, "O"),
+        (.manageSecurity, "O"),
     ]
 
     static let letters: [Role: Character] = [.owner: "O", .admin: "A", .agent: "G", .viewer: "V"]

@@ -60,8 +60,10 @@ struct SessionStore: Sendable {
         try await session.delete(on: database)
     }
 
-    /// Ends every session of a user, except the one given (the browser asking for it).
+    /// Ends every session of a user, except the one given (the browser asking for it), and forgets
+    /// their remembered devices and pending two-factor sign-ins (a password change or reset, "sign out everywhere").
     func endAll(userID: UUID, except kept: UUID? = nil) async throws {
+        try await TwoFactorAccount.forgetDevices(userID: userID, on: database)
         var query = UserSession.query(on: database).filter(\.$user.$id == userID)
         if let kept { query = query.filter(\.$id != kept) }
         try await query.delete()

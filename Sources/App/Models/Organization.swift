@@ -10,6 +10,8 @@ final class Organization: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
     /// Whether agents see every conversation, or only those of their teams and those assigned to them.
     @Field(key: "agents_see_all") var agentsSeeAll: Bool
+    /// Since when everyone must sign in with two factors (`TwoFactorController.saveSecurity`); `nil`: not required.
+    @OptionalField(key: "two_factor_required_at") var twoFactorRequiredAt: Date?
 
     init() {}
 

@@ -88,6 +88,16 @@ struct RequireTenant: AsyncMiddleware {
             if request.isAPIRequest { throw APIError(.forbidden, code: "no_organization", message: "You are not a member of any organization.") }
             return request.redirect(to: SiteURL.noOrganization.path)
         }
+        // An organization that requires two-factor sign-in lets in only members who have it; the
+        // account pages, sign-out and the organization switcher are not tenant routes and stay open.
+        if try await TwoFactorAccount.isBlocked(by: organization, userID: signedIn.userID, on: request.db) {
+            if request.isAPIRequest {
+                throw APIError(
+                    .forbidden, code: "two_factor_required",
+                    message: "This organization requires two-factor sign-in. Turn it on at \(SiteURL.twoFactor.path), then try again.")
+            }
+            return request.redirect(to: SiteURL.twoFactor.path + "?required=1")
+        }
         request.tenantIfLoaded = Tenant(
             signedIn: signedIn,
             membership: membership,
