@@ -42,6 +42,8 @@ import VaporTesting
                     "POST /settings/members/:membershipID/role", "POST /settings/members/:membershipID/remove",
                     "GET /jobs/:jobID", "GET /api/v1/me", "PATCH /api/v1/members/:membershipID",
                     "DELETE /api/v1/members/:membershipID", "GET /api/v1/jobs/:jobID",
+                    // Each member's own email notification choices.
+                    "GET /settings/notifications", "POST /settings/notifications",
                 ])
         }
     }
