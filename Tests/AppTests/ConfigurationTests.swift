@@ -11,6 +11,7 @@ import Vapor
         #expect(configuration.appURL.absoluteString == "http://127.0.0.1:8080")
         #expect(!configuration.usesSecureCookies)
         #expect(configuration.bcryptCost == 12)
+        #expect(configuration.liveInboxReplayLimit == 1000)
         #expect(configuration.logFormat == .text)
         #expect(configuration.autoMigrate)
     }

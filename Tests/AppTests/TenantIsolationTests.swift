@@ -2,6 +2,9 @@
 import ADSappCore
 import Fluent
 import Foundation
+#if canImport(Glibc)
+    import Glibc
+#endif
 import Jobs
 import Testing
 import Vapor
@@ -85,8 +88,9 @@ import VaporTesting
                     browser.csrfToken = SessionStore.csrfToken(forSessionToken: token)
 
                     let (response, sent) = try await send(route.method, path, browser, victim: victim.id!)
-                    let echoed = (path + sent).lowercased()
-                    let leaked = secrets.filter { !echoed.contains($0.lowercased()) && response.body.string.lowercased().contains($0.lowercased()) }
+                    let echoed = SearchableText(path + sent)
+                    let answered = SearchableText(response.body.string)
+                    let leaked = secrets.filter { !echoed.contains($0) && answered.contains($0) }
                     #expect(leaked.isEmpty, "\(route.method) \(path) answered the victim's \(leaked)")
                     if !parameters.isEmpty, path.hasPrefix("/api/webhooks/") {
                         // Webhooks answer to a signature or a verify token, never to a session: the attacker has neither.
@@ -97,8 +101,8 @@ import VaporTesting
                     }
                     // Whatever the route did, the attacker's own pages still show nothing of the victim.
                     if try await store.resolve(token: token) != nil {
-                        let dashboard = try await browser.get("/dashboard").body.string.lowercased()
-                        #expect(secrets.allSatisfy { !dashboard.contains($0.lowercased()) }, "after \(route.method) \(path) the dashboard shows victim data")
+                        let dashboard = SearchableText(try await browser.get("/dashboard").body.string)
+                        #expect(secrets.allSatisfy { !dashboard.contains($0) }, "after \(route.method) \(path) the dashboard shows victim data")
                     }
                 }
                 walked += 1
@@ -159,6 +163,35 @@ import VaporTesting
         rows += try await scope.query(Membership.self).all().map { "member \($0.id!) \($0.available) \($0.capacity)" }
         rows += [try await Organization.find(organizationID, on: app.db).map { "agents see all: \($0.agentsSeeAll)" } ?? "-"]
         return rows.sorted()
+    }
+}
+
+/// A text searched for many strings, ignoring case: lowercased once, then each search is
+/// `memchr` and `memcmp` over its bytes (Foundation's `contains` on a lowercased copy per string cost the walk
+/// a twentieth of the test run's CPU).
+struct SearchableText {
+    private let bytes: [UInt8]
+
+    init(_ text: String) { bytes = Array(text.lowercased().utf8) }
+
+    func contains(_ string: String) -> Bool {
+        let needle = Array(string.lowercased().utf8)
+        guard !needle.isEmpty else { return true }
+        return bytes.withUnsafeBytes { (haystack: UnsafeRawBufferPointer) -> Bool in
+            needle.withUnsafeBytes { (needle: UnsafeRawBufferPointer) -> Bool in
+                guard let base = haystack.baseAddress, let wanted = needle.baseAddress else { return false }
+                let first = Int32(needle[0])
+                var offset = 0
+                while haystack.count - offset >= needle.count {
+                    guard let found = memchr(base + offset, first, haystack.count - offset) else { return false }
+                    let at = UnsafeRawPointer(found) - base
+                    if haystack.count - at < needle.count { return false }
+                    if memcmp(base + at, wanted, needle.count) == 0 { return true }
+                    offset = at + 1
+                }
+                return false
+            }
+        }
     }
 }
 

@@ -30,7 +30,8 @@ actor LiveInbox {
         var close: @Sendable () -> Void
     }
 
-    static let replayLimit = 1000
+    /// The most missed events a reconnecting tab is sent (`LIVE_INBOX_REPLAY_LIMIT`, 1000); further behind, it reloads.
+    nonisolated let replayLimit: Int
     static let gapPatience: Duration = .seconds(30)
     /// How often every tab's session and membership are read again: a tab closes within a second.
     static let accessCheckInterval: Duration = .milliseconds(500)
@@ -50,8 +51,9 @@ actor LiveInbox {
     private var checksStarted = 0
     private var checkApplied: [UUID: Int] = [:]
 
-    init(database: any Database, wakeUp: Signal, logger: Logger, sessions: LiveAccess.SessionLifetime = .unlimited) {
+    init(database: any Database, wakeUp: Signal, logger: Logger, sessions: LiveAccess.SessionLifetime = .unlimited, replayLimit: Int = 1000) {
         self.database = database
+        self.replayLimit = replayLimit
         self.wakeUp = wakeUp
         self.logger = logger
         self.sessions = sessions
@@ -132,9 +134,9 @@ actor LiveInbox {
         }
         catchingUp[id] = []
         do {
-            let missed = try await InboxEventLog.events(after: after, organizationID: viewer.organizationID, limit: Self.replayLimit + 1, on: database)
+            let missed = try await InboxEventLog.events(after: after, organizationID: viewer.organizationID, limit: replayLimit + 1, on: database)
             let live = catchingUp.removeValue(forKey: id) ?? []
-            guard missed.count <= Self.replayLimit else {
+            guard missed.count <= replayLimit else {
                 // Too far behind to catch up event by event: the tab reloads instead.
                 viewer.send(#"{"type":"reset"}"#)
                 return

@@ -174,15 +174,25 @@ actor MigratedTemplate {
     }
 }
 
-/// With `TEST_TIMINGS` set, prints how long each app test held its slot (`TEST_TIMINGS <seconds> <test>`),
-/// to find the tests that cost the most: `TEST_TIMINGS=1 swift test --skip-build | grep ^TEST_TIMINGS | sort -k2 -rn`.
+/// With `TEST_TIMINGS` set, prints how long each app test held its slot, how long it waited for
+/// one, and when (seconds since the first app test asked for a slot):
+/// `TEST_TIMINGS <seconds> <test> [queued <seconds>, <start>-<end>]`. The costliest tests first:
+/// `TEST_TIMINGS=1 swift test --skip-build | grep ^TEST_TIMINGS | sort -k2 -rn`.
 enum TestTimings {
     static let enabled = ProcessInfo.processInfo.environment["TEST_TIMINGS"] != nil
+    /// When the first app test asked for a slot.
+    static let origin = ContinuousClock.now
 
-    static func record(_ what: String, since start: ContinuousClock.Instant) {
+    static func record(_ what: String, since start: ContinuousClock.Instant, queuedSince: ContinuousClock.Instant? = nil) {
         guard enabled else { return }
-        let elapsed = ContinuousClock.now - start
-        print("TEST_TIMINGS \(String(format: "%.3f", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)) \(what)")
+        let now = ContinuousClock.now
+        var line = "TEST_TIMINGS \(seconds(now - start)) \(what)"
+        if let queuedSince { line += " [queued \(seconds(start - queuedSince)), \(seconds(start - origin))-\(seconds(now - origin))]" }
+        print(line)
+    }
+
+    private static func seconds(_ duration: Duration) -> String {
+        String(format: "%.3f", Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
     }
 }
 
@@ -227,10 +237,12 @@ struct TestApp {
         _ = LogCapture.shared
         // Swift Testing starts every test at once; a few hundred apps with their own database pools
         // would exhaust PostgreSQL's connections and the machine's two cores.
+        let queued = ContinuousClock.now
+        _ = TestTimings.origin
         await TestApp.slots.acquire()
         defer { Task { await TestApp.slots.release() } }
         let started = ContinuousClock.now
-        defer { TestTimings.record(Test.current?.name ?? "?", since: started) }
+        defer { TestTimings.record(Test.current?.name ?? "?", since: started, queuedSince: queued) }
         // SQLite in a directory of its own, removed afterwards (sqlite-kit's "memory" databases are temp files it never deletes).
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("adsapp-test-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
@@ -251,6 +263,7 @@ struct TestApp {
                 graphAPI: graphAPI, objectStore: objectStore, keyProvider: keyProvider, mailer: mailer
             )
             try await configure(app, configuration: configuration, dependencies: dependencies, migrate: migrate)
+            OnceBuiltResponder.install(on: app)
             try await test(TestApp(app: app, clock: clock))
         } catch {
             try? await app.asyncShutdown()
@@ -291,6 +304,32 @@ struct TestApp {
 
     func organization(named name: String) async throws -> Organization {
         try #require(try await Organization.query(on: db).filter(\.$name == name).first())
+    }
+}
+
+/// The app's own responder (router and middleware), built once instead of for every request.
+///
+/// The in-memory tester asks `app.responder.current` for each request, and Vapor's default builds
+/// the whole router again each time: a twentieth of the tests' CPU. This builds Vapor's default
+/// responder once, and again only when a test adds a route of its own.
+final class OnceBuiltResponder: Responder, Sendable {
+    private let built = Mutex<(routeCount: Int, responder: any Responder)?>(nil)
+
+    static func install(on app: Application) {
+        let responder = OnceBuiltResponder()
+        app.responder.use { _ in responder }
+    }
+
+    func respond(to request: Request) -> EventLoopFuture<Response> {
+        let application = request.application
+        let routeCount = application.routes.all.count
+        let responder = built.withLock { built in
+            if let built, built.routeCount == routeCount { return built.responder }
+            let responder = application.responder.default
+            built = (routeCount, responder)
+            return responder
+        }
+        return responder.respond(to: request)
     }
 }
 
