@@ -19,6 +19,14 @@ enum SMTPConnectionError: Error {
     case closed
     case malformedReply(String)
     case tls(String)
+
+    /// TLS library errors become `.tls`; anything else is kept.
+    static func classify(_ error: Error) -> Error {
+        if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError {
+            return SMTPConnectionError.tls(String(describing: error))
+        }
+        return error
+    }
 }
 
 /// Splits the server's bytes into replies (multi-line `250-...` up to `250 ...`) and hands each to the
@@ -105,11 +113,12 @@ final class SMTPReplyHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError {
-            fail(SMTPConnectionError.tls(String(describing: error)), context: context)
-        } else {
-            fail(error, context: context)
+        let error = SMTPConnectionError.classify(error)
+        // A TLS failure explains a close that may have been seen first.
+        if case .tls = error as? SMTPConnectionError, case .closed = failure as? SMTPConnectionError {
+            failure = error
         }
+        fail(error, context: context)
     }
 }
 
@@ -155,7 +164,16 @@ struct SMTPConnection: Sendable {
 
     /// Writes `line` and CRLF, then reads the reply.
     func command(_ line: String, step: String, timeout: TimeAmount) async throws -> SMTPReply {
-        try await write(line + "\r\n")
+        do {
+            try await write(line + "\r\n")
+        } catch {
+            // The channel closed under the write (a failed TLS handshake, a dropped connection): the
+            // write's own error or the reader's says why.
+            let written = SMTPConnectionError.classify(error)
+            if case .tls = written as? SMTPConnectionError { throw written }
+            _ = try await reply(step: step, timeout: timeout)
+            throw written
+        }
         return try await reply(step: step, timeout: timeout)
     }
 

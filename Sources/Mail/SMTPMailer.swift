@@ -213,7 +213,12 @@ private struct Session {
             }
             try await expect(220, after: "STARTTLS", step: "STARTTLS")
             try await connection.startTLS(context: tls, serverHostname: sniHostname)
-            extensions = try await ehlo()
+            do {
+                extensions = try await ehlo()
+            } catch SMTPConnectionError.closed {
+                // NIOSSL closes the channel when it refuses the certificate; its error may not reach the reader.
+                throw SMTPConnectionError.tls("the connection closed during the TLS handshake (certificate refused?)")
+            }
         }
 
         if let username = configuration.username, let password = configuration.password {

@@ -19,8 +19,8 @@ struct SMTPMailerTests {
         #expect(parsed.to == message.to.map { .init(name: $0.name ?? "", email: $0.email) })
         #expect(parsed.message_id == message.messageID)
         #expect(parsed.header("List-Unsubscribe") == message.headers[0].value)
-        #expect(parsed.content("text/plain") == message.text + "\n")
-        #expect(parsed.content("text/html") == message.html + "\n")
+        #expect(parsed.content("text/plain") == message.text)
+        #expect(parsed.content("text/html") == message.html)
         let auth = try peer.events().filter { $0.event == "auth" && $0.server == server && $0.success == true }
         #expect(auth.contains { $0.mechanism == mechanism })
     }

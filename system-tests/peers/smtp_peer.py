@@ -66,7 +66,7 @@ def parse(raw: bytes) -> dict:
         "parts": parts,
         "defects": [type(d).__name__ for d in message.defects]
         + [type(d).__name__ for p in message.walk() for d in p.defects],
-        "max_line_length": max(len(line) for line in raw.split(b"\r\n")),
+        "long_lines": [line.decode("utf-8", "replace") for line in raw.split(b"\r\n") if len(line) > 78],
         "bare_newlines": raw.replace(b"\r\n", b"").count(b"\n"),
     }
 

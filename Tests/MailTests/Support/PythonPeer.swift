@@ -142,7 +142,8 @@ struct ParsedMessage: Decodable, Sendable {
     var headers: [[String]]
     var parts: [Part]
     var defects: [String]
-    var max_line_length: Int
+    /// Lines longer than 78 characters (RFC 5322's SHOULD; 998 is the MUST).
+    var long_lines: [String]
     var bare_newlines: Int
 
     func header(_ name: String) -> String? {
