@@ -204,6 +204,7 @@ struct SearchableText {
         "Platform/PlatformAdminController.swift",  // the operator sees every organization
         "WhatsApp/ConnectionDirectory.swift",  // webhooks name a phone number, not an organization
         "Inbox/AutomaticAssignment.swift",  // the regular sweep visits every organization's teams
+        "Accounts/Invitations/Invitations.swift",  // an invitation's link names its organization (found by the token's hash)
     ]
 
     @Test func noUnscopedQueriesOfTenantOwnedModels() throws {

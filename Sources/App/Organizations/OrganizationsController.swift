@@ -37,7 +37,8 @@ enum OrganizationsController {
         let organization = Organization(name: name.value, createdAt: now)
         try await request.db.transaction { database in
             try await organization.create(on: database)
-            try await Membership(organizationID: organization.id!, userID: signedIn.userID, role: .owner, createdAt: now).create(on: database)
+            let scope = TenantScope(organizationID: organization.id!, database: database)
+            _ = try await MemberManagement.addMember(userID: signedIn.userID, role: .owner, in: scope, now: now)
             signedIn.session.organizationID = organization.id
             try await signedIn.session.update(on: database)
         }
