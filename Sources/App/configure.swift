@@ -46,9 +46,12 @@ public func configure(
 
     // Background jobs, and the live inbox they and requests wake when they record inbox events
     let inboxWakeUp = Signal()
-    let mailer = dependencies.mailer ?? EmailDelivery.mailer(
-        configuration.email, appURL: configuration.appURL, httpClient: app.http.client.shared, database: app.db, now: dependencies.now)
-    app.backgroundJobs = try BackgroundJobs(configuration, whatsApp: app.whatsApp, mailer: mailer, context: app.context, inboxWakeUp: inboxWakeUp, now: dependencies.now)
+    let mailer =
+        dependencies.mailer
+        ?? EmailDelivery.mailer(
+            configuration.email, appURL: configuration.appURL, httpClient: app.http.client.shared, database: app.db, now: dependencies.now)
+    app.backgroundJobs = try BackgroundJobs(
+        configuration, whatsApp: app.whatsApp, mailer: mailer, context: app.context, inboxWakeUp: inboxWakeUp, now: dependencies.now)
     app.liveInbox = LiveInbox(
         database: app.db, wakeUp: inboxWakeUp, logger: app.logger, sessions: .init(configuration, now: dependencies.now),
         replayLimit: configuration.liveInboxReplayLimit)

@@ -16,7 +16,8 @@ struct BackgroundJobs: Sendable {
     let workerConfiguration: JobWorker.Configuration
 
     init(
-        _ configuration: AppConfiguration, whatsApp: WhatsAppServices, mailer: any Mailer, context: AppContext, inboxWakeUp: Signal, now: @escaping @Sendable () -> Date
+        _ configuration: AppConfiguration, whatsApp: WhatsAppServices, mailer: any Mailer, context: AppContext, inboxWakeUp: Signal,
+        now: @escaping @Sendable () -> Date
     ) throws {
         self.inboxWakeUp = inboxWakeUp
         var registry = JobRegistry()
