@@ -205,6 +205,9 @@ struct SearchableText {
         "WhatsApp/ConnectionDirectory.swift",  // webhooks name a phone number, not an organization
         "Inbox/AutomaticAssignment.swift",  // the regular sweep visits every organization's teams
         "Accounts/Invitations/Invitations.swift",  // an invitation's link names its organization (found by the token's hash)
+        "Notifications/NotificationsController.swift",  // an unsubscribe link names its member (found by the token's hash), signed out
+        "Notifications/NotificationMailer.swift",  // writes the recipient's unsubscribe token; re-checks the membership first
+        "Notifications/NotificationJobs.swift",  // the daily digest visits every member who asked for it
     ]
 
     @Test func noUnscopedQueriesOfTenantOwnedModels() throws {
