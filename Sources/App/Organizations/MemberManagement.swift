@@ -57,7 +57,12 @@ struct MemberManagement: Sendable {
     /// Runs membership changes of one organization one at a time, so two owners demoting each
     /// other at once cannot leave it without an owner. SQLite is serialized by its single connection.
     private func withOrganizationLocked<T: Sendable>(_ work: @escaping @Sendable (TenantScope) async throws -> T) async throws -> T {
-        try await tenant.scope.transaction { scope in
+        try await Self.withOrganizationLocked(tenant.scope, work)
+    }
+
+    /// The same lock for every change that counts members, roles or seats (invitations too).
+    static func withOrganizationLocked<T: Sendable>(_ scope: TenantScope, _ work: @escaping @Sendable (TenantScope) async throws -> T) async throws -> T {
+        try await scope.transaction { scope in
             try await scope.lockRow(of: "organizations", id: scope.organizationID)
             return try await work(scope)
         }

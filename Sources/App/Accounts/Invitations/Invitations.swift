@@ -4,7 +4,7 @@ import Vapor
 
 /// Inviting people into an organization, resending and withdrawing invitations, and accepting one.
 ///
-/// Every change runs with the organization's row locked (as `MemberManagement` does), so two
+/// Every change runs with the organization's row locked (`MemberManagement.withOrganizationLocked`), so two
 /// invitations cannot both take the last seat and one address cannot be invited twice at once.
 struct Invitations: Sendable {
     let context: AppContext
@@ -45,7 +45,7 @@ struct Invitations: Sendable {
         try Self.checkInvitation(actor: tenant.role, role: role)
         let token = context.dependencies.randomToken(bytes: 32)
         let now = self.now
-        let invitation = try await withOrganizationLocked(tenant.scope) { scope in
+        let invitation = try await MemberManagement.withOrganizationLocked(tenant.scope) { scope in
             let teams = try await scope.query(Team.self).filter(\.$id ~~ teamIDs).count()
             guard teams == Set(teamIDs).count else { throw Refusal.unknownTeam }
             if try await Self.isMember(email.value, in: scope) { throw Refusal.alreadyMember }
@@ -71,7 +71,7 @@ struct Invitations: Sendable {
     func resend(invitationID: UUID, by tenant: Tenant) async throws -> Invitation {
         let token = context.dependencies.randomToken(bytes: 32)
         let now = self.now
-        return try await withOrganizationLocked(tenant.scope) { scope in
+        return try await MemberManagement.withOrganizationLocked(tenant.scope) { scope in
             guard let invitation = try await scope.find(Invitation.self, invitationID), invitation.isOpen else { throw Abort(.notFound) }
             try Self.checkInvitation(actor: tenant.role, role: invitation.role)
             if try await Self.isMember(invitation.email, in: scope) { throw Refusal.alreadyMember }
@@ -87,7 +87,7 @@ struct Invitations: Sendable {
     /// Withdraws an open invitation: its link stops working. 404 for one that is not open here.
     func revoke(invitationID: UUID, by tenant: Tenant) async throws {
         let now = self.now
-        try await withOrganizationLocked(tenant.scope) { scope in
+        try await MemberManagement.withOrganizationLocked(tenant.scope) { scope in
             guard let invitation = try await scope.find(Invitation.self, invitationID), invitation.isOpen else { throw Abort(.notFound) }
             try Self.checkInvitation(actor: tenant.role, role: invitation.role)
             invitation.revokedAt = now
@@ -125,7 +125,7 @@ struct Invitations: Sendable {
     func accept(_ invitation: Invitation, as acceptor: Acceptor, on database: any Database) async throws -> (user: User, membership: Membership) {
         let now = self.now
         let scope = TenantScope(organizationID: invitation.organizationID, database: database)
-        return try await withOrganizationLocked(scope) { scope in
+        return try await MemberManagement.withOrganizationLocked(scope) { scope in
             // Read again under the lock: a second click, a resend or a withdrawal may have come first.
             guard let current = try await scope.find(Invitation.self, invitation.id), current.tokenHash == invitation.tokenHash, current.isUsable(at: now)
             else { throw Refusal.noLongerValid }
@@ -185,13 +185,6 @@ struct Invitations: Sendable {
             link: context.configuration.emailLink(SiteURL.invitation.path(token: token)), expiresAt: invitation.expiresAt)
         try await emails.enqueue(
             email, to: EmailRecipient(email: invitation.email, language: invitation.emailLanguage), organizationName: nil, on: database)
-    }
-
-    private func withOrganizationLocked<T: Sendable>(_ scope: TenantScope, _ work: @escaping @Sendable (TenantScope) async throws -> T) async throws -> T {
-        try await scope.transaction { scope in
-            try await scope.lockRow(of: "organizations", id: scope.organizationID)
-            return try await work(scope)
-        }
     }
 }
 
