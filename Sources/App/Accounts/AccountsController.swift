@@ -51,7 +51,7 @@ enum AccountsController {
         case .refused(let retryAfter):
             request.logger.notice("sign-in throttled")
             let response = try await refuse(.tooManyRequests, t(.signinThrottled, ["minutes": Self.minutes(retryAfter)]))
-            response.headers.replaceOrAdd(name: .retryAfter, value: String(Int(retryAfter.rounded(.up))))
+            response.setRetryAfter(retryAfter)
             return response
         }
         let user = try await User.query(on: request.db).filter(\.$email == email.value).first()
@@ -126,7 +126,7 @@ enum AccountsController {
             model.formError = t(.signupThrottled, ["minutes": Self.minutes(retryAfter)])
             let response = try await HTMLResponse(status: .tooManyRequests, html: SignUpPage.html(model, Chrome.make(for: request))).encodeResponse(
                 for: request)
-            response.headers.replaceOrAdd(name: .retryAfter, value: String(Int(retryAfter.rounded(.up))))
+            response.setRetryAfter(retryAfter)
             return response
         }
         let registration = Registration(database: request.db, passwords: request.passwords, now: request.now)
@@ -203,7 +203,7 @@ enum AccountsController {
             let response = try await renderAccount(
                 request, notice: nil, status: .tooManyRequests,
                 passwordErrors: ["current_password": t(.signinThrottled, ["minutes": Self.minutes(retryAfter)])])
-            response.headers.replaceOrAdd(name: .retryAfter, value: String(Int(retryAfter.rounded(.up))))
+            response.setRetryAfter(retryAfter)
             return response
         }
         guard try await request.passwords.verify(form.current_password ?? "", against: user.passwordHash) else {

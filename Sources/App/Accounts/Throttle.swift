@@ -146,6 +146,13 @@ extension Throttle {
     }
 }
 
+extension Response {
+    /// Tells the client when a refused budget frees up (whole seconds, rounded up).
+    func setRetryAfter(_ seconds: TimeInterval) {
+        headers.replaceOrAdd(name: .retryAfter, value: String(Int(seconds.rounded(.up))))
+    }
+}
+
 extension Request {
     var throttle: Throttle {
         get throws {

@@ -44,6 +44,12 @@ struct EmailRecipient: Sendable, Equatable {
         self.name = name
         self.language = language
     }
+
+    /// A person with an account: their address and name, in their chosen language, or `fallback`
+    /// (the language of the request that sends the mail) when they follow their browser.
+    init(_ user: User, fallback: Language) {
+        self.init(email: user.email, name: user.name, language: user.language.flatMap(Language.init(rawValue:)) ?? fallback)
+    }
 }
 
 /// A notification's one-click unsubscribe: the raw token of `/unsubscribe/TOKEN` (stored hashed).

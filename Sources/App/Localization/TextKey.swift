@@ -60,7 +60,6 @@ enum TextKey: String, CaseIterable, Sendable {
     case signupSubmit = "signup.submit"
     case signupHaveAccount = "signup.haveAccount"
     case signupSigninLink = "signup.signinLink"
-    case signupEmailTaken = "signup.emailTaken"
     case signupThrottled = "signup.throttled"
     case dashboardTitle = "dashboard.title"
     case dashboardWelcome = "dashboard.welcome"

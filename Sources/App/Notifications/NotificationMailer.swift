@@ -20,7 +20,7 @@ struct NotificationMailer: Sendable {
         var access: InboxAccess
 
         var address: EmailRecipient {
-            EmailRecipient(email: user.email, name: user.name, language: user.language.flatMap(Language.init(rawValue:)) ?? .default)
+            EmailRecipient(user, fallback: .default)
         }
     }
 
@@ -60,8 +60,8 @@ struct NotificationMailer: Sendable {
 extension NotificationUnsubscribe {
     /// The link a token names, if it is one we sent and it has not expired.
     static func find(token: String, on database: any Database, now: Date) async throws -> NotificationUnsubscribe? {
-        // Tokens are 43 URL-safe characters; anything else was never ours.
-        guard token.count == 43, token.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else { return nil }
+        guard AccountTokens.isWellFormed(token) else { return nil }
+        // Across organizations on purpose: the link is what names the organization and the member.
         guard let row = try await NotificationUnsubscribe.query(on: database).filter(\.$tokenHash == sha256Hex(token)).first(),
             row.createdAt > now.addingTimeInterval(-lifetime)
         else { return nil }

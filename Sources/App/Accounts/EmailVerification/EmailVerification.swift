@@ -10,17 +10,13 @@ enum EmailVerification {
         let tokens = AccountTokens(database: database, context: request.context)
         let token = try await tokens.issue(.verifyEmail, userID: user.id!, lifetime: request.context.configuration.accountLinks.emailVerificationTTL)
         let email = VerifyEmailEmail(name: user.name, link: request.context.configuration.emailLink(SiteURL.emailVerify.path(token: token)))
-        try await request.emails.enqueue(email, to: recipient(user, request), organizationName: nil, on: database)
+        try await request.emails.enqueue(email, to: EmailRecipient(user, fallback: request.language), organizationName: nil, on: database)
     }
 
     /// The address's owner learns that someone tried to sign up with it, and where to reset the password.
     static func warnOfSignUpAttempt(_ user: User, _ request: Request) async throws {
         let email = SignUpAttemptEmail(name: user.name, resetLink: request.context.configuration.emailLink(SiteURL.passwordForgot.path))
-        try await request.emails.enqueue(email, to: recipient(user, request), organizationName: nil, on: request.db)
-    }
-
-    static func recipient(_ user: User, _ request: Request) -> EmailRecipient {
-        EmailRecipient(email: user.email, name: user.name, language: user.language.flatMap(Language.init(rawValue:)) ?? request.language)
+        try await request.emails.enqueue(email, to: EmailRecipient(user, fallback: request.language), organizationName: nil, on: request.db)
     }
 
     /// How often a person may ask for a new link: three an hour.
@@ -64,7 +60,7 @@ enum EmailVerification {
         switch try await request.throttle.reserve(resendBudget(userID: signedIn.userID)) {
         case .refused(let retryAfter):
             let response = request.redirect(to: SiteURL.account.path + "?notice=verification_throttled", redirectType: .normal)
-            response.headers.replaceOrAdd(name: .retryAfter, value: String(Int(retryAfter.rounded(.up))))
+            response.setRetryAfter(retryAfter)
             return response
         case .reserved:
             try await request.db.transaction { database in

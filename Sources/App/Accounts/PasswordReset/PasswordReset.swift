@@ -35,25 +35,23 @@ enum PasswordReset {
             request.logger.notice("password reset throttled")
             model.formError = t(.resetThrottled, ["minutes": AccountsController.minutes(retryAfter)])
             let response = try await render(request, model, status: .tooManyRequests)
-            response.headers.replaceOrAdd(name: .retryAfter, value: String(Int(retryAfter.rounded(.up))))
+            response.setRetryAfter(retryAfter)
             return response
         case .reserved: break
         }
-        // The same work either way: the look-up, a token made and hashed, one transaction. The only
-        // difference is two small inserts, far below the noise of a network round trip.
+        // The same answer either way; the only difference in work is two small inserts (the token and
+        // the email job), far below the noise of a network round trip.
         let user = try await User.query(on: request.db).filter(\.$email == email.value).first()
         let context = request.context
-        try await request.db.transaction { database in
-            guard let user else {
-                _ = sha256Hex(context.dependencies.randomToken(bytes: 32))
-                return
+        if let user {
+            try await request.db.transaction { database in
+                let token = try await AccountTokens(database: database, context: context)
+                    .issue(.resetPassword, userID: user.id!, lifetime: context.configuration.accountLinks.passwordResetTTL)
+                let mail = PasswordResetEmail(
+                    name: user.name, link: context.configuration.emailLink(SiteURL.passwordReset.path(token: token)),
+                    minutes: Int(context.configuration.accountLinks.passwordResetTTL / 60))
+                try await request.emails.enqueue(mail, to: EmailRecipient(user, fallback: request.language), organizationName: nil, on: database)
             }
-            let token = try await AccountTokens(database: database, context: context)
-                .issue(.resetPassword, userID: user.id!, lifetime: context.configuration.accountLinks.passwordResetTTL)
-            let mail = PasswordResetEmail(
-                name: user.name, link: context.configuration.emailLink(SiteURL.passwordReset.path(token: token)),
-                minutes: Int(context.configuration.accountLinks.passwordResetTTL / 60))
-            try await request.emails.enqueue(mail, to: EmailVerification.recipient(user, request), organizationName: nil, on: database)
         }
         return request.redirect(to: SiteURL.passwordForgot.path + "?notice=sent", redirectType: .normal)
     }
@@ -93,7 +91,7 @@ enum PasswordReset {
             try await SessionStore(database: database, context: context).endAll(userID: user.id!)
             try await request.emails.enqueue(
                 PasswordChangedEmail(name: user.name, resetLink: context.configuration.emailLink(SiteURL.passwordForgot.path)),
-                to: EmailVerification.recipient(user, request), organizationName: nil, on: database)
+                to: EmailRecipient(user, fallback: request.language), organizationName: nil, on: database)
             return true
         }
         guard changed else { return try await LinkInvalidPage.response(request, kind: .passwordReset) }

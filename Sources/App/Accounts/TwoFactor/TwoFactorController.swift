@@ -47,7 +47,7 @@ enum TwoFactorController {
         let signedIn = try request.requireSignedIn()
         let form = try request.content.decode(CodeForm.self)
         let t = request.localizer
-        guard let reservation = try await reserveCodeGuess(request, userID: signedIn.userID) else {
+        guard case .reserved(let reservation) = try await reserveCodeGuess(request, userID: signedIn.userID) else {
             return try await render(request, status: .tooManyRequests, errors: ["confirm": t(.twofactorThrottled)])
         }
         guard let codes = try await request.twoFactor.confirm(userID: signedIn.userID, code: form.code ?? "") else {
@@ -89,7 +89,7 @@ enum TwoFactorController {
         guard case .reserved(let passwordReservation) = try await request.throttle.reserve(passwordBudgets) else {
             return try await render(request, status: .tooManyRequests, errors: [name: t(.twofactorThrottled)])
         }
-        guard let codeReservation = try await reserveCodeGuess(request, userID: signedIn.userID) else {
+        guard case .reserved(let codeReservation) = try await reserveCodeGuess(request, userID: signedIn.userID) else {
             try await passwordReservation.cancel()
             return try await render(request, status: .tooManyRequests, errors: [name: t(.twofactorThrottled)])
         }
@@ -105,18 +105,16 @@ enum TwoFactorController {
         return nil
     }
 
-    private static func reserveCodeGuess(_ request: Request, userID: UUID) async throws -> Throttle.Reservation? {
+    /// One guess at the person's second factor, from the sign-in step and the account page alike.
+    private static func reserveCodeGuess(_ request: Request, userID: UUID) async throws -> Throttle.Outcome {
         let budgets = Throttle.Budget.twoFactorCodes(userID: userID, address: request.clientAddress, request.context.configuration.loginThrottle)
-        switch try await request.throttle.reserve(budgets) {
-        case .reserved(let reservation): return reservation
-        case .refused:
-            request.logger.notice("two-factor code throttled")
-            return nil
-        }
+        let outcome = try await request.throttle.reserve(budgets)
+        if case .refused = outcome { request.logger.notice("two-factor code throttled") }
+        return outcome
     }
 
     private static func notify(_ request: Request, _ user: User, _ mail: TwoFactorChangedEmail) async throws {
-        try await request.emails.enqueue(mail, to: EmailVerification.recipient(user, request), organizationName: nil, on: request.db)
+        try await request.emails.enqueue(mail, to: EmailRecipient(user, fallback: request.language), organizationName: nil, on: request.db)
     }
 
     // MARK: Signing in: the second step
@@ -151,16 +149,14 @@ enum TwoFactorController {
         guard let (pending, user) = try await pendingSignIn(request) else { return expired(request) }
         let remember = form.remember != nil && form.remember != ""
         let userID = try user.requireID()
-        let budgets = Throttle.Budget.twoFactorCodes(userID: userID, address: request.clientAddress, request.context.configuration.loginThrottle)
         let reservation: Throttle.Reservation
-        switch try await request.throttle.reserve(budgets) {
+        switch try await reserveCodeGuess(request, userID: userID) {
         case .reserved(let reserved): reservation = reserved
         case .refused(let retryAfter):
-            request.logger.notice("two-factor code throttled")
             let response = try await renderSignIn(
                 request, .init(remember: remember, error: t(.signinThrottled, ["minutes": AccountsController.minutes(retryAfter)])),
                 status: .tooManyRequests)
-            response.headers.replaceOrAdd(name: .retryAfter, value: String(Int(retryAfter.rounded(.up))))
+            response.setRetryAfter(retryAfter)
             return response
         }
         let check = try await request.twoFactor.check(userID: userID, code: form.code ?? "")
@@ -252,13 +248,5 @@ struct TwoFactorChangedEmail: EmailTemplate {
             greeting: t(.emailGreetingName, ["name": name]),
             paragraphs: [t(turnedOn ? .twofactorEmailOnBody : .twofactorEmailOffBody, ["email": email])],
             footnote: t(.twofactorEmailFootnote))
-    }
-}
-
-extension TwoFactorAccount {
-    /// Whether the organization requires two-factor and this person has not turned it on (`RequireTenant`).
-    static func isBlocked(by organization: Organization, userID: UUID, on database: any Database) async throws -> Bool {
-        guard organization.twoFactorRequiredAt != nil else { return false }
-        return try await TwoFactorCredential.query(on: database).filter(\.$userID == userID).filter(\.$enabledAt != nil).count() == 0
     }
 }
