@@ -90,7 +90,7 @@ struct RequireTenant: AsyncMiddleware {
         }
         // An organization that requires two-factor sign-in lets in only members who have it; the
         // account pages, sign-out and the organization switcher are not tenant routes and stay open.
-        if try await TwoFactorAccount.isBlocked(by: organization, userID: signedIn.userID, on: request.db) {
+        if organization.twoFactorRequiredAt != nil, try await !TwoFactorAccount.isEnabled(userID: signedIn.userID, on: request.db) {
             if request.isAPIRequest {
                 throw APIError(
                     .forbidden, code: "two_factor_required",

@@ -27,6 +27,11 @@ struct TwoFactorAccount: Sendable {
 
     /// Whether the person signs in with a second factor.
     func isEnabled(userID: UUID) async throws -> Bool {
+        try await Self.isEnabled(userID: userID, on: database)
+    }
+
+    /// Whether the person signs in with a second factor (for callers without a vault, such as `RequireTenant`).
+    static func isEnabled(userID: UUID, on database: any Database) async throws -> Bool {
         try await TwoFactorCredential.query(on: database).filter(\.$userID == userID).filter(\.$enabledAt != nil).count() > 0
     }
 
