@@ -1,5 +1,6 @@
 import ADSappCore
 import SafeHTML
+import TwoFactor
 
 extension TwoFactorPage {
     static func html(_ model: Model, _ chrome: Chrome) -> HTML {
@@ -82,23 +83,9 @@ extension TwoFactorPage {
 /// names the account, can never become markup). The same drawing as `QRCode.svg`: a quiet zone of
 /// four modules, a light background, and one path with a sub-path per run of dark modules.
 enum QRImageView {
-    static let quietZone = 4
-
     static func svg(_ image: QRImage, title: String, moduleSize: Int = 5) -> Node {
-        let side = image.size + 2 * quietZone
-        var path = ""
-        for y in 0..<image.size {
-            var x = 0
-            while x < image.size {
-                guard image.isDark(x: x, y: y) else {
-                    x += 1
-                    continue
-                }
-                let start = x
-                while x < image.size && image.isDark(x: x, y: y) { x += 1 }
-                path += "M\(start + quietZone) \(y + quietZone)h\(x - start)v1h-\(x - start)z"
-            }
-        }
+        let side = image.size + 2 * QRCode.quietZone
+        let path = QRCode.svgPath(size: image.size) { image.isDark(x: $0, y: $1) }
         let pixels = String(side * moduleSize)
         // Attribute names are lower case here; the HTML parser gives SVG's `viewBox` its capital back.
         return .element(
