@@ -19,6 +19,13 @@ struct Authenticator {
     }
 }
 
+extension Browser {
+    /// Posts a code (or recovery code) on the second step of signing in.
+    func secondStep(_ code: String, remember: Bool = false) async throws -> TestingHTTPResponse {
+        try await post("/signin/two-factor", remember ? ["code": code, "remember": "1"] : ["code": code])
+    }
+}
+
 extension TestApp {
     static let password = "correct-horse-battery-staple-42"
 
@@ -46,6 +53,12 @@ extension TestApp {
         if let next { fields["next"] = next }
         let response = try await browser.post("/signin", fields)
         return (browser, response)
+    }
+
+    /// Anna, signed up (her browser stays signed in) and with two-factor on.
+    func annaWithTwoFactor() async throws -> (Browser, Authenticator) {
+        let anna = try await signUp(email: "anna@example.com")
+        return (anna, try await enrol(anna))
     }
 
     static func recoveryCodes(in html: String) -> [String] {
@@ -100,8 +113,7 @@ extension TestApp {
     @Test("the secret is sealed at rest, bound to its person: another person's row does not open it")
     func secretSealed() async throws {
         try await TestApp.run { app in
-            let anna = try await app.signUp(email: "anna@example.com")
-            let authenticator = try await app.enrol(anna)
+            let (_, authenticator) = try await app.annaWithTwoFactor()
             let credential = try #require(try await TwoFactorCredential.query(on: app.db).first())
             let raw = Data(authenticator.totp.secret)
             #expect(credential.sealedSecret.range(of: raw) == nil)
@@ -128,8 +140,7 @@ extension TestApp {
     @Test("after the password a person with two-factor gets no session, only the code page; the code signs them in")
     func secondStep() async throws {
         try await TestApp.run { app in
-            let anna = try await app.signUp(email: "anna@example.com")
-            let authenticator = try await app.enrol(anna)
+            let (_, authenticator) = try await app.annaWithTwoFactor()
             app.clock.advance(by: 300)
             let (browser, password) = try await app.passwordStep(email: "anna@example.com")
             #expect(password.status == .seeOther)
@@ -147,10 +158,10 @@ extension TestApp {
             let page = try await browser.get("/signin/two-factor")
             #expect(page.status == .ok)
             #expect(page.body.string.contains("autocomplete=\"one-time-code\""))
-            let wrong = try await browser.post("/signin/two-factor", ["code": "123456"])
+            let wrong = try await browser.secondStep("123456")
             #expect(wrong.status == .unauthorized)
             #expect(browser.sessionToken == nil)
-            let right = try await browser.post("/signin/two-factor", ["code": authenticator.code(app)])
+            let right = try await browser.secondStep(authenticator.code(app))
             #expect(right.status == .seeOther)
             #expect(right.headers.first(name: .location) == "/dashboard")
             #expect(browser.sessionToken != nil)
@@ -163,41 +174,39 @@ extension TestApp {
     @Test("codes of the step before and after are accepted; two steps away are not")
     func skew() async throws {
         try await TestApp.run { app in
-            let anna = try await app.signUp(email: "anna@example.com")
-            let authenticator = try await app.enrol(anna)
+            let (_, authenticator) = try await app.annaWithTwoFactor()
             app.clock.advance(by: 600)
             let (browser, _) = try await app.passwordStep(email: "anna@example.com")
             for offset: Int64 in [-2, 2] {
-                #expect(try await browser.post("/signin/two-factor", ["code": authenticator.code(app, steps: offset)]).status == .unauthorized)
+                #expect(try await browser.secondStep(authenticator.code(app, steps: offset)).status == .unauthorized)
             }
-            #expect(try await browser.post("/signin/two-factor", ["code": authenticator.code(app, steps: -1)]).status == .seeOther)
+            #expect(try await browser.secondStep(authenticator.code(app, steps: -1)).status == .seeOther)
             let (later, _) = try await app.passwordStep(email: "anna@example.com")
-            #expect(try await later.post("/signin/two-factor", ["code": authenticator.code(app, steps: 1)]).status == .seeOther)
+            #expect(try await later.secondStep(authenticator.code(app, steps: 1)).status == .seeOther)
         }
     }
 
     @Test("a code that was used is refused, and an earlier one after it; two parallel sign-ins with one code: one gets in")
     func replay() async throws {
         try await TestApp.run { app in
-            let anna = try await app.signUp(email: "anna@example.com")
-            let authenticator = try await app.enrol(anna)
+            let (_, authenticator) = try await app.annaWithTwoFactor()
             // The code that turned it on is spent too.
             let (first, _) = try await app.passwordStep(email: "anna@example.com")
-            #expect(try await first.post("/signin/two-factor", ["code": authenticator.code(app)]).status == .unauthorized)
+            #expect(try await first.secondStep(authenticator.code(app)).status == .unauthorized)
 
             app.clock.advance(by: 300)
             let code = authenticator.code(app)
-            #expect(try await first.post("/signin/two-factor", ["code": code]).status == .seeOther)
+            #expect(try await first.secondStep(code).status == .seeOther)
             let (second, _) = try await app.passwordStep(email: "anna@example.com")
-            #expect(try await second.post("/signin/two-factor", ["code": code]).status == .unauthorized)
-            #expect(try await second.post("/signin/two-factor", ["code": authenticator.code(app, steps: -1)]).status == .unauthorized)
+            #expect(try await second.secondStep(code).status == .unauthorized)
+            #expect(try await second.secondStep(authenticator.code(app, steps: -1)).status == .unauthorized)
 
             app.clock.advance(by: 300)
             let racing = authenticator.code(app)
             var browsers: [Browser] = []
             for _ in 0..<4 { browsers.append(try await app.passwordStep(email: "anna@example.com").0) }
             let statuses = try await withThrowingTaskGroup(of: HTTPResponseStatus.self) { group in
-                for browser in browsers { group.addTask { try await browser.post("/signin/two-factor", ["code": racing]).status } }
+                for browser in browsers { group.addTask { try await browser.secondStep(racing).status } }
                 return try await group.reduce(into: [HTTPResponseStatus]()) { $0.append($1) }
             }
             #expect(statuses.filter { $0 == .seeOther }.count == 1, "\(statuses)")
@@ -208,15 +217,14 @@ extension TestApp {
     @Test("a recovery code signs in once, in any spelling; then it is gone")
     func recoveryCode() async throws {
         try await TestApp.run { app in
-            let anna = try await app.signUp(email: "anna@example.com")
-            let authenticator = try await app.enrol(anna)
+            let (_, authenticator) = try await app.annaWithTwoFactor()
             let code = authenticator.recoveryCodes[3]
             let (browser, _) = try await app.passwordStep(email: "anna@example.com")
             #expect(
-                try await browser.post("/signin/two-factor", ["code": " " + code.uppercased().replacingOccurrences(of: "-", with: " ")]).status == .seeOther)
+                try await browser.secondStep(" " + code.uppercased().replacingOccurrences(of: "-", with: " ")).status == .seeOther)
             #expect(try await TwoFactorRecoveryCode.query(on: app.db).count() == 9)
             let (again, _) = try await app.passwordStep(email: "anna@example.com")
-            #expect(try await again.post("/signin/two-factor", ["code": code]).status == .unauthorized)
+            #expect(try await again.secondStep(code).status == .unauthorized)
             #expect(try await browser.get("/account/two-factor").body.string.contains("You have 9 unused recovery codes."))
         }
     }
@@ -224,8 +232,7 @@ extension TestApp {
     @Test("new recovery codes need the password and a code; the old ones stop working")
     func regenerate() async throws {
         try await TestApp.run { app in
-            let anna = try await app.signUp(email: "anna@example.com")
-            let authenticator = try await app.enrol(anna)
+            let (anna, authenticator) = try await app.annaWithTwoFactor()
             app.clock.advance(by: 300)
             let wrongPassword = try await anna.post("/account/two-factor/recovery-codes", ["password": "wrong-password-123", "code": authenticator.code(app)])
             #expect(wrongPassword.status == .unprocessableEntity)
@@ -236,19 +243,18 @@ extension TestApp {
             let fresh = TestApp.recoveryCodes(in: made.body.string)
             #expect(fresh.count == 10 && Set(fresh).isDisjoint(with: authenticator.recoveryCodes))
             let (browser, _) = try await app.passwordStep(email: "anna@example.com")
-            #expect(try await browser.post("/signin/two-factor", ["code": authenticator.recoveryCodes[0]]).status == .unauthorized)
-            #expect(try await browser.post("/signin/two-factor", ["code": fresh[0]]).status == .seeOther)
+            #expect(try await browser.secondStep(authenticator.recoveryCodes[0]).status == .unauthorized)
+            #expect(try await browser.secondStep(fresh[0]).status == .seeOther)
         }
     }
 
     @Test("a remembered device skips the code for 30 days, only for that person and browser")
     func rememberedDevice() async throws {
         try await TestApp.run { app in
-            let anna = try await app.signUp(email: "anna@example.com")
-            let authenticator = try await app.enrol(anna)
+            let (_, authenticator) = try await app.annaWithTwoFactor()
             app.clock.advance(by: 300)
             let (browser, _) = try await app.passwordStep(email: "anna@example.com")
-            #expect(try await browser.post("/signin/two-factor", ["code": authenticator.code(app), "remember": "1"]).status == .seeOther)
+            #expect(try await browser.secondStep(authenticator.code(app), remember: true).status == .seeOther)
             let device = try #require(browser.cookies[Cookies.rememberedDevice])
             #expect(browser.lastSetCookies[Cookies.rememberedDevice]?.maxAge == 30 * 24 * 3600)
             #expect(try await RememberedDevice.query(on: app.db).first()?.tokenHash != device)
@@ -268,11 +274,10 @@ extension TestApp {
     @Test("turning two-factor off needs the password and a code, forgets remembered devices and mails a notice")
     func disable() async throws {
         try await TestApp.run { app in
-            let anna = try await app.signUp(email: "anna@example.com")
-            let authenticator = try await app.enrol(anna)
+            let (_, authenticator) = try await app.annaWithTwoFactor()
             app.clock.advance(by: 300)
             let (browser, _) = try await app.passwordStep(email: "anna@example.com")
-            _ = try await browser.post("/signin/two-factor", ["code": authenticator.code(app), "remember": "1"])
+            _ = try await browser.secondStep(authenticator.code(app), remember: true)
             #expect(try await RememberedDevice.query(on: app.db).count() == 1)
             #expect(try await browser.post("/account/two-factor/disable", ["password": TestApp.password, "code": "000000"]).status == .unprocessableEntity)
             let off = try await browser.post("/account/two-factor/disable", ["password": TestApp.password, "code": authenticator.recoveryCodes[0]])
@@ -290,12 +295,11 @@ extension TestApp {
     @Test("a password change and sign out everywhere forget remembered devices")
     func devicesForgotten() async throws {
         try await TestApp.run { app in
-            let anna = try await app.signUp(email: "anna@example.com")
-            let authenticator = try await app.enrol(anna)
+            let (_, authenticator) = try await app.annaWithTwoFactor()
             for (step, action) in [("everywhere", "/account/signout-everywhere"), ("password", "/account/password")].enumerated() {
                 app.clock.advance(by: 300)
                 let (browser, _) = try await app.passwordStep(email: "anna@example.com")
-                #expect(try await browser.post("/signin/two-factor", ["code": authenticator.code(app), "remember": "1"]).status == .seeOther)
+                #expect(try await browser.secondStep(authenticator.code(app), remember: true).status == .seeOther)
                 #expect(try await RememberedDevice.query(on: app.db).count() == 1, "\(step)")
                 let fields = action.1 == "/account/password" ? ["current_password": TestApp.password, "new_password": TestApp.password] : [:]
                 #expect(try await browser.post(action.1, fields).status == .seeOther)
@@ -307,35 +311,33 @@ extension TestApp {
     @Test("the next page survives the second step when it is ours; a foreign one becomes the dashboard")
     func nextKept() async throws {
         try await TestApp.run { app in
-            let anna = try await app.signUp(email: "anna@example.com")
-            let authenticator = try await app.enrol(anna)
+            let (_, authenticator) = try await app.annaWithTwoFactor()
             app.clock.advance(by: 300)
             let (browser, _) = try await app.passwordStep(email: "anna@example.com", next: "/inbox?q=a%26b")
-            #expect(try await browser.post("/signin/two-factor", ["code": authenticator.code(app)]).headers.first(name: .location) == "/inbox?q=a%26b")
+            #expect(try await browser.secondStep(authenticator.code(app)).headers.first(name: .location) == "/inbox?q=a%26b")
             app.clock.advance(by: 300)
             let (other, _) = try await app.passwordStep(email: "anna@example.com", next: "//evil.example/")
-            #expect(try await other.post("/signin/two-factor", ["code": authenticator.code(app)]).headers.first(name: .location) == "/dashboard")
+            #expect(try await other.secondStep(authenticator.code(app)).headers.first(name: .location) == "/dashboard")
         }
     }
 
     @Test("a pending sign-in expires after 10 minutes and works only in the browser that typed the password")
     func pendingBinding() async throws {
         try await TestApp.run { app in
-            let anna = try await app.signUp(email: "anna@example.com")
-            let authenticator = try await app.enrol(anna)
+            let (_, authenticator) = try await app.annaWithTwoFactor()
             app.clock.advance(by: 300)
             let (browser, _) = try await app.passwordStep(email: "anna@example.com")
             // The pending cookie copied into another browser (with its own CSRF cookie) is worth nothing.
             let thief = app.browser()
             _ = try await thief.get("/signin")
             thief.cookies[Cookies.twoFactorPending] = browser.cookies[Cookies.twoFactorPending]
-            let stolen = try await thief.post("/signin/two-factor", ["code": authenticator.code(app)])
+            let stolen = try await thief.secondStep(authenticator.code(app))
             #expect(stolen.headers.first(name: .location) == "/signin?notice=expired")
             #expect(thief.sessionToken == nil)
 
             app.clock.advance(by: 10 * 60 + 1)
             #expect(try await browser.get("/signin/two-factor").headers.first(name: .location) == "/signin?notice=expired")
-            let late = try await browser.post("/signin/two-factor", ["code": authenticator.code(app)])
+            let late = try await browser.secondStep(authenticator.code(app))
             #expect(late.headers.first(name: .location) == "/signin?notice=expired")
             #expect(browser.sessionToken == nil)
         }
@@ -344,22 +346,21 @@ extension TestApp {
     @Test("codes are throttled like passwords: counted before they are checked, per account, and a correct password buys no more guesses")
     func throttled() async throws {
         try await TestApp.run { app in
-            let anna = try await app.signUp(email: "anna@example.com")
-            let authenticator = try await app.enrol(anna)
+            let (_, authenticator) = try await app.annaWithTwoFactor()
             app.clock.advance(by: 300)
             for attempt in 0..<5 {
                 // A fresh password step each time: the password budget resets, the code budget does not.
                 let (browser, _) = try await app.passwordStep(email: "anna@example.com")
-                #expect(try await browser.post("/signin/two-factor", ["code": String(format: "%06d", attempt)]).status == .unauthorized)
+                #expect(try await browser.secondStep(String(format: "%06d", attempt)).status == .unauthorized)
             }
             let (browser, _) = try await app.passwordStep(email: "anna@example.com")
-            let blocked = try await browser.post("/signin/two-factor", ["code": authenticator.code(app)])
+            let blocked = try await browser.secondStep(authenticator.code(app))
             #expect(blocked.status == .tooManyRequests)
             #expect(blocked.headers.first(name: .retryAfter) != nil)
             #expect(browser.sessionToken == nil)
             app.clock.advance(by: 15 * 60 + 1)
             let (later, _) = try await app.passwordStep(email: "anna@example.com")
-            #expect(try await later.post("/signin/two-factor", ["code": authenticator.code(app)]).status == .seeOther)
+            #expect(try await later.secondStep(authenticator.code(app)).status == .seeOther)
         }
     }
 
