@@ -127,6 +127,29 @@ extension TestApp {
         }
     }
 
+    @Test("tabs confirming the same code at once: one turns it on and is shown the codes that work, the others are refused")
+    func confirmRace() async throws {
+        try await TestApp.run { app in
+            let anna = try await app.signUp(email: "anna@example.com")
+            let page = try await anna.get("/account/two-factor")
+            let secretText = try #require(TestApp.between(page.body.string, "data-testid=\"two-factor-secret\">", "</code>"))
+            let code = TwoFactor.TOTP(secret: try #require(Base32.decode(secretText))).code(at: app.clock.now)
+            var tabs = [anna]
+            for _ in 0..<3 { tabs.append(try await app.passwordStep(email: "anna@example.com").0) }
+            let responses = try await withThrowingTaskGroup(of: TestingHTTPResponse.self) { group in
+                for tab in tabs { group.addTask { try await tab.post("/account/two-factor/confirm", ["code": code]) } }
+                return try await group.reduce(into: [TestingHTTPResponse]()) { $0.append($1) }
+            }
+            let shown = responses.filter { $0.status == .ok }
+            #expect(shown.count == 1, "\(responses.map(\.status))")
+            let codes = TestApp.recoveryCodes(in: shown.first?.body.string ?? "")
+            let userID = try #require(try await User.query(on: app.db).filter(\.$email == "anna@example.com").first()?.requireID())
+            let stored = try await TwoFactorRecoveryCode.query(on: app.db).all().map(\.codeHash)
+            #expect(codes.count == 10)
+            #expect(Set(codes.map { TwoFactorAccount.recoveryCodeHash($0, userID: userID) }) == Set(stored))
+        }
+    }
+
     @Test("the account page links to two-factor sign-in")
     func accountLink() async throws {
         try await TestApp.run { app in

@@ -54,14 +54,20 @@ struct TwoFactorAccount: Sendable {
     }
 
     /// Turns two-factor on when `code` is a current code of the secret being set up; returns the
-    /// recovery codes to show once, or `nil` for a wrong code.
+    /// recovery codes to show once, or `nil` for a wrong code. Only the one request that turns it on
+    /// gets codes: two tabs confirming at once must not each be shown a set, the first one replaced.
     func confirm(userID: UUID, code: String) async throws -> [String]? {
         guard let credential = try await credential(userID: userID), credential.enabledAt == nil else { return nil }
         let totp = TwoFactor.TOTP(secret: try await vault.open(credential.sealedSecret, for: userID, purpose: .totpSecret, on: database))
         guard let step = totp.matchingStep(for: code, at: now, skew: Self.skew) else { return nil }
-        credential.enabledAt = now
-        credential.lastUsedStep = step
-        try await credential.update(on: database)
+        let rows = try await database.sql.raw(
+            """
+            UPDATE two_factor_credentials SET enabled_at = \(bind: now), last_used_step = \(bind: step)
+            WHERE id = \(bind: credential.requireID()) AND enabled_at IS NULL
+            RETURNING id
+            """
+        ).all()
+        guard !rows.isEmpty else { return nil }
         return try await newRecoveryCodes(userID: userID)
     }
 
