@@ -154,9 +154,12 @@ let package = Package(
             ]
         ),
         .testTarget(name: "KeyVaultTests", dependencies: ["KeyVault"]),
-        .testTarget(name: "MailTests", dependencies: ["Mail", "ResendSimulator", .product(name: "VaporTesting", package: "vapor")]),
-        .testTarget(name: "TwoFactorTests", dependencies: ["TwoFactor"]),
-        .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore"]),
+        // The one way tests start the Python peers of system-tests/peers (from .venv-peers).
+        .target(name: "PythonPeers", path: "Tests/Support/PythonPeers"),
+        .testTarget(
+            name: "MailTests", dependencies: ["Mail", "ResendSimulator", "PythonPeers", .product(name: "VaporTesting", package: "vapor")]),
+        .testTarget(name: "TwoFactorTests", dependencies: ["TwoFactor", "PythonPeers"]),
+        .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "PythonPeers"]),
         .testTarget(name: "WhatsAppCloudTests", dependencies: ["WhatsAppCloud"], resources: [.copy("Fixtures")]),
         .testTarget(name: "WhatsAppSimulatorTests", dependencies: ["WhatsAppSimulator", "WhatsAppCloud"]),
         .testTarget(name: "DemoTests", dependencies: ["Demo", "App", "WhatsAppSimulator", .product(name: "VaporTesting", package: "vapor")]),

@@ -39,7 +39,7 @@ struct MIMEMessageTests {
     func roundTripThroughPython() async throws {
         let message = sampleMessage()
         let raw = try MIMEMessage.render(message)
-        let parsed = try await ParsedMessage.parse(raw)
+        let parsed = try ParsedMessage.parse(raw)
 
         #expect(parsed.defects == [])
         #expect(parsed.subject == message.subject)

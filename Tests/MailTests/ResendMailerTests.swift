@@ -1,5 +1,6 @@
 import Foundation
 import Mail
+import PythonPeers
 import ResendSimulator
 import Testing
 
@@ -170,7 +171,7 @@ struct ResendSimulatorCrossCheckTests {
     func send(_ params: [String: Any], key: String, idempotencyKey: String?, to baseURL: URL) async throws -> Answer {
         var request: [String: Any] = ["params": params]
         if let idempotencyKey { request["idempotency_key"] = idempotencyKey }
-        let output = try await Python.run(
+        let output = try PythonPeer.run(
             "resend_send.py", input: try JSONSerialization.data(withJSONObject: request),
             environment: ["RESEND_API_URL": baseURL.absoluteString, "RESEND_API_KEY": key])
         return try JSONDecoder().decode(Answer.self, from: output)

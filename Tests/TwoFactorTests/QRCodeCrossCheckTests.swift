@@ -1,4 +1,5 @@
 import Foundation
+import PythonPeers
 import Testing
 import TwoFactor
 

@@ -1,5 +1,6 @@
 import Foundation
 import Mail
+import PythonPeers
 import Testing
 
 /// The aiosmtpd servers of `system-tests/peers/smtp_peer.py`, started once around a suite marked `.smtpPeer`.
