@@ -25,11 +25,13 @@ struct InboxAccess: Sendable, Equatable {
     static func isLimited(role: Role, agentsSeeAll: Bool) -> Bool { role == .agent && !agentsSeeAll }
 
     static func of(_ tenant: Tenant) async throws -> InboxAccess {
-        let membershipID = try tenant.membership.requireID()
-        guard isLimited(role: tenant.role, agentsSeeAll: tenant.organization.agentsSeeAll) else {
-            return InboxAccess(membershipID: membershipID, teams: nil)
-        }
-        let teams = try await tenant.scope.query(TeamMember.self).filter(\.$membership.$id == membershipID).all().map(\.$team.id)
+        try await of(membershipID: tenant.membership.requireID(), role: tenant.role, agentsSeeAll: tenant.organization.agentsSeeAll, in: tenant.scope)
+    }
+
+    /// A member's access outside a request (a notification job); the teams are read only when they limit it.
+    static func of(membershipID: UUID, role: Role, agentsSeeAll: Bool, in scope: TenantScope) async throws -> InboxAccess {
+        guard isLimited(role: role, agentsSeeAll: agentsSeeAll) else { return InboxAccess(membershipID: membershipID, teams: nil) }
+        let teams = try await scope.query(TeamMember.self).filter(\.$membership.$id == membershipID).all().map(\.$team.id)
         return InboxAccess(membershipID: membershipID, teams: Set(teams))
     }
 

@@ -15,15 +15,12 @@ struct NotifyMention: JobHandler {
     let context: AppContext
 
     func run(_ payload: Payload, context job: JobContext) async throws {
-        guard let organizationID = job.organizationID else { return }
-        let now = context.dependencies.now()
-        let scope = TenantScope(organizationID: organizationID, database: job.database)
-        guard let note = try await scope.find(Note.self, payload.noteID),
-            let conversation = try await scope.find(Conversation.self, note.$conversation.id),
-            let contact = try await scope.find(Contact.self, conversation.$contact.id)
+        guard let organizationID = job.organizationID,
+            let mailer = try await NotificationMailer(organizationID: organizationID, database: job.database, context: context),
+            let note = try await mailer.scope.find(Note.self, payload.noteID),
+            let conversation = try await mailer.scope.find(Conversation.self, note.$conversation.id),
+            let contact = try await mailer.scope.find(Contact.self, conversation.$contact.id)
         else { return }
-        let emails = EmailQueue(context: context, jobs: JobStore(database: job.database, now: context.dependencies.now))
-        let mailer = NotificationMailer(scope: scope, emails: emails, now: now)
         var outgoing: [(MentionEmail, NotificationMailer.Recipient)] = []
         for membershipID in payload.membershipIDs {
             // Not the author, still a member, wants it, and may still see the conversation.
@@ -31,7 +28,7 @@ struct NotifyMention: JobHandler {
                 recipient.user.id != note.authorID, recipient.access.maySee(conversation)
             else { continue }
             let email = MentionEmail(
-                recipientName: recipient.user.name, authorName: note.authorName, organizationName: recipient.organization.name,
+                recipientName: recipient.user.name, authorName: note.authorName, organizationName: mailer.organization.name,
                 contactName: contact.displayName, excerpt: MentionEmail.excerpt(note.body), conversationURL: mailer.conversationLink(conversation.id!))
             outgoing.append((email, recipient))
         }
@@ -57,14 +54,12 @@ struct NotifyAssignment: JobHandler {
     let context: AppContext
 
     func run(_ payload: Payload, context job: JobContext) async throws {
-        guard let organizationID = job.organizationID else { return }
-        let now = context.dependencies.now()
-        let scope = TenantScope(organizationID: organizationID, database: job.database)
-        let emails = EmailQueue(context: context, jobs: JobStore(database: job.database, now: context.dependencies.now))
-        let mailer = NotificationMailer(scope: scope, emails: emails, now: now)
-        guard let recipient = try await mailer.recipient(payload.membershipID, wanting: .assignment) else { return }
+        guard let organizationID = job.organizationID,
+            let mailer = try await NotificationMailer(organizationID: organizationID, database: job.database, context: context),
+            let recipient = try await mailer.recipient(payload.membershipID, wanting: .assignment)
+        else { return }
         // Only what is still theirs: a conversation handed on since is not news.
-        let conversations = try await scope.query(Conversation.self)
+        let conversations = try await mailer.scope.query(Conversation.self)
             .filter(\.$id ~~ payload.conversationIDs).filter(\.$assignee.$id == payload.membershipID)
             .with(\.$contact).sort(\.$lastMessageAt, .descending).all()
             .filter(recipient.access.maySee)
@@ -109,26 +104,28 @@ struct SendDailyDigests: JobHandler {
         let now = context.dependencies.now()
         // Not twice in one day, also when this job runs again after a failure.
         let since = now.addingTimeInterval(-20 * 3600)
+        // Across organizations on purpose: each row names its organization, and everything after is scoped to it.
         let preferences = try await NotificationPreference.query(on: job.database).filter(\.$dailyDigest == true).all()
-        for preference in preferences where (preference.lastDigestAt ?? .distantPast) < since {
-            let scope = TenantScope(organizationID: preference.organizationID, database: job.database)
-            let emails = EmailQueue(context: context, jobs: JobStore(database: job.database, now: context.dependencies.now))
-            let mailer = NotificationMailer(scope: scope, emails: emails, now: now)
-            guard let recipient = try await mailer.recipient(preference.membershipID, wanting: .digest) else { continue }
-            let waiting = recipient.access.limit(scope.query(Conversation.self))
-                .filter(\.$status == .open).filter(\.$waitingSince != nil)
-            let total = try await waiting.copy().count()
-            guard total > 0 else { continue }
-            let rows = try await waiting.with(\.$contact).sort(\.$waitingSince, .ascending).limit(Self.listed).all()
-            let email = DigestEmail(
-                recipientName: recipient.user.name, organizationName: recipient.organization.name,
-                rows: rows.map { .init(contactName: $0.contact.displayName, waitingSince: $0.waitingSince ?? now) }, total: total,
-                inboxURL: context.configuration.emailLink(SiteURL.inbox.path))
-            // Everything read before the transaction: SQLite has one connection, and the transaction holds it.
-            preference.lastDigestAt = now
-            try await job.database.transaction { database in
-                try await preference.save(on: database)
-                try await mailer.send(email, to: recipient, kind: .digest, on: database)
+            .filter { ($0.lastDigestAt ?? .distantPast) < since }
+        for (organizationID, members) in Dictionary(grouping: preferences, by: \.organizationID) {
+            guard let mailer = try await NotificationMailer(organizationID: organizationID, database: job.database, context: context) else { continue }
+            for preference in members {
+                guard let recipient = try await mailer.recipient(preference.membershipID, wanting: .digest, preference: preference) else { continue }
+                let waiting = recipient.access.limit(mailer.scope.query(Conversation.self))
+                    .filter(\.$status == .open).filter(\.$waitingSince != nil)
+                let total = try await waiting.copy().count()
+                guard total > 0 else { continue }
+                let rows = try await waiting.with(\.$contact).sort(\.$waitingSince, .ascending).limit(Self.listed).all()
+                let email = DigestEmail(
+                    recipientName: recipient.user.name, organizationName: mailer.organization.name,
+                    rows: rows.map { .init(contactName: $0.contact.displayName, waitingSince: $0.waitingSince ?? now) }, total: total,
+                    inboxURL: context.configuration.emailLink(SiteURL.inbox.path))
+                // Everything read before the transaction: SQLite has one connection, and the transaction holds it.
+                preference.lastDigestAt = now
+                try await job.database.transaction { database in
+                    try await preference.save(on: database)
+                    try await mailer.send(email, to: recipient, kind: .digest, on: database)
+                }
             }
         }
     }

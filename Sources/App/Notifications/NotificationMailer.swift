@@ -8,15 +8,24 @@ import Jobs
 /// (`InboxAccess`, the inbox's own rule). Each email carries a fresh one-click unsubscribe token.
 struct NotificationMailer: Sendable {
     let scope: TenantScope
+    /// Read once per job (the digest: once per organization), not once per recipient.
+    let organization: Organization
     let emails: EmailQueue
     let now: Date
+
+    /// The mailer for the organization a job names; `nil` once that organization is gone.
+    init?(organizationID: UUID, database: any Database, context: AppContext) async throws {
+        guard let organization = try await Organization.find(organizationID, on: database) else { return nil }
+        self.scope = TenantScope(organizationID: organizationID, database: database)
+        self.organization = organization
+        self.emails = EmailQueue(context: context, jobs: JobStore(database: database, now: context.dependencies.now))
+        self.now = context.dependencies.now()
+    }
 
     /// A member who may receive a notification, with what the email needs.
     struct Recipient: Sendable {
         var membership: Membership
         var user: User
-        var organization: Organization
-        var preference: NotificationPreference
         var access: InboxAccess
 
         var address: EmailRecipient {
@@ -24,16 +33,14 @@ struct NotificationMailer: Sendable {
         }
     }
 
-    /// The member, if they are still in the organization and want `kind`.
-    func recipient(_ membershipID: UUID, wanting kind: NotificationKind) async throws -> Recipient? {
-        guard let membership = try await scope.query(Membership.self).filter(\.$id == membershipID).with(\.$user).first(),
-            let organization = try await Organization.find(scope.organizationID, on: scope.database)
-        else { return nil }
-        let preference = try await NotificationPreference.of(membershipID: membershipID, in: scope, now: now)
-        guard preference.wants(kind) else { return nil }
-        let teams = try await scope.query(TeamMember.self).filter(\.$membership.$id == membershipID).all().map(\.$team.id)
-        let access = InboxAccess(membershipID: membershipID, role: membership.role, agentsSeeAll: organization.agentsSeeAll, teams: Set(teams))
-        return Recipient(membership: membership, user: membership.user, organization: organization, preference: preference, access: access)
+    /// The member, if they are still in the organization and want `kind` (by `preference` when the
+    /// caller has already read it).
+    func recipient(_ membershipID: UUID, wanting kind: NotificationKind, preference: NotificationPreference? = nil) async throws -> Recipient? {
+        guard let membership = try await scope.query(Membership.self).filter(\.$id == membershipID).with(\.$user).first() else { return nil }
+        let chosen = if let preference { preference } else { try await NotificationPreference.of(membershipID: membershipID, in: scope, now: now) }
+        guard chosen.wants(kind) else { return nil }
+        let access = try await InboxAccess.of(membershipID: membershipID, role: membership.role, agentsSeeAll: organization.agentsSeeAll, in: scope)
+        return Recipient(membership: membership, user: membership.user, access: access)
     }
 
     /// Queues `template` to the recipient with a new unsubscribe link for `kind`.
@@ -48,7 +55,7 @@ struct NotificationMailer: Sendable {
         unsubscribe.createdAt = now
         try await unsubscribe.create(on: database)
         try await emails.enqueue(
-            template, to: recipient.address, organizationName: recipient.organization.name, unsubscribe: EmailUnsubscribe(token: token), on: database)
+            template, to: recipient.address, organizationName: organization.name, unsubscribe: EmailUnsubscribe(token: token), on: database)
     }
 
     /// A link to a conversation, for emails.

@@ -34,7 +34,10 @@ enum NotificationsController {
         }
         let organization = try await Organization.find(link.organizationID, on: request.db)
         return try await render(
-            request, .init(state: .confirm(action: "/unsubscribe/" + token), kind: NotificationKind(rawValue: link.kind), organizationName: organization?.name),
+            request,
+            .init(
+                state: .confirm(action: SiteURL.unsubscribe.path(token: token)), kind: NotificationKind(rawValue: link.kind),
+                organizationName: organization?.name),
             status: .ok)
     }
 
