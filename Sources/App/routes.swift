@@ -28,9 +28,9 @@ enum Routes {
         anyone.get(.passwordReset, use: PasswordReset.resetPage)
         anyone.post(.passwordReset, use: PasswordReset.reset)
 
-        // A notification's one-click unsubscribe (RFC 8058): the link's token is the proof, no session, no CSRF token.
+        // A notification's unsubscribe link: the page asks; the one-click POST (RFC 8058) carries only the link's token.
         anyone.get(.unsubscribe, use: NotificationsController.confirmPage)
-        anyone.post(.unsubscribe, use: NotificationsController.unsubscribe)
+        MarkedRoutes(app, .oneClickLink).post(.unsubscribe, use: NotificationsController.unsubscribe)
 
         // Webhooks: signed by the vendor, never by a session
         let webhooks = MarkedRoutes(app, .vendorSigned)

@@ -9,6 +9,9 @@ enum RouteAccess: Sendable, Hashable, CustomStringConvertible {
     case anyone
     /// Signed by a vendor (a webhook), never by a session.
     case vendorSigned
+    /// Anyone holding a mailed link's token, posted from outside this site: mail providers send
+    /// RFC 8058 one-click unsubscribes without cookies or a CSRF token, so the token is the only proof.
+    case oneClickLink
     /// Anyone signed in, in any organization or none.
     case signedIn
     /// A platform operator.
@@ -20,6 +23,7 @@ enum RouteAccess: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .anyone: "public"
         case .vendorSigned: "webhook"
+        case .oneClickLink: "one-click link"
         case .signedIn: "signed-in"
         case .platformOperator: "platform-operator"
         case .tenant(let requirement): "tenant: \(requirement)"
@@ -27,6 +31,9 @@ enum RouteAccess: Sendable, Hashable, CustomStringConvertible {
     }
 
     static let userInfoKey = "adsapp.access"
+
+    /// Requests authenticated by something other than a cookie (a signature, a link's token): no CSRF check.
+    var isExemptFromCSRF: Bool { self == .vendorSigned || self == .oneClickLink }
 }
 
 /// What a tenant route asks of the member: a permission of their role, or (stated on purpose)

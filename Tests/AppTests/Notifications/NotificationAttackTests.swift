@@ -47,6 +47,20 @@ import VaporTesting
         }
     }
 
+    @Test func onlyTheOneClickRouteSkipsTheCSRFCheck() async throws {
+        try await TestApp.run { test in
+            // Marked where it is registered: the one POST route, beside the vendor-signed webhooks.
+            let exempt = test.app.routes.all.filter { $0.access?.isExemptFromCSRF == true && $0.access != .vendorSigned }
+            #expect(exempt.map { "\($0.method) /\($0.path.string)" } == ["POST /unsubscribe/:\(SiteURL.unsubscribeToken)"])
+            // Anything beside it (another method, a longer or shorter path) is refused for want of a CSRF token, not a 404.
+            let token = String(repeating: "A", count: 43)
+            for (method, path) in [(HTTPMethod.PUT, "/unsubscribe/\(token)"), (.POST, "/unsubscribe/\(token)/extra"), (.POST, "/unsubscribe")] {
+                let response = try await test.browser().send(method, path)
+                #expect(response.status == .forbidden, "\(method) \(path) answered \(response.status), not the CSRF refusal")
+            }
+        }
+    }
+
     @Test func theSettingsFormRefusesAForeignSiteOrAMissingToken() async throws {
         try await WhatsAppHarness.run { harness in
             let bram = try await harness.colleague("Bram Bakker")

@@ -17,16 +17,15 @@ struct CSRFProtection: AsyncMiddleware {
     static let formField = "_csrf"
     static let header = "X-CSRF-Token"
 
-    /// Requests authenticated by something other than a cookie (signatures, API keys) are exempt.
-    /// `/unsubscribe/`: RFC 8058 one-click unsubscribes come from mail providers, without cookies or a
-    /// token of ours; the link's own unguessable token is the proof, and that route changes nothing else.
-    static let exemptPrefixes = ["/api/webhooks/", "/unsubscribe/"]
     /// The largest form a page may post (a 100 MB document for WhatsApp, plus the other fields).
     static let maxMultipartBytes = 101_000_000
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let safe: [HTTPMethod] = [.GET, .HEAD, .OPTIONS]
-        if !safe.contains(request.method), !Self.exemptPrefixes.contains(where: request.url.path.hasPrefix) {
+        // Exempt: exactly the routes (method and path) marked as authenticated by something other than
+        // a cookie where they are registered (`RouteAccess.isExemptFromCSRF`: webhooks, one-click links).
+        // The router has matched the request before any middleware runs; an unknown path is checked.
+        if !safe.contains(request.method), request.route?.access?.isExemptFromCSRF != true {
             let origin = RequestOrigin(request)
             guard !origin.isForeign else { throw refusal(request, "foreign origin") }
             try await verifyToken(request, origin: origin)
