@@ -23,7 +23,7 @@ struct BackgroundJobs: Sendable {
         var registry = JobRegistry()
         registry.register(DiagnosticsJob())
         registry.register(PruneFinishedJobs())
-        registry.register(PruneExpiredSessions())
+        registry.register(PruneExpiredSessions(now: now))
         registry.register(ProcessWhatsAppWebhook(wakeup: wakeup, inboxWakeUp: inboxWakeUp, now: now))
         registry.register(DownloadInboundMedia(services: whatsApp))
         registry.register(SendWhatsAppMessage(services: whatsApp, inboxWakeUp: inboxWakeUp, now: now))

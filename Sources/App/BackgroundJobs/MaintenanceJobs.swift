@@ -17,7 +17,8 @@ struct PruneFinishedJobs: JobHandler {
     }
 }
 
-/// Deletes sessions past their absolute timeout and throttle counters whose window has passed.
+/// Deletes sessions past their absolute timeout, throttle counters whose window has passed, and
+/// notification unsubscribe links past their lifetime.
 struct PruneExpiredSessions: JobHandler {
     struct Payload: Codable, Sendable {
         var absoluteTimeoutSeconds: Double
@@ -26,11 +27,14 @@ struct PruneExpiredSessions: JobHandler {
     static let kind = "maintenance.prune-sessions"
     static let queue: QueueName = .maintenance
 
+    let now: @Sendable () -> Date
+
     func run(_ payload: Payload, context: JobContext) async throws {
-        let now = Date()
+        let now = now()
         try await UserSession.query(on: context.database)
             .filter(\.$createdAt < now.addingTimeInterval(-payload.absoluteTimeoutSeconds))
             .delete()
         try await Throttle.prune(context.database, windowsStartedBefore: now.addingTimeInterval(-payload.throttleWindowSeconds))
+        try await NotificationUnsubscribe.prune(context.database, now: now)
     }
 }

@@ -74,4 +74,9 @@ extension NotificationUnsubscribe {
         else { return nil }
         return row
     }
+
+    /// Forgets links past their lifetime (the maintenance job calls it).
+    static func prune(_ database: any Database, now: Date) async throws {
+        try await NotificationUnsubscribe.query(on: database).filter(\.$createdAt <= now.addingTimeInterval(-lifetime)).delete()
+    }
 }

@@ -44,6 +44,12 @@ import VaporTesting
             // Half a year later the link no longer works.
             harness.clock.advance(by: 181 * 86_400)
             #expect(try await harness.test.browser().get("/unsubscribe/\(token)").status == .notFound)
+            // And the maintenance job forgets it.
+            try await harness.app.backgroundJobs.store(harness.db, harness.app.context).enqueue([
+                try .init(PruneExpiredSessions.self, .init(absoluteTimeoutSeconds: 86_400, throttleWindowSeconds: 3600))
+            ])
+            try await harness.runJobsUntilIdle()
+            #expect(try await NotificationUnsubscribe.query(on: harness.db).count() == 0)
         }
     }
 
