@@ -586,5 +586,6 @@ enum TextKey: String, CaseIterable, Sendable {
     case outboxHTML = "outbox.html"
     case outboxHTMLNote = "outbox.htmlNote"
     case outboxOpenHTML = "outbox.openHTML"
-    case navOutbox = "nav.outbox"
+    case adminOutboxLink = "admin.outbox.link"
+    case settingsNotifications = "settings.notifications"
 }

@@ -12,6 +12,7 @@ extension AdminPage {
             Forms.alert(notice, kind: "notice"),
             Forms.alert(error),
             .p(.a(.href(SiteURL.adminJobs.path), .text(t(.adminJobsLink)))),
+            .p(.a(.href(SiteURL.adminOutbox.path), .text(t(.adminOutboxLink)))),
             .section(
                 .class("panel"), .data(named: "testid", value: "platform-number"),
                 .h2(.text(t(.adminNumberTitle))),
