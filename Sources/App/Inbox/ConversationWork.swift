@@ -31,16 +31,13 @@ struct ConversationWork: Sendable {
             guard let member = try await scope.find(Membership.self, membershipID) else { throw Refusal.notAMember }
             guard member.role != .viewer else { throw Refusal.viewerCannotBeAssigned }
         }
-        let (actor, now) = ((membershipID: access.membershipID, name: actorName), now)
         try await change(ids, event: ["change": "assignee"]) { scope, query in
+            guard let membershipID else { return try await query.set(\.$assignee.$id, to: nil).update() }
             // The ones that change hands: their new assignee is told by email (`NotifyAssignment`).
-            let changed =
-                try await membershipID == nil
-                ? [] : query.copy().group(.or) { $0.filter(\.$assignee.$id == nil).filter(\.$assignee.$id != membershipID) }.all(\.$id)
+            let changed = try await query.copy().group(.or) { $0.filter(\.$assignee.$id == nil).filter(\.$assignee.$id != membershipID) }.all(\.$id)
             try await query.set(\.$assignee.$id, to: membershipID).update()
-            if let membershipID {
-                try await NotifyAssignment.queue(changed, to: membershipID, by: actor, organizationID: scope.organizationID, on: scope.database, now: now)
-            }
+            try await NotifyAssignment.queue(
+                changed, to: membershipID, by: (access.membershipID, actorName), organizationID: scope.organizationID, on: scope.database, now: now)
         }
     }
 
