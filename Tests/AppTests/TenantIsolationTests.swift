@@ -206,7 +206,7 @@ struct SearchableText {
         "Inbox/AutomaticAssignment.swift",  // the regular sweep visits every organization's teams
         "Accounts/Invitations/Invitations.swift",  // an invitation's link names its organization (found by the token's hash)
         "Notifications/NotificationsController.swift",  // an unsubscribe link names its member (found by the token's hash), signed out
-        "Notifications/NotificationMailer.swift",  // writes the recipient's unsubscribe token; re-checks the membership first
+        "Notifications/NotificationMailer.swift",  // an unsubscribe token is looked up by its hash (it names its organization); expired ones are pruned
         "Notifications/NotificationJobs.swift",  // the daily digest visits every member who asked for it
     ]
 
