@@ -28,7 +28,7 @@ enum NotificationsController {
 
     /// `GET /unsubscribe/:token`: a page with one button. A GET changes nothing (link scanners follow links).
     static func confirmPage(_ request: Request) async throws -> Response {
-        let token = request.parameters.get(SiteURL.unsubscribeToken) ?? ""
+        let token = request.parameters.get(SiteURL.token) ?? ""
         guard let link = try await NotificationUnsubscribe.find(token: token, on: request.db, now: request.now) else {
             return try await render(request, .init(state: .invalid), status: .notFound)
         }
@@ -44,7 +44,7 @@ enum NotificationsController {
     /// `POST /unsubscribe/:token`: turns that kind off for that member (RFC 8058 one-click: mail
     /// providers post `List-Unsubscribe=One-Click` without cookies or a CSRF token; the token is the proof).
     static func unsubscribe(_ request: Request) async throws -> Response {
-        let token = request.parameters.get(SiteURL.unsubscribeToken) ?? ""
+        let token = request.parameters.get(SiteURL.token) ?? ""
         guard let link = try await NotificationUnsubscribe.find(token: token, on: request.db, now: request.now),
             let kind = NotificationKind(rawValue: link.kind)
         else {

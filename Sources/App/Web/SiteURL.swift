@@ -92,9 +92,8 @@ enum SiteURL: Equatable {
     static let tagID = "tagID"
     static let cannedResponseID = "cannedResponseID"
     static let invitationID = "invitationID"
-    /// The secret of a mailed link (invitation, verification, reset); links are built with `SiteURL.link(_:token:)`.
+    /// The secret of a mailed link (invitation, verification, reset, unsubscribe); its path is built with `path(token:)`.
     static let token = "token"
-    static let unsubscribeToken = "unsubscribeToken"
     static let outboxEmailID = "outboxEmailID"
 
     var path: String {
@@ -159,7 +158,7 @@ enum SiteURL: Equatable {
         case .conversationNotes: ["inbox", .parameter(Self.conversationID), "notes"]
         case .conversationReaction: ["inbox", .parameter(Self.conversationID), "reaction"]
         case .notificationSettings: ["settings", "notifications"]
-        case .unsubscribe: ["unsubscribe", .parameter(Self.unsubscribeToken)]
+        case .unsubscribe: ["unsubscribe", .parameter(Self.token)]
         case .adminOutbox: ["admin", "outbox"]
         case .adminOutboxEmail: ["admin", "outbox", .parameter(Self.outboxEmailID)]
         case .adminOutboxEmailHTML: ["admin", "outbox", .parameter(Self.outboxEmailID), "html"]
