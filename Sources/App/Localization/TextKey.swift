@@ -587,5 +587,4 @@ enum TextKey: String, CaseIterable, Sendable {
     case outboxHTMLNote = "outbox.htmlNote"
     case outboxOpenHTML = "outbox.openHTML"
     case adminOutboxLink = "admin.outbox.link"
-    case settingsNotifications = "settings.notifications"
 }
