@@ -53,7 +53,7 @@ struct AutomaticAssignment: Sendable {
         try await InboxEventLog(database: scope.database, wakeUp: wakeUp, now: now)
             .record(.conversation, conversations: assigned, data: ["change": "assignee", "by": "auto"])
         for (membershipID, conversations) in givenTo {
-            try await NotifyAssignment.queue(conversations, to: membershipID, by: nil, organizationID: scope.organizationID, on: scope.database, now: now)
+            try await NotifyAssignment.enqueue(conversations, to: membershipID, by: nil, organizationID: scope.organizationID, on: scope.database, now: now)
         }
         return assigned.count
     }

@@ -36,7 +36,7 @@ struct ConversationWork: Sendable {
             // The ones that change hands: their new assignee is told by email (`NotifyAssignment`).
             let changed = try await query.copy().group(.or) { $0.filter(\.$assignee.$id == nil).filter(\.$assignee.$id != membershipID) }.all(\.$id)
             try await query.set(\.$assignee.$id, to: membershipID).update()
-            try await NotifyAssignment.queue(
+            try await NotifyAssignment.enqueue(
                 changed, to: membershipID, by: (access.membershipID, actorName), organizationID: scope.organizationID, on: scope.database, now: now)
         }
     }

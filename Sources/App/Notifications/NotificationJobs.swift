@@ -73,7 +73,7 @@ struct NotifyAssignment: JobHandler {
     }
 
     /// Queues the email for conversations `membershipID` was just given (not when they took them themselves).
-    static func queue(
+    static func enqueue(
         _ conversationIDs: [UUID], to membershipID: UUID, by actor: (membershipID: UUID, name: String)?, organizationID: UUID, on database: any Database,
         now: Date
     ) async throws {
