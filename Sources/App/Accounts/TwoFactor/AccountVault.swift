@@ -2,7 +2,6 @@ import Crypto
 import Fluent
 import Foundation
 import KeyVault
-import Synchronization
 
 /// Seals and opens the credentials of a person's account (the TOTP shared secret) at rest.
 ///
@@ -21,13 +20,10 @@ final class AccountVault: Sendable {
 
     static let keyName = "accounts"
 
-    private let makeProvider: @Sendable () throws -> any KeyProvider
-    private let now: @Sendable () -> Date
-    private let unwrapped = Mutex<SymmetricKey?>(nil)
+    private let keys: DataKeyRing<PlatformKey>
 
     init(provider: @escaping @Sendable () throws -> any KeyProvider, now: @escaping @Sendable () -> Date) {
-        self.makeProvider = provider
-        self.now = now
+        self.keys = DataKeyRing(provider: provider, now: now, context: { Data("platform/\($0)".utf8) })
     }
 
     /// The vault with the app's key provider: the one `Dependencies` names, or the master key file in the data directory.
@@ -39,39 +35,20 @@ final class AccountVault: Sendable {
     }
 
     func seal(_ value: [UInt8], for userID: UUID, purpose: Purpose, on database: any Database) async throws -> Data {
-        try Envelope.seal(Data(value), with: try await dataKey(on: database), context: Self.context(userID, purpose))
+        try Envelope.seal(Data(value), with: try await keys.key(Self.keyName, on: database), context: Self.context(userID, purpose))
     }
 
     func open(_ sealed: Data, for userID: UUID, purpose: Purpose, on database: any Database) async throws -> [UInt8] {
-        Array(try Envelope.open(sealed, with: try await dataKey(on: database), context: Self.context(userID, purpose)))
+        Array(try Envelope.open(sealed, with: try await keys.key(Self.keyName, on: database), context: Self.context(userID, purpose)))
     }
 
     private static func context(_ userID: UUID, _ purpose: Purpose) -> Data {
         Data("user/\(userID.uuidString.lowercased())/\(purpose.rawValue)".utf8)
     }
+}
 
-    private static let keyContext = Data("platform/\(keyName)".utf8)
-
-    /// The accounts data key, made and stored on first use.
-    private func dataKey(on database: any Database) async throws -> SymmetricKey {
-        if let key = unwrapped.withLock({ $0 }) { return key }
-        let provider = try makeProvider()
-        let key: SymmetricKey
-        if let row = try await PlatformKey.find(Self.keyName, on: database) {
-            key = try await provider.unwrap(row.wrappedKey, context: Self.keyContext)
-        } else {
-            let fresh = Envelope.newDataKey()
-            let wrapped = try await provider.wrap(fresh, context: Self.keyContext)
-            do {
-                try await PlatformKey(name: Self.keyName, provider: provider.name, wrappedKey: wrapped, createdAt: now()).create(on: database)
-                key = fresh
-            } catch  where (error as? any DatabaseError)?.isConstraintFailure == true {
-                // Another request made the key first: use theirs.
-                guard let stored = try await PlatformKey.find(Self.keyName, on: database) else { throw error }
-                key = try await provider.unwrap(stored.wrappedKey, context: Self.keyContext)
-            }
-        }
-        unwrapped.withLock { $0 = key }
-        return key
+extension PlatformKey: WrappedDataKey {
+    convenience init(id: String, provider: String, wrappedKey: Data, createdAt: Date) {
+        self.init(name: id, provider: provider, wrappedKey: wrappedKey, createdAt: createdAt)
     }
 }
