@@ -17,8 +17,9 @@ struct PruneFinishedJobs: JobHandler {
     }
 }
 
-/// Deletes sessions past their absolute timeout, throttle counters whose window has passed, and
-/// notification unsubscribe links past their lifetime.
+/// Deletes sessions past their absolute timeout, throttle counters whose window has passed,
+/// notification unsubscribe links past their lifetime, and expired two-factor pending sign-ins and
+/// remembered devices.
 struct PruneExpiredSessions: JobHandler {
     struct Payload: Codable, Sendable {
         var absoluteTimeoutSeconds: Double
@@ -36,5 +37,6 @@ struct PruneExpiredSessions: JobHandler {
             .delete()
         try await Throttle.prune(context.database, windowsStartedBefore: now.addingTimeInterval(-payload.throttleWindowSeconds))
         try await NotificationUnsubscribe.prune(context.database, now: now)
+        try await TwoFactorSignIn.prune(context.database, now: now)
     }
 }

@@ -294,6 +294,33 @@ extension TestApp {
         }
     }
 
+    @Test("the maintenance job forgets expired pending sign-ins and remembered devices, and only those")
+    func pruned() async throws {
+        try await TestApp.run { app in
+            let (_, authenticator) = try await app.annaWithTwoFactor()
+            app.clock.advance(by: 300)
+            let (remembered, _) = try await app.passwordStep(email: "anna@example.com")
+            #expect(try await remembered.secondStep(authenticator.code(app), remember: true).status == .seeOther)
+            _ = try await app.passwordStep(email: "anna@example.com")
+            let prune = {
+                try await app.app.backgroundJobs.store(app.db, app.app.context).enqueue([
+                    try .init(PruneExpiredSessions.self, .init(absoluteTimeoutSeconds: 90 * 86_400, throttleWindowSeconds: 3600))
+                ])
+                try await app.runJobsUntilIdle()
+            }
+            try await prune()
+            #expect(try await PendingSignIn.query(on: app.db).count() == 1)
+            #expect(try await RememberedDevice.query(on: app.db).count() == 1)
+            app.clock.advance(by: 10 * 60 + 1)
+            try await prune()
+            #expect(try await PendingSignIn.query(on: app.db).count() == 0)
+            #expect(try await RememberedDevice.query(on: app.db).count() == 1)
+            app.clock.advance(by: 30 * 24 * 3600)
+            try await prune()
+            #expect(try await RememberedDevice.query(on: app.db).count() == 0)
+        }
+    }
+
     @Test("turning two-factor off needs the password and a code, forgets remembered devices and mails a notice")
     func disable() async throws {
         try await TestApp.run { app in

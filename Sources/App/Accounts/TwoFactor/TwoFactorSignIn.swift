@@ -95,7 +95,7 @@ struct TwoFactorSignIn: Sendable {
             .count() > 0
     }
 
-    /// Forgets pending sign-ins and remembered devices that have expired (the maintenance job may call it).
+    /// Forgets pending sign-ins and remembered devices that have expired (the maintenance job, `PruneExpiredSessions`).
     static func prune(_ database: any Database, now: Date) async throws {
         try await PendingSignIn.query(on: database).filter(\.$expiresAt <= now).delete()
         try await RememberedDevice.query(on: database).filter(\.$expiresAt <= now).delete()
