@@ -107,6 +107,20 @@ public struct ConfigurationError: Error, CustomStringConvertible, Equatable {
 }
 
 extension AppConfiguration {
+    /// The only hosts a secret may reach over plain http or SMTP: it must not cross a network unencrypted.
+    static let loopbackHosts: Set<String> = ["127.0.0.1", "localhost", "::1", "[::1]"]
+
+    /// The whole number in variable `name` (`value` gives its trimmed, non-empty text), `fallback` when unset.
+    static func integer(
+        _ name: String, _ value: (String) -> String?, default fallback: Int, range: ClosedRange<Int>
+    ) throws(ConfigurationError) -> Int {
+        guard let raw = value(name) else { return fallback }
+        guard let number = Int(raw), range.contains(number) else {
+            throw ConfigurationError(variable: name, problem: "must be a whole number from \(range.lowerBound) to \(range.upperBound), got \"\(raw)\"")
+        }
+        return number
+    }
+
     /// `WHATSAPP_MEDIA_HOSTS`: comma-separated hosts (https) or origins such as `http://127.0.0.1:4010`,
     /// added to Meta's media host. Plain http only for a loopback address: the token must not cross a network in the clear.
     static func mediaHosts(_ raw: String?) throws(ConfigurationError) -> MediaHosts {
@@ -119,7 +133,7 @@ extension AppConfiguration {
                     variable: "WHATSAPP_MEDIA_HOSTS",
                     problem: "must list host names (lookaside.fbsbx.com) or origins (http://127.0.0.1:4010) separated by commas, got \"\(text)\"")
             }
-            guard origin.scheme == "https" || ["127.0.0.1", "localhost", "::1", "[::1]"].contains(origin.host) else {
+            guard origin.scheme == "https" || loopbackHosts.contains(origin.host) else {
                 throw ConfigurationError(
                     variable: "WHATSAPP_MEDIA_HOSTS",
                     problem: "allows plain http only for a loopback address (the access token would cross the network unencrypted), got \"\(text)\"")
@@ -139,11 +153,7 @@ extension AppConfiguration {
             return raw
         }
         func integer(_ name: String, default fallback: Int, range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
-            guard let raw = value(name) else { return fallback }
-            guard let number = Int(raw), range.contains(number) else {
-                throw ConfigurationError(variable: name, problem: "must be a whole number from \(range.lowerBound) to \(range.upperBound), got \"\(raw)\"")
-            }
-            return number
+            try AppConfiguration.integer(name, value, default: fallback, range: range)
         }
 
         let appURL: URL

@@ -56,8 +56,6 @@ public struct EmailSettings: Sendable, Equatable {
 }
 
 extension EmailSettings {
-    static let loopbackHosts: Set<String> = ["127.0.0.1", "localhost", "::1", "[::1]"]
-
     /// A plain address (no display name, no line breaks): `name@domain.tld`.
     static func isPlainAddress(_ text: String) -> Bool {
         text.wholeMatch(of: /[^\s@<>"',;:()\[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?/) != nil
@@ -72,13 +70,6 @@ extension EmailSettings {
             }
             return raw
         }
-        func integer(_ name: String, default fallback: Int, range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
-            guard let raw = value(name) else { return fallback }
-            guard let number = Int(raw), range.contains(number) else {
-                throw ConfigurationError(variable: name, problem: "must be a whole number from \(range.lowerBound) to \(range.upperBound), got \"\(raw)\"")
-            }
-            return number
-        }
 
         var resend: Resend?
         let resendFrom = try address("RESEND_FROM_EMAIL")
@@ -89,7 +80,7 @@ extension EmailSettings {
             }
             let rawURL = value("RESEND_API_URL") ?? "https://api.resend.com"
             guard let url = URL(string: rawURL), let scheme = url.scheme, let host = url.host, !host.isEmpty,
-                scheme == "https" || (scheme == "http" && loopbackHosts.contains(host))
+                scheme == "https" || (scheme == "http" && AppConfiguration.loopbackHosts.contains(host))
             else {
                 throw ConfigurationError(
                     variable: "RESEND_API_URL", problem: "must be an https URL (plain http only on a loopback address), got \"\(rawURL)\"")
@@ -103,7 +94,7 @@ extension EmailSettings {
             guard let security = SMTP.Security(rawValue: securityText) else {
                 throw ConfigurationError(variable: "SMTP_SECURITY", problem: "must be starttls, tls or plain, got \"\(securityText)\"")
             }
-            if security == .plain, !loopbackHosts.contains(host) {
+            if security == .plain, !AppConfiguration.loopbackHosts.contains(host) {
                 throw ConfigurationError(
                     variable: "SMTP_SECURITY",
                     problem:
@@ -126,9 +117,10 @@ extension EmailSettings {
             }
             let defaultPort = security == .tls ? 465 : 587
             smtp = SMTP(
-                host: host, port: try integer("SMTP_PORT", default: defaultPort, range: 1...65535), username: username, password: password,
+                host: host, port: try AppConfiguration.integer("SMTP_PORT", value, default: defaultPort, range: 1...65535), username: username,
+                password: password,
                 security: security, fromEmail: from, caFile: caFile,
-                timeout: TimeInterval(try integer("SMTP_TIMEOUT_SECONDS", default: 30, range: 1...600)))
+                timeout: TimeInterval(try AppConfiguration.integer("SMTP_TIMEOUT_SECONDS", value, default: 30, range: 1...600)))
         } else {
             for name in ["SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_SECURITY", "SMTP_FROM_EMAIL", "SMTP_CA_FILE", "SMTP_TIMEOUT_SECONDS"]
             where value(name) != nil {
