@@ -8,7 +8,6 @@ import SafeHTML
 /// recipient's language, with the organization's name and a footer that says why it came.
 struct EmailLayout: Sendable {
     let settings: EmailSettings
-    let appURL: URL
     let catalog: Catalog
 
     struct Rendered: Sendable, Equatable {

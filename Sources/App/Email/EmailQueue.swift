@@ -11,7 +11,7 @@ struct EmailQueue: Sendable {
     let jobs: JobStore
 
     var layout: EmailLayout {
-        EmailLayout(settings: context.configuration.email, appURL: context.configuration.appURL, catalog: context.catalog)
+        EmailLayout(settings: context.configuration.email, catalog: context.catalog)
     }
 
     /// Queues the email as an `email-notification` job (in the caller's transaction when `on:` is one).

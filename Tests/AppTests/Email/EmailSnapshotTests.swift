@@ -55,7 +55,7 @@ struct EmailSnapshotTests {
 
     static func layout() throws -> EmailLayout {
         let configuration = try AppConfiguration.load(from: ["APP_URL": appURL], environment: .testing)
-        return EmailLayout(settings: configuration.email, appURL: configuration.appURL, catalog: try Catalog.loadBundled())
+        return EmailLayout(settings: configuration.email, catalog: try Catalog.loadBundled())
     }
 
     @Test(arguments: Language.allCases)
