@@ -75,16 +75,8 @@ struct OutboxMailer: Mailer {
         var headers = [MailHeader("From", address(message.from)), MailHeader("To", message.to.map(address).joined(separator: ", "))]
         if let replyTo = message.replyTo { headers.append(MailHeader("Reply-To", address(replyTo))) }
         headers.append(MailHeader("Subject", message.subject))
-        headers.append(MailHeader("Date", rfc5322Date(message.date)))
+        headers.append(MailHeader("Date", MIMEMessage.rfc5322Date(message.date)))
         headers.append(MailHeader("Message-ID", message.messageID))
         return headers + message.headers
-    }
-
-    static func rfc5322Date(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
-        return formatter.string(from: date)
     }
 }
