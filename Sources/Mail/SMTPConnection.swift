@@ -49,23 +49,23 @@ final class SMTPReplyHandler: ChannelInboundHandler, RemovableChannelHandler {
             var line = Array(buffer[..<newline])
             buffer.removeSubrange(...newline)
             if line.last == UInt8(ascii: "\r") { line.removeLast() }
-            parse(String(decoding: line, as: UTF8.self), context: context)
+            parse(line, context: context)
         }
         if buffer.count > maximumLineLength {
             fail(SMTPConnectionError.malformedReply("a reply line longer than \(maximumLineLength) bytes"), context: context)
         }
     }
 
-    private func parse(_ line: String, context: ChannelHandlerContext) {
-        let scalars = Array(line.unicodeScalars)
-        guard scalars.count >= 3, let code = Int(String(String.UnicodeScalarView(scalars[0..<3]))),
-            (200...599).contains(code), scalars.count == 3 || scalars[3] == " " || scalars[3] == "-"
+    /// `250-text` is a line of a reply that goes on; `250 text` (or a bare `250`) is its last line.
+    private func parse(_ line: [UInt8], context: ChannelHandlerContext) {
+        let separator = line.count > 3 ? line[3] : UInt8(ascii: " ")
+        guard line.count >= 3, let code = Int(String(decoding: line[..<3], as: UTF8.self)), (200...599).contains(code),
+            separator == UInt8(ascii: " ") || separator == UInt8(ascii: "-")
         else {
-            return fail(SMTPConnectionError.malformedReply(String(line.prefix(200))), context: context)
+            return fail(SMTPConnectionError.malformedReply(String(String(decoding: line, as: UTF8.self).prefix(200))), context: context)
         }
-        let text = scalars.count > 4 ? String(String.UnicodeScalarView(scalars[4...])) : ""
-        pendingLines.append(text)
-        if scalars.count > 3, scalars[3] == "-" { return }
+        pendingLines.append(String(decoding: line.dropFirst(4), as: UTF8.self))
+        if separator == UInt8(ascii: "-") { return }
         deliver(SMTPReply(code: code, lines: pendingLines))
         pendingLines = []
     }
