@@ -6,7 +6,7 @@ import re
 import pyotp
 import pytest
 
-from conftest import PASSWORD, anonymous, injected, running_app, sign_up
+from conftest import PASSWORD, anonymous, csrf_of, injected, running_app, sign_up
 
 
 @pytest.fixture(scope="module")
@@ -20,8 +20,7 @@ def enrol(member) -> pyotp.TOTP:
     page = member.get("/account/two-factor")
     secret = re.search(r'data-testid="two-factor-secret">([^<]+)<', page.text).group(1).replace(" ", "")
     totp = pyotp.TOTP(secret)
-    csrf = re.search(r'name="_csrf" value="([^"]+)"', page.text).group(1)
-    member.csrf = csrf
+    member.csrf = csrf_of(page.text)
     assert member.form("/account/two-factor/confirm", {"code": totp.now()}).status_code == 200
     return totp
 
