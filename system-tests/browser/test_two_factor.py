@@ -7,21 +7,12 @@ import time
 import pyotp
 from selenium.webdriver.common.by import By
 
-from helpers import PASSWORD, path_of, sign_up, wait, wait_for_path
+from helpers import PASSWORD, path_of, sign_in, sign_up, wait, wait_for_path
 
 
 def sign_out(drv):
     drv.find_element(By.CSS_SELECTOR, 'form[action="/signout"] button').click()
     wait_for_path(drv, "/signin")
-
-
-def password(drv, base_url, email):
-    drv.get(base_url + "/signin")
-    form = drv.find_element(By.CSS_SELECTOR, "form#signin-form")
-    form.find_element(By.NAME, "email").send_keys(email)
-    form.find_element(By.NAME, "password").send_keys(PASSWORD)
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    wait(drv).until(lambda d: path_of(d) != "/signin")
 
 
 def enter_code(drv, code, remember=False):
@@ -30,6 +21,11 @@ def enter_code(drv, code, remember=False):
     if remember:
         form.find_element(By.ID, "remember").click()
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+
+
+def error_text(drv) -> str:
+    """The error the code page answered with (waited for: the click does not wait for the answer)."""
+    return wait(drv).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".alert-error"))[0].text
 
 
 def next_step_code(totp: pyotp.TOTP) -> str:
@@ -52,28 +48,28 @@ def test_two_factor_sign_in(driver, base_url):
     assert len(codes) == 10
 
     sign_out(driver)
-    password(driver, base_url, email)
+    sign_in(driver, base_url, email, PASSWORD)
     wait_for_path(driver, "/signin/two-factor")
     enter_code(driver, "000000")
-    assert "not correct" in driver.find_element(By.CSS_SELECTOR, ".alert-error").text
+    assert "not correct" in error_text(driver)
     code = next_step_code(totp)
     enter_code(driver, code)
     wait_for_path(driver, "/dashboard")
 
     sign_out(driver)
-    password(driver, base_url, email)
+    sign_in(driver, base_url, email, PASSWORD)
     enter_code(driver, code)
-    assert "already used" in driver.find_element(By.CSS_SELECTOR, ".alert-error").text
+    assert "already used" in error_text(driver)
 
     enter_code(driver, codes[0])
     wait_for_path(driver, "/dashboard")
     sign_out(driver)
-    password(driver, base_url, email)
+    sign_in(driver, base_url, email, PASSWORD)
     enter_code(driver, codes[0])
     assert path_of(driver) == "/signin/two-factor"
 
     enter_code(driver, next_step_code(totp), remember=True)
     wait_for_path(driver, "/dashboard")
     sign_out(driver)
-    password(driver, base_url, email)
+    sign_in(driver, base_url, email, PASSWORD)
     wait_for_path(driver, "/dashboard")
