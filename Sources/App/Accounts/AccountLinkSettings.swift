@@ -13,12 +13,7 @@ public struct AccountLinkSettings: Sendable, Equatable {
 
     static func load(_ value: (String) -> String?) throws(ConfigurationError) -> AccountLinkSettings {
         func seconds(_ name: String, default fallback: TimeInterval) throws(ConfigurationError) -> TimeInterval {
-            guard let raw = value(name) else { return fallback }
-            let range = 1...(30 * 24 * 3600)
-            guard let number = Int(raw), range.contains(number) else {
-                throw ConfigurationError(variable: name, problem: "must be a whole number of seconds from 1 to \(range.upperBound), got \"\(raw)\"")
-            }
-            return TimeInterval(number)
+            TimeInterval(try AppConfiguration.integer(name, value, default: Int(fallback), range: 1...(30 * 24 * 3600)))
         }
         return AccountLinkSettings(
             invitationTTL: try seconds("INVITATION_TTL_SECONDS", default: standard.invitationTTL),

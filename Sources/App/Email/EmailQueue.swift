@@ -32,7 +32,8 @@ struct EmailQueue: Sendable {
         let configuration = context.configuration
         let unsubscribeLinks = unsubscribe.map {
             EmailLayout.Unsubscribe(
-                url: configuration.emailLink("/unsubscribe/" + $0.token), settingsURL: configuration.emailLink(SiteURL.notificationSettings.path))
+                url: configuration.emailLink(SiteURL.unsubscribe.path(token: $0.token)), settingsURL: configuration.emailLink(SiteURL.notificationSettings.path)
+            )
         }
         let rendered = layout.render(template, language: recipient.language, organizationName: organizationName, unsubscribe: unsubscribeLinks)
         let id = randomUUID(context.dependencies.randomBytes(16))
