@@ -5,11 +5,14 @@ import ResendSimulator
 import Testing
 
 /// Starts a fresh simulator for one test and stops it after, whether the test passes or fails.
+/// The timeout is generous because the suites run in parallel on a busy machine: a 2 s limit
+/// once turned the answer to a scripted 429 into a deadline error under a full PostgreSQL run.
+/// The test about timeouts sets its own short one.
 func withResendSimulator(_ body: (ResendSimulator, ResendConfiguration) async throws -> Void) async throws {
     let simulator = ResendSimulator()
     let baseURL = try await simulator.start()
     do {
-        try await body(simulator, ResendConfiguration(apiKey: simulator.apiKey, baseURL: baseURL.absoluteString, timeout: 2))
+        try await body(simulator, ResendConfiguration(apiKey: simulator.apiKey, baseURL: baseURL.absoluteString, timeout: 30))
     } catch {
         try await simulator.shutdown()
         throw error

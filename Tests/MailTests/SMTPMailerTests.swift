@@ -107,7 +107,7 @@ struct SMTPMailerTests {
             guard case MailError.transient(let reason, _) = error else { return false }
             return reason.contains("did not answer in time")
         }
-        #expect(ContinuousClock.now - started < .seconds(2))
+        #expect(ContinuousClock.now - started < .seconds(5))  // the 15 s limits did not apply
     }
 
     @Test("A refused connection is transient")

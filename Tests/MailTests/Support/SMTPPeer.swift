@@ -20,14 +20,15 @@ struct SMTPPeer: Decodable, Sendable {
         try #require(current, "the suite needs the .smtpPeer trait")
     }
 
-    /// A configuration for one of the servers, with test-sized timeouts.
+    /// A configuration for one of the servers. The timeouts are generous because the suites run in
+    /// parallel on a busy machine; the tests about timeouts set their own short ones.
     func configuration(port: Int, security: SMTPConfiguration.Security = .startTLS, password: String? = nil)
         -> SMTPConfiguration
     {
         SMTPConfiguration(
             host: "127.0.0.1", port: port, security: security, username: username, password: password ?? self.password,
-            trustRoots: .pemFile(ca_file), ehloName: "adsapp.test", connectTimeout: 2, commandTimeout: 2,
-            totalTimeout: 5)
+            trustRoots: .pemFile(ca_file), ehloName: "adsapp.test", connectTimeout: 15, commandTimeout: 15,
+            totalTimeout: 30)
     }
 
     struct Event: Decodable, Sendable {
