@@ -12,6 +12,12 @@ final class Organization: Model, @unchecked Sendable {
     @Field(key: "agents_see_all") var agentsSeeAll: Bool
     /// Since when everyone must sign in with two factors (`TwoFactorController.saveSecurity`); `nil`: not required.
     @OptionalField(key: "two_factor_required_at") var twoFactorRequiredAt: Date?
+    /// ISO 3166 alpha-2 country of phone numbers typed without a country code ("NL").
+    @Field(key: "default_country") var defaultCountry: String
+    /// Inbound words that opt a contact out of (or back into) marketing, comma separated;
+    /// `nil`: the defaults (`MarketingKeywords`).
+    @OptionalField(key: "opt_out_keywords") var optOutKeywords: String?
+    @OptionalField(key: "opt_in_keywords") var optInKeywords: String?
 
     init() {}
 
@@ -20,5 +26,6 @@ final class Organization: Model, @unchecked Sendable {
         self.name = name
         self.createdAt = createdAt
         self.agentsSeeAll = true
+        self.defaultCountry = "NL"
     }
 }

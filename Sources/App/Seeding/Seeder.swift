@@ -138,15 +138,8 @@ import Vapor
     public func addCustomers(
         organizationID: UUID, connectionID: UUID, customers: [(waID: String, name: String)], lastMessage: String, now: Date
     ) async throws -> [UUID] {
-        let contacts = customers.map { customer -> Contact in
-            let contact = Contact()
-            contact.id = UUID()
-            contact.organizationID = organizationID
-            contact.waID = customer.waID
-            contact.profileName = customer.name
-            contact.createdAt = now
-            contact.updatedAt = now
-            return contact
+        let contacts = customers.map { customer in
+            Contact(organizationID: organizationID, waID: customer.waID, profileName: customer.name, now: now)
         }
         try await contacts.create(on: app.db)
         let conversations = contacts.map { contact -> Conversation in

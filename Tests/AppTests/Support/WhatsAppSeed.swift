@@ -31,13 +31,7 @@ struct WhatsAppSeed {
         connection.createdAt = now
         try await connection.create(on: db)
 
-        let contact = Contact()
-        contact.id = UUID()
-        contact.organizationID = organizationID
-        contact.waID = "3161\(phoneNumberID.suffix(7))"
-        contact.profileName = "\(label) Contact"
-        contact.createdAt = now
-        contact.updatedAt = now
+        let contact = Contact(organizationID: organizationID, waID: "3161\(phoneNumberID.suffix(7))", profileName: "\(label) Contact", now: now)
         try await contact.create(on: db)
 
         let conversation = Conversation()

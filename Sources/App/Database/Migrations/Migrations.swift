@@ -38,5 +38,6 @@ enum Migrations {
         CreateTwoFactorSignIns(),
         CreatePlatformKeys(),
         AddOrganizationTwoFactorRequirement(),
+        CreateContactProfiles(),
     ]
 }
