@@ -74,6 +74,29 @@ enum SiteURL: Equatable {
     case twoFactorDisable
     case signInTwoFactor
     case securitySettings
+    // Contacts (issue 15)
+    case newContact
+    case contact(Parameter)
+    case contactEdit(Parameter)
+    case contactNotes(Parameter)
+    case contactTags(Parameter)
+    case contactConsent(Parameter)
+    case contactMerge(Parameter)
+    case contactDelete(Parameter)
+    case contactPrivacyExport(Parameter)
+    case contactErase(Parameter)
+    case contactSettings
+    case contactFields
+    case contactFieldDelete(Parameter)
+    case contactImport
+    case contactImportExample
+    case contactImportReview(Parameter)
+    case contactImportFailures(Parameter)
+    case contactExport
+    case segments
+    case segmentCount
+    case segment(Parameter)
+    case segmentDelete(Parameter)
 
     /// A path parameter: `.key` when registering a route, `.value` when building a link.
     enum Parameter: Equatable {
@@ -95,6 +118,10 @@ enum SiteURL: Equatable {
     /// The secret of a mailed link (invitation, verification, reset, unsubscribe); its path is built with `path(token:)`.
     static let token = "token"
     static let outboxEmailID = "outboxEmailID"
+    static let contactID = "contactID"
+    static let fieldID = "fieldID"
+    static let importID = "importID"
+    static let segmentID = "segmentID"
 
     var path: String {
         "/"
@@ -178,6 +205,28 @@ enum SiteURL: Equatable {
         case .twoFactorDisable: ["account", "two-factor", "disable"]
         case .signInTwoFactor: ["signin", "two-factor"]
         case .securitySettings: ["settings", "security"]
+        case .newContact: ["contacts", "new"]
+        case .contact: ["contacts", .parameter(Self.contactID)]
+        case .contactEdit: ["contacts", .parameter(Self.contactID), "edit"]
+        case .contactNotes: ["contacts", .parameter(Self.contactID), "notes"]
+        case .contactTags: ["contacts", .parameter(Self.contactID), "tags"]
+        case .contactConsent: ["contacts", .parameter(Self.contactID), "consent"]
+        case .contactMerge: ["contacts", .parameter(Self.contactID), "merge"]
+        case .contactDelete: ["contacts", .parameter(Self.contactID), "delete"]
+        case .contactPrivacyExport: ["contacts", .parameter(Self.contactID), "privacy-export"]
+        case .contactErase: ["contacts", .parameter(Self.contactID), "erase"]
+        case .contactSettings: ["settings", "contacts"]
+        case .contactFields: ["settings", "contacts", "fields"]
+        case .contactFieldDelete: ["settings", "contacts", "fields", .parameter(Self.fieldID), "delete"]
+        case .contactImport: ["contacts", "import"]
+        case .contactImportExample: ["contacts", "import", "example.csv"]
+        case .contactImportReview: ["contacts", "import", .parameter(Self.importID)]
+        case .contactImportFailures: ["contacts", "import", .parameter(Self.importID), "failures.csv"]
+        case .contactExport: ["contacts", "export.csv"]
+        case .segments: ["contacts", "segments"]
+        case .segmentCount: ["contacts", "segments", "count"]
+        case .segment: ["contacts", "segments", .parameter(Self.segmentID)]
+        case .segmentDelete: ["contacts", "segments", .parameter(Self.segmentID), "delete"]
         }
     }
 
@@ -192,6 +241,12 @@ enum SiteURL: Equatable {
             .adminOutboxEmail(.value(let id)), .adminOutboxEmailHTML(.value(let id)):
             id
         case .invitationResend(.value(let id)), .invitationRevoke(.value(let id)): id
+        case .contact(.value(let id)), .contactEdit(.value(let id)), .contactNotes(.value(let id)), .contactTags(.value(let id)),
+            .contactConsent(.value(let id)), .contactMerge(.value(let id)), .contactDelete(.value(let id)),
+            .contactPrivacyExport(.value(let id)), .contactErase(.value(let id)), .contactFieldDelete(.value(let id)),
+            .contactImportReview(.value(let id)), .contactImportFailures(.value(let id)), .segment(.value(let id)),
+            .segmentDelete(.value(let id)):
+            id
         default: nil
         }
     }
