@@ -109,6 +109,22 @@ enum Routes {
         tenant.on(.POST, SiteURL.notificationSettings.pathComponents, requires: .anyMember, use: NotificationsController.save)
         // A job is shown to members of the organization it ran for.
         tenant.get(.job(.key), requires: .anyMember, use: JobsController.page)
+        tenant.get(.contactImport, requires: .manageContacts, use: ContactImportController.page)
+        tenant.on(
+            .POST, .contactImport, requires: .manageContacts,
+            body: .collect(maxSize: ByteCount(value: CSRFProtection.maxMultipartBytes)), use: ContactImportController.upload)
+        tenant.get(.contactImportExample, requires: .manageContacts, use: ContactImportController.example)
+        tenant.get(.contactImportReview(.key), requires: .manageContacts, use: ContactImportController.review)
+        tenant.post(.contactImportReview(.key), requires: .manageContacts, use: ContactImportController.startFromForm)
+        tenant.get(.contactImportFailures(.key), requires: .manageContacts, use: ContactImportController.failures)
+        tenant.get(.contactExport, requires: .manageContacts, use: ContactExportController.export)
+        tenant.post(.contactPrivacyExport(.key), requires: .manageContacts, use: ContactPrivacyController.export)
+        tenant.get(.contactErase(.key), requires: .manageOrganizationSettings, use: ContactPrivacyController.erasePage)
+        tenant.post(.contactErase(.key), requires: .manageOrganizationSettings, use: ContactPrivacyController.erase)
+        tenant.get(.contactSettings, requires: .viewConversations, use: ContactSettingsController.page)
+        tenant.post(.contactSettings, requires: .manageOrganizationSettings, use: ContactSettingsController.save)
+        tenant.post(.contactFields, requires: .manageOrganizationSettings, use: ContactSettingsController.createField)
+        tenant.post(.contactFieldDelete(.key), requires: .manageOrganizationSettings, use: ContactSettingsController.deleteField)
 
         // JSON API
         let api = tenant.grouped("api", "v1")
@@ -135,6 +151,23 @@ enum Routes {
         api.post("conversations", .parameter(SiteURL.conversationID), "notes", requires: .replyToConversations, use: InboxAPIController.addNote)
         api.get("mentions", requires: .viewConversations, use: InboxAPIController.mentions)
         api.put("me", "availability", requires: .replyToConversations, use: InboxAPIController.setAvailability)
+        api.on(
+            .POST, ["contacts", "imports"], requires: .permission(.manageContacts),
+            body: .collect(maxSize: ByteCount(value: CSRFProtection.maxMultipartBytes)), use: ContactImportController.apiCreate)
+        api.get("contacts", "imports", .parameter(SiteURL.importID), requires: .manageContacts, use: ContactImportController.apiShow)
+        api.get("contacts", "export", requires: .manageContacts, use: ContactExportController.apiExport)
+        api.get("contacts", .parameter(SiteURL.contactID), "privacy-export", requires: .manageContacts, use: ContactPrivacyController.export)
+        api.post("contacts", .parameter(SiteURL.contactID), "erasure", requires: .manageOrganizationSettings, use: ContactPrivacyController.apiErase)
+        api.get("contact-fields", requires: .viewConversations, use: ContactSettingsController.apiList)
+        api.post("contact-fields", requires: .manageOrganizationSettings, use: ContactSettingsController.apiCreate)
+        api.patch("contact-fields", .parameter(SiteURL.fieldID), requires: .manageOrganizationSettings, use: ContactSettingsController.apiUpdate)
+        api.delete("contact-fields", .parameter(SiteURL.fieldID), requires: .manageOrganizationSettings, use: ContactSettingsController.apiDelete)
+        api.get("segments", requires: .manageContacts, use: SegmentsAPIController.list)
+        api.post("segments", requires: .manageContacts, use: SegmentsAPIController.create)
+        api.get("segments", .parameter(SiteURL.segmentID), requires: .manageContacts, use: SegmentsAPIController.show)
+        api.patch("segments", .parameter(SiteURL.segmentID), requires: .manageContacts, use: SegmentsAPIController.update)
+        api.delete("segments", .parameter(SiteURL.segmentID), requires: .manageContacts, use: SegmentsAPIController.delete)
+        api.get("segments", .parameter(SiteURL.segmentID), "contacts", requires: .manageContacts, use: SegmentsAPIController.contacts)
         api.get("inbox", "events", requires: .viewConversations, use: InboxAPIController.events)
         api.get("teams", requires: .viewConversations, use: InboxAPIController.teams)
         api.post("teams", requires: .manageInbox, use: InboxAPIController.createTeam)

@@ -37,6 +37,8 @@ struct BackgroundJobs: Sendable {
         registry.register(NotifyMention(context: context))
         registry.register(NotifyAssignment(context: context))
         registry.register(SendDailyDigests(context: context))
+        registry.register(ContactImportJob(files: whatsApp.media, now: now))
+        registry.register(EraseContact(media: whatsApp.media, now: now))
         self.registry = registry
 
         let sessionTimeout = configuration.sessionAbsoluteTimeout
