@@ -63,7 +63,6 @@ enum Routes {
         let tenant = TenantRoutes(signedInBuilder.grouped(RequireTenant()))
         tenant.get(.dashboard, requires: .viewDashboard, use: DashboardController.dashboard)
         let sections: [(SiteURL, Permission, TextKey, TextKey)] = [
-            (.contacts, .viewDashboard, .navContacts, .sectionContactsAbout),
             (.campaigns, .viewDashboard, .navCampaigns, .sectionCampaignsAbout),
             (.automation, .viewDashboard, .navAutomation, .sectionAutomationAbout),
             (.analytics, .viewAnalytics, .navAnalytics, .sectionAnalyticsAbout),
@@ -109,6 +108,17 @@ enum Routes {
         tenant.on(.POST, SiteURL.notificationSettings.pathComponents, requires: .anyMember, use: NotificationsController.save)
         // A job is shown to members of the organization it ran for.
         tenant.get(.job(.key), requires: .anyMember, use: JobsController.page)
+        tenant.get(.contacts, requires: .viewConversations, use: ContactsController.list)
+        tenant.get(.newContact, requires: .manageContacts, use: ContactsController.newPage)
+        tenant.post(.newContact, requires: .manageContacts, use: ContactsController.create)
+        tenant.get(.contact(.key), requires: .viewConversations, use: ContactsController.show)
+        tenant.get(.contactEdit(.key), requires: .manageContacts, use: ContactsController.editPage)
+        tenant.post(.contactEdit(.key), requires: .manageContacts, use: ContactsController.update)
+        tenant.post(.contactNotes(.key), requires: .manageContacts, use: ContactsController.addNote)
+        tenant.post(.contactTags(.key), requires: .manageContacts, use: ContactsController.changeTags)
+        tenant.post(.contactConsent(.key), requires: .manageContacts, use: ContactsController.changeConsent)
+        tenant.post(.contactMerge(.key), requires: .manageContacts, use: ContactsController.merge)
+        tenant.post(.contactDelete(.key), requires: .manageContacts, use: ContactsController.delete)
         tenant.get(.contactImport, requires: .manageContacts, use: ContactImportController.page)
         tenant.on(
             .POST, .contactImport, requires: .manageContacts,
@@ -158,6 +168,12 @@ enum Routes {
         api.get("contacts", "export", requires: .manageContacts, use: ContactExportController.apiExport)
         api.get("contacts", .parameter(SiteURL.contactID), "privacy-export", requires: .manageContacts, use: ContactPrivacyController.export)
         api.post("contacts", .parameter(SiteURL.contactID), "erasure", requires: .manageOrganizationSettings, use: ContactPrivacyController.apiErase)
+        api.get("contacts", requires: .viewConversations, use: ContactsAPIController.list)
+        api.post("contacts", requires: .manageContacts, use: ContactsAPIController.create)
+        api.get("contacts", .parameter(SiteURL.contactID), requires: .viewConversations, use: ContactsAPIController.show)
+        api.patch("contacts", .parameter(SiteURL.contactID), requires: .manageContacts, use: ContactsAPIController.update)
+        api.delete("contacts", .parameter(SiteURL.contactID), requires: .manageContacts, use: ContactsAPIController.delete)
+        api.post("contacts", .parameter(SiteURL.contactID), "merge", requires: .manageContacts, use: ContactsAPIController.merge)
         api.get("contact-fields", requires: .viewConversations, use: ContactSettingsController.apiList)
         api.post("contact-fields", requires: .manageOrganizationSettings, use: ContactSettingsController.apiCreate)
         api.patch("contact-fields", .parameter(SiteURL.fieldID), requires: .manageOrganizationSettings, use: ContactSettingsController.apiUpdate)

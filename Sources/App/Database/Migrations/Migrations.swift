@@ -39,5 +39,7 @@ enum Migrations {
         CreatePlatformKeys(),
         AddOrganizationTwoFactorRequirement(),
         CreateContactProfiles(),
+        CreateContactImports(),
+        CreateSegments(),
     ]
 }
