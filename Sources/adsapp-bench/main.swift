@@ -23,6 +23,7 @@ do {
             "jobs": BenchJobsCommand(),
             "webhook": BenchWebhookCommand(),
             "inbox": BenchInboxCommand(),
+            "contacts": BenchContactsCommand(),
         ]
         app.asyncCommands.defaultCommand = nil
     }

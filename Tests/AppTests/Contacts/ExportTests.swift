@@ -46,7 +46,9 @@ import VaporTesting
             let record = try await copy.importFile(bytes)
             #expect(record.createdCount == 3 && record.failedCount == 0)
             let back = try await copy.owner.get("/contacts/export.csv")
-            #expect(back.body.string == text)
+            // Rows come in id order, which differs between the organizations: compare them as sets.
+            #expect(Set(back.body.string.split(separator: "\r\n")) == Set(text.split(separator: "\r\n")))
+            #expect(back.body.string.split(separator: "\r\n").count == 4)
         }
     }
 }

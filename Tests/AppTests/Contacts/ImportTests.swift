@@ -186,10 +186,10 @@ import VaporTesting
             #expect(report.headers.first(name: "X-Content-Type-Options") == "nosniff")
             let text = report.body.string
             #expect(text.hasPrefix("\u{FEFF}row,reason"))
-            #expect(text.contains("3,phone:"))
-            #expect(text.contains("4,customer_number:"))
-            #expect(text.contains("5,the row has 2 columns, the header has 4"))
-            #expect(text.contains("6,opt-in:"))
+            #expect(text.contains("3,\"phone: "))
+            #expect(text.contains("4,customer_number: not a number: twelve"))
+            #expect(text.contains("5,\"the row has 2 columns, the header has 4\""))
+            #expect(text.contains("6,\"opt-in: \"\"maybe\"\" is not yes or no\""))
             // A reason quotes the cell; a cell that could run as a formula never starts a report cell.
             #expect(!text.contains(",=") && !text.contains("\n="))
         }

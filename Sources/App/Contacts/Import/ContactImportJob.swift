@@ -1,3 +1,4 @@
+import ADSappCore
 import CSV
 import Fluent
 import Foundation
@@ -132,7 +133,7 @@ struct RowRules: Sendable {
             switch target {
             case .ignore: break
             case .phone:
-                do { phone = try ImportPhone.e164(cell, defaultCountry: country) } catch { throw RowError(reason: "phone: \(error.description)") }
+                do { phone = try PhoneNumber.e164(cell, defaultCountry: country) } catch { throw RowError(reason: "phone: \(error.description)") }
             case .name: if !cell.isEmpty { parsed.name = String(cell.prefix(200)) }
             case .email:
                 if !cell.isEmpty {
@@ -156,7 +157,7 @@ struct RowRules: Sendable {
                 do {
                     let value = try definition.parse(cell)
                     if !cell.isEmpty { parsed.fields.append((definition, value)) }
-                } catch { throw RowError(reason: "\(key): \(error.description)") }
+                } catch { throw RowError(reason: error.description) }
             }
         }
         guard let phone else { throw RowError(reason: "phone: the row has no phone number") }
