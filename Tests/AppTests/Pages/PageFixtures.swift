@@ -122,6 +122,41 @@ enum PageFixtures {
         add("admin, number assigned", assignedModel) { AdminPage.html(assignedModel, $0) }
         let job = JobPage.Model(id: id("fixture 5"), kind: s("kind"), state: .running, progress: 0.5, message: s("message"))
         add("job", job) { JobPage.html(job, $0) }
+        let erase = ContactErasePage.Model(
+            id: id("fixture contact erase"), displayName: s("contact"), phoneNumber: s("phone"), conversations: 2, messages: 14, notes: 1)
+        add("contact erase", erase) { ContactErasePage.html(erase, $0) }
+        let contactList = ContactListPage.Model(
+            rows: [
+                .init(
+                    id: id("fixture contact 1"), name: s("contact name"), phone: s("contact phone"), email: s("contact email"), tags: [s("contact tag")],
+                    marketing: .optedIn, lastInboundAt: start, createdAt: start)
+            ],
+            filter: ContactFilter(
+                search: s("search"), tagIDs: [id("fixture tag 1")], marketing: .optedIn, lastInboundAfter: start, phonePrefix: s("prefix"),
+                fields: [.init(fieldID: id("fixture field 1"), op: .contains, value: s("field value"))]),
+            tags: [.init(value: s("tag value"), label: s("tag label"))], numbers: [.init(value: s("number value"), label: s("number label"))],
+            fields: [.init(value: s("field option value"), label: s("field option label"))], canManage: true, nextURL: s("next url"),
+            exportURL: s("export url"), error: s("error"))
+        add("contact list", contactList) { ContactListPage.html(contactList, $0) }
+        let contactForm = ContactFormPage.Model(
+            contactID: id("fixture contact 2"), name: s("name"), phone: s("phone"), email: s("email"),
+            fields: [
+                .init(id: id("fixture field 2"), label: s("field label"), type: .choice, choices: [s("choice")], value: s("field value")),
+                .init(id: id("fixture field 3"), label: s("date label"), type: .date, choices: [], value: s("date value")),
+            ],
+            defaultCountry: s("country"), error: s("error"), duplicateID: id("fixture contact 3"))
+        add("contact form", contactForm) { ContactFormPage.html(contactForm, $0) }
+        let contactPage = ContactPage.Model(
+            id: id("fixture contact 4"), name: s("name"), profileName: s("profile name"), phone: s("phone"), email: s("email"), createdAt: start,
+            lastInboundAt: start, fields: [(label: s("field label"), value: s("field value"))],
+            tags: [.init(id: id("fixture tag 2"), name: s("tag"))], otherTags: [.init(id: id("fixture tag 3"), name: s("other tag"))],
+            marketing: .optedIn, marketingSource: .agent, marketingChangedAt: start,
+            conversations: [.init(id: id("fixture conversation 1"), number: s("number"), lastMessageAt: start, preview: s("preview"))],
+            notes: [.init(author: s("author"), body: s("note"), createdAt: start)],
+            history: [.init(kind: .merged, detail: s("detail"), actor: s("actor"), createdAt: start)], canManage: true, canErase: true,
+            mergeSearch: s("merge search"), candidates: [.init(id: id("fixture contact 5"), name: s("candidate"), phone: s("candidate phone"))],
+            notice: s("notice"), error: s("error"))
+        add("contact", contactPage) { ContactPage.html(contactPage, $0) }
         let adminJobs = adminJobsModel(s)
         add("admin jobs", adminJobs) { AdminJobsPage.html(adminJobs, $0) }
         let whatsApp = whatsAppSettingsModel(s)

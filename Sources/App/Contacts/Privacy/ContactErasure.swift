@@ -31,12 +31,14 @@ enum ContactErasure {
     ) async throws {
         guard let contact = try await scope.find(Contact.self, contactID) else { return }
         let sql = scope.database.sql
-        let conversations: SQLQueryString = "SELECT id FROM conversations WHERE organization_id = \(bind: scope.organizationID) AND contact_id = \(bind: contactID)"
+        let conversations: SQLQueryString =
+            "SELECT id FROM conversations WHERE organization_id = \(bind: scope.organizationID) AND contact_id = \(bind: contactID)"
 
         // 1. Messages in batches: media objects first, then the rows, each batch committed.
-        let total = try await scope.sql { organization in
-            "SELECT COUNT(*) AS n FROM messages WHERE organization_id = \(bind: organization) AND conversation_id IN (\(conversations))"
-        }.first()?.decode(column: "n", as: Int.self) ?? 0
+        let total =
+            try await scope.sql { organization in
+                "SELECT COUNT(*) AS n FROM messages WHERE organization_id = \(bind: organization) AND conversation_id IN (\(conversations))"
+            }.first()?.decode(column: "n", as: Int.self) ?? 0
         var done = 0
         var batches = 0
         while true {
@@ -100,8 +102,15 @@ enum ContactErasure {
                   AND EXISTS (SELECT 1 FROM whatsapp_connections c WHERE c.organization_id = \(bind: scope.organizationID) AND \(contains(connectionNumber))))
                 """
             ).run()
+            // The send rate limiter's bucket for this customer on each business number (`SendRateLimiter.Bucket.pair`).
+            try await sql.raw(
+                """
+                DELETE FROM send_rate_buckets WHERE bucket IN (SELECT 'pair:' || phone_number_id || ':' || \(bind: waID)
+                  FROM whatsapp_connections WHERE organization_id = \(bind: scope.organizationID))
+                """
+            ).run()
         }
-        try await progress(0.9, "webhook records removed")
+        try await progress(0.9, "webhook records and rate buckets removed")
 
         // 4. The stub and the audit line, together.
         try await scope.transaction { scope in
