@@ -153,7 +153,7 @@ struct NumberingPlan: Sendable {
     /// The clearest reason `digits` is not a number here.
     func refusal(for digits: String) -> PhoneNumberError {
         var nsn = digits
-        if let trunk, nsn.hasPrefix(trunk), nsn.count > lengths.lowerBound { nsn.removeFirst(trunk.count) }
+        if let trunk, nsn.hasPrefix(trunk), nsn.count > trunk.count { nsn.removeFirst(trunk.count) }
         if nsn.count < lengths.lowerBound { return .tooShort(country: region, digits: nsn.count, minimum: lengths.lowerBound) }
         if nsn.count > lengths.upperBound { return .tooLong(country: region, digits: nsn.count, maximum: lengths.upperBound) }
         return .notANumberIn(country: region)
@@ -179,8 +179,8 @@ struct NumberingPlan: Sendable {
             region: "BE", callingCode: "32", trunk: "0", lengths: 8...9,
             pattern: "4[5-9]\\d{7}|[1-35-9]\\d{7}"),
         .init(
-            region: "DE", callingCode: "49", trunk: "0", lengths: 6...11,
-            pattern: "1(?:5\\d{9}|6\\d{8,9}|7\\d{9})|[2-9]\\d{5,10}"),
+            region: "DE", callingCode: "49", trunk: "0", lengths: 6...13,
+            pattern: "1(?:5\\d{9}|6\\d{8,9}|7\\d{9})|[2-9]\\d{5,12}"),
         .init(region: "FR", callingCode: "33", trunk: "0", lengths: 9...9, pattern: "[1-9]\\d{8}"),
         .init(
             region: "GB", callingCode: "44", trunk: "0", lengths: 9...10,
@@ -195,7 +195,7 @@ struct NumberingPlan: Sendable {
         .init(
             region: "IT", callingCode: "39", trunk: nil, lengths: 6...11,
             pattern: "0\\d{5,10}|3\\d{8,9}|8\\d{5,9}"),
-        .init(region: "AT", callingCode: "43", trunk: "0", lengths: 4...13, pattern: "[1-9]\\d{3,12}"),
+        .init(region: "AT", callingCode: "43", trunk: "0", lengths: 4...13, pattern: "6\\d{6,12}|[1-57-9]\\d{3,12}"),
         .init(region: "CH", callingCode: "41", trunk: "0", lengths: 9...9, pattern: "[2-9]\\d{8}"),
         .init(
             region: "LU", callingCode: "352", trunk: nil, lengths: 4...11,
@@ -233,7 +233,7 @@ struct NumberingPlan: Sendable {
         .init(region: "ZA", callingCode: "27", trunk: "0", lengths: 9...9, pattern: "[1-8]\\d{8}"),
         .init(
             region: "NG", callingCode: "234", trunk: "0", lengths: 7...10,
-            pattern: "[7-9][01]\\d{8}|[1-9]\\d{6,7}"),
+            pattern: "[7-9][01]\\d{8}|[1-9]\\d{6,9}"),
         .init(region: "AU", callingCode: "61", trunk: "0", lengths: 9...9, pattern: "[2-478]\\d{8}"),
         .init(region: "NZ", callingCode: "64", trunk: "0", lengths: 8...10, pattern: "2\\d{7,9}|[3-9]\\d{7}"),
         .init(region: "GR", callingCode: "30", trunk: nil, lengths: 10...10, pattern: "2\\d{9}|69\\d{8}"),

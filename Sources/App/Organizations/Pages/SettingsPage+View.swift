@@ -13,6 +13,7 @@ enum SettingsPage {
                 .li(.a(.href(SiteURL.members.path), .text(t(.settingsMembers)))),
                 .li(.a(.href(SiteURL.whatsAppSettings.path), .text(t(.settingsWhatsapp)))),
                 .li(.a(.href(SiteURL.inboxSettings.path), .text(t(.settingsInbox)))),
+                .li(.a(.href(SiteURL.contactSettings.path), .text(t(.contactSettingsTitle)))),
                 .li(.a(.href(SiteURL.securitySettings.path), .text(t(.settingsSecurity)))),
                 .li(.a(.href(SiteURL.notificationSettings.path), .text(t(.notificationsLink)))),
                 .li(.a(.href(SiteURL.account.path), .text(t(.settingsAccount)))))
