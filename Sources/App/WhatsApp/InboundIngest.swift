@@ -46,6 +46,15 @@ struct InboundIngest: Sendable {
         let stored = rows.filter { inserted.contains($0.id) }
         let waitingForAnAgent = try await touchConversations(for: stored)
         try await events.record(.message, conversations: Set(stored.map(\.conversationID)))
+        // Opt-out and opt-in words: only messages stored now, so a replayed webhook confirms nothing twice.
+        let contactOf = Dictionary(uniqueKeysWithValues: conversationIDs.map { ($0.value, $0.key) })
+        let keywordCandidates = stored.compactMap { row -> OptOutKeywordReplies.Candidate? in
+            guard Self.kind(of: row.message) == "text", OptOutKeywordReplies.mayBeKeyword(row.content.text), let text = row.content.text,
+                let contactID = contactOf[row.conversationID]
+            else { return nil }
+            return .init(contactID: contactID, conversationID: row.conversationID, text: text)
+        }
+        try await OptOutKeywordReplies(scope: scope, jobs: jobs, inboxWakeUp: events.wakeUp, now: now).handle(keywordCandidates)
         try await AutomaticAssignment.look(at: waitingForAnAgent, organizationID: scope.organizationID, jobs: jobs, on: scope.database)
 
         let downloads = try stored.filter { $0.message.content.media != nil }.map {
@@ -243,6 +252,7 @@ struct InboundIngest: Sendable {
             rows[row.id] = row
             ids.append(row.id)
         }
+        try await touchContacts(lastInbound: zip(ids, arrivals.map(\.message.timestamp)))
         // In id order, as every batch does, so two at the same time never wait on each other in a circle.
         for row in rows.values.sorted(by: { $0.id < $1.id }) where row.changed {
             try await scope.sql(
@@ -254,6 +264,27 @@ struct InboundIngest: Sendable {
             ).run()
         }
         return ids
+    }
+
+    /// Each contact's last inbound message and the number it came to (`ContactFilter` selects by
+    /// them), one statement for the lot, relative to the stored row like `touchConversations`.
+    private func touchContacts(lastInbound arrivals: some Sequence<(UUID, Date)>) async throws {
+        var latest: [UUID: Date] = [:]
+        for (contactID, at) in arrivals { latest[contactID] = max(latest[contactID] ?? at, at) }
+        for chunk in latest.sorted(by: { $0.key < $1.key }).chunks(of: 500) {
+            let values: [any SQLExpression] = chunk.map { SQLGroupExpression([SQLBind($0.key), SQLBind($0.value)]) }
+            try await scope.sql(
+                """
+                UPDATE contacts SET
+                  last_inbound_connection_id = CASE WHEN contacts.last_inbound_at IS NULL OR v.column2 >= contacts.last_inbound_at
+                    THEN \(bind: connectionID) ELSE contacts.last_inbound_connection_id END,
+                  last_inbound_at = CASE WHEN contacts.last_inbound_at IS NULL OR v.column2 > contacts.last_inbound_at
+                    THEN v.column2 ELSE contacts.last_inbound_at END
+                FROM (VALUES \(SQLList(values))) AS v
+                WHERE contacts.id = v.column1 AND contacts.organization_id = \(bind: scope.organizationID)
+                """
+            ).run()
+        }
     }
 
     private func contactRows(column: String, values: Set<String>) async throws -> [String: ContactRow] {

@@ -289,7 +289,12 @@ struct WebhookBatch {
                         try await connection.save(on: database)
                     }
                 case .userPreferences(let preferences):
-                    notes.append("stored, not acted on: \(preferences.count) user preference change(s)")
+                    // Only in the organizations of the numbers the verifier proved.
+                    guard let covered = try await covered(event, account: entry.id, field: change.field) else { continue }
+                    for organizationID in Set(covered.map(\.organizationID)) {
+                        let scope = TenantScope(organizationID: organizationID, database: database)
+                        try await MarketingPreferences.apply(preferences, in: scope, now: now)
+                    }
                 case .other(let field, _):
                     notes.append("stored, not acted on: field \(field.prefix(100))")
                 }

@@ -1,0 +1,127 @@
+@testable import App
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+
+/// `/api/v1/segments`: saved filters with live counts and their contacts, kept to one organization.
+@Suite struct SegmentAPITests {
+    struct Setup {
+        let owner: Browser
+        let scope: TenantScope
+        let gold: UUID, vip: UUID
+    }
+
+    /// "Bakkerij Anna" with 5 contacts, 3 of them with plan Gold and 2 of those tagged VIP.
+    static func setup(_ app: TestApp) async throws -> Setup {
+        let owner = try await app.signUp(email: "anna@example.com")
+        let organization = try await app.organization(named: "Bakkerij Anna").requireID()
+        let plan = ContactFieldDefinition(
+            organizationID: organization, key: "plan", label: "Plan", type: .choice, choices: ["Gold", "Silver"], position: 0, createdAt: app.clock.now)
+        try await plan.create(on: app.db)
+        let vip = Tag(organizationID: organization, name: "VIP", createdAt: app.clock.now)
+        try await vip.create(on: app.db)
+        for index in 0..<5 {
+            let contact = Contact(
+                organizationID: organization, waID: "3161000000\(index)", profileName: "Klant \(index)", now: app.clock.now.addingTimeInterval(Double(index)))
+            try await contact.create(on: app.db)
+            if index < 3 {
+                try await ContactFieldValue(organizationID: organization, contactID: contact.id!, fieldID: plan.id!, value: .text("Gold")).create(on: app.db)
+            }
+            if index < 2 {
+                try await ContactTag(organizationID: organization, contactID: contact.id!, tagID: vip.id!, createdAt: app.clock.now).create(on: app.db)
+            }
+        }
+        return Setup(owner: owner, scope: TenantScope(organizationID: organization, database: app.db), gold: plan.id!, vip: vip.id!)
+    }
+
+    static func json(_ response: TestingHTTPResponse) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
+    }
+
+    @Test func createListReadUpdatePageAndDelete() async throws {
+        try await TestApp.run { app in
+            let s = try await Self.setup(app)
+            let created = try await s.owner.api(
+                .POST, "/api/v1/segments",
+                json: #"{"name":"Gold","filter":{"fields":[{"field":"\#(s.gold.uuidString)","op":"equals","value":"gold"}]}}"#)
+            #expect(created.status == .created, "\(created.body.string)")
+            let body = try Self.json(created)
+            #expect(body["count"] as? Int == 3)
+            let id = try #require(body["id"] as? String)
+
+            let list = try Self.json(try await s.owner.api(.GET, "/api/v1/segments"))
+            let items = try #require(list["data"] as? [[String: Any]])
+            #expect(items.count == 1 && items.first?["name"] as? String == "Gold" && items.first?["count"] as? Int == 3)
+
+            // Narrowed to VIPs.
+            let patched = try await s.owner.api(
+                .PATCH, "/api/v1/segments/\(id)",
+                json: #"{"filter":{"tag":["\#(s.vip.uuidString)"],"fields":[{"field":"\#(s.gold.uuidString)","op":"equals","value":"Gold"}]}}"#)
+            #expect(patched.status == .ok, "\(patched.body.string)")
+            #expect(try Self.json(patched)["count"] as? Int == 2)
+            #expect(try Self.json(try await s.owner.api(.GET, "/api/v1/segments/\(id)"))["name"] as? String == "Gold")
+            let stored = try #require(try await s.scope.find(Segment.self, UUID(uuidString: id)))
+            #expect(try await stored.contactIDs(in: s.scope).count == 2)
+
+            // Its contacts, a page at a time.
+            let first = try Self.json(try await s.owner.api(.GET, "/api/v1/segments/\(id)/contacts?limit=1"))
+            #expect((first["data"] as? [[String: Any]])?.first?["name"] as? String == "Klant 0")
+            let cursor = try #require(first["next_cursor"] as? String)
+            let second = try Self.json(try await s.owner.api(.GET, "/api/v1/segments/\(id)/contacts?limit=1&cursor=\(cursor)"))
+            #expect((second["data"] as? [[String: Any]])?.first?["name"] as? String == "Klant 1")
+            #expect(second["next_cursor"] == nil || second["next_cursor"] is NSNull)
+
+            // Names are unique in the organization; bad filters are refused with the API's error shape.
+            let taken = try await s.owner.api(.POST, "/api/v1/segments", json: #"{"name":"Gold"}"#)
+            #expect(taken.status == .conflict)
+            let bad = try await s.owner.api(.POST, "/api/v1/segments", json: #"{"name":"X","filter":{"marketing":"maybe"}}"#)
+            #expect(bad.status == .badRequest)
+            #expect(bad.body.string.contains("validation_failed"))
+            #expect(try await s.owner.api(.POST, "/api/v1/segments", json: #"{"name":"  "}"#).status == .badRequest)
+
+            #expect(try await s.owner.api(.DELETE, "/api/v1/segments/\(id)").status == .noContent)
+            #expect(try await s.owner.api(.GET, "/api/v1/segments/\(id)").status == .notFound)
+        }
+    }
+
+    @Test func anotherOrganizationsSegmentsFieldsAndTagsStayOutOfReach() async throws {
+        try await TestApp.run { app in
+            let s = try await Self.setup(app)
+            let segment = Segment(organizationID: s.scope.organizationID, name: "VIP", filter: ContactFilter(tagIDs: [s.vip]), now: app.clock.now)
+            try await segment.create(on: app.db)
+            let mallory = try await app.signUp(name: "Mallory", organization: "Mallory BV", email: "mallory@example.com")
+            let id = try segment.requireID()
+
+            // Another tenant's segment: as if it did not exist.
+            #expect(try await mallory.api(.GET, "/api/v1/segments/\(id)").status == .notFound)
+            #expect(try await mallory.api(.GET, "/api/v1/segments/\(id)/contacts").status == .notFound)
+            #expect(try await mallory.api(.PATCH, "/api/v1/segments/\(id)", json: #"{"name":"mine"}"#).status == .notFound)
+            #expect(try await mallory.api(.DELETE, "/api/v1/segments/\(id)").status == .notFound)
+            #expect(try await s.scope.find(Segment.self, id)?.name == "VIP")
+            let list = try Self.json(try await mallory.api(.GET, "/api/v1/segments"))
+            #expect((list["data"] as? [Any])?.isEmpty == true)
+
+            // A filter naming another organization's field or tag is refused: no count of their contacts.
+            let field = try await mallory.api(
+                .POST, "/api/v1/segments", json: #"{"name":"Spy","filter":{"fields":[{"field":"\#(s.gold.uuidString)","op":"isSet"}]}}"#)
+            #expect(field.status == .badRequest)
+            #expect(!field.body.string.contains("\"count\""))
+            let tag = try await mallory.api(.POST, "/api/v1/segments", json: #"{"name":"Spy","filter":{"tag":["\#(s.vip.uuidString)"]}}"#)
+            #expect(tag.status == .badRequest)
+            #expect(try await Segment.query(on: app.db).count() == 1)
+
+            // A viewer of the organization changes nothing; without the CSRF header nothing happens.
+            let viewer = try await app.signUp(name: "Vera", organization: "Vera BV", email: "vera@example.com")
+            _ = try await app.addMember(email: "vera@example.com", to: s.scope.organizationID, role: .viewer)
+            _ = try await viewer.post("/organizations/switch", ["organization_id": s.scope.organizationID.uuidString])
+            #expect(try await viewer.api(.POST, "/api/v1/segments", json: #"{"name":"Mine"}"#).status == .forbidden)
+            #expect(try await viewer.api(.PATCH, "/api/v1/segments/\(id)", json: #"{"name":"Mine"}"#).status == .forbidden)
+            #expect(try await viewer.api(.DELETE, "/api/v1/segments/\(id)").status == .forbidden)
+            #expect(try await s.owner.api(.DELETE, "/api/v1/segments/\(id)", csrfHeader: false).status == .forbidden)
+            #expect(try await s.owner.api(.POST, "/api/v1/segments", json: #"{"name":"New"}"#, csrfHeader: false).status == .forbidden)
+            #expect(try await Segment.query(on: app.db).count() == 1)
+        }
+    }
+}
