@@ -113,7 +113,7 @@ struct ContactEditor {
                 } else if let row {
                     try await row.delete(on: scope.database)
                 }
-                if !isNew || value != nil {
+                if !isNew {
                     try await ContactHistory.record(.fieldChanged, contactID: contactID, detail: definition.key, actor: actor, at: now, in: scope)
                 }
             }

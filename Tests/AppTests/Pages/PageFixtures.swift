@@ -125,6 +125,20 @@ enum PageFixtures {
         let erase = ContactErasePage.Model(
             id: id("fixture contact erase"), displayName: s("contact"), phoneNumber: s("phone"), conversations: 2, messages: 14, notes: 1)
         add("contact erase", erase) { ContactErasePage.html(erase, $0) }
+        let contactSettings = ContactSettingsPage.Model(
+            canManage: true, defaultCountry: "NL", countries: [Choice(value: "BE", label: s("country")), Choice(value: "NL", label: s("country"))],
+            optOutWords: s("words"), optInWords: "", defaultOptOut: "STOP, STOPPEN, AFMELDEN, UNSUBSCRIBE", defaultOptIn: "START",
+            fields: [
+                .init(id: id("fixture field 1"), key: "plan", label: s("label"), type: .choice, choices: [s("choice"), s("choice")]),
+                .init(id: id("fixture field 2"), key: "birthday", label: s("label"), type: .date, choices: []),
+            ],
+            notice: s("notice"), error: s("error"))
+        add("contact settings", contactSettings) { ContactSettingsPage.html(contactSettings, $0) }
+        var contactSettingsViewer = contactSettings
+        contactSettingsViewer.canManage = false
+        contactSettingsViewer.notice = nil
+        contactSettingsViewer.error = nil
+        add("contact settings, viewer", contactSettingsViewer) { ContactSettingsPage.html(contactSettingsViewer, $0) }
         let contactList = ContactListPage.Model(
             rows: [
                 .init(

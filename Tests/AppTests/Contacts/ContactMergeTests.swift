@@ -1,0 +1,84 @@
+@testable import App
+import ADSappCore
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+
+/// Merging a duplicate into the kept contact: what moves, what wins, the history line, and what is refused.
+@Suite struct ContactMergeTests {
+    @Test func conversationsFieldsTagsNotesAndHistoryMoveAndTheKeptValueWins() async throws {
+        try await WhatsAppHarness.run { harness in
+            let scope = harness.scope
+            let now = harness.clock.now
+            let conversation = try await harness.conversation(of: "31600000701", name: "Duplicate")
+            let duplicateID = conversation.$contact.id
+            let (kept, _) = try await ContactDirectory.findOrCreate(phone: "+31600000702", name: "Kept", actor: "Anna", at: now, in: scope)
+            let keptID = kept.id!
+            let plan = ContactFieldDefinition(organizationID: harness.organizationID, key: "plan", label: "Plan", type: .text, position: 1, createdAt: now)
+            let city = ContactFieldDefinition(organizationID: harness.organizationID, key: "city", label: "City", type: .text, position: 2, createdAt: now)
+            try await plan.create(on: harness.db)
+            try await city.create(on: harness.db)
+            for (contactID, field, value) in [(keptID, plan, "Gold"), (duplicateID, plan, "Silver"), (duplicateID, city, "Delft")] {
+                try await ContactFieldValue(organizationID: harness.organizationID, contactID: contactID, fieldID: field.id!, value: .text(value)).create(
+                    on: harness.db)
+            }
+            let tag = Tag()
+            tag.id = UUID()
+            tag.organizationID = harness.organizationID
+            tag.name = "VIP"
+            tag.createdAt = now
+            try await tag.create(on: harness.db)
+            for contactID in [keptID, duplicateID] {
+                _ = try await ContactEditor.setTag(tag.id!, on: contactID, present: true, actor: nil, at: now, in: scope)
+            }
+            let owner = try #require(try await User.query(on: harness.db).first())
+            _ = try await ContactEditor.addNote("Called once", to: duplicateID, author: owner, at: now, in: scope)
+
+            let merged = try await harness.owner.post("/contacts/\(keptID)/merge", ["duplicate": duplicateID.uuidString])
+            #expect(merged.status == .seeOther)
+            #expect(try await scope.find(Contact.self, duplicateID) == nil)
+            #expect(try await scope.find(Conversation.self, conversation.id)?.$contact.id == keptID)
+            let values = try await ContactDirectory.fieldValues(of: [keptID], in: scope)[keptID] ?? [:]
+            #expect(values[plan.id!] == .text("Gold") && values[city.id!] == .text("Delft"))
+            #expect(try await scope.query(ContactTag.self).filter(\.$contactID == keptID).count() == 1)
+            #expect(try await scope.query(ContactNote.self).filter(\.$contactID == keptID).count() == 1)
+            let lines = try await ContactHistory.lines(of: keptID, in: scope)
+            #expect(lines.first?.kind == .merged && lines.first?.detail == "+31600000701")
+            #expect(lines.contains { $0.kind == .tagged } && lines.filter { $0.kind == .created }.count >= 1)
+            let page = try await harness.owner.get("/contacts/\(keptID)")
+            #expect(page.body.string.contains("/inbox/\(conversation.id!)"))
+        }
+    }
+
+    @Test func mergingWithItselfOrAnotherOrganizationsContactIsRefused() async throws {
+        try await WhatsAppHarness.run { harness in
+            let (ours, _) = try await ContactDirectory.findOrCreate(phone: "+31600000801", name: "Ours", actor: nil, at: harness.clock.now, in: harness.scope)
+            let stranger = try await harness.test.signUp(name: "Eve", organization: "Theirs", email: "eve@theirs.example")
+            let theirOrganization = try await harness.test.organization(named: "Theirs").requireID()
+            let theirScope = TenantScope(organizationID: theirOrganization, database: harness.db)
+            let (theirs, _) = try await ContactDirectory.findOrCreate(phone: "+31600000802", name: "Theirs", actor: nil, at: harness.clock.now, in: theirScope)
+
+            let itself = try await harness.owner.post("/contacts/\(ours.id!)/merge", ["duplicate": ours.id!.uuidString])
+            #expect(itself.status == .unprocessableEntity)
+            #expect(try await harness.owner.post("/contacts/\(ours.id!)/merge", ["duplicate": theirs.id!.uuidString]).status == .notFound)
+            #expect(try await stranger.post("/contacts/\(theirs.id!)/merge", ["duplicate": ours.id!.uuidString]).status == .notFound)
+            let api = try await harness.owner.api(.POST, "/api/v1/contacts/\(ours.id!)/merge", json: #"{"duplicateID":"\#(theirs.id!)"}"#)
+            #expect(api.status == .notFound)
+            let apiSelf = try await harness.owner.api(.POST, "/api/v1/contacts/\(ours.id!)/merge", json: #"{"duplicateID":"\#(ours.id!)"}"#)
+            #expect(apiSelf.status == .unprocessableEntity)
+            #expect(try await theirScope.find(Contact.self, theirs.id) != nil)
+            #expect(try await harness.scope.find(Contact.self, ours.id) != nil)
+        }
+    }
+
+    @Test func findOrCreateMakesOneContactWithACreatedLine() async throws {
+        try await WhatsAppHarness.run { harness in
+            let first = try await ContactDirectory.findOrCreate(phone: "+31600000901", name: " Nina ", actor: "Anna", at: harness.clock.now, in: harness.scope)
+            let again = try await ContactDirectory.findOrCreate(phone: "+31600000901", name: "Other", actor: "Anna", at: harness.clock.now, in: harness.scope)
+            #expect(first.created && !again.created && first.contact.id == again.contact.id && again.contact.name == "Nina")
+            #expect(try await ContactHistory.lines(of: first.contact.id!, in: harness.scope).map(\.kind) == [.created])
+        }
+    }
+}
