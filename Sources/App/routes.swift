@@ -128,6 +128,7 @@ enum Routes {
         tenant.post(.contactImportReview(.key), requires: .manageContacts, use: ContactImportController.startFromForm)
         tenant.get(.contactImportFailures(.key), requires: .manageContacts, use: ContactImportController.failures)
         tenant.get(.contactExport, requires: .manageContacts, use: ContactExportController.export)
+        tenant.get(.segmentCount, requires: .manageContacts, use: SegmentsAPIController.liveCount)
         tenant.post(.contactPrivacyExport(.key), requires: .manageContacts, use: ContactPrivacyController.export)
         tenant.get(.contactErase(.key), requires: .manageOrganizationSettings, use: ContactPrivacyController.erasePage)
         tenant.post(.contactErase(.key), requires: .manageOrganizationSettings, use: ContactPrivacyController.erase)

@@ -111,6 +111,11 @@ import VaporTesting
             let tag = try await mallory.api(.POST, "/api/v1/segments", json: #"{"name":"Spy","filter":{"tag":["\#(s.vip.uuidString)"]}}"#)
             #expect(tag.status == .badRequest)
             #expect(try await Segment.query(on: app.db).count() == 1)
+            // The editor's live count: ours counts, theirs is refused.
+            let live = try await s.owner.get("/contacts/segments/count?tag=\(s.vip.uuidString)")
+            #expect(live.status == .ok && live.body.string.contains("\"count\":2"), "\(live.body.string)")
+            #expect(try await mallory.get("/contacts/segments/count?tag=\(s.vip.uuidString)").status == .badRequest)
+            #expect(try await mallory.get("/contacts/segments/count?field=\(s.gold.uuidString)&op=isSet&value=").status == .badRequest)
 
             // A viewer of the organization changes nothing; without the CSRF header nothing happens.
             let viewer = try await app.signUp(name: "Vera", organization: "Vera BV", email: "vera@example.com")

@@ -182,3 +182,15 @@ enum SegmentsAPIController {
         try await segment.save(on: tenant.scope.database)
     }
 }
+
+extension SegmentsAPIController {
+    struct CountBody: Content { var count: Int }
+
+    /// `GET /contacts/segments/count?<filter>`: the live count of the segment editor, `{"count": N}`.
+    /// A field, tag or number of another organization is refused (`400`), never counted.
+    static func liveCount(_ request: Request, _ tenant: Tenant) async throws -> CountBody {
+        let filter = try ContactFilter(query: request.query)
+        try await Segment.check(filter, in: tenant.scope)
+        return CountBody(count: try await ContactCount.count(filter, in: tenant.scope))
+    }
+}
