@@ -20,7 +20,7 @@ enum MarketingPreferences {
             let at = preference.timestamp ?? now
             // A late or replayed change older than the contact's last consent change does not undo it.
             if let changedAt = contact.marketingChangedAt, changedAt > at { continue }
-            try await scope.transaction { scope in
+            _ = try await scope.transaction { scope in
                 try await MarketingConsent.change(contact.requireID(), to: status, source: .whatsAppPreferences, actor: nil, at: at, in: scope)
             }
         }

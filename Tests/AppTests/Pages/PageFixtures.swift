@@ -125,12 +125,20 @@ enum PageFixtures {
         let erase = ContactErasePage.Model(
             id: id("fixture contact erase"), displayName: s("contact"), phoneNumber: s("phone"), conversations: 2, messages: 14, notes: 1)
         add("contact erase", erase) { ContactErasePage.html(erase, $0) }
+        let contactImport = ContactImportPage.Model(error: s("error"), maxMegabytes: 20)
+        add("contact import", contactImport) { ContactImportPage.html(contactImport, $0) }
+        let contactImportReview = ContactImportReviewPage.Model(
+            id: id("fixture import 1"), filename: s("file name"), encoding: s("encoding"), delimiter: s("delimiter"),
+            header: [s("header"), s("header")], rows: [[s("cell"), s("cell")], [s("cell")]], guesses: [s("guess"), s("guess")],
+            fields: [(key: s("field key"), label: s("field label"))], error: s("error"))
+        add("contact import review", contactImportReview) { ContactImportReviewPage.html(contactImportReview, $0) }
         let contactSettings = ContactSettingsPage.Model(
-            canManage: true, defaultCountry: "NL", countries: [Choice(value: "BE", label: s("country")), Choice(value: "NL", label: s("country"))],
-            optOutWords: s("words"), optInWords: "", defaultOptOut: "STOP, STOPPEN, AFMELDEN, UNSUBSCRIBE", defaultOptIn: "START",
+            canManage: true, defaultCountry: s("country code"),
+            countries: [Choice(value: s("country code"), label: s("country")), Choice(value: s("other country code"), label: s("country"))],
+            optOutWords: s("words"), optInWords: s("words"), defaultOptOut: s("default words"), defaultOptIn: s("default words"),
             fields: [
-                .init(id: id("fixture field 1"), key: "plan", label: s("label"), type: .choice, choices: [s("choice"), s("choice")]),
-                .init(id: id("fixture field 2"), key: "birthday", label: s("label"), type: .date, choices: []),
+                .init(id: id("fixture field 1"), key: s("key"), label: s("label"), type: .choice, choices: [s("choice"), s("choice")]),
+                .init(id: id("fixture field 2"), key: s("key"), label: s("label"), type: .date, choices: []),
             ],
             notice: s("notice"), error: s("error"))
         add("contact settings", contactSettings) { ContactSettingsPage.html(contactSettings, $0) }

@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import ObjectStore
 import SQLKit
+import Vapor
 import ZIPFoundation
 
 /// Everything the organization holds about one contact, as a ZIP for a data subject access request
@@ -90,7 +91,9 @@ enum ContactPrivacyExport {
 
             // messages.json, a page at a time into a file; the media to fetch are noted on the way.
             let messagesURL = directory.appendingPathComponent("messages.json")
-            FileManager.default.createFile(atPath: messagesURL.path, contents: nil)
+            guard FileManager.default.createFile(atPath: messagesURL.path, contents: nil) else {
+                throw Abort(.internalServerError, reason: "could not create the export's messages file")
+            }
             let handle = try FileHandle(forWritingTo: messagesURL)
             var mediaFiles: [(path: String, key: String)] = []
             do {

@@ -99,10 +99,9 @@ struct ContactSettings {
     func deleteField(_ id: UUID) async throws {
         try tenant.require(.manageOrganizationSettings)
         guard let field = try await scope.find(ContactFieldDefinition.self, id) else { throw Refusal.notFound }
-        try await database.transaction { database in
-            try await ContactFieldValue.query(on: database)
-                .filter(\.$organizationID == tenant.organizationID).filter(\.$fieldID == id).delete()
-            try await field.delete(on: database)
+        try await scope.transaction { scope in
+            try await scope.query(ContactFieldValue.self).filter(\.$fieldID == id).delete()
+            try await field.delete(on: scope.database)
         }
     }
 
