@@ -94,7 +94,9 @@ enum SiteURL: Equatable {
     case contactImportFailures(Parameter)
     case contactExport
     case segments
+    case segmentNew
     case segmentCount
+    case segmentScript
     case segment(Parameter)
     case segmentDelete(Parameter)
 
@@ -224,7 +226,9 @@ enum SiteURL: Equatable {
         case .contactImportFailures: ["contacts", "import", .parameter(Self.importID), "failures.csv"]
         case .contactExport: ["contacts", "export.csv"]
         case .segments: ["contacts", "segments"]
+        case .segmentNew: ["contacts", "segments", "new"]
         case .segmentCount: ["contacts", "segments", "count"]
+        case .segmentScript: ["assets", "segments.js"]
         case .segment: ["contacts", "segments", .parameter(Self.segmentID)]
         case .segmentDelete: ["contacts", "segments", .parameter(Self.segmentID), "delete"]
         }

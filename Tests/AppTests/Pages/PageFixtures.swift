@@ -179,6 +179,31 @@ enum PageFixtures {
             mergeSearch: s("merge search"), candidates: [.init(id: id("fixture contact 5"), name: s("candidate"), phone: s("candidate phone"))],
             notice: s("notice"), error: s("error"))
         add("contact", contactPage) { ContactPage.html(contactPage, $0) }
+        let segmentList = SegmentListPage.Model(
+            rows: [
+                .init(id: id("fixture segment 1"), name: s("segment name"), count: 12, updatedAt: start, contactsURL: s("contacts url")),
+                .init(id: id("fixture segment 2"), name: s("segment name"), count: nil, updatedAt: start, contactsURL: s("contacts url")),
+            ],
+            notice: s("notice"))
+        add("segment list", segmentList) { SegmentListPage.html(segmentList, $0) }
+        let segmentListEmpty = SegmentListPage.Model(rows: [], notice: nil)
+        add("segment list, empty", segmentListEmpty) { SegmentListPage.html(segmentListEmpty, $0) }
+        let segmentFilter = ContactFilterControls.Values(
+            search: s("search"), tags: [s("tag value")], marketing: s("marketing"), inboundAfter: s("after"), inboundBefore: s("before"),
+            number: s("number value"), prefix: s("prefix"), conditions: [.init(field: s("field option value"), op: s("op"), value: s("field value"))])
+        let segmentOptions = ContactFilterControls.Options(
+            tags: [.init(value: s("tag value"), label: s("tag label"))], numbers: [.init(value: s("number value"), label: s("number label"))],
+            fields: [.init(value: s("field option value"), label: s("field option label"))])
+        let segmentNew = SegmentFormPage.Model(
+            segmentID: nil, name: s("name"), filter: segmentFilter, options: segmentOptions, count: nil, contactsURL: s("contacts url"),
+            nameError: s("name error"), error: s("error"))
+        add("segment new, refused", segmentNew) { SegmentFormPage.html(segmentNew, $0) }
+        let segmentEdit = SegmentFormPage.Model(
+            segmentID: id("fixture segment 1"), name: s("name"), filter: segmentFilter, options: segmentOptions, count: 1,
+            contactsURL: s("contacts url"), nameError: nil, error: nil)
+        add("segment edit", segmentEdit) { SegmentFormPage.html(segmentEdit, $0) }
+        let segmentDelete = SegmentDeletePage.Model(id: id("fixture segment 1"), name: s("segment name"))
+        add("segment delete", segmentDelete) { SegmentDeletePage.html(segmentDelete, $0) }
         let adminJobs = adminJobsModel(s)
         add("admin jobs", adminJobs) { AdminJobsPage.html(adminJobs, $0) }
         let whatsApp = whatsAppSettingsModel(s)

@@ -25,8 +25,7 @@ extension ContactListPage {
     static func html(_ model: Model, _ chrome: Chrome) -> HTML {
         let t = chrome.t
         let filter = model.filter
-        let condition = filter.fields.first
-        let day = { (date: Date?) in date.map { ContactFilter.text(of: $0) } ?? "" }
+        let values = ContactFilterControls.Values(filter)
         return Layout.page(
             t(.contactsTitle), chrome,
             .h1(.text(t(.contactsTitle))),
@@ -39,55 +38,10 @@ extension ContactListPage {
             Forms.alert(model.error),
             .form(
                 .id("contact-filter"), .method(.get), .action(SiteURL.contacts.path), .class("filter-form"),
-                .div(
-                    .class("field"), .label(.for("q"), .text(t(.contactsSearch))),
-                    .input(.type(.search), .id("q"), .name("q"), .value(filter.search ?? ""), .attribute(named: "autocomplete", value: "off"))),
-                .if(
-                    !model.tags.isEmpty,
-                    .fieldset(
-                        .legend(.text(t(.contactsFilterTags))),
-                        .forEach(model.tags) { tag in
-                            .label(
-                                .class("checkbox"),
-                                .input(.type(.checkbox), .name("tag"), .value(tag.value), .checked(filter.tagIDs.map(\.uuidString).contains(tag.value))),
-                                .text(tag.label))
-                        })),
-                .div(
-                    .class("field"), .label(.for("marketing"), .text(t(.contactsFilterMarketing))),
-                    Forms.select(
-                        id: "marketing", name: "marketing",
-                        options: [("", t(.contactsFilterAny))] + MarketingStatus.allCases.map { ($0.rawValue, marketingLabel($0, t)) },
-                        selected: filter.marketing?.rawValue ?? "")),
-                .div(
-                    .class("field"), .label(.for("inbound_after"), .text(t(.contactsFilterInboundAfter))),
-                    .input(.type(.date), .id("inbound_after"), .name("inbound_after"), .value(day(filter.lastInboundAfter)))),
-                .div(
-                    .class("field"), .label(.for("inbound_before"), .text(t(.contactsFilterInboundBefore))),
-                    .input(.type(.date), .id("inbound_before"), .name("inbound_before"), .value(day(filter.lastInboundBefore)))),
-                .if(
-                    !model.numbers.isEmpty,
-                    .div(
-                        .class("field"), .label(.for("number"), .text(t(.contactsFilterNumber))),
-                        Forms.select(
-                            id: "number", name: "number", options: [("", t(.contactsFilterAny))] + model.numbers.map { ($0.value, $0.label) },
-                            selected: filter.lastInboundConnectionID?.uuidString ?? ""))),
-                .div(
-                    .class("field"), .label(.for("prefix"), .text(t(.contactsFilterPrefix))),
-                    .input(.type(.text), .id("prefix"), .name("prefix"), .value(filter.phonePrefix ?? ""), .placeholder("+31"))),
-                .if(
-                    !model.fields.isEmpty,
-                    .fieldset(
-                        .legend(.text(t(.contactsFilterField))),
-                        .label(.for("field"), .class("visually-hidden"), .text(t(.contactsFilterField))),
-                        Forms.select(
-                            id: "field", name: "field", options: [("", t(.contactsFilterAny))] + model.fields.map { ($0.value, $0.label) },
-                            selected: condition?.fieldID.uuidString ?? ""),
-                        .label(.for("op"), .class("visually-hidden"), .text(t(.contactsFilterOp))),
-                        Forms.select(
-                            id: "op", name: "op", options: ContactFilter.FieldCondition.Op.allCases.map { ($0.rawValue, opLabel($0, t)) },
-                            selected: condition?.op.rawValue ?? ContactFilter.FieldCondition.Op.equals.rawValue),
-                        .label(.for("value"), .class("visually-hidden"), .text(t(.contactsFilterValue))),
-                        .input(.type(.text), .id("value"), .name("value"), .value(condition?.value ?? "")))),
+                // The list offers one custom field condition.
+                ContactFilterControls.nodes(
+                    values, conditions: [values.conditions.first],
+                    options: .init(tags: model.tags, numbers: model.numbers, fields: model.fields), t),
                 .button(.type(.submit), .class("button-primary"), .text(t(.contactsFilterApply))),
                 .if(!filter.isEmpty, .a(.href(SiteURL.contacts.path), .text(t(.contactsFilterClear))))),
             .if(
