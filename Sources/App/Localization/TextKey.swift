@@ -757,6 +757,7 @@ enum TextKey: String, CaseIterable, Sendable {
     case contactsOpLessThan = "contactList.opLessThan"
     case contactsOpNotEquals = "contactList.opNotEquals"
     case contactsSearch = "contactList.search"
+    case contactsSaveAsSegment = "contactList.saveAsSegment"
     case contactsSegments = "contactList.segments"
     case contactsTitle = "contactList.title"
     case segmentsTitle = "segmentList.title"

@@ -218,6 +218,9 @@ import VaporTesting
             let script = try await s.owner.get("/assets/segments.js")
             #expect(script.status == .ok && script.headers.contentType?.description.contains("javascript") == true)
             #expect(script.body.string.contains("segment-count"))
+            let list = try await s.owner.get("/contacts?tag=\(s.vip.uuidString)").body.string
+            #expect(list.contains("href=\"/contacts/segments/new?tag=\(s.vip.uuidString)\""), "the filtered list offers to save it as a segment")
+            #expect(!(try await s.owner.get("/contacts").body.string.contains("save-as-segment")), "no filter, nothing to save")
             let new = try await s.owner.get("/contacts/segments/new?tag=\(s.vip.uuidString)").body.string
             #expect(new.contains("value=\"\(s.vip.uuidString)\" checked") && new.contains(">2 contacts<"))
         }

@@ -22,6 +22,13 @@ extension ContactListPage {
         }
     }
 
+    /// The segment editor, starting from this filter.
+    static func saveAsSegmentURL(_ filter: ContactFilter) -> String {
+        var components = URLComponents()
+        components.queryItems = filter.queryItems
+        return SiteURL.segmentNew.path + "?" + (components.percentEncodedQuery ?? "")
+    }
+
     static func html(_ model: Model, _ chrome: Chrome) -> HTML {
         let t = chrome.t
         let filter = model.filter
@@ -43,7 +50,10 @@ extension ContactListPage {
                     values, conditions: [values.conditions.first],
                     options: .init(tags: model.tags, numbers: model.numbers, fields: model.fields), t),
                 .button(.type(.submit), .class("button-primary"), .text(t(.contactsFilterApply))),
-                .if(!filter.isEmpty, .a(.href(SiteURL.contacts.path), .text(t(.contactsFilterClear))))),
+                .if(!filter.isEmpty, .a(.href(SiteURL.contacts.path), .text(t(.contactsFilterClear)))),
+                .if(
+                    model.canManage && !filter.isEmpty,
+                    .a(.id("save-as-segment"), .href(saveAsSegmentURL(filter)), .text(t(.contactsSaveAsSegment))))),
             .if(
                 model.rows.isEmpty, .p(.class("muted"), .id("contacts-empty"), .text(t(.contactsEmpty))),
                 else: .div(
