@@ -6,13 +6,16 @@ import Vapor
 /// Folds a duplicate contact into the one that is kept: conversations, custom field values (the
 /// kept contact's value wins when both have one), tags, notes and history move; the duplicate is
 /// deleted; the kept contact gets a `merged` line with the duplicate's number. One transaction.
+///
+/// A number has one thread per contact, so when both contacts wrote to the same business number
+/// the duplicate's thread is woven into the kept one: its messages, notes, mentions, tags and
+/// inbox events move there (the timeline orders by time), and the kept thread takes the later
+/// last message, the sum of the unread counts, the longer wait, and an open status if either
+/// thread was open.
 enum ContactMerge {
     enum Refusal: Error, Equatable {
         case sameContact
         case notFound
-        /// Both have a conversation with the same business number: their messages would have to be
-        /// woven into one thread, which a merge does not do.
-        case conversationOnSameNumber
     }
 
     static func merge(keep keptID: UUID, duplicate duplicateID: UUID, actor: String?, at now: Date, in scope: TenantScope) async throws {
@@ -22,15 +25,12 @@ enum ContactMerge {
             guard let kept = try await scope.find(Contact.self, keptID), let duplicate = try await scope.find(Contact.self, duplicateID),
                 kept.erasedAt == nil, duplicate.erasedAt == nil
             else { throw Refusal.notFound }
-            let clash =
-                try await scope.sql { organization in
-                    """
-                    SELECT COUNT(*) AS n FROM conversations a JOIN conversations b ON a.connection_id = b.connection_id
-                    WHERE a.organization_id = \(bind: organization) AND b.organization_id = \(bind: organization)
-                      AND a.contact_id = \(bind: keptID) AND b.contact_id = \(bind: duplicateID)
-                    """
-                }.first()?.decode(column: "n", as: Int.self) ?? 0
-            guard clash == 0 else { throw Refusal.conversationOnSameNumber }
+            let keptThreads = try await scope.query(Conversation.self).filter(\.$contact.$id == keptID).all()
+            for thread in try await scope.query(Conversation.self).filter(\.$contact.$id == duplicateID).all() {
+                if let kept = keptThreads.first(where: { $0.$connection.id == thread.$connection.id }) {
+                    try await weave(thread, into: kept, in: scope)
+                }
+            }
             let keptFields = Set(try await scope.query(ContactFieldValue.self).filter(\.$contactID == keptID).all().map(\.fieldID))
             let keptTags = Set(try await scope.query(ContactTag.self).filter(\.$contactID == keptID).all().map(\.tagID))
             func move(_ table: String, except column: String? = nil, _ values: Set<UUID> = []) async throws {
@@ -67,5 +67,44 @@ enum ContactMerge {
             try await kept.save(on: scope.database)
             try await ContactHistory.record(.merged, contactID: keptID, detail: number, actor: actor, at: now, in: scope)
         }
+    }
+
+    /// Moves everything of `thread` into `kept` (both with one contact on one number) and deletes `thread`.
+    private static func weave(_ thread: Conversation, into kept: Conversation, in scope: TenantScope) async throws {
+        let from = try thread.requireID()
+        let to = try kept.requireID()
+        for table in ["messages", "notes", "mentions", "inbox_events"] {
+            try await scope.sql { organization in
+                """
+                UPDATE \(unsafeRaw: table) SET conversation_id = \(bind: to)
+                WHERE organization_id = \(bind: organization) AND conversation_id = \(bind: from)
+                """
+            }.run()
+        }
+        // A tag both threads carry stays once.
+        try await scope.sql { organization in
+            """
+            UPDATE conversation_tags SET conversation_id = \(bind: to)
+            WHERE organization_id = \(bind: organization) AND conversation_id = \(bind: from)
+              AND tag_id NOT IN (SELECT tag_id FROM conversation_tags WHERE organization_id = \(bind: organization) AND conversation_id = \(bind: to))
+            """
+        }.run()
+        if thread.lastMessageAt > kept.lastMessageAt {
+            kept.lastMessageAt = thread.lastMessageAt
+            kept.lastMessagePreview = thread.lastMessagePreview
+        }
+        if let theirs = thread.lastInboundAt, theirs > (kept.lastInboundAt ?? .distantPast) { kept.lastInboundAt = theirs }
+        kept.unreadCount += thread.unreadCount
+        if let theirs = thread.waitingSince, theirs < (kept.waitingSince ?? .distantFuture) { kept.waitingSince = theirs }
+        if kept.$assignee.id == nil { kept.$assignee.id = thread.$assignee.id }
+        if kept.$team.id == nil { kept.$team.id = thread.$team.id }
+        if thread.status == .open || kept.status == .resolved && thread.status != .resolved {
+            kept.status = thread.status
+            kept.snoozedUntil = thread.snoozedUntil
+        }
+        if thread.createdAt < kept.createdAt { kept.createdAt = thread.createdAt }
+        // The rest (tags the kept thread has already) goes with the deleted thread.
+        try await thread.delete(on: scope.database)
+        try await kept.save(on: scope.database)
     }
 }

@@ -95,8 +95,6 @@ enum ContactsAPIController {
             switch refusal {
             case .notFound: throw APIError(.notFound, code: "not_found", message: "No such contact.")
             case .sameContact: throw APIError(.unprocessableEntity, code: "same_contact", message: "A contact cannot be merged with itself.")
-            case .conversationOnSameNumber:
-                throw APIError(.conflict, code: "conversation_conflict", message: "Both contacts have a conversation with the same business number.")
             }
         }
         return try await body(try await ContactsController.contact(request, tenant), tenant.scope)

@@ -170,8 +170,6 @@ enum ContactsController {
             case .notFound: throw Abort(.notFound)
             case .sameContact:
                 return try await render(request, tenant, contact, notice: nil, error: request.localizer(.contactMergeErrorSame), status: .unprocessableEntity)
-            case .conversationOnSameNumber:
-                return try await render(request, tenant, contact, notice: nil, error: request.localizer(.contactMergeErrorConversation), status: .conflict)
             }
         }
         return try back(request, contact, notice: "merged")

@@ -700,7 +700,6 @@ enum TextKey: String, CaseIterable, Sendable {
     case contactHistory = "contactPage.history"
     case contactMerge = "contactPage.merge"
     case contactMergeButton = "contactPage.mergeButton"
-    case contactMergeErrorConversation = "contactPage.mergeErrorConversation"
     case contactMergeErrorSame = "contactPage.mergeErrorSame"
     case contactMergeFind = "contactPage.mergeFind"
     case contactMergeHint = "contactPage.mergeHint"

@@ -52,6 +52,60 @@ import VaporTesting
         }
     }
 
+    @Test func twoThreadsWithTheSameNumberBecomeOneWithEveryMessageNoteAndTag() async throws {
+        try await WhatsAppHarness.run { harness in
+            let scope = harness.scope
+            let kept = try await harness.conversation(of: "31600000711", name: "Kept", saying: "First from the kept number")
+            harness.clock.advance(by: 60)
+            let duplicate = try await harness.conversation(of: "31600000712", name: "Duplicate", saying: "Later from the other number")
+            _ = try await harness.stored(try await harness.customer("31600000712", name: "Duplicate").sendText("And once more"))
+            let keptThread = try await harness.reload(kept)
+            keptThread.status = .resolved
+            keptThread.unreadCount = 0
+            try await keptThread.save(on: harness.db)
+            var tags: [App.Tag] = []
+            for name in ["VIP", "Late"] {
+                let tag = App.Tag()
+                tag.id = UUID()
+                tag.organizationID = harness.organizationID
+                tag.name = name
+                tag.createdAt = harness.clock.now
+                try await tag.create(on: harness.db)
+                tags.append(tag)
+            }
+            for (conversation, tag) in [(kept, tags[0]), (duplicate, tags[0]), (duplicate, tags[1])] {
+                let link = ConversationTag()
+                link.organizationID = harness.organizationID
+                link.$conversation.id = conversation.id!
+                link.$tag.id = tag.id!
+                try await link.create(on: harness.db)
+            }
+            let note = Note()
+            note.organizationID = harness.organizationID
+            note.$conversation.id = duplicate.id!
+            note.authorName = "Anna"
+            note.body = "Asked for the invoice"
+            note.createdAt = harness.clock.now
+            try await note.create(on: harness.db)
+            let before = try await harness.reload(duplicate)
+
+            let merged = try await harness.owner.post("/contacts/\(kept.$contact.id)/merge", ["duplicate": duplicate.$contact.id.uuidString])
+            #expect(merged.status == .seeOther)
+            #expect(try await scope.find(Conversation.self, duplicate.id) == nil)
+            let thread = try await harness.reload(kept)
+            let texts = try await scope.query(Message.self).filter(\.$conversation.$id == kept.id!).sort(\.$sentAt).all().map(\.body)
+            #expect(texts == ["First from the kept number", "Later from the other number", "And once more"])
+            #expect(try await scope.query(Note.self).filter(\.$conversation.$id == kept.id!).count() == 1)
+            #expect(try await scope.query(ConversationTag.self).filter(\.$conversation.$id == kept.id!).count() == 2)
+            #expect(thread.status == .open && thread.unreadCount == before.unreadCount)
+            #expect(thread.lastMessageAt == before.lastMessageAt && thread.lastMessagePreview == before.lastMessagePreview)
+            #expect(try await scope.query(Conversation.self).filter(\.$contact.$id == kept.$contact.id).count() == 1)
+            let page = try await harness.owner.get("/inbox/\(kept.id!)")
+            #expect(page.body.string.contains("Later from the other number") && page.body.string.contains("Asked for the invoice"))
+            #expect(try await harness.owner.get("/inbox/\(duplicate.id!)").status == .notFound)
+        }
+    }
+
     @Test func mergingWithItselfOrAnotherOrganizationsContactIsRefused() async throws {
         try await WhatsAppHarness.run { harness in
             let (ours, _) = try await ContactDirectory.findOrCreate(phone: "+31600000801", name: "Ours", actor: nil, at: harness.clock.now, in: harness.scope)

@@ -215,7 +215,8 @@ actor TestSlots {
 
 /// A configured app on a fresh database, with a fixed clock.
 struct TestApp {
-    static let slots = TestSlots(12)
+    /// How many apps run at once (`TEST_PARALLEL_APPS`, default 12).
+    static let slots = TestSlots(ProcessInfo.processInfo.environment["TEST_PARALLEL_APPS"].flatMap { Int($0) } ?? 12)
 
     let app: Application
     let clock: TestClock
