@@ -33,18 +33,32 @@ enum MarketingConsent {
     static func change(
         _ contactID: UUID, to status: MarketingStatus, source: ConsentSource, actor: String?, at now: Date, in scope: TenantScope
     ) async throws -> Bool {
-        let changed = try await scope.sql { organization in
+        try await change([contactID], to: status, source: source, actor: actor, at: now, in: scope).contains(contactID)
+    }
+
+    /// The same change for many different contacts at once (a batch of an import): one update and
+    /// one insert of history lines. Returns the contacts whose status changed.
+    static func change(
+        _ contactIDs: [UUID], to status: MarketingStatus, source: ConsentSource, actor: String?, at now: Date, in scope: TenantScope
+    ) async throws -> Set<UUID> {
+        guard !contactIDs.isEmpty else { return [] }
+        let rows = try await scope.sql { organization in
             """
             UPDATE contacts SET marketing_status = \(bind: status.rawValue), marketing_source = \(bind: source.rawValue),
               marketing_changed_at = \(bind: now), updated_at = \(bind: now)
-            WHERE organization_id = \(bind: organization) AND id = \(bind: contactID)
+            WHERE organization_id = \(bind: organization) AND id IN (\(SQLList(contactIDs.map { SQLBind($0) })))
               AND marketing_status <> \(bind: status.rawValue) AND erased_at IS NULL
             RETURNING id
             """
         }.all()
-        guard !changed.isEmpty else { return false }
+        let changed = try rows.map { try $0.decode(column: "id", as: UUID.self) }
+        guard !changed.isEmpty else { return [] }
         let kind: ContactEventKind = status == .optedOut ? .optedOut : status == .optedIn ? .optedIn : .consentCleared
-        try await ContactHistory.record(kind, contactID: contactID, detail: source.rawValue, actor: actor, at: now, in: scope)
-        return true
+        // In the order given, so the history reads as the input did.
+        let lines = contactIDs.filter(Set(changed).contains).map {
+            ContactEvent(organizationID: scope.organizationID, contactID: $0, kind: kind, detail: source.rawValue, actor: actor, createdAt: now)
+        }
+        try await lines.create(on: scope.database)
+        return Set(changed)
     }
 }

@@ -163,6 +163,20 @@ import VaporTesting
         }
     }
 
+    /// A number twice in one batch changes its consent as the rows say, in their order.
+    @Test func aNumberTwiceInOneFileTakesEachConsentInTurn() async throws {
+        try await Harness.run { harness in
+            let csv = "name,phone,opt_in\nAnna,0611111111,ja\nBram,0622222222,ja\nAnna,+31611111111,nee\n"
+            let record = try await harness.importFile(Data(csv.utf8))
+            #expect(record.createdCount == 2 && record.failedCount == 0)
+            let contacts = try await harness.contacts()
+            #expect(contacts.map(\.marketingStatus) == [.optedOut, .optedIn])
+            let anna = try #require(contacts.first)
+            let kinds = try await harness.scope.query(ContactEvent.self).filter(\.$contactID == anna.id!).all().map(\.kind)
+            #expect(kinds.filter { $0 == .optedIn }.count == 1 && kinds.filter { $0 == .optedOut }.count == 1)
+        }
+    }
+
     @Test func brokenRowsAreReportedWithRowAndReason() async throws {
         try await Harness.run { harness in
             try await harness.field("customer_number", .number)

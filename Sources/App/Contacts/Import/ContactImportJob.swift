@@ -271,12 +271,7 @@ struct BatchWriter: Sendable {
         if !newValues.isEmpty { try await newValues.create(on: scope.database) }
         if !newLinks.isEmpty { try await newLinks.create(on: scope.database) }
         if !events.isEmpty { try await events.create(on: scope.database) }
-        var consentChanged = Set<UUID>()
-        for (contactID, status) in consent {
-            if try await MarketingConsent.change(contactID, to: status, source: .import, actor: actor, at: now, in: scope) {
-                consentChanged.insert(contactID)
-            }
-        }
+        let consentChanged = try await Self.changeConsent(consent, actor: actor, at: now, in: scope)
         if !failures.isEmpty { try await failures.create(on: scope.database) }
         let newIDs = Set(newContacts.compactMap(\.id))
         updatedIDs.formUnion(consentChanged.subtracting(newIDs))
@@ -289,5 +284,30 @@ struct BatchWriter: Sendable {
             WHERE organization_id = \(bind: organization) AND id = \(bind: importID)
             """
         }.run()
+    }
+
+    /// The batch's consent changes, a few statements at a time: each run of rows in which no
+    /// contact repeats is written per status, so a contact twice in the file changes as the rows say.
+    private static func changeConsent(
+        _ changes: [(UUID, MarketingStatus)], actor: String?, at now: Date, in scope: TenantScope
+    ) async throws -> Set<UUID> {
+        var changed = Set<UUID>()
+        var run: [(UUID, MarketingStatus)] = []
+        var inRun = Set<UUID>()
+        func write() async throws {
+            for status in MarketingStatus.allCases {
+                let ids = run.filter { $0.1 == status }.map(\.0)
+                changed.formUnion(try await MarketingConsent.change(ids, to: status, source: .import, actor: actor, at: now, in: scope))
+            }
+            run = []
+            inRun = []
+        }
+        for change in changes {
+            if inRun.contains(change.0) { try await write() }
+            run.append(change)
+            inRun.insert(change.0)
+        }
+        try await write()
+        return changed
     }
 }

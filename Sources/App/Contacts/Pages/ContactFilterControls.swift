@@ -88,7 +88,7 @@ enum ContactFilterControls {
                     })),
             .div(
                 .class("field"), .label(.for("marketing"), .text(t(.contactsFilterMarketing))),
-                select(
+                Forms.select(
                     id: "marketing", name: "marketing",
                     options: [("", t(.contactsFilterAny))] + MarketingStatus.allCases.map { ($0.rawValue, ContactListPage.marketingLabel($0, t)) },
                     selected: values.marketing)),
@@ -102,7 +102,7 @@ enum ContactFilterControls {
                 !options.numbers.isEmpty,
                 .div(
                     .class("field"), .label(.for("number"), .text(t(.contactsFilterNumber))),
-                    select(
+                    Forms.select(
                         id: "number", name: "number", options: [("", t(.contactsFilterAny))] + options.numbers.map { ($0.value, $0.label) },
                         selected: values.number))),
             .div(
@@ -118,27 +118,14 @@ enum ContactFilterControls {
         )
     }
 
-    /// A select whose "any" choice sends an empty value. `Forms.select` leaves an empty value out,
-    /// and an option without a value attribute sends its text ("Any"), which the filter refuses.
-    private static func select(id: String, name: String, options: [(value: String, label: String)], selected: String) -> Node {
-        .select(
-            .id(id), .name(name),
-            .forEach(options) { option in
-                .option(
-                    option.value.isEmpty ? .attribute(named: "value") : .value(option.value), .selected(option.value == selected),
-                    .text(option.label))
-            }
-        )
-    }
-
     private static func conditionRow(_ condition: Values.Condition?, suffix: String, options: Options, _ t: Localizer) -> Node {
         .group(
             .label(.for("field" + suffix), .class("visually-hidden"), .text(t(.contactsFilterField))),
-            select(
+            Forms.select(
                 id: "field" + suffix, name: "field", options: [("", t(.contactsFilterAny))] + options.fields.map { ($0.value, $0.label) },
                 selected: condition?.field ?? ""),
             .label(.for("op" + suffix), .class("visually-hidden"), .text(t(.contactsFilterOp))),
-            select(
+            Forms.select(
                 id: "op" + suffix, name: "op",
                 options: ContactFilter.FieldCondition.Op.allCases.map { ($0.rawValue, ContactListPage.opLabel($0, t)) },
                 selected: condition?.op ?? ContactFilter.FieldCondition.Op.equals.rawValue),

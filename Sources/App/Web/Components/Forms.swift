@@ -11,7 +11,11 @@ enum Forms {
             .id(id), .name(name),
             .unwrap(labelledBy) { .attribute(named: "aria-labelledby", value: $0) },
             .forEach(options) { option in
-                .option(.value(option.value), .selected(option.value == selected), .text(option.label))
+                // An empty value is written as a bare `value`: an option without the attribute
+                // would send its text ("Any", "No team") instead.
+                .option(
+                    option.value.isEmpty ? .attribute(named: "value") : .value(option.value), .selected(option.value == selected),
+                    .text(option.label))
             }
         )
     }
