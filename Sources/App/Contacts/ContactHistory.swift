@@ -54,6 +54,16 @@ enum ContactHistory {
             .create(on: scope.database)
     }
 
+    /// The same line for several contacts at once (one insert), in the order given.
+    static func record(
+        _ kind: ContactEventKind, contactIDs: [UUID], detail: String? = nil, actor: String?, at now: Date, in scope: TenantScope
+    ) async throws {
+        guard !contactIDs.isEmpty else { return }
+        try await contactIDs.map {
+            ContactEvent(organizationID: scope.organizationID, contactID: $0, kind: kind, detail: detail, actor: actor, createdAt: now)
+        }.create(on: scope.database)
+    }
+
     /// The contact's history, newest first.
     static func lines(of contactID: UUID, limit: Int = 200, in scope: TenantScope) async throws -> [ContactEvent] {
         try await scope.query(ContactEvent.self).filter(\.$contactID == contactID)

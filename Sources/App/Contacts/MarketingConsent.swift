@@ -54,11 +54,10 @@ enum MarketingConsent {
         let changed = try rows.map { try $0.decode(column: "id", as: UUID.self) }
         guard !changed.isEmpty else { return [] }
         let kind: ContactEventKind = status == .optedOut ? .optedOut : status == .optedIn ? .optedIn : .consentCleared
+        let changedIDs = Set(changed)
         // In the order given, so the history reads as the input did.
-        let lines = contactIDs.filter(Set(changed).contains).map {
-            ContactEvent(organizationID: scope.organizationID, contactID: $0, kind: kind, detail: source.rawValue, actor: actor, createdAt: now)
-        }
-        try await lines.create(on: scope.database)
-        return Set(changed)
+        try await ContactHistory.record(
+            kind, contactIDs: contactIDs.filter(changedIDs.contains), detail: source.rawValue, actor: actor, at: now, in: scope)
+        return changedIDs
     }
 }
