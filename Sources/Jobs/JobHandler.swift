@@ -95,11 +95,14 @@ public enum JobError: Error, Equatable, CustomStringConvertible {
     case undecodablePayload(String)
     /// The run took longer than its kind's `timeLimit`.
     case timedOut(Duration)
+    /// Thrown by a handler that knows no later attempt can succeed (a provider refused for good):
+    /// the job goes straight to the dead letters with this reason, where an operator sees it.
+    case permanent(String)
 
-    /// Unknown kinds and undecodable payloads fail the same way on every attempt.
+    /// Unknown kinds, undecodable payloads and permanent refusals fail the same way on every attempt.
     var canNeverSucceed: Bool {
         switch self {
-        case .unknownKind, .undecodablePayload: true
+        case .unknownKind, .undecodablePayload, .permanent: true
         case .leaseLost, .timedOut: false
         }
     }
@@ -110,6 +113,7 @@ public enum JobError: Error, Equatable, CustomStringConvertible {
         case .unknownKind(let kind): "no handler is registered for job kind \"\(kind)\""
         case .undecodablePayload(let reason): "the payload cannot be decoded: \(reason)"
         case .timedOut(let limit): "the run took longer than its time limit of \(limit)"
+        case .permanent(let reason): reason
         }
     }
 }

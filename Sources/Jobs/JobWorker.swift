@@ -232,7 +232,7 @@ public final class JobWorker: Sendable {
         } catch JobError.leaseLost {
             logger.warning("job finished after its lease was lost; its result was dropped")
         } catch let error as JobError where error.canNeverSucceed {
-            // Unknown kinds and undecodable payloads never succeed: straight to the dead letters.
+            // Unknown kinds, undecodable payloads and permanent refusals never succeed: straight to the dead letters.
             logger.error("job cannot run: \(error)")
             let store = self.store
             for job in run.jobs {

@@ -1,7 +1,9 @@
 import Foundation
 
 /// Writes a `MailMessage` as an RFC 5322 / MIME message for SMTP: seven-bit clean, CRLF line ends,
-/// no line longer than 78 characters except an unbreakable extra header (at most 998).
+/// no line longer than 78 characters except an unbreakable extra header (at most 998). The one
+/// exception to seven bits is an internationalized address (RFC 6532), written as UTF-8: such a
+/// message goes only to a server that offers SMTPUTF8 (`MailMessage.needsSMTPUTF8`).
 ///
 /// Headers carry non-ASCII text as RFC 2047 encoded-words (UTF-8, base64, split on whole characters);
 /// both bodies are UTF-8 quoted-printable parts of one multipart/alternative, plain text first.
@@ -75,7 +77,8 @@ public enum MIMEMessage {
         }
     }
 
-    /// An address SMTP can carry without extensions: ASCII, one `@`, nothing that ends or splits it.
+    /// An address SMTP can carry: one `@`, nothing that ends or splits it. Letters beyond ASCII
+    /// (`jörg@müller.de`) are allowed; they need SMTPUTF8, which the SMTP mailer checks.
     static func validateAddress(_ address: MailAddress, field: String) throws {
         if let name = address.name { try refuseLineBreaks(name, field: "the \(field) name") }
         let email = address.email
@@ -83,7 +86,8 @@ public enum MIMEMessage {
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, email.utf8.count <= 254,
             email.unicodeScalars.allSatisfy({
-                $0.value > 32 && $0.value < 127 && !"<>()[],;:\\\"".unicodeScalars.contains($0)
+                ($0.value > 32 && $0.value < 127 && !"<>()[],;:\\\"".unicodeScalars.contains($0))
+                    || ($0.value > 159 && !$0.properties.isWhitespace && $0.properties.generalCategory != .format)
             })
         else {
             throw MailError.permanent("invalid \(field) address \(email.debugDescription)")

@@ -55,6 +55,14 @@ public struct MailMessage: Sendable, Codable, Hashable {
     }
 }
 
+extension MailMessage {
+    /// Whether an address has letters beyond ASCII (RFC 6531): SMTP may carry such a message only
+    /// to a server that offers SMTPUTF8.
+    public var needsSMTPUTF8: Bool {
+        ([from] + to + [replyTo].compactMap { $0 }).contains { !$0.email.unicodeScalars.allSatisfy(\.isASCII) }
+    }
+}
+
 /// What a provider said when it took a message.
 public struct MailReceipt: Sendable, Codable, Hashable {
     /// "resend", "smtp", "outbox".

@@ -225,7 +225,17 @@ private struct Session {
             try await authenticate(username: username, password: password, offered: extensions["AUTH"] ?? [])
         }
 
-        try await expect(250, after: "MAIL FROM:<\(message.from.email)>", step: "MAIL FROM")
+        // An internationalized address goes only where the server says it can carry one (RFC 6531);
+        // the server takes the message as 8-bit, so it is declared as such when the server knows the word.
+        var parameters = ""
+        if message.needsSMTPUTF8 {
+            guard extensions["SMTPUTF8"] != nil else {
+                throw MailError.permanent(
+                    "the SMTP server \(configuration.host) does not offer SMTPUTF8, which an address with letters beyond ASCII needs: nothing was sent")
+            }
+            parameters = extensions["8BITMIME"] != nil ? " BODY=8BITMIME SMTPUTF8" : " SMTPUTF8"
+        }
+        try await expect(250, after: "MAIL FROM:<\(message.from.email)>" + parameters, step: "MAIL FROM")
         for recipient in message.to {
             try await expect(250, after: "RCPT TO:<\(recipient.email)>", step: "RCPT TO <\(recipient.email)>")
         }

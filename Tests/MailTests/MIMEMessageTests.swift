@@ -116,7 +116,8 @@ struct MIMEMessageTests {
             { (m: inout MailMessage) in m.to = [] },
             { (m: inout MailMessage) in m.to[0].email = "no-at-sign" },
             { (m: inout MailMessage) in m.to[0].email = "a b@example.test" },
-            { (m: inout MailMessage) in m.to[0].email = "ánna@example.test" },
+            { (m: inout MailMessage) in m.to[0].email = "ánna\u{200B}@example.test" },
+            { (m: inout MailMessage) in m.to[0].email = "ánna\u{00A0}x@example.test" },
             { (m: inout MailMessage) in m.headers.append(MailHeader("Bcc", "x@y.test")) },
             { (m: inout MailMessage) in m.headers.append(MailHeader("content-type", "text/plain")) },
         ] as [(inout MailMessage) -> Void] {
@@ -124,5 +125,21 @@ struct MIMEMessageTests {
             change(&message)
             #expect(throws: MailError.self) { try MIMEMessage.render(message) }
         }
+    }
+
+    @Test("An internationalized address is written as UTF-8 (RFC 6532) and marks the message as needing SMTPUTF8")
+    func internationalizedAddress() throws {
+        var message = sampleMessage(to: "jörg@müller.example")
+        #expect(message.needsSMTPUTF8)
+        let rendered = try MIMEMessage.render(message)
+        #expect(rendered.contains("<jörg@müller.example>"))
+        // The display name is still an encoded-word: only the address itself needs the extension.
+        #expect(!rendered.contains("Anna de Vries-Çelik"))
+
+        message.to = [MailAddress("anna@example.test")]
+        #expect(!message.needsSMTPUTF8)
+        #expect(try MIMEMessage.render(message).utf8.allSatisfy { $0 < 128 }, "seven-bit clean without one")
+        message.replyTo = MailAddress("büro@example.test")
+        #expect(message.needsSMTPUTF8)
     }
 }

@@ -49,6 +49,24 @@ struct SMTPMailerTests {
         #expect(try peer.messages(to: recipient).first?.rcpt_tos == [recipient, "second-\(recipient)"])
     }
 
+    @Test("An address with letters beyond ASCII goes with SMTPUTF8 to a server that offers it, and is refused before MAIL FROM by one that does not")
+    func internationalizedAddress() async throws {
+        let peer = try SMTPPeer.get()
+        let recipient = "jörg-\(UUID().uuidString.prefix(8).lowercased())@müller.example"
+        let message = sampleMessage(to: recipient)
+        _ = try await SMTPMailer(peer.configuration(port: peer.tls_port)).send(message)
+        try expectDelivered(message, to: recipient, mechanism: "PLAIN", server: "tls")
+
+        let other = "jörg-\(UUID().uuidString.prefix(8).lowercased())@müller.example"
+        await #expect {
+            try await SMTPMailer(peer.configuration(port: peer.tls_login_port)).send(sampleMessage(to: other))
+        } throws: { error in
+            guard case MailError.permanent(let reason) = error else { return false }
+            return reason.contains("SMTPUTF8") && reason.contains("nothing was sent")
+        }
+        #expect(try peer.messages(to: other).isEmpty)
+    }
+
     @Test("A wrong password is a permanent failure and nothing is delivered")
     func wrongPassword() async throws {
         let peer = try SMTPPeer.get()

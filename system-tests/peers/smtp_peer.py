@@ -5,8 +5,9 @@
 
 Servers (all on 127.0.0.1, free ports):
   tls        STARTTLS required before anything else, AUTH PLAIN and LOGIN only after TLS,
-             AUTH required to send; a certificate for 127.0.0.1 and localhost from a CA made at start
-  tls_login  the same, offering AUTH LOGIN only
+             AUTH required to send, SMTPUTF8 offered; a certificate for 127.0.0.1 and localhost
+             from a CA made at start
+  tls_login  the same, offering AUTH LOGIN only and no SMTPUTF8
   plain      no STARTTLS at all, but offers AUTH (a client must refuse to log in here)
   silent     accepts connections and never says anything
 
@@ -28,7 +29,7 @@ import sys
 import tempfile
 import threading
 from email import policy
-from email.parser import BytesParser
+from email.parser import BytesParser, Parser
 
 USERNAME = "mailer@adsapp.test"
 PASSWORD = "correct horse battery staple"
@@ -36,7 +37,10 @@ PASSWORD = "correct horse battery staple"
 
 def parse(raw: bytes) -> dict:
     """The message as Python's email package (policy.default) reads it."""
-    message = BytesParser(policy=policy.default).parsebytes(raw)
+    if raw.isascii():
+        message = BytesParser(policy=policy.default).parsebytes(raw)
+    else:  # UTF-8 headers (RFC 6532, sent with SMTPUTF8): read as text so addresses keep their letters
+        message = Parser(policy=policy.default).parsestr(raw.decode("utf-8"))
 
     def addresses(name):
         header = message[name]
@@ -175,10 +179,12 @@ def start_servers(directory: str, recorder: Recorder) -> dict:
     controllers = []
     ports = {}
     for name, options in [
-        ("tls", dict(tls_context=tls_context, require_starttls=True, auth_require_tls=True, auth_required=True)),
+        ("tls", dict(tls_context=tls_context, require_starttls=True, auth_require_tls=True, auth_required=True,
+                     enable_SMTPUTF8=True)),
+        # aiosmtpd's Controller offers SMTPUTF8 unless told not to.
         ("tls_login", dict(tls_context=tls_context, require_starttls=True, auth_require_tls=True,
-                           auth_required=True, auth_exclude_mechanism=["PLAIN"])),
-        ("plain", dict(auth_require_tls=False)),
+                           auth_required=True, auth_exclude_mechanism=["PLAIN"], enable_SMTPUTF8=False)),
+        ("plain", dict(auth_require_tls=False, enable_SMTPUTF8=False)),
     ]:
         port = free_port()
         controller = Controller(Handler(name), hostname="127.0.0.1", port=port,

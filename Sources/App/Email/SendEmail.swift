@@ -5,8 +5,8 @@ import Mail
 /// Sends one rendered email through the configured `Mailer` (`email-notification` queue).
 ///
 /// A transient failure is tried again: after the provider's `Retry-After` when it gives one, else
-/// with the worker's exponential backoff. A permanent failure ends the job with the reason in the
-/// log. Logs name the template and the Message-ID, never the recipient.
+/// with the worker's exponential backoff. A permanent failure sends the job to the dead letters
+/// with the reason (shown on the jobs page), without retries. Logs name the template and the Message-ID, never the recipient.
 struct SendEmail: JobHandler {
     struct Payload: Codable, Sendable {
         /// The template's `kind`, for logs.
@@ -37,7 +37,9 @@ struct SendEmail: JobHandler {
         } catch let error as MailError {
             switch error {
             case .permanent(let reason):
-                logger.error("email not sent: the provider refused it", metadata: ["reason": .string(EmailRedaction.redacted(reason))])
+                let reason = EmailRedaction.redacted(reason)
+                logger.error("email not sent: the provider refused it", metadata: ["reason": .string(reason)])
+                throw JobError.permanent("email not sent: the provider refused it: \(reason)")
             case .transient(let reason, let retryAfter):
                 let reason = EmailRedaction.redacted(reason)
                 guard attempt < Self.maxAttempts else {

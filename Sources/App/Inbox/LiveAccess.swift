@@ -40,7 +40,9 @@ enum LiveAccess {
     }
 
     /// The sessions among `ids` that are still signed in and working in an organization they are a
-    /// member of; a session that ended, expired, left or was moved out of its organization is missing.
+    /// member of; a session that ended, expired, left or was moved out of its organization is missing,
+    /// and so is one whose organization requires two-factor sign-in the person has not turned on
+    /// (as `RequireTenant` would send their next page view to enrolment).
     static func current(sessions ids: Set<UUID>, lifetime: SessionLifetime, on database: any Database) async throws -> [UUID: Current] {
         let sql = database.sql
         let now = lifetime.now()
@@ -55,6 +57,8 @@ enum LiveAccess {
                 JOIN organizations o ON o.id = m.organization_id
                 LEFT JOIN team_members t ON t.membership_id = m.id
                 WHERE s.id IN \(SQLGroupExpression(chunk.map { SQLBind($0) }))
+                  AND (o.two_factor_required_at IS NULL OR EXISTS (
+                      SELECT 1 FROM two_factor_credentials c WHERE c.user_id = s.user_id AND c.enabled_at IS NOT NULL))
                 """
             ).all()
             for row in rows {

@@ -59,6 +59,25 @@ final class NotificationPreference: Model, TenantOwned, @unchecked Sendable {
         try await scope.query(NotificationPreference.self).filter(\.$membershipID == membershipID).first()
             ?? NotificationPreference(organizationID: scope.organizationID, membershipID: membershipID, now: now)
     }
+
+    /// Changes the member's choices and saves them. Two first saves at once (a double click, two
+    /// tabs, an unsubscribe link) both land: when the other request wrote the row first, the
+    /// unique index refuses the second insert and the change is made to that row instead.
+    static func change(
+        membershipID: UUID, in scope: TenantScope, now: Date, _ change: (NotificationPreference) async throws -> Void
+    ) async throws {
+        let preference = try await of(membershipID: membershipID, in: scope, now: now)
+        try await change(preference)
+        preference.updatedAt = now
+        do {
+            try await preference.save(on: scope.database)
+        } catch  where (error as? any DatabaseError)?.isConstraintFailure == true && !preference.$id.exists {
+            guard let saved = try await scope.query(NotificationPreference.self).filter(\.$membershipID == membershipID).first() else { throw error }
+            try await change(saved)
+            saved.updatedAt = now
+            try await saved.save(on: scope.database)
+        }
+    }
 }
 
 /// One emailed unsubscribe link: its token (hashed) turns one kind off for one member.

@@ -17,12 +17,11 @@ enum NotificationsController {
 
     static func save(_ request: Request, _ tenant: Tenant) async throws -> Response {
         let form = try request.content.decode(Form.self)
-        let preference = try await NotificationPreference.of(membershipID: try tenant.membership.requireID(), in: tenant.scope, now: request.now)
-        preference.mention = form.mention == "on"
-        preference.assignment = form.assignment == "on"
-        preference.dailyDigest = form.digest == "on"
-        preference.updatedAt = request.now
-        try await preference.save(on: tenant.scope.database)
+        try await NotificationPreference.change(membershipID: try tenant.membership.requireID(), in: tenant.scope, now: request.now) {
+            $0.mention = form.mention == "on"
+            $0.assignment = form.assignment == "on"
+            $0.dailyDigest = form.digest == "on"
+        }
         return request.redirect(to: SiteURL.notificationSettings.path + "?notice=saved", redirectType: .normal)
     }
 
@@ -54,10 +53,7 @@ enum NotificationsController {
         guard try await scope.find(Membership.self, link.membershipID) != nil else {
             return try await render(request, .init(state: .invalid), status: .notFound)
         }
-        let preference = try await NotificationPreference.of(membershipID: link.membershipID, in: scope, now: request.now)
-        preference.set(kind, false)
-        preference.updatedAt = request.now
-        try await preference.save(on: request.db)
+        try await NotificationPreference.change(membershipID: link.membershipID, in: scope, now: request.now) { $0.set(kind, false) }
         let organization = try await Organization.find(link.organizationID, on: request.db)
         return try await render(request, .init(state: .done, kind: kind, organizationName: organization?.name), status: .ok)
     }

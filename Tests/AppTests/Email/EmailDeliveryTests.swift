@@ -95,6 +95,12 @@ struct Hello: EmailTemplate {
             try await test.runJobsUntilIdle()
             #expect(mailer.attempts == 1)
             #expect(mailer.sent.isEmpty)
+            // The jobs page shows it dead with the provider's reason, not as sent.
+            let dead = try await JobStore(database: test.db, now: { test.clock.now }).troubled().dead
+            #expect(dead.count == 1)
+            #expect(dead.first?.kind == SendEmail.kind)
+            #expect(dead.first?.attempts == 1)
+            #expect(dead.first?.lastError == "email not sent: the provider refused it: 422 validation_error: [address] is not a valid address")
             #expect(EmailRedaction.redacted("550 <bram@example.com> unknown") == "550 <[address]> unknown")
         }
     }

@@ -72,6 +72,22 @@ import VaporTesting
         }
     }
 
+    @Test func requiringTwoFactorClosesTheTabsOfMembersWithoutIt() async throws {
+        try await WhatsAppHarness.run { harness in
+            let (agent, _) = try await teamAgent(harness)
+            let conversation = try await harness.conversation(of: "31600000303", name: "Anyone's customer")
+            _ = try await harness.test.enrol(harness.owner)
+            let tab = try await harness.liveTab(agent.browser)
+            let owners = try await harness.liveTab(harness.owner)
+
+            #expect(try await harness.owner.post("/settings/security", ["require_two_factor": "1"]).status == .seeOther)
+            try await expectClosed(tab, "after the organization required two-factor")
+            try await expectHears(owners, harness, conversation)
+            #expect(!owners.isClosed, "the owner has two-factor on and keeps their tab")
+            try await owners.close()
+        }
+    }
+
     @Test func aRoleChangeAppliesToTheVeryNextEvent() async throws {
         try await WhatsAppHarness.run { harness in
             let admin = try await harness.colleague("Ada Admin", role: .admin)

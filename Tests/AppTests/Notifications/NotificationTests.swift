@@ -165,4 +165,34 @@ import VaporTesting
             #expect(try await NotificationPreference.query(on: harness.db).count() == 1, "his own organization keeps its defaults")
         }
     }
+
+    @Test func twoFirstSavesAtOnceBothLandOnTheOneRow() async throws {
+        try await WhatsAppHarness.run { harness in
+            let bram = try await harness.colleague("Bram Bakker")
+            // The other tab's save lands between this one's read and its insert.
+            var calls = 0
+            try await NotificationPreference.change(membershipID: bram.id, in: harness.scope, now: harness.clock.now) { preference in
+                calls += 1
+                if calls == 1 {
+                    let other = NotificationPreference(organizationID: harness.organizationID, membershipID: bram.id, now: harness.clock.now)
+                    other.mention = false
+                    try await other.create(on: harness.db)
+                }
+                preference.dailyDigest = true
+            }
+            #expect(calls == 2, "the change is made again to the row the other save wrote")
+            let rows = try await NotificationPreference.query(on: harness.db).filter(\.$membershipID == bram.id).all()
+            #expect(rows.count == 1)
+            #expect(rows.first.map { !$0.mention && $0.dailyDigest } == true, "both saves are in the row")
+
+            // Through the page, saves at once all answer with the saved notice.
+            let carla = try await harness.colleague("Carla Cruz")
+            let statuses = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                for _ in 0..<4 { group.addTask { try await carla.browser.post("/settings/notifications", ["digest": "on"]).status } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses == Array(repeating: .seeOther, count: 4))
+            #expect(try await NotificationPreference.query(on: harness.db).filter(\.$membershipID == carla.id).count() == 1)
+        }
+    }
 }

@@ -218,7 +218,11 @@ enum TwoFactorController {
         let organization = tenant.organization
         if require != (organization.twoFactorRequiredAt != nil) {
             organization.twoFactorRequiredAt = require ? request.now : nil
-            try await organization.update(on: tenant.scope.database)
+            try await tenant.scope.transaction { scope in
+                try await organization.update(on: scope.database)
+                // Open live tabs of members without two-factor close now, not at their next page view.
+                try await request.inboxEvents(on: scope.database).recordAccessChange(organizationID: scope.organizationID)
+            }
             request.logger.info(
                 "two-factor requirement changed",
                 metadata: ["organization-id": .string(tenant.organizationID.uuidString), "required": .stringConvertible(require)])
