@@ -31,6 +31,10 @@ final class TestClock: Sendable {
 /// Migrating takes longer than most tests, so each test process migrates once, into a template
 /// (`MigratedTemplate`), and a test that wants a migrated database gets a copy of it: on PostgreSQL
 /// `CREATE DATABASE … TEMPLATE`, on SQLite a copy of the file.
+///
+/// On PostgreSQL a finished test's migrated database is emptied back to the template's rows and
+/// handed to the next test (`ReusableDatabases`): copying and dropping a database costs the server
+/// more than emptying one, and a new database's first connections build its catalog caches again.
 enum TestDatabase {
     static var postgresURL: String? { ProcessInfo.processInfo.environment["TEST_DATABASE_URL"] }
 
@@ -39,14 +43,17 @@ enum TestDatabase {
         guard let adminURL = postgresURL else { return (nil, {}) }
         let started = ContinuousClock.now
         defer { TestTimings.record("(creating a database)", since: started) }
-        let name = "adsapp_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+        if migrated, let reused = await ReusableDatabases.shared.take() {
+            return (url(adminURL, database: reused), { await ReusableDatabases.shared.giveBack(reused, adminURL: adminURL) })
+        }
+        let name = migrated ? ReusableDatabases.newName() : "adsapp_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
         if migrated {
             let template = try await MigratedTemplate.shared.postgresName()
             // The default strategy (WAL_LOG): FILE_COPY checkpoints on every copy, and took twice as long with tests side by side.
             try await admin(adminURL, "CREATE DATABASE \(quoted: name) TEMPLATE \(quoted: template)")
-        } else {
-            try await admin(adminURL, "CREATE DATABASE \(quoted: name)")
+            return (url(adminURL, database: name), { await ReusableDatabases.shared.giveBack(name, adminURL: adminURL) })
         }
+        try await admin(adminURL, "CREATE DATABASE \(quoted: name)")
         return (
             url(adminURL, database: String(name)),
             {
@@ -74,6 +81,11 @@ enum TestDatabase {
     }
 
     static func adminQuery(_ url: String, _ sql: String) async throws -> [String] {
+        try await query(url, sql)
+    }
+
+    /// Runs one statement on its own connection to the database `url` names; returns the first column as text.
+    static func query(_ url: String, _ sql: String) async throws -> [String] {
         let logger = Logger(label: "test.database")
         let configuration = try SQLPostgresConfiguration(url: url).coreConfiguration
         let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
@@ -96,6 +108,66 @@ extension String.StringInterpolation {
     mutating func appendInterpolation<Name: StringProtocol>(quoted name: Name) {
         appendLiteral("\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"")
     }
+}
+
+/// Migrated PostgreSQL databases finished tests left, emptied and waiting for the next test.
+///
+/// Emptying runs `adsapp_test_empty()`, which the template defines: it deletes every row of every
+/// table (foreign keys unchecked: everything goes), puts back the rows the template had (its
+/// migration log) from copies in the `adsapp_test` schema, and restarts the sequences. A database
+/// that cannot be emptied is dropped instead. The databases are named after the process, so a
+/// later process drops those of one that ended.
+actor ReusableDatabases {
+    static let shared = ReusableDatabases()
+    static let prefix = "adsapp_reuse_\(ProcessInfo.processInfo.processIdentifier)_"
+
+    private var idle: [String] = []
+
+    static func newName() -> String {
+        prefix + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(12)
+    }
+
+    func take() -> String? { idle.popLast() }
+
+    func giveBack(_ name: String, adminURL: String) async {
+        do {
+            _ = try await TestDatabase.query(TestDatabase.url(adminURL, database: name), "SELECT adsapp_test_empty()::text")
+            idle.append(name)
+        } catch {
+            try? await TestDatabase.admin(adminURL, "DROP DATABASE IF EXISTS \(quoted: name) WITH (FORCE)")
+        }
+    }
+
+    /// Defines `adsapp_test_empty()` in the freshly migrated template at `url`, with copies of the rows it has.
+    static func prepare(template url: String) async throws {
+        let tables = try await TestDatabase.query(url, "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
+        var kept: [String] = []
+        for table in tables where try await TestDatabase.query(url, "SELECT EXISTS (SELECT 1 FROM \(quoted: table))::text") == ["true"] {
+            kept.append(table)
+        }
+        _ = try await TestDatabase.query(url, "CREATE SCHEMA adsapp_test")
+        for table in kept {
+            _ = try await TestDatabase.query(url, "CREATE TABLE adsapp_test.\(quoted: table) AS SELECT * FROM public.\(quoted: table)")
+        }
+        let deletes = tables.map { "DELETE FROM public.\(quote($0));" }.joined(separator: "\n")
+        let restores = kept.map { "INSERT INTO public.\(quote($0)) SELECT * FROM adsapp_test.\(quote($0));" }.joined(separator: "\n")
+        _ = try await TestDatabase.query(
+            url,
+            """
+            CREATE FUNCTION adsapp_test_empty() RETURNS void LANGUAGE plpgsql AS $$
+            DECLARE s record;
+            BEGIN
+            PERFORM set_config('session_replication_role', 'replica', true);
+            \(deletes)
+            \(restores)
+            FOR s IN SELECT schemaname, sequencename, start_value FROM pg_sequences WHERE schemaname = 'public' LOOP
+                PERFORM setval(quote_ident(s.schemaname) || '.' || quote_ident(s.sequencename), s.start_value, false);
+            END LOOP;
+            END $$
+            """)
+    }
+
+    private static func quote(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
 }
 
 /// The database this test process migrates once; tests get copies of it (`TestDatabase`).
@@ -133,14 +205,19 @@ actor MigratedTemplate {
         let pid = ProcessInfo.processInfo.processIdentifier
         let name = "adsapp_template_\(pid)"
         // Templates of ended processes (and a stale one of a reused process id).
-        for stale in try await TestDatabase.adminQuery(adminURL, "SELECT datname::text FROM pg_database WHERE datname LIKE 'adsapp\\_template\\_%'") {
-            guard let owner = Int32(stale.dropFirst("adsapp_template_".count)) else { continue }
+        // Templates and reusable databases of ended processes (and stale ones of a reused process id).
+        let named = "SELECT datname::text FROM pg_database WHERE datname LIKE 'adsapp\\_template\\_%' OR datname LIKE 'adsapp\\_reuse\\_%'"
+        for stale in try await TestDatabase.adminQuery(adminURL, named) {
+            let digits = stale.dropFirst(stale.hasPrefix("adsapp_template_") ? "adsapp_template_".count : "adsapp_reuse_".count).prefix { $0.isNumber }
+            guard let owner = Int32(digits) else { continue }
             if owner == pid || kill(owner, 0) != 0 {
                 try? await TestDatabase.admin(adminURL, "DROP DATABASE IF EXISTS \(quoted: stale) WITH (FORCE)")
             }
         }
         try await TestDatabase.admin(adminURL, "CREATE DATABASE \(quoted: name)")
-        try await migrate(["DATABASE_URL": TestDatabase.url(adminURL, database: name), "DATABASE_POOL_SIZE": "1"])
+        let url = TestDatabase.url(adminURL, database: name)
+        try await migrate(["DATABASE_URL": url, "DATABASE_POOL_SIZE": "1"])
+        try await ReusableDatabases.prepare(template: url)
         return name
     }
 
