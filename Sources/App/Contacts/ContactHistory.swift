@@ -1,3 +1,4 @@
+import ADSappCore
 import Fluent
 import Foundation
 
@@ -35,7 +36,7 @@ final class ContactEvent: Model, TenantOwned, @unchecked Sendable {
     init() {}
 
     init(organizationID: UUID, contactID: UUID, kind: ContactEventKind, detail: String?, actor: String?, createdAt: Date) {
-        self.id = UUID()
+        self.id = TimeOrderedID.next()
         self.organizationID = organizationID
         self.contactID = contactID
         self.kind = kind
@@ -67,6 +68,6 @@ enum ContactHistory {
     /// The contact's history, newest first.
     static func lines(of contactID: UUID, limit: Int = 200, in scope: TenantScope) async throws -> [ContactEvent] {
         try await scope.query(ContactEvent.self).filter(\.$contactID == contactID)
-            .sort(\.$createdAt, .descending).limit(limit).all()
+            .sort(\.$createdAt, .descending).sort(\.$id, .descending).limit(limit).all()
     }
 }

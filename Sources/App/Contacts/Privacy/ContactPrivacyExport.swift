@@ -118,7 +118,7 @@ enum ContactPrivacyExport {
             }
             try archive.addEntry(with: "messages.json", fileURL: messagesURL, compressionMethod: .deflate)
 
-            let history = try await scope.query(ContactEvent.self).filter(\.$contactID == contactID).sort(\.$createdAt).all()
+            let history = try await scope.query(ContactEvent.self).filter(\.$contactID == contactID).sort(\.$createdAt).sort(\.$id).all()
             try add(
                 try encoder.encode(history.map { HistoryLine(kind: $0.kind.rawValue, detail: $0.detail, actor: $0.actor, at: $0.createdAt) }),
                 as: "history.json", to: archive)
@@ -205,7 +205,7 @@ enum ContactPrivacyExport {
     }
 
     private static func notes(of contactID: UUID, in scope: TenantScope) async throws -> Notes {
-        let contactNotes = try await scope.query(ContactNote.self).filter(\.$contactID == contactID).sort(\.$createdAt).all()
+        let contactNotes = try await scope.query(ContactNote.self).filter(\.$contactID == contactID).sort(\.$createdAt).sort(\.$id).all()
         let conversationNotes = try await scope.sql { organization in
             """
             SELECT n.conversation_id, n.author_name, n.body, n.created_at FROM notes n JOIN conversations c ON c.id = n.conversation_id
