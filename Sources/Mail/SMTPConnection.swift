@@ -107,6 +107,10 @@ final class SMTPReplyHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.close(promise: nil)
     }
 
+    /// Whether bytes arrived that no command has read yet. After the 220 to STARTTLS there must be
+    /// none: anything there came before encryption and may be a reply planted by someone on the way.
+    var hasUnreadInput: Bool { !buffer.isEmpty || !pendingLines.isEmpty || !replies.isEmpty }
+
     func channelInactive(context: ChannelHandlerContext) {
         fail(SMTPConnectionError.closed, context: context)
         context.fireChannelInactive()
@@ -183,10 +187,16 @@ struct SMTPConnection: Sendable {
         try await channel.writeAndFlush(buffer)
     }
 
-    /// Puts TLS under the session (after the server's 220 to STARTTLS).
+    /// Puts TLS under the session (after the server's 220 to STARTTLS). Refuses when the server
+    /// already sent more than that 220 (RFC 3207 §6: what came before TLS is discarded, never read
+    /// as an answer to a command sent over it).
     func startTLS(context: NIOSSLContext, serverHostname: String?) async throws {
         let channel = self.channel
+        let handler = self.handler
         try await channel.eventLoop.submit {
+            guard !handler.value.hasUnreadInput else {
+                throw SMTPConnectionError.tls("the server sent more after its 220 to STARTTLS, before encryption: refused")
+            }
             let ssl = try NIOSSLClientHandler(context: context, serverHostname: serverHostname)
             try channel.pipeline.syncOperations.addHandler(ssl, position: .first)
         }.get()

@@ -98,6 +98,27 @@ struct SMTPMailerTests {
         #expect(try peer.messages(to: recipient).isEmpty)
     }
 
+    @Test("A reply planted right behind the 220 to STARTTLS is refused before the handshake, and nothing more is sent")
+    func injectionAfterSTARTTLS() async throws {
+        let peer = try SMTPPeer.get()
+        func after() throws -> [SMTPPeer.Event] { try peer.events().filter { $0.server == "inject" && $0.event == "after_starttls" } }
+        let before = try after().count
+        await #expect {
+            try await SMTPMailer(peer.configuration(port: peer.inject_port)).send(sampleMessage(to: uniqueRecipient()))
+        } throws: { error in
+            guard case MailError.permanent(let reason) = error else { return false }
+            return reason.contains("before encryption")
+        }
+        var recorded: [SMTPPeer.Event] = []
+        for _ in 0..<100 {
+            recorded = try after()
+            if recorded.count > before { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(recorded.count == before + 1)
+        #expect(recorded.last?.sent == 0, "neither a TLS handshake nor a command followed the planted reply")
+    }
+
     @Test("Plain SMTP works to loopback when configured, and is refused for any other host")
     func plainOnlyToLoopback() async throws {
         let peer = try SMTPPeer.get()

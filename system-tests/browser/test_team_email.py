@@ -176,12 +176,14 @@ def test_withdrawn_and_resent_invitations(driver, base_url, app_data_dir):
         visitor.quit()
 
 
-def test_expired_invitation_and_reset_links_are_refused(driver, tmp_path_factory):
+def test_expired_invitation_verification_and_reset_links_are_refused(driver, tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("adsapp-short-links")
     ARTIFACTS.mkdir(exist_ok=True)
     with running_app([], data_dir, ARTIFACTS / "server-short-links.log",
-                     extra={"INVITATION_TTL_SECONDS": "3", "PASSWORD_RESET_TTL_SECONDS": "3"}) as url:
+                     extra={"INVITATION_TTL_SECONDS": "3", "PASSWORD_RESET_TTL_SECONDS": "3",
+                            "EMAIL_VERIFICATION_TTL_SECONDS": "3"}) as url:
         owner = sign_up(driver, url)
+        verify = link_path(read_mail(data_dir, owner, "verify-email"), "/email/verify/")
         invitee = email("late")
         invite(driver, url, invitee)
         path = link_path(read_mail(data_dir, invitee, "invitation"), "/invitations/")
@@ -195,6 +197,11 @@ def test_expired_invitation_and_reset_links_are_refused(driver, tmp_path_factory
         time.sleep(4)
         assert_link_refused(driver, url + path)
         assert_link_refused(driver, url + reset)
+        assert_link_refused(driver, url + verify)
+        # The expired link verified nothing: signed in again, the account still says so.
+        sign_in(driver, url, owner, PASSWORD)
+        driver.get(url + "/account")
+        assert driver.find_elements(By.CSS_SELECTOR, '[data-testid="unverified"]')
 
 
 def test_email_verification_link(driver, base_url, app_data_dir):

@@ -10,8 +10,11 @@ Servers (all on 127.0.0.1, free ports):
   tls_login  the same, offering AUTH LOGIN only and no SMTPUTF8
   plain      no STARTTLS at all, but offers AUTH (a client must refuse to log in here)
   silent     accepts connections and never says anything
+  inject     offers STARTTLS and answers it with "220" and, in the same packet, a planted "235"
+             (the STARTTLS command injection of CVE-2011-0411); records whether the client sent
+             anything after that in the clear
 
-The JSON line: {"tls_port", "tls_login_port", "plain_port", "silent_port", "ca_file", "username",
+The JSON line: {"tls_port", "tls_login_port", "plain_port", "silent_port", "inject_port", "ca_file", "username",
 "password", "events_file"}. Every AUTH attempt and every accepted message is appended to events_file
 as one JSON line: {"server", "event": "auth", "mechanism", "login", "success"} or
 {"server", "event": "message", "mail_from", "rcpt_tos", "login", "raw", "parsed"}.
@@ -193,11 +196,52 @@ def start_servers(directory: str, recorder: Recorder) -> dict:
         controllers.append(controller)
         ports[name + "_port"] = port
 
+    ports["inject_port"] = start_injecting_server(recorder)
+
     silent = socket.socket()
     silent.bind(("127.0.0.1", 0))
     silent.listen(16)  # the kernel completes connections; nobody ever answers
     ports["silent_port"] = silent.getsockname()[1]
     return {**ports, "ca_file": ca_file, "_controllers": controllers, "_silent": silent}
+
+
+def start_injecting_server(recorder: Recorder) -> int:
+    """A plain-text server that plants a reply right behind its 220 to STARTTLS (see the docstring)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+
+    def serve(connection: socket.socket) -> None:
+        with connection, connection.makefile("rb") as reader:
+            connection.sendall(b"220 inject ESMTP\r\n")
+            for line in reader:
+                command = line.strip().upper()
+                if command.startswith(b"EHLO"):
+                    connection.sendall(b"250-inject\r\n250-STARTTLS\r\n250 AUTH PLAIN LOGIN\r\n")
+                elif command == b"STARTTLS":
+                    connection.sendall(b"220 2.0.0 Ready to start TLS\r\n235 2.7.0 Authentication successful\r\n")
+                    connection.settimeout(5)
+                    try:
+                        rest = connection.recv(4096)
+                    except OSError:
+                        rest = b""
+                    # A client that went on would start a TLS handshake (bytes 0x16 0x03) or send a command.
+                    recorder.write({"server": "inject", "event": "after_starttls", "sent": len(rest),
+                                    "clear_text": rest[:1] != b"\x16" and len(rest) > 0})
+                    return
+                else:
+                    connection.sendall(b"502 5.5.2 Not here\r\n")
+
+    def accept() -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=serve, args=(connection,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    return listener.getsockname()[1]
 
 
 def main() -> None:

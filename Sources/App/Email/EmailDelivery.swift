@@ -6,6 +6,12 @@ import Mail
 /// Makes the `Mailer` the configuration asks for: Resend (with SMTP taking over when Resend refuses a
 /// message for good and `SMTP_HOST` is set), else SMTP, else the local outbox.
 enum EmailDelivery {
+    /// The longest one SMTP conversation may take, whatever `SMTP_TIMEOUT_SECONDS` says: a send
+    /// must end before its job's time limit, or a message the server took could be sent again.
+    static let longestSMTPConversation: TimeInterval = 120
+    /// Resend's request timeout.
+    static let resendTimeout: TimeInterval = 30
+
     static func mailer(
         _ settings: EmailSettings, appURL: URL, httpClient: HTTPClient, database: any Database, now: @escaping @Sendable () -> Date,
         smtpClient: (SMTPConfiguration) -> any Mailer = { SMTPMailer($0) }
@@ -16,7 +22,8 @@ enum EmailDelivery {
         if let resend = settings.resend {
             let mailer = SenderMailer(
                 sender: resend.fromEmail,
-                base: ResendMailer(ResendConfiguration(apiKey: resend.apiKey, baseURL: resend.apiURL.absoluteString), client: httpClient))
+                base: ResendMailer(
+                    ResendConfiguration(apiKey: resend.apiKey, baseURL: resend.apiURL.absoluteString, timeout: resendTimeout), client: httpClient))
             return smtp.map { FailoverMailer(primary: mailer, fallback: $0) } ?? mailer
         }
         return smtp ?? OutboxMailer(database: database, now: now)
@@ -32,7 +39,8 @@ enum EmailDelivery {
         return SMTPConfiguration(
             host: smtp.host, port: smtp.port, security: security, username: smtp.username, password: smtp.password,
             trustRoots: smtp.caFile.map { .pemFile($0) } ?? .system, ehloName: ehloName,
-            connectTimeout: smtp.timeout, commandTimeout: smtp.timeout, totalTimeout: max(120, smtp.timeout * 4))
+            connectTimeout: min(smtp.timeout, longestSMTPConversation), commandTimeout: min(smtp.timeout, longestSMTPConversation),
+            totalTimeout: min(max(60, smtp.timeout * 4), longestSMTPConversation))
     }
 }
 

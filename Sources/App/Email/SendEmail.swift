@@ -19,7 +19,8 @@ struct SendEmail: JobHandler {
     static let kind = "email-notification"
     static let queue: QueueName = .emailNotification
     static let maxAttempts = 8
-    static let timeLimit: Duration = .seconds(120)
+    /// Room for Resend's timeout, then SMTP's longest conversation when it takes over, and a margin.
+    static let timeLimit: Duration = .seconds(EmailDelivery.resendTimeout + EmailDelivery.longestSMTPConversation + 30)
     /// The longest Retry-After honoured; longer ones wait this long.
     static let longestRetryAfter: TimeInterval = 3600
 
@@ -44,7 +45,8 @@ struct SendEmail: JobHandler {
                 let reason = EmailRedaction.redacted(reason)
                 guard attempt < Self.maxAttempts else {
                     logger.error("email not sent: the provider kept failing", metadata: ["reason": .string(reason), "attempts": "\(attempt)"])
-                    throw EmailDeliveryFailed(reason: reason)
+                    // Counted over every job of this message: this job's own attempts may be fewer.
+                    throw JobError.permanent("email not sent after \(attempt) attempts: \(reason)")
                 }
                 guard let retryAfter, retryAfter > 0 else { throw EmailDeliveryFailed(reason: reason) }
                 // The provider said when: a new job waits that long, carrying the attempts made so far.

@@ -23,6 +23,7 @@ import Vapor
             let email = try await app.lastEmail(to: "piet@example.com", kind: "invitation")
             #expect(email.subject == "Anna de Vries nodigt je uit voor Bakkerij Anna")
             #expect(email.textBody.contains("als Beheerder"))
+            #expect(email.headers.first { $0.name == "Reply-To" }?.value == "owner@example.com", "a reply reaches the inviter")
             let page = try await owner.get("/settings/members")
             #expect(page.body.string.contains("piet@example.com"))
             #expect(page.body.string.contains("pending-invitations"))

@@ -86,6 +86,31 @@ struct Hello: EmailTemplate {
         }
     }
 
+    @Test func attemptsAreCountedOverTheJobsARetryAfterQueuesAndStopAtTheLimit() async throws {
+        let mailer = RecordingMailer(failing: Array(repeating: .transient("429 rate_limit_exceeded", retryAfter: 60), count: 20))
+        try await TestApp.run(mailer: mailer) { test in
+            try await queue(test)
+            for _ in 0..<20 {
+                try await test.runJobsUntilIdle()
+                test.clock.advance(by: 61)
+            }
+            #expect(mailer.attempts == SendEmail.maxAttempts)
+            let dead = try await JobStore(database: test.db, now: { test.clock.now }).troubled().dead
+            #expect(dead.count == 1)
+            #expect(dead.first?.lastError == "email not sent after \(SendEmail.maxAttempts) attempts: 429 rate_limit_exceeded")
+        }
+    }
+
+    @Test func anSMTPConversationAlwaysEndsBeforeItsJobsTimeLimit() throws {
+        let variables = ["SMTP_HOST": "smtp.example.com", "SMTP_FROM_EMAIL": "relay@example.com", "SMTP_TIMEOUT_SECONDS": "600"]
+        let settings = try EmailSettings.load(appURL: URL(string: "https://app.example.com")!) { variables[$0] }
+        let smtp = EmailDelivery.configuration(try #require(settings.smtp), ehloName: "app.example.com")
+        #expect(smtp.totalTimeout == EmailDelivery.longestSMTPConversation)
+        #expect(smtp.commandTimeout <= smtp.totalTimeout && smtp.connectTimeout <= smtp.totalTimeout)
+        // Resend first, then SMTP taking over, within one run of the job.
+        #expect(SendEmail.timeLimit > .seconds(EmailDelivery.resendTimeout + smtp.totalTimeout))
+    }
+
     @Test func aPermanentRefusalEndsTheJobWithoutRetriesOrTheAddressInTheLog() async throws {
         let mailer = RecordingMailer(failing: [.permanent("422 validation_error: bram@example.com is not a valid address")])
         try await TestApp.run(mailer: mailer) { test in

@@ -9,6 +9,7 @@ struct SMTPPeer: Decodable, Sendable {
     let tls_login_port: Int
     let plain_port: Int
     let silent_port: Int
+    let inject_port: Int
     let ca_file: String
     let username: String
     let password: String
@@ -37,6 +38,8 @@ struct SMTPPeer: Decodable, Sendable {
         var mechanism: String?
         var login: String?
         var success: Bool?
+        /// Bytes the client sent after the injecting server's 220 to STARTTLS.
+        var sent: Int?
         var mail_from: String?
         var rcpt_tos: [String]?
         var raw: String?

@@ -61,7 +61,7 @@ struct Invitations: Sendable {
                 inviterName: tenant.user.name, language: language, tokenHash: sha256Hex(token), createdAt: now,
                 expiresAt: now + context.configuration.accountLinks.invitationTTL)
             try await invitation.create(on: scope.database)
-            try await mail(invitation, token: token, organizationName: tenant.organization.name, on: scope.database)
+            try await mail(invitation, token: token, organizationName: tenant.organization.name, replyTo: tenant.user.email, on: scope.database)
             return invitation
         }
         return invitation
@@ -79,7 +79,7 @@ struct Invitations: Sendable {
             invitation.tokenHash = sha256Hex(token)
             invitation.expiresAt = now + context.configuration.accountLinks.invitationTTL
             try await invitation.update(on: scope.database)
-            try await mail(invitation, token: token, organizationName: tenant.organization.name, on: scope.database)
+            try await mail(invitation, token: token, organizationName: tenant.organization.name, replyTo: tenant.user.email, on: scope.database)
             return invitation
         }
     }
@@ -179,12 +179,14 @@ struct Invitations: Sendable {
         guard limit.allowsOneMore(taken: taken) else { throw Refusal.seatLimitReached(maximum: maximum) }
     }
 
-    private func mail(_ invitation: Invitation, token: String, organizationName: String, on database: any Database) async throws {
+    /// The invitation's email; a reply reaches the member who sent it (or sent it again).
+    private func mail(_ invitation: Invitation, token: String, organizationName: String, replyTo: String, on database: any Database) async throws {
         let email = InvitationEmail(
             organizationName: organizationName, inviterName: invitation.inviterName, role: invitation.role,
             link: context.configuration.emailLink(SiteURL.invitation.path(token: token)), expiresAt: invitation.expiresAt)
         try await emails.enqueue(
-            email, to: EmailRecipient(email: invitation.email, language: invitation.emailLanguage), organizationName: nil, on: database)
+            email, to: EmailRecipient(email: invitation.email, language: invitation.emailLanguage), organizationName: nil, replyTo: replyTo,
+            on: database)
     }
 }
 
