@@ -194,6 +194,33 @@ extension TestApp {
         }
     }
 
+    @Test("a password reset leaves two-factor on: the new password leads to the code page, not in, and remembered devices are forgotten")
+    func resetKeepsTheSecondStep() async throws {
+        try await TestApp.run { app in
+            let (_, authenticator) = try await app.annaWithTwoFactor()
+            app.clock.advance(by: 60)
+            let (device, _) = try await app.passwordStep(email: "anna@example.com")
+            #expect(try await device.secondStep(authenticator.code(app), remember: true).status == .seeOther)
+            #expect(try await RememberedDevice.query(on: app.db).count() == 1)
+
+            let browser = app.browser()
+            _ = try await browser.get("/password/forgot")
+            _ = try await browser.post("/password/forgot", ["email": "anna@example.com"])
+            let link = try await app.mailedPath(to: "anna@example.com", kind: "password-reset", containing: "/password/reset/")
+            _ = try await browser.get(link)
+            #expect(try await browser.post(link, ["password": PasswordResetTests.newPassword]).status == .seeOther)
+            #expect(try await RememberedDevice.query(on: app.db).count() == 0, "the remembered device is forgotten")
+
+            let signIn = app.browser()
+            _ = try await signIn.get("/signin")
+            let password = try await signIn.post("/signin", ["email": "anna@example.com", "password": PasswordResetTests.newPassword])
+            #expect(password.headers.first(name: .location) == "/signin/two-factor")
+            #expect(signIn.sessionToken == nil)
+            app.clock.advance(by: 60)
+            #expect(try await signIn.secondStep(authenticator.code(app)).headers.first(name: .location) == "/dashboard")
+        }
+    }
+
     @Test("codes of the step before and after are accepted; two steps away are not")
     func skew() async throws {
         try await TestApp.run { app in
