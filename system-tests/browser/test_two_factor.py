@@ -66,6 +66,7 @@ def test_two_factor_sign_in(driver, base_url):
     sign_out(driver)
     sign_in(driver, base_url, email, PASSWORD)
     enter_code(driver, codes[0])
+    assert error_text(driver), "a used recovery code is refused with an error"
     assert path_of(driver) == "/signin/two-factor"
 
     enter_code(driver, next_step_code(totp), remember=True)
