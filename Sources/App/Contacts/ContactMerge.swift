@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import Jobs
 import SQLKit
 import Vapor
 
@@ -11,14 +12,17 @@ import Vapor
 /// the duplicate's thread is woven into the kept one: its messages, notes, mentions, tags and
 /// inbox events move there (the timeline orders by time), and the kept thread takes the later
 /// last message, the sum of the unread counts, the longer wait, and an open status if either
-/// thread was open.
+/// thread was open. Open inbox tabs hear of it: the kept thread changed, and a tab showing the
+/// woven one is told where it went (`merged_into`).
 enum ContactMerge {
     enum Refusal: Error, Equatable {
         case sameContact
         case notFound
     }
 
-    static func merge(keep keptID: UUID, duplicate duplicateID: UUID, actor: String?, at now: Date, in scope: TenantScope) async throws {
+    static func merge(
+        keep keptID: UUID, duplicate duplicateID: UUID, actor: String?, at now: Date, in scope: TenantScope, inboxWakeUp: Signal
+    ) async throws {
         guard keptID != duplicateID else { throw Refusal.sameContact }
         try await scope.transaction { scope in
             for id in [keptID, duplicateID].sorted() { try await scope.lockRow(of: "contacts", id: id) }
@@ -28,7 +32,7 @@ enum ContactMerge {
             let keptThreads = try await scope.query(Conversation.self).filter(\.$contact.$id == keptID).all()
             for thread in try await scope.query(Conversation.self).filter(\.$contact.$id == duplicateID).all() {
                 if let kept = keptThreads.first(where: { $0.$connection.id == thread.$connection.id }) {
-                    try await weave(thread, into: kept, in: scope)
+                    try await weave(thread, into: kept, in: scope, events: InboxEventLog(database: scope.database, wakeUp: inboxWakeUp, now: now))
                 }
             }
             let keptFields = Set(try await scope.query(ContactFieldValue.self).filter(\.$contactID == keptID).all().map(\.fieldID))
@@ -70,7 +74,7 @@ enum ContactMerge {
     }
 
     /// Moves everything of `thread` into `kept` (both with one contact on one number) and deletes `thread`.
-    private static func weave(_ thread: Conversation, into kept: Conversation, in scope: TenantScope) async throws {
+    private static func weave(_ thread: Conversation, into kept: Conversation, in scope: TenantScope, events: InboxEventLog) async throws {
         let from = try thread.requireID()
         let to = try kept.requireID()
         for table in ["messages", "notes", "mentions", "inbox_events"] {
@@ -103,8 +107,10 @@ enum ContactMerge {
             kept.snoozedUntil = thread.snoozedUntil
         }
         if thread.createdAt < kept.createdAt { kept.createdAt = thread.createdAt }
+        try await kept.save(on: scope.database)
+        // Recorded while both rows exist: each event carries its thread's team and assignee (who may hear it).
+        try await events.record(.conversation, conversations: [from, to], data: ["change": "merged", "merged_into": to.uuidString])
         // The rest (tags the kept thread has already) goes with the deleted thread.
         try await thread.delete(on: scope.database)
-        try await kept.save(on: scope.database)
     }
 }

@@ -90,7 +90,9 @@ enum ContactsAPIController {
         }
         guard let duplicateID = input.duplicateID else { throw APIError(.badRequest, code: "validation_failed", message: "duplicateID is required.") }
         do {
-            try await ContactMerge.merge(keep: try contact.requireID(), duplicate: duplicateID, actor: nil, at: request.now, in: tenant.scope)
+            try await ContactMerge.merge(
+                keep: try contact.requireID(), duplicate: duplicateID, actor: nil, at: request.now, in: tenant.scope,
+                inboxWakeUp: request.application.backgroundJobs.inboxWakeUp)
         } catch let refusal as ContactMerge.Refusal {
             switch refusal {
             case .notFound: throw APIError(.notFound, code: "not_found", message: "No such contact.")

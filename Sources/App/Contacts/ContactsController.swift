@@ -164,7 +164,8 @@ enum ContactsController {
         }
         do {
             try await ContactMerge.merge(
-                keep: try contact.requireID(), duplicate: duplicateID, actor: tenant.user.name, at: request.now, in: tenant.scope)
+                keep: try contact.requireID(), duplicate: duplicateID, actor: tenant.user.name, at: request.now, in: tenant.scope,
+                inboxWakeUp: request.application.backgroundJobs.inboxWakeUp)
         } catch let refusal as ContactMerge.Refusal {
             switch refusal {
             case .notFound: throw Abort(.notFound)

@@ -782,6 +782,7 @@ enum TextKey: String, CaseIterable, Sendable {
     case segmentFormCountLabel = "segmentForm.countLabel"
     case segmentFormSave = "segmentForm.save"
     case segmentFormCancel = "segmentForm.cancel"
+    case segmentFormRecount = "segmentForm.recount"
     case segmentFormErrorName = "segmentForm.errorName"
     case segmentFormErrorNameTaken = "segmentForm.errorNameTaken"
     case segmentDeleteTitle = "segmentDelete.title"

@@ -88,9 +88,16 @@ import VaporTesting
             note.createdAt = harness.clock.now
             try await note.create(on: harness.db)
             let before = try await harness.reload(duplicate)
+            let tab = try await harness.liveTab(harness.owner)
 
             let merged = try await harness.owner.post("/contacts/\(kept.$contact.id)/merge", ["duplicate": duplicate.$contact.id.uuidString])
             #expect(merged.status == .seeOther)
+            // Open tabs hear of both threads; one showing the woven thread learns where it went.
+            try await tab.waitFor("the merge's events") { received in
+                received.contains { $0.kind == "conversation" && $0.conversation == duplicate.id && $0.data?["merged_into"] == kept.id!.uuidString }
+                    && received.contains { $0.kind == "conversation" && $0.conversation == kept.id && $0.data?["change"] == "merged" }
+            }
+            try await tab.close()
             #expect(try await scope.find(Conversation.self, duplicate.id) == nil)
             let thread = try await harness.reload(kept)
             let texts = try await scope.query(Message.self).filter(\.$conversation.$id == kept.id!).sort(\.$sentAt).all().map(\.body)

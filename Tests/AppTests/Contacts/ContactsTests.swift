@@ -207,4 +207,48 @@ import VaporTesting
             #expect(!plan.contains("TEMP B-TREE") && !plan.contains("Sort"), "no sort step: \(plan)")
         }
     }
+
+    @Test func aSearchAndACountFindTheSameContactsOnBothDatabasesAndUseTheirIndexesOnPostgreSQL() async throws {
+        try await WhatsAppHarness.run { harness in
+            for index in 0..<200 {
+                _ = try await Self.contact(harness, "3166000\(String(format: "%04d", index))", name: "Contact \(index)", at: Double(index))
+            }
+            let erased = try await Self.contact(harness, "31669999999", name: "Contact 12 erased", at: 300)
+            erased.erasedAt = harness.clock.now
+            try await erased.save(on: harness.db)
+            let search = ContactFilter(search: "contact 12")
+            // "Contact 12" and "Contact 120" to "Contact 129"; never the erased one.
+            #expect(try await ContactCount.count(search, in: harness.scope) == 11)
+            #expect(try await ContactCount.count(ContactFilter(), in: harness.scope) == 200)
+
+            let sql = harness.db as! any SQLDatabase
+            guard sql.dialect.name == "postgresql" else { return }
+            let searchCondition = try search.sqlCondition(organization: harness.organizationID, fields: [])
+            let allCondition = try ContactFilter().sqlCondition(organization: harness.organizationID, fields: [])
+            // Enough contacts that reading them all costs the planner more than an index, and a
+            // vacuum so the count can answer from the index alone.
+            try await sql.raw(
+                """
+                INSERT INTO contacts (id, organization_id, wa_id, name, marketing_status, created_at, updated_at)
+                SELECT gen_random_uuid(), \(bind: harness.organizationID), '3167' || lpad(g::text, 7, '0'), 'Person ' || g, 'unknown', now(), now()
+                FROM generate_series(1, 20000) AS g
+                """
+            ).run()
+            try await sql.raw("VACUUM ANALYZE contacts").run()
+            let plans = try await harness.db.transaction { transaction in
+                let sql = transaction as! any SQLDatabase
+                try await sql.raw("SET LOCAL enable_seqscan = off").run()
+                var plans: [String] = []
+                for query: SQLQueryString in [
+                    ContactList.query(searchCondition, after: nil, limit: 51), "SELECT COUNT(*) AS n FROM contacts WHERE \(allCondition)",
+                ] {
+                    plans.append(
+                        try await sql.raw("EXPLAIN \(query)").all().map { try $0.decode(column: "QUERY PLAN", as: String.self) }.joined(separator: "\n"))
+                }
+                return plans
+            }
+            #expect(plans[0].contains("contacts_name_trigrams"), "\(plans[0])")
+            #expect(plans[1].contains("Index Only Scan using contacts_live_marketing"), "\(plans[1])")
+        }
+    }
 }

@@ -76,6 +76,7 @@ import VaporTesting
             // Names are unique in the organization; bad filters are refused with the API's error shape.
             let taken = try await s.owner.api(.POST, "/api/v1/segments", json: #"{"name":"Gold"}"#)
             #expect(taken.status == .conflict)
+            #expect(try await s.owner.api(.POST, "/api/v1/segments", json: #"{"name":"GOLD"}"#).status == .conflict, "in any case")
             let bad = try await s.owner.api(.POST, "/api/v1/segments", json: #"{"name":"X","filter":{"marketing":"maybe"}}"#)
             #expect(bad.status == .badRequest)
             #expect(bad.body.string.contains("validation_failed"))
@@ -83,6 +84,27 @@ import VaporTesting
 
             #expect(try await s.owner.api(.DELETE, "/api/v1/segments/\(id)").status == .noContent)
             #expect(try await s.owner.api(.GET, "/api/v1/segments/\(id)").status == .notFound)
+        }
+    }
+
+    @Test func theMigrationNumbersNamesThatDifferOnlyInCaseThenTheIndexRefusesThem() async throws {
+        try await TestApp.run { app in
+            let s = try await Self.setup(app)
+            // As before the migration: names that differ only in case, in two organizations.
+            try await app.db.sql.drop(index: "segments_organization_name_any_case").run()
+            try await app.signUp(organization: "Bakkerij Bram", email: "bram@example.com")
+            let bram = try await app.organization(named: "Bakkerij Bram").requireID()
+            for (index, (organization, name)) in [
+                (s.scope.organizationID, "VIP"), (s.scope.organizationID, "vip"), (s.scope.organizationID, "Vip"), (bram, "vip"),
+            ].enumerated() {
+                let segment = Segment(organizationID: organization, name: name, filter: ContactFilter(), now: app.clock.now + Double(index))
+                try await segment.create(on: app.db)
+            }
+            try await IndexSegmentNamesInAnyCase().prepare(on: app.db)
+            let names = try await Segment.query(on: app.db).sort(\.$createdAt).all().map(\.name)
+            #expect(names == ["VIP", "vip (2)", "Vip (3)", "vip"], "the oldest keeps its name; another organization's is its own")
+            let clash = Segment(organizationID: s.scope.organizationID, name: "vIP", filter: ContactFilter(), now: app.clock.now)
+            await #expect(throws: (any Error).self) { try await clash.create(on: app.db) }
         }
     }
 

@@ -128,6 +128,8 @@ import VaporTesting
             #expect(taken.status == .conflict)
             #expect(taken.body.string.contains("There is already a segment with this name."))
             #expect(taken.body.string.contains("<option value=\"opted_in\" selected>"))
+            let otherCase = try await Self.post(s.owner, "/contacts/segments/new", Self.form(name: "vip", marketing: "opted_in"))
+            #expect(otherCase.status == .conflict, "names are unique in any case")
             let long = try await Self.post(s.owner, "/contacts/segments/new", Self.form(name: String(repeating: "x", count: 101)))
             #expect(long.status == .unprocessableEntity)
             #expect(try await Self.segments(s).map(\.name) == ["VIP"], "nothing refused was saved")
@@ -136,6 +138,32 @@ import VaporTesting
             let id = try #require(try await Self.segments(s).first?.id)
             #expect(try await Self.post(s.owner, "/contacts/segments/\(id)", Self.form(name: "")).status == .unprocessableEntity)
             #expect(try await s.scope.find(Segment.self, id)?.name == "VIP")
+        }
+    }
+
+    @Test func countAgainShowsTheCountOfThePostedFilterAndSavesNothing() async throws {
+        try await TestApp.run { app in
+            let s = try await SegmentAPITests.setup(app)
+            let page = try await s.owner.get("/contacts/segments/new")
+            let html = page.body.string
+            let recount = try #require(html.range(of: "id=\"segment-recount\" name=\"recount\" value=\"1\""))
+            let save = try #require(html.range(of: "class=\"button-primary\""))
+            #expect(save.lowerBound < recount.lowerBound, "Save is the form's first button, so Enter in a field saves")
+            // Two contacts are tagged VIP (of five): the page counts what was posted, unsaved.
+            let counted = try await Self.post(s.owner, "/contacts/segments/new", Self.form(name: "VIP", tags: [s.vip]) + [("recount", "1")])
+            #expect(counted.status == .ok)
+            #expect(counted.body.string.contains("data-count=\"2\""))
+            #expect(counted.body.string.contains("value=\"VIP\""), "the name typed so far is kept")
+            #expect(try await Self.segments(s).isEmpty, "counting saves nothing")
+
+            // On a saved segment too: the saved filter stays as it was.
+            #expect(try await Self.post(s.owner, "/contacts/segments/new", Self.form(name: "All")).status == .seeOther)
+            let id = try #require(try await Self.segments(s).first?.id)
+            let edited = try await Self.post(s.owner, "/contacts/segments/\(id)", Self.form(name: "All", tags: [s.vip]) + [("recount", "1")])
+            #expect(edited.body.string.contains("data-count=\"2\""))
+            #expect(try await s.scope.find(Segment.self, id)?.filter.tagIDs == [])
+            // The button posts like the form: without the CSRF token it is refused.
+            #expect(try await Self.post(s.owner, "/contacts/segments/new", Self.form(name: "X") + [("recount", "1")], csrf: false).status == .forbidden)
         }
     }
 

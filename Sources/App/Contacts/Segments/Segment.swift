@@ -43,6 +43,23 @@ final class Segment: Model, TenantOwned, @unchecked Sendable {
         }
     }
 
+    /// Another segment of the organization has this name, in any case ("VIP" and "vip").
+    struct NameTaken: Error {}
+
+    /// Saves the segment unless another segment of its organization has the same name in any case.
+    /// The check reads the organization's segment names (a handful) and compares them as people
+    /// read them; the unique index on the lower-cased name settles two saves at the same moment.
+    func saveWithUniqueName(in scope: TenantScope) async throws {
+        let key = name.lowercased()
+        let others = try await scope.query(Segment.self).field(\.$id).field(\.$name).all()
+        if others.contains(where: { $0.id != id && $0.name.lowercased() == key }) { throw NameTaken() }
+        do {
+            try await save(on: scope.database)
+        } catch  where (error as? any DatabaseError)?.isConstraintFailure == true {
+            throw NameTaken()
+        }
+    }
+
     /// The ids of the contacts this segment selects now (for campaigns), in creation order.
     func contactIDs(in scope: TenantScope) async throws -> [UUID] {
         try await Self.contactIDs(filter, in: scope)

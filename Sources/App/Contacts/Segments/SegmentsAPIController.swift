@@ -174,12 +174,13 @@ enum SegmentsAPIController {
         return Page(data: bodies, next_cursor: next)
     }
 
-    /// Saves, answering `409` when the organization has a segment of that name.
+    /// Saves, answering `409` when the organization has a segment of that name (in any case).
     static func save(_ segment: Segment, _ tenant: Tenant) async throws {
-        if let clash = try await tenant.scope.query(Segment.self).filter(\.$name == segment.name).first(), clash.id != segment.id {
+        do {
+            try await segment.saveWithUniqueName(in: tenant.scope)
+        } catch is Segment.NameTaken {
             throw APIError(.conflict, code: "name_taken", message: "A segment named \"\(segment.name)\" exists already.")
         }
-        try await segment.save(on: tenant.scope.database)
     }
 }
 

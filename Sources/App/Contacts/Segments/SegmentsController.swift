@@ -21,6 +21,8 @@ enum SegmentsController {
 
     struct Form: Content {
         var name: String?
+        /// Set by the editor's "Count again" button: show the count of the filter as posted, save nothing.
+        var recount: String?
     }
 
     /// A new segment starts from the contact list's filter when it links here with one.
@@ -50,8 +52,12 @@ enum SegmentsController {
     }
 
     private static func save(_ request: Request, _ tenant: Tenant, to segment: Segment?) async throws -> Response {
-        let name = try request.content.decode(Form.self).name ?? ""
+        let form = try request.content.decode(Form.self)
+        let name = form.name ?? ""
         let items = ContactFilter.items(try request.content.decode(ContactFilter.Names.self))
+        if form.recount != nil {
+            return try await render(request, tenant, segmentID: try segment?.requireID(), name: name, items: items, refusal: nil)
+        }
         do {
             let checkedName: String
             do { checkedName = try Segment.checkedName(name) } catch { throw Refusal.name }
@@ -62,17 +68,11 @@ enum SegmentsController {
             } catch let abort as Abort where abort.status == .badRequest {
                 throw Refusal.filter(reason: abort.reason)
             }
-            let clash = try await tenant.scope.query(Segment.self).filter(\.$name == checkedName).first()
-            if let clash, clash.id != segment?.id { throw Refusal.nameTaken }
-            if let segment {
-                segment.name = checkedName
-                segment.filter = filter
-                segment.updatedAt = request.now
-                try await segment.save(on: tenant.scope.database)
-            } else {
-                try await Segment(organizationID: tenant.organizationID, name: checkedName, filter: filter, now: request.now).create(
-                    on: tenant.scope.database)
-            }
+            let saving = segment ?? Segment(organizationID: tenant.organizationID, name: checkedName, filter: filter, now: request.now)
+            saving.name = checkedName
+            saving.filter = filter
+            saving.updatedAt = request.now
+            do { try await saving.saveWithUniqueName(in: tenant.scope) } catch is Segment.NameTaken { throw Refusal.nameTaken }
             return request.redirect(to: SiteURL.segments.path + "?notice=saved", redirectType: .normal)
         } catch let refusal as Refusal {
             return try await render(request, tenant, segmentID: try segment?.requireID(), name: name, items: items, refusal: refusal)

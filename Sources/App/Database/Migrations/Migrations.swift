@@ -41,5 +41,7 @@ enum Migrations {
         CreateContactProfiles(),
         CreateContactImports(),
         CreateSegments(),
+        IndexSegmentNamesInAnyCase(),
+        IndexContactSearchAndCounts(),
     ]
 }

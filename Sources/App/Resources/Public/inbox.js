@@ -70,6 +70,11 @@ if (live) {
       if (event.conversation === conversation) { viewers.set(event.data.by, Date.now()); showViewers(); }
       return;
     }
+    if (event.conversation === conversation && event.data?.merged_into) {
+      // This thread was woven into another one when its contact was merged: open that one.
+      location.assign(live.dataset.conversationBase + encodeURIComponent(event.data.merged_into));
+      return;
+    }
     if (page === "list" || event.conversation === conversation) refreshSoon();
   }
 

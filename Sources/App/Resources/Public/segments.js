@@ -7,6 +7,8 @@ const output = document.getElementById("segment-count");
 const contactsLink = document.getElementById("segment-contacts-link");
 
 if (form && output) {
+  // The live count makes the page's "Count again" button (for browsers without this script) redundant.
+  document.getElementById("segment-recount")?.setAttribute("hidden", "");
   const notFilter = new Set(["name", "_csrf"]);
   let timer;
   let pending;

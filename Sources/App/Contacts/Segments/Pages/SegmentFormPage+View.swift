@@ -43,6 +43,10 @@ extension SegmentFormPage {
                     .class("actions"),
                     .button(.type(.submit), .class("button-primary"), .text(t(.segmentFormSave))),
                     .text(" "),
+                    // Without JavaScript the count follows the filter on this button; segments.js hides it. After
+                    // Save, so Enter in a field still saves (a form's first submit button is its default).
+                    .button(.type(.submit), .id("segment-recount"), .name("recount"), .value("1"), .class("button-secondary"), .text(t(.segmentFormRecount))),
+                    .text(" "),
                     .a(.href(SiteURL.segments.path), .text(t(.segmentFormCancel))),
                     .unwrap(model.segmentID) { id in
                         .group(.text(" "), .a(.href(SiteURL.segmentDelete(.value(id)).path), .class("button button-danger"), .text(t(.segmentsDelete))))
