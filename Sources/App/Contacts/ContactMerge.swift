@@ -30,9 +30,10 @@ enum ContactMerge {
                 kept.erasedAt == nil, duplicate.erasedAt == nil
             else { throw Refusal.notFound }
             let keptThreads = try await scope.query(Conversation.self).filter(\.$contact.$id == keptID).all()
+            let events = InboxEventLog(database: scope.database, wakeUp: inboxWakeUp, now: now)
             for thread in try await scope.query(Conversation.self).filter(\.$contact.$id == duplicateID).all() {
                 if let kept = keptThreads.first(where: { $0.$connection.id == thread.$connection.id }) {
-                    try await weave(thread, into: kept, in: scope, events: InboxEventLog(database: scope.database, wakeUp: inboxWakeUp, now: now))
+                    try await weave(thread, into: kept, in: scope, events: events)
                 }
             }
             let keptFields = Set(try await scope.query(ContactFieldValue.self).filter(\.$contactID == keptID).all().map(\.fieldID))

@@ -77,11 +77,7 @@ enum TestDatabase {
 
     /// Runs one statement on its own connection to the server's administrative database.
     static func admin(_ url: String, _ sql: String) async throws {
-        _ = try await adminQuery(url, sql)
-    }
-
-    static func adminQuery(_ url: String, _ sql: String) async throws -> [String] {
-        try await query(url, sql)
+        _ = try await query(url, sql)
     }
 
     /// Runs one statement on its own connection to the database `url` names; returns the first column as text.
@@ -207,7 +203,7 @@ actor MigratedTemplate {
         // Templates of ended processes (and a stale one of a reused process id).
         // Templates and reusable databases of ended processes (and stale ones of a reused process id).
         let named = "SELECT datname::text FROM pg_database WHERE datname LIKE 'adsapp\\_template\\_%' OR datname LIKE 'adsapp\\_reuse\\_%'"
-        for stale in try await TestDatabase.adminQuery(adminURL, named) {
+        for stale in try await TestDatabase.query(adminURL, named) {
             let digits = stale.dropFirst(stale.hasPrefix("adsapp_template_") ? "adsapp_template_".count : "adsapp_reuse_".count).prefix { $0.isNumber }
             guard let owner = Int32(digits) else { continue }
             if owner == pid || kill(owner, 0) != 0 {

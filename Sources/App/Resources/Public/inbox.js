@@ -70,7 +70,7 @@ if (live) {
       if (event.conversation === conversation) { viewers.set(event.data.by, Date.now()); showViewers(); }
       return;
     }
-    if (event.conversation === conversation && event.data?.merged_into) {
+    if (event.conversation === conversation && event.data?.merged_into && event.data.merged_into !== conversation) {
       // This thread was woven into another one when its contact was merged: open that one.
       location.assign(live.dataset.conversationBase + encodeURIComponent(event.data.merged_into));
       return;
