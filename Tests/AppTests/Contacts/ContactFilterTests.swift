@@ -131,6 +131,12 @@ import Vapor
             #expect(try await names(ContactFilter(lastInboundConnectionID: UUID())) == [])
             #expect(try await names(ContactFilter(phonePrefix: "+32")) == ["Eve"])
             #expect(try await names(ContactFilter(phonePrefix: "+316")) == ["Ann de Vries", "Bob Bakker", "Cas"])
+            // The prefix is a range of numbers: its ends are exact, a whole number is its own prefix.
+            #expect(try await names(ContactFilter(phonePrefix: "+3162")) == ["Bob Bakker"])
+            #expect(try await names(ContactFilter(phonePrefix: "+31633333333")) == ["Cas"])
+            #expect(try await names(ContactFilter(phonePrefix: "+3")) == ["Ann de Vries", "Bob Bakker", "Cas", "Eve"])
+            #expect(try await names(ContactFilter(phonePrefix: "+39")) == [])
+            #expect(try await names(ContactFilter(phonePrefix: "+3245555555599")) == [])
 
             // Custom fields, each by its type.
             #expect(try await names(field(w.plan, .equals, "gold")) == ["Ann de Vries", "Bob Bakker"])
@@ -194,5 +200,9 @@ import Vapor
         #expect(throws: Abort.self) { try ContactFilter(items: [URLQueryItem(name: "inbound_after", value: "yesterday")]) }
         #expect(throws: Abort.self) { try ContactFilter(items: [URLQueryItem(name: "field", value: field.uuidString)]) }
         #expect(try ContactFilter(items: [URLQueryItem(name: "prefix", value: "0032")]).phonePrefix == "+32")
+        #expect(ContactFilter.firstAfter(prefix: "3161") == "3162")
+        #expect(ContactFilter.firstAfter(prefix: "3169") == "317")
+        #expect(ContactFilter.firstAfter(prefix: "1999") == "2")
+        #expect(ContactFilter.firstAfter(prefix: "99") == nil)
     }
 }

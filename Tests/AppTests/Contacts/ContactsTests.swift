@@ -189,7 +189,9 @@ import VaporTesting
         try await WhatsAppHarness.run { harness in
             for index in 0..<200 { _ = try await Self.contact(harness, "3165000\(String(format: "%04d", index))", at: Double(index)) }
             let condition = try ContactFilter().sqlCondition(organization: harness.organizationID, fields: [])
-            let query = ContactList.query(condition, after: KeysetCursor(createdAt: harness.clock.now.addingTimeInterval(100), id: UUID()), limit: 51)
+            let query = ContactList.query(
+                condition, organization: harness.organizationID, after: KeysetCursor(createdAt: harness.clock.now.addingTimeInterval(100), id: UUID()),
+                limit: 51)
             let sql = harness.db as! any SQLDatabase
             let plan: String
             if sql.dialect.name == "postgresql" {
@@ -225,6 +227,7 @@ import VaporTesting
             guard sql.dialect.name == "postgresql" else { return }
             let searchCondition = try search.sqlCondition(organization: harness.organizationID, fields: [])
             let allCondition = try ContactFilter().sqlCondition(organization: harness.organizationID, fields: [])
+            let prefixCondition = try ContactFilter(phonePrefix: "+3166").sqlCondition(organization: harness.organizationID, fields: [])
             // Enough contacts that reading them all costs the planner more than an index, and a
             // vacuum so the count can answer from the index alone.
             try await sql.raw(
@@ -240,7 +243,8 @@ import VaporTesting
                 try await sql.raw("SET LOCAL enable_seqscan = off").run()
                 var plans: [String] = []
                 for query: SQLQueryString in [
-                    ContactList.query(searchCondition, after: nil, limit: 51), "SELECT COUNT(*) AS n FROM contacts WHERE \(allCondition)",
+                    ContactList.query(searchCondition, organization: harness.organizationID, after: nil, limit: 51, plan: .matchesFirst),
+                    "SELECT COUNT(*) AS n FROM contacts WHERE \(allCondition)", "SELECT COUNT(*) AS n FROM contacts WHERE \(prefixCondition)",
                 ] {
                     plans.append(
                         try await sql.raw("EXPLAIN \(query)").all().map { try $0.decode(column: "QUERY PLAN", as: String.self) }.joined(separator: "\n"))
@@ -249,6 +253,52 @@ import VaporTesting
             }
             #expect(plans[0].contains("contacts_name_trigrams"), "\(plans[0])")
             #expect(plans[1].contains("Index Only Scan using contacts_live_marketing"), "\(plans[1])")
+            #expect(plans[2].contains("Index Only Scan using contacts_live_phone"), "\(plans[2])")
+            #expect(try await ContactCount.count(ContactFilter(phonePrefix: "+3166"), in: harness.scope) == 200)
+        }
+    }
+
+    /// A filtered page looks among the newest contacts first and asks the filter's indexes when
+    /// that window holds less than a page (`ContactList`): whichever way, every page is the same.
+    @Test func aFilteredListIsTheSameWhicheverWayItsMatchesAreFound() async throws {
+        try await WhatsAppHarness.run { harness in
+            // Every fourth contact opted in, old and new.
+            func contact(_ waID: String, _ name: String, at offset: Double, _ index: Int) async throws {
+                let contact = try await Self.contact(harness, waID, name: name, at: offset)
+                if index % 4 == 1 {
+                    contact.marketingStatus = .optedIn
+                    try await contact.save(on: harness.db)
+                }
+            }
+            for index in 0..<10 { try await contact("3168000\(String(format: "%04d", index))", "Old \(index)", at: Double(index), index) }
+            for index in 0..<20 { try await contact("3169000\(String(format: "%04d", index))", "New \(index)", at: Double(100 + index), index) }
+            func everyPage(_ filter: ContactFilter, window: Int) async throws -> [String] {
+                var names: [String] = []
+                var cursor: KeysetCursor?
+                repeat {
+                    let page = try await ContactList.page(filter, after: cursor, limit: 4, window: window, in: harness.scope)
+                    #expect(page.rows.count == 4 || page.next == nil)
+                    names += page.rows.map(\.name)
+                    cursor = page.next
+                } while cursor != nil
+                return names
+            }
+            let new = (0..<20).reversed().map { "New \($0)" }, old = (0..<10).reversed().map { "Old \($0)" }
+            let expected: [(ContactFilter, [String])] = [
+                (ContactFilter(), new + old),
+                // Only old ones match: the window of 6 holds none of them.
+                (ContactFilter(search: "old"), old),
+                (ContactFilter(search: "new"), new),
+                // Matches on both sides of the window's edge.
+                (ContactFilter(marketing: .optedIn), ["New 17", "New 13", "New 9", "New 5", "New 1", "Old 9", "Old 5", "Old 1"]),
+                (ContactFilter(phonePrefix: "+3168000000"), old),
+                (ContactFilter(search: "nobody"), []),
+            ]
+            for (filter, names) in expected {
+                #expect(try await everyPage(filter, window: 6) == names, "\(filter)")
+                #expect(try await everyPage(filter, window: 1) == names, "\(filter)")
+                #expect(try await everyPage(filter, window: 1_000) == names, "\(filter)")
+            }
         }
     }
 }

@@ -92,8 +92,23 @@ struct ContactImporter: Sendable {
             try await progress(total == 0 ? 1 : Double(done) / Double(total), "\(done) / \(total)")
             if let stopAfterBatches, batches >= stopAfterBatches { throw Stopped() }
         }
+        if total >= Self.bulkRows { await tidyContacts() }
         try await finish(importID, state: .done)
         try await progress(1, "\(total) / \(total)")
+    }
+
+    /// From this many rows on an import is a bulk write, after which the contacts are tidied.
+    static let bulkRows = 1_000
+
+    /// Before the import reads as done, so lists and counts that follow it are fast. The import
+    /// has succeeded whatever happens here: a failure is only logged.
+    private func tidyContacts() async {
+        let sql = scope.database.sql
+        do {
+            try await sql.engine.tidyAfterBulkWrite(of: Contact.schema, on: sql)
+        } catch {
+            scope.database.logger.warning("contacts not tidied after an import: \(String(reflecting: error))")
+        }
     }
 
     private func finish(_ importID: UUID, state: ContactImport.State) async throws {

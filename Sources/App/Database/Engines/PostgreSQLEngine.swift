@@ -21,6 +21,11 @@ struct PostgreSQLEngine: SQLEngine {
         try await sql.raw("SET LOCAL max_parallel_workers_per_gather = 0").run()
     }
 
+    /// `VACUUM` must run outside a transaction: call it on the database, not in one.
+    func tidyAfterBulkWrite(of table: String, on sql: any SQLDatabase) async throws {
+        try await sql.raw("VACUUM (ANALYZE) \(ident: table)").run()
+    }
+
     /// `to_tsquery` syntax: `'word':*` joined by `&`.
     func prefixQuery(_ words: [String]) -> String {
         words.map { "'\($0)':*" }.joined(separator: " & ")

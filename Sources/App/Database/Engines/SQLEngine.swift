@@ -30,6 +30,12 @@ protocol SQLEngine: Sendable {
     /// take longer to start than such a query takes.
     func avoidParallelWorkers(on sql: any SQLDatabase) async throws
 
+    /// After many rows of a table were written at once (a contact import): the planner's statistics
+    /// brought up to date, and on PostgreSQL the new pages marked all-visible and the GIN indexes'
+    /// pending entries merged, so index-only scans and searches are fast at once, not after
+    /// autovacuum gets to a large shared table (which a tenant's import may never make it do).
+    func tidyAfterBulkWrite(of table: String, on sql: any SQLDatabase) async throws
+
     /// A prefix query for the engine's full-text search: every word must start a word of the text.
     func prefixQuery(_ words: [String]) -> String
 }

@@ -27,6 +27,10 @@ struct SQLiteEngine: SQLEngine {
 
     func avoidParallelWorkers(on sql: any SQLDatabase) async throws {}
 
+    /// SQLite's planner works from fixed statistics (`SQLitePlannerStatistics`) and has no
+    /// visibility map: nothing to tidy.
+    func tidyAfterBulkWrite(of table: String, on sql: any SQLDatabase) async throws {}
+
     /// FTS5 syntax: `"word"*` separated by spaces (an implicit AND).
     func prefixQuery(_ words: [String]) -> String {
         words.map { "\"\($0)\"*" }.joined(separator: " ")

@@ -43,5 +43,6 @@ enum Migrations {
         CreateSegments(),
         IndexSegmentNamesInAnyCase(),
         IndexContactSearchAndCounts(),
+        IndexLivePhoneNumbers(),
     ]
 }
