@@ -63,8 +63,6 @@ enum ContactList {
 
     /// The columns a list row shows.
     private static let shown = "id, name, profile_name, wa_id, user_id, email, marketing_status, last_inbound_at, created_at"
-    /// The columns a row shows and a filter tests (`ContactFilter.sqlCondition` over `contacts`).
-    private static let tested = shown + ", organization_id, erased_at, last_inbound_connection_id"
 
     /// A page's SQL: `condition` is the filter's (`ContactFilter.sqlCondition`) over `contacts`
     /// (also used by the query plan tests).
@@ -80,10 +78,11 @@ enum ContactList {
         case .newestFirst:
             return "SELECT \(unsafeRaw: shown) FROM contacts WHERE \(condition) \(after) \(order) LIMIT \(bind: limit)"
         case .amongNewest(let window):
-            // A subquery with a LIMIT is neither flattened nor reordered by either database.
+            // A subquery with a LIMIT is neither flattened nor reordered by either database. It keeps
+            // every column, so the filter's condition reads it as it reads the table.
             return """
                 SELECT \(unsafeRaw: shown) FROM (
-                  SELECT \(unsafeRaw: tested) FROM contacts
+                  SELECT * FROM contacts
                   WHERE contacts.organization_id = \(bind: organization) AND contacts.erased_at IS NULL \(after)
                   \(order) LIMIT \(bind: window)
                 ) AS contacts
