@@ -12,6 +12,7 @@ enum Routes {
         anyone.get(.stylesheet, use: AssetsController.stylesheet)
         anyone.get(.progressScript, use: AssetsController.progressScript)
         anyone.get(.segmentScript, use: AssetsController.segmentScript)
+        anyone.get(.campaignScript, use: AssetsController.campaignScript)
         anyone.get(.signIn, use: AccountsController.signInPage)
         anyone.post(.signIn, use: AccountsController.signIn)
         // The second step of signing in: its pending cookie (no session yet) is the proof.
@@ -64,7 +65,6 @@ enum Routes {
         let tenant = TenantRoutes(signedInBuilder.grouped(RequireTenant()))
         tenant.get(.dashboard, requires: .viewDashboard, use: DashboardController.dashboard)
         let sections: [(SiteURL, Permission, TextKey, TextKey)] = [
-            (.campaigns, .viewDashboard, .navCampaigns, .sectionCampaignsAbout),
             (.automation, .viewDashboard, .navAutomation, .sectionAutomationAbout),
             (.analytics, .viewAnalytics, .navAnalytics, .sectionAnalyticsAbout),
         ]
@@ -72,6 +72,15 @@ enum Routes {
             tenant.get(url, requires: permission, use: DashboardController.section(url, title: title, about: about))
         }
         tenant.get(.settings, requires: .viewDashboard, use: DashboardController.settings)
+        tenant.get(.campaigns, requires: .viewDashboard, use: CampaignsController.list)
+        tenant.get(.campaignNew, requires: .manageCampaigns, use: CampaignsController.newPage)
+        tenant.post(.campaignNew, requires: .manageCampaigns, use: CampaignsController.create)
+        tenant.get(.campaign(.key), requires: .viewDashboard, use: CampaignsController.show)
+        tenant.post(.campaignStart(.key), requires: .manageCampaigns, use: CampaignsController.start)
+        tenant.post(.campaignPause(.key), requires: .manageCampaigns, use: CampaignsController.pause)
+        tenant.post(.campaignResume(.key), requires: .manageCampaigns, use: CampaignsController.resume)
+        tenant.post(.campaignCancel(.key), requires: .manageCampaigns, use: CampaignsController.cancel)
+        tenant.get(.campaignExport(.key), requires: .manageCampaigns, use: CampaignExport.export)
         tenant.get(.securitySettings, requires: .viewDashboard, use: TwoFactorController.securityPage)
         tenant.post(.securitySettings, requires: .manageSecurity, use: TwoFactorController.saveSecurity)
         tenant.get(.inbox, requires: .viewConversations, use: InboxController.list)
@@ -193,6 +202,18 @@ enum Routes {
         api.patch("segments", .parameter(SiteURL.segmentID), requires: .manageContacts, use: SegmentsAPIController.update)
         api.delete("segments", .parameter(SiteURL.segmentID), requires: .manageContacts, use: SegmentsAPIController.delete)
         api.get("segments", .parameter(SiteURL.segmentID), "contacts", requires: .manageContacts, use: SegmentsAPIController.contacts)
+        api.get("campaigns", requires: .viewDashboard, use: CampaignsAPIController.list)
+        api.post("campaigns", requires: .manageCampaigns, use: CampaignsAPIController.create)
+        api.get("campaigns", .parameter(SiteURL.campaignID), requires: .viewDashboard, use: CampaignsAPIController.show)
+        api.patch("campaigns", .parameter(SiteURL.campaignID), requires: .manageCampaigns, use: CampaignsAPIController.update)
+        api.post("campaigns", .parameter(SiteURL.campaignID), "start", requires: .manageCampaigns, use: CampaignsAPIController.start)
+        api.post("campaigns", .parameter(SiteURL.campaignID), "pause", requires: .manageCampaigns, use: CampaignsAPIController.pause)
+        api.post("campaigns", .parameter(SiteURL.campaignID), "resume", requires: .manageCampaigns, use: CampaignsAPIController.resume)
+        api.post("campaigns", .parameter(SiteURL.campaignID), "cancel", requires: .manageCampaigns, use: CampaignsAPIController.cancel)
+        api.post(
+            "campaigns", .parameter(SiteURL.campaignID), "resend-unconfirmed", requires: .manageCampaigns, use: CampaignsAPIController.resendUnconfirmed)
+        api.get("campaigns", .parameter(SiteURL.campaignID), "preview", requires: .manageCampaigns, use: CampaignsAPIController.preview)
+        api.get("campaigns", .parameter(SiteURL.campaignID), "recipients", "export", requires: .manageCampaigns, use: CampaignExport.export)
         api.get("inbox", "events", requires: .viewConversations, use: InboxAPIController.events)
         api.get("teams", requires: .viewConversations, use: InboxAPIController.teams)
         api.post("teams", requires: .manageInbox, use: InboxAPIController.createTeam)

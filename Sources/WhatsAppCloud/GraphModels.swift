@@ -69,7 +69,7 @@ public struct MediaInfo: Decodable, Sendable, Equatable {
 
 /// `GET /{phone_number_id}?fields=…`: a business phone number's state.
 public struct PhoneNumberInfo: Decodable, Sendable, Equatable {
-    public static let fields = "id,display_phone_number,verified_name,quality_rating,code_verification_status,throughput,name_status"
+    public static let fields = "id,display_phone_number,verified_name,quality_rating,code_verification_status,throughput,name_status,messaging_limit_tier"
 
     public var id: String
     public var displayPhoneNumber: String
@@ -80,10 +80,12 @@ public struct PhoneNumberInfo: Decodable, Sendable, Equatable {
     /// `STANDARD`, `HIGH`, `NOT_APPLICABLE` (from `throughput.level`).
     public var throughputLevel: String?
     public var nameStatus: String?
+    /// `TIER_250`, `TIER_2K`, `TIER_10K`, `TIER_100K`, `TIER_UNLIMITED`, …, kept as sent.
+    public var messagingLimitTier: String?
 
     public init(
         id: String, displayPhoneNumber: String, verifiedName: String, qualityRating: String,
-        codeVerificationStatus: String? = nil, throughputLevel: String? = nil, nameStatus: String? = nil
+        codeVerificationStatus: String? = nil, throughputLevel: String? = nil, nameStatus: String? = nil, messagingLimitTier: String? = nil
     ) {
         self.id = id
         self.displayPhoneNumber = displayPhoneNumber
@@ -92,10 +94,16 @@ public struct PhoneNumberInfo: Decodable, Sendable, Equatable {
         self.codeVerificationStatus = codeVerificationStatus
         self.throughputLevel = throughputLevel
         self.nameStatus = nameStatus
+        self.messagingLimitTier = messagingLimitTier
     }
+
+    /// The messaging limit the tier names: `.limited(2000)` for `TIER_2K`, `.unlimited`, or nil for
+    /// a tier this client cannot read.
+    public var messagingLimit: MessagingLimit? { messagingLimitTier.flatMap(MessagingLimit.init(tier:)) }
 
     enum CodingKeys: String, CodingKey {
         case id, throughput
+        case messagingLimitTier = "messaging_limit_tier"
         case displayPhoneNumber = "display_phone_number"
         case verifiedName = "verified_name"
         case qualityRating = "quality_rating"
@@ -114,6 +122,24 @@ public struct PhoneNumberInfo: Decodable, Sendable, Equatable {
         codeVerificationStatus = try container.decodeIfPresent(String.self, forKey: .codeVerificationStatus)
         throughputLevel = try container.decodeIfPresent(Throughput.self, forKey: .throughput)?.level
         nameStatus = try container.decodeIfPresent(String.self, forKey: .nameStatus)
+        messagingLimitTier = try container.decodeIfPresent(String.self, forKey: .messagingLimitTier)
+    }
+}
+
+/// How many different customers a business may start conversations with in a moving 24 hours.
+public enum MessagingLimit: Sendable, Equatable {
+    case limited(Int)
+    case unlimited
+
+    /// Reads Meta's tier names: `TIER_250`, `TIER_2K`, `TIER_100K`, `TIER_UNLIMITED`.
+    public init?(tier: String) {
+        let name = tier.uppercased()
+        guard name.hasPrefix("TIER_") else { return nil }
+        let size = name.dropFirst("TIER_".count)
+        if size == "UNLIMITED" { self = .unlimited; return }
+        let thousands = size.hasSuffix("K")
+        guard let number = Int(thousands ? size.dropLast() : size), number > 0 else { return nil }
+        self = .limited(thousands ? number * 1000 : number)
     }
 }
 

@@ -46,6 +46,7 @@ import Testing
         "WebhookIntake.swift": "webhook_events, stored before any organization is known",
         "ProcessWhatsAppWebhook.swift": "webhook_events",
         "SendWhatsAppMessage.swift": "send_rate_buckets, per phone number",
+        "CampaignSender.swift": "send_rate_buckets, per phone number (the same bucket as the inbox's sends)",
         "HealthController.swift": "the migration log",
         "Throttle.swift": "throttle counters and login failures, per address and account",
         "InboxEvents.swift": "the event log every live inbox of every organization reads",

@@ -44,6 +44,8 @@ public struct AppConfiguration: Sendable {
     public var email: EmailSettings
     /// How long invitation, verification and password-reset links last (`AccountLinkSettings`).
     public var accountLinks: AccountLinkSettings = .standard
+    /// How campaigns settle what a stopped process left behind (`CampaignSettings`).
+    public var campaigns: CampaignSettings = .standard
 
     public enum LogFormat: String, Sendable { case text, json }
 
@@ -309,7 +311,8 @@ extension AppConfiguration {
             inboxCountsMaxAge: .milliseconds(try integer("INBOX_COUNTS_MAX_AGE_MILLISECONDS", default: environment == .testing ? 0 : 2000, range: 0...60_000)),
             liveInboxReplayLimit: try integer("LIVE_INBOX_REPLAY_LIMIT", default: 1000, range: 1...100_000),
             email: try EmailSettings.load(appURL: appURL, value),
-            accountLinks: try AccountLinkSettings.load(value)
+            accountLinks: try AccountLinkSettings.load(value),
+            campaigns: try CampaignSettings.load(value)
         )
     }
 }

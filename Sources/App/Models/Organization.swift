@@ -18,6 +18,11 @@ final class Organization: Model, @unchecked Sendable {
     /// `nil`: the defaults (`MarketingKeywords`).
     @OptionalField(key: "opt_out_keywords") var optOutKeywords: String?
     @OptionalField(key: "opt_in_keywords") var optInKeywords: String?
+    /// The IANA time zone campaigns are scheduled in ("Europe/Amsterdam").
+    @Field(key: "time_zone") var timeZone: String
+    /// What the organization's plan allows; `nil`: no limit. Billing sets them from the plan.
+    @OptionalField(key: "plan_contact_limit") var planContactLimit: Int?
+    @OptionalField(key: "plan_monthly_messages") var planMonthlyMessages: Int?
 
     init() {}
 
@@ -27,5 +32,6 @@ final class Organization: Model, @unchecked Sendable {
         self.createdAt = createdAt
         self.agentsSeeAll = true
         self.defaultCountry = "NL"
+        self.timeZone = "Europe/Amsterdam"
     }
 }

@@ -24,6 +24,9 @@ final class WhatsAppConnection: Model, TenantOwned, @unchecked Sendable {
     @OptionalField(key: "app_secret_sealed") var appSecretSealed: Data?
     @OptionalField(key: "verify_token_sealed") var verifyTokenSealed: Data?
     @Field(key: "sends_per_second") var sendsPerSecond: Int
+    /// Meta's messaging limit: how many different customers the business may start conversations
+    /// with in a moving 24 hours (250, 2,000, 10,000, 100,000); `nil`: unlimited.
+    @OptionalField(key: "messaging_limit") var messagingLimit: Int?
     @Enum(key: "state") var state: State
     @OptionalField(key: "state_detail") var stateDetail: String?
     @OptionalField(key: "checked_at") var checkedAt: Date?

@@ -20,10 +20,12 @@ enum AssetsController {
     private static let progressAsset = Asset("progress", "js", contentType: "text/javascript; charset=utf-8")
     private static let inboxAsset = Asset("inbox", "js", contentType: "text/javascript; charset=utf-8")
     private static let segmentAsset = Asset("segments", "js", contentType: "text/javascript; charset=utf-8")
+    private static let campaignAsset = Asset("campaign", "js", contentType: "text/javascript; charset=utf-8")
 
     static func stylesheet(_ request: Request) async throws -> Response { serve(stylesheetAsset, request) }
     static func progressScript(_ request: Request) async throws -> Response { serve(progressAsset, request) }
     static func segmentScript(_ request: Request) async throws -> Response { serve(segmentAsset, request) }
+    static func campaignScript(_ request: Request) async throws -> Response { serve(campaignAsset, request) }
     static func inboxScript(_ request: Request, _: Tenant) async throws -> Response { serve(inboxAsset, request) }
 
     private static func serve(_ asset: Asset, _ request: Request) -> Response {

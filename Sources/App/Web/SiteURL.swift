@@ -99,6 +99,14 @@ enum SiteURL: Equatable {
     case segmentScript
     case segment(Parameter)
     case segmentDelete(Parameter)
+    case campaignNew
+    case campaign(Parameter)
+    case campaignStart(Parameter)
+    case campaignPause(Parameter)
+    case campaignResume(Parameter)
+    case campaignCancel(Parameter)
+    case campaignExport(Parameter)
+    case campaignScript
 
     /// A path parameter: `.key` when registering a route, `.value` when building a link.
     enum Parameter: Equatable {
@@ -124,6 +132,7 @@ enum SiteURL: Equatable {
     static let fieldID = "fieldID"
     static let importID = "importID"
     static let segmentID = "segmentID"
+    static let campaignID = "campaignID"
 
     var path: String {
         "/"
@@ -231,6 +240,14 @@ enum SiteURL: Equatable {
         case .segmentScript: ["assets", "segments.js"]
         case .segment: ["contacts", "segments", .parameter(Self.segmentID)]
         case .segmentDelete: ["contacts", "segments", .parameter(Self.segmentID), "delete"]
+        case .campaignNew: ["campaigns", "new"]
+        case .campaign: ["campaigns", .parameter(Self.campaignID)]
+        case .campaignStart: ["campaigns", .parameter(Self.campaignID), "start"]
+        case .campaignPause: ["campaigns", .parameter(Self.campaignID), "pause"]
+        case .campaignResume: ["campaigns", .parameter(Self.campaignID), "resume"]
+        case .campaignCancel: ["campaigns", .parameter(Self.campaignID), "cancel"]
+        case .campaignExport: ["campaigns", .parameter(Self.campaignID), "recipients.csv"]
+        case .campaignScript: ["assets", "campaign.js"]
         }
     }
 
@@ -250,6 +267,9 @@ enum SiteURL: Equatable {
             .contactPrivacyExport(.value(let id)), .contactErase(.value(let id)), .contactFieldDelete(.value(let id)),
             .contactImportReview(.value(let id)), .contactImportFailures(.value(let id)), .segment(.value(let id)),
             .segmentDelete(.value(let id)):
+            id
+        case .campaign(.value(let id)), .campaignStart(.value(let id)), .campaignPause(.value(let id)), .campaignResume(.value(let id)),
+            .campaignCancel(.value(let id)), .campaignExport(.value(let id)):
             id
         default: nil
         }

@@ -131,6 +131,12 @@ struct ConnectionSetup: Sendable {
             try await vault.seal($0, for: scope.organizationID, purpose: .whatsAppVerifyToken, on: scope.database)
         }
         connection.sendsPerSecond = rate
+        switch info.messagingLimit {
+        case .limited(let customers): connection.messagingLimit = customers
+        case .unlimited: connection.messagingLimit = nil
+        // Meta did not say: keep what was known, or the lowest tier a new business starts at.
+        case nil: if existing == nil { connection.messagingLimit = 250 }
+        }
         connection.state = .active
         connection.stateDetail = nil
         connection.checkedAt = now

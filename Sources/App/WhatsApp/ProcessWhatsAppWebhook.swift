@@ -324,9 +324,11 @@ struct WebhookBatch {
         for group in Dictionary(grouping: chosen, by: { $0.connection.id! }).values {
             let connection = group[0].connection
             let scope = TenantScope(organizationID: connection.organizationID, database: database)
-            let unknown = try await StatusIngest(
+            let notMessages = try await StatusIngest(
                 scope: scope, connectionID: connection.id!, events: InboxEventLog(database: database, wakeUp: inboxWakeUp, now: now)
             ).apply(group.map(\.status))
+            let unknown = try await CampaignStatusIngest(scope: scope, connectionID: connection.id!, now: now)
+                .apply(group.map(\.status).filter { notMessages.contains($0.id) })
             for item in group where unknown.contains(item.status.id) {
                 if now.timeIntervalSince(item.status.timestamp) < 600 { waiting.insert(item.eventID) } else { ignored.insert(item.eventID) }
             }

@@ -44,23 +44,24 @@ struct SendRateLimiter: Sendable {
         }
     }
 
-    /// Takes a token if there is one; otherwise returns how long until there will be.
-    func tryTake(_ bucket: Bucket) async throws -> TimeInterval? {
+    /// Takes `count` tokens if there are as many (at most the burst); otherwise returns how long until there will be.
+    func tryTake(_ bucket: Bucket, count: Int = 1) async throws -> TimeInterval? {
+        let count = Double(Swift.max(1, Swift.min(count, Int(bucket.burst))))
         let nowMicros = Int64(now().timeIntervalSince1970 * 1_000_000)
         let engine = database.engine
         // Tokens now = stored + elapsed × rate, capped at the burst.
         let refilled = engine.least("\(bucket.burst)", "tokens + \(engine.greatest("0", "\(nowMicros) - refilled_at")) * \(bucket.perSecond) / 1000000.0")
         let taken = try await database.raw(
             """
-            UPDATE send_rate_buckets SET tokens = \(unsafeRaw: refilled) - 1, refilled_at = \(unsafeRaw: engine.greatest("refilled_at", "\(nowMicros)"))
-            WHERE bucket = \(bind: bucket.key) AND \(unsafeRaw: refilled) >= 1
+            UPDATE send_rate_buckets SET tokens = \(unsafeRaw: refilled) - \(unsafeRaw: "\(count)"), refilled_at = \(unsafeRaw: engine.greatest("refilled_at", "\(nowMicros)"))
+            WHERE bucket = \(bind: bucket.key) AND \(unsafeRaw: refilled) >= \(unsafeRaw: "\(count)")
             RETURNING tokens
             """
         ).all()
         if !taken.isEmpty { return nil }
         let inserted = try await database.raw(
             """
-            INSERT INTO send_rate_buckets (bucket, tokens, refilled_at) VALUES (\(bind: bucket.key), \(bind: bucket.burst - 1), \(bind: nowMicros))
+            INSERT INTO send_rate_buckets (bucket, tokens, refilled_at) VALUES (\(bind: bucket.key), \(bind: bucket.burst - count), \(bind: nowMicros))
             ON CONFLICT (bucket) DO NOTHING RETURNING tokens
             """
         ).all()
@@ -71,6 +72,6 @@ struct SendRateLimiter: Sendable {
         let tokens = try row.decode(column: "tokens", as: Double.self)
         let refilledAt = try row.decode(column: "refilled_at", as: Int64.self)
         let available = Swift.min(bucket.burst, tokens + Double(Swift.max(0, nowMicros - refilledAt)) * bucket.perSecond / 1_000_000)
-        return Swift.max(0.001, (1 - available) / bucket.perSecond)
+        return Swift.max(0.001, (count - available) / bucket.perSecond)
     }
 }

@@ -71,6 +71,24 @@ extension GraphAPIError {
         httpStatus: .badRequest, code: 131056, message: "(#131056) (Business Account, Consumer Account) pair rate limit hit",
         details: "Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time.")
 
+    /// What Meta answers for a customer it will not deliver to.
+    static func recipientRefused(_ code: Int) -> GraphAPIError {
+        switch code {
+        case 131026:
+            GraphAPIError(
+                httpStatus: .badRequest, code: code, message: "(#131026) Message Undeliverable",
+                details: "Unable to deliver message. Reasons can include: the recipient phone number is not a WhatsApp phone number.")
+        case 131048:
+            GraphAPIError(
+                httpStatus: .badRequest, code: code, message: "(#131048) Spam rate limit hit",
+                details: "Message failed to send because there are restrictions on how many messages can be sent from this phone number.")
+        default:
+            GraphAPIError(
+                httpStatus: .badRequest, code: code, message: "(#\(code)) Message not delivered",
+                details: "This message was not delivered to maintain healthy ecosystem engagement.")
+        }
+    }
+
     static func templateMissing(name: String, language: String) -> GraphAPIError {
         GraphAPIError(
             httpStatus: .badRequest, code: 132001, message: "(#132001) Template name does not exist in the translation",

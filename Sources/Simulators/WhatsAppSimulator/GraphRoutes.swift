@@ -97,7 +97,7 @@ struct GraphRoutes: Sendable {
             "platform_type": "CLOUD_API",
             "name_status": "APPROVED",
             "throughput": ["level": "STANDARD"],
-            "messaging_limit_tier": "TIER_1K",
+            "messaging_limit_tier": .string(number.messagingLimitTier),
         ]
         guard let requested, !requested.isEmpty else {
             let defaults = ["id", "display_phone_number", "verified_name", "quality_rating", "code_verification_status", "platform_type"]

@@ -11,6 +11,7 @@ public final class GraphSimulator: Sendable {
     let state: Mutex<SimulatorState>
     let sender: WebhookSender
     private let running = Mutex<(app: Application, baseURL: URL)?>(nil)
+    private let sentLog: Mutex<FileHandle?>
 
     public init(_ configuration: SimulatorConfiguration, now: @escaping @Sendable () -> Date = Date.init) {
         self.configuration = configuration
@@ -19,6 +20,20 @@ public final class GraphSimulator: Sendable {
         var initial = SimulatorState()
         initial.webhookURL = configuration.webhookURL
         self.state = Mutex(initial)
+        self.sentLog = Mutex(
+            configuration.sentLog.flatMap { url in
+                FileManager.default.createFile(atPath: url.path, contents: nil)
+                return try? FileHandle(forWritingTo: url)
+            })
+    }
+
+    /// Appends an accepted message to the sent log, if there is one.
+    func logSent(_ message: SentMessage) {
+        sentLog.withLock { handle in
+            guard let handle else { return }
+            let callback = message.json["biz_opaque_callback_data"]?.string ?? ""
+            handle.write(Data("\(message.to)\t\(message.wamid)\t\(callback)\n".utf8))
+        }
     }
 
     // MARK: Server
@@ -90,6 +105,15 @@ public final class GraphSimulator: Sendable {
         state.withLock { _ = $0.brokenTokens.remove(token) }
     }
 
+    /// From now on messages to this customer are refused with `code`: 131026 (undeliverable),
+    /// 131048 (spam rate limit) or 131049 (Meta chose not to deliver).
+    public func refuseMessages(to waID: String, code: Int) {
+        state.withLock { $0.refusedRecipients[waID] = code }
+    }
+
+    /// The error code of every send refused so far (throughput, pair rate, refused customers), in order.
+    public var refusedSends: [Int] { state.withLock { $0.refusedSends } }
+
     /// The next `count` media downloads fail with `status` (500 or 404 are the useful ones).
     public func failNextMediaDownloads(_ count: Int, status: UInt = 500) {
         state.withLock { $0.downloadFailures = DownloadFailures(remaining: count, status: status) }
@@ -142,16 +166,27 @@ public final class GraphSimulator: Sendable {
         track { [weak self] in await self?.deliver(body) }
     }
 
-    /// Posts a webhook body now, recording failures instead of throwing.
+    /// Posts a webhook body now, again with backoff while it fails (for `webhookRetryFor` seconds),
+    /// recording the failure instead of throwing when it gives up.
     func deliver(_ body: JSONValue) async {
         guard let url = webhookURL else { return }
-        do {
-            let status = try await sender.post(body.encoded(), to: url)
-            if !(200..<300).contains(status.code) {
-                state.withLock { $0.webhookFailures.append("HTTP \(status.code) from \(url)") }
+        let giveUp = ContinuousClock.now + .milliseconds(Int(configuration.webhookRetryFor * 1000))
+        var pause = Duration.milliseconds(250)
+        while true {
+            let failure: String
+            do {
+                let status = try await sender.post(body.encoded(), to: url)
+                if (200..<300).contains(status.code) { return }
+                failure = "HTTP \(status.code) from \(url)"
+            } catch {
+                if Task.isCancelled { return }
+                failure = "\(error)"
             }
-        } catch {
-            if !Task.isCancelled { state.withLock { $0.webhookFailures.append("\(error)") } }
+            guard ContinuousClock.now + pause < giveUp, (try? await Task.sleep(for: pause)) != nil else {
+                state.withLock { $0.webhookFailures.append(failure) }
+                return
+            }
+            pause = min(pause * 2, .seconds(5))
         }
     }
 

@@ -31,33 +31,18 @@ extension GraphRoutes {
             })
 
         let now = simulator.now()
-        let configuration = simulator.configuration
         let pairKey = SimulatorState.pairKey(number.phoneNumberID, waID)
         let wamid = Identifiers.wamid(customer: waID)
         let sent = SentMessage(phoneNumberID: number.phoneNumberID, to: waID, type: type, json: json, wamid: wamid, time: now)
         try simulator.state.withLock { state in
-            var throughput =
-                state.throughput[number.phoneNumberID]
-                ?? TokenBucket(
-                    capacity: Double(configuration.throughputPerSecond), perSecond: Double(configuration.throughputPerSecond), now: now)
-            defer { state.throughput[number.phoneNumberID] = throughput }
-            guard throughput.take(at: now) else { throw GraphAPIError.throughputExceeded }
-
-            if template == nil {
-                guard let last = state.lastInbound[pairKey], now.timeIntervalSince(last) <= configuration.serviceWindow else {
-                    throw GraphAPIError.reengagementRequired
-                }
+            do {
+                try admit(sent, pairKey: pairKey, template: template, state: &state)
+            } catch let error as GraphAPIError {
+                state.refusedSends.append(error.code)
+                throw error
             }
-
-            var pair =
-                state.pairRates[pairKey]
-                ?? TokenBucket(
-                    capacity: Double(configuration.pairRate.burst), perSecond: 1 / configuration.pairRate.perSeconds, now: now)
-            defer { state.pairRates[pairKey] = pair }
-            guard pair.take(at: now) else { throw GraphAPIError.pairRateExceeded }
-
-            state.sentMessages.append(sent)
         }
+        simulator.logSent(sent)
         scheduleStatuses(for: sent, number: number, template: template)
 
         var message: [String: JSONValue] = ["id": .string(wamid)]
@@ -67,6 +52,31 @@ extension GraphRoutes {
             "contacts": [["input": .string(to), "wa_id": .string(waID)]],
             "messages": [.object(message)],
         ])
+    }
+
+    /// Meta's checks on a send, in order: throughput, the service window, pair rate, refused customers.
+    private func admit(_ sent: SentMessage, pairKey: String, template: SimulatedTemplate?, state: inout SimulatorState) throws {
+        let (now, configuration) = (sent.time, simulator.configuration)
+        var throughput =
+            state.throughput[sent.phoneNumberID]
+            ?? TokenBucket(capacity: Double(configuration.throughputPerSecond), perSecond: Double(configuration.throughputPerSecond), now: now)
+        defer { state.throughput[sent.phoneNumberID] = throughput }
+        guard throughput.take(at: now) else { throw GraphAPIError.throughputExceeded }
+
+        if template == nil {
+            guard let last = state.lastInbound[pairKey], now.timeIntervalSince(last) <= configuration.serviceWindow else {
+                throw GraphAPIError.reengagementRequired
+            }
+        }
+
+        var pair =
+            state.pairRates[pairKey]
+            ?? TokenBucket(capacity: Double(configuration.pairRate.burst), perSecond: 1 / configuration.pairRate.perSeconds, now: now)
+        defer { state.pairRates[pairKey] = pair }
+        guard pair.take(at: now) else { throw GraphAPIError.pairRateExceeded }
+        if let code = state.refusedRecipients[sent.to] { throw GraphAPIError.recipientRefused(code) }
+
+        state.sentMessages.append(sent)
     }
 
     /// `{"messaging_product":"whatsapp","status":"read","message_id":…}` marks a customer's message read.
@@ -113,7 +123,8 @@ extension GraphRoutes {
                 }
                 if Task.isCancelled { return }
                 let body = WebhookPayloads.status(
-                    number: number, wamid: sent.wamid, status: status, recipient: sent.to, at: simulator.now(), pricing: pricing)
+                    number: number, wamid: sent.wamid, status: status, recipient: sent.to, at: simulator.now(), pricing: pricing,
+                    callbackData: sent.json["biz_opaque_callback_data"]?.string)
                 await simulator.deliver(body)
             }
         }

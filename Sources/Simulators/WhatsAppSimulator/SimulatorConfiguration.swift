@@ -10,10 +10,12 @@ public struct SimulatedNumber: Sendable, Equatable {
     public var qualityRating: String
     /// The Bearer token that may act for this number and its WhatsApp Business Account.
     public var accessToken: String
+    /// Meta's name for the business's messaging limit (`TIER_1K`, `TIER_100K`, `TIER_UNLIMITED`).
+    public var messagingLimitTier: String
 
     public init(
         phoneNumberID: String, wabaID: String, displayPhoneNumber: String, verifiedName: String,
-        qualityRating: String = "GREEN", accessToken: String
+        qualityRating: String = "GREEN", accessToken: String, messagingLimitTier: String = "TIER_1K"
     ) {
         self.phoneNumberID = phoneNumberID
         self.wabaID = wabaID
@@ -21,6 +23,7 @@ public struct SimulatedNumber: Sendable, Equatable {
         self.verifiedName = verifiedName
         self.qualityRating = qualityRating
         self.accessToken = accessToken
+        self.messagingLimitTier = messagingLimitTier
     }
 
     /// The digits of the display number, the form webhook metadata uses.
@@ -85,6 +88,12 @@ public struct SimulatorConfiguration: Sendable {
     public var templateApprovalDelay: Double?
     /// How long the customer-service window stays open after a customer's message.
     public var serviceWindow: TimeInterval
+    /// For how many (real) seconds a webhook that failed is posted again, with backoff, as Meta
+    /// retries its deliveries; 0: once only.
+    public var webhookRetryFor: TimeInterval = 0
+    /// A file that gets a line per accepted message, `to<TAB>wamid<TAB>biz_opaque_callback_data`, so
+    /// another process (a test) can count what was sent.
+    public var sentLog: URL?
 
     public init(
         numbers: [SimulatedNumber],

@@ -72,6 +72,10 @@ struct SimulatorState: Sendable {
     var userIDs: [String: String] = [:]
     var pendingTasks: [UUID: Task<Void, Never>] = [:]
     var webhookFailures: [String] = []
+    /// Customers whose messages Meta refuses, with the error code (131026, 131048, 131049).
+    var refusedRecipients: [String: Int] = [:]
+    /// The code of every send the simulator refused, in order.
+    var refusedSends: [Int] = []
 
     static func pairKey(_ phoneNumberID: String, _ waID: String) -> String { phoneNumberID + "|" + waID }
 }

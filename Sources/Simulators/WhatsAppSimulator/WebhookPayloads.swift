@@ -34,12 +34,14 @@ enum WebhookPayloads {
         var conversationExpires: Date
     }
 
-    static func status(number: SimulatedNumber, wamid: String, status: String, recipient: String, at time: Date, pricing: StatusPricing) -> JSONValue {
+    static func status(
+        number: SimulatedNumber, wamid: String, status: String, recipient: String, at time: Date, pricing: StatusPricing, callbackData: String? = nil
+    ) -> JSONValue {
         var conversation: [String: JSONValue] = [
             "id": .string(pricing.conversationID), "origin": ["type": .string(pricing.category)],
         ]
         if status == "sent" { conversation["expiration_timestamp"] = timestamp(pricing.conversationExpires) }
-        let statusObject: JSONValue = [
+        var statusObject: JSONValue = [
             "id": .string(wamid),
             "status": .string(status),
             "timestamp": timestamp(time),
@@ -50,6 +52,11 @@ enum WebhookPayloads {
                 "type": .string(pricing.type), "category": .string(pricing.category),
             ],
         ]
+        // Meta echoes the send's biz_opaque_callback_data in every status of the message.
+        if let callbackData, case .object(var object) = statusObject {
+            object["biz_opaque_callback_data"] = .string(callbackData)
+            statusObject = .object(object)
+        }
         let value: JSONValue = ["messaging_product": "whatsapp", "metadata": metadata(number), "statuses": [statusObject]]
         return envelope(wabaID: number.wabaID, field: "messages", value: value)
     }

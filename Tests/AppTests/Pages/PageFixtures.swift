@@ -225,6 +225,7 @@ enum PageFixtures {
         for (name, unsubscribe) in EmailPageFixtures.unsubscribe(s) {
             add("unsubscribe \(name)", unsubscribe) { UnsubscribePage.html(unsubscribe, $0) }
         }
+        for page in campaignPages(s) { pages.append(page) }
         return pages
     }
 
@@ -366,5 +367,57 @@ enum PageFixtures {
             tags: choices(s, "tag"), cannedResponses: [.init(id: id("fixture 23"), shortcut: s("shortcut"), body: s("canned body"))],
             notice: s("notice"), error: s("error")
         )
+    }
+
+    static func campaignPages(_ s: (String) -> String) -> [Page] {
+        var pages: [Page] = []
+        func add(_ name: String, _ model: Any, _ render: @escaping (Chrome) -> HTML) {
+            pages.append(Page(name: name, model: model, render: render))
+        }
+        let statistics = CampaignStatistics(
+            audience: 120, queued: 40, sent: 60, delivered: 50, read: 30, failed: 8, unknown: 2, skipped: 10, replied: 4, optedOut: 1,
+            failures: [.init(code: 131026, reason: s("failure reason"), count: 8)], skips: [.init(code: nil, reason: s("skip reason"), count: 10)])
+        let list = CampaignListPage.Model(
+            rows: [
+                .init(id: id("fixture campaign 1"), name: s("campaign name"), status: .sending, statistics: statistics, createdAt: start),
+                .init(id: id("fixture campaign 2"), name: s("campaign name"), status: .draft, statistics: CampaignStatistics(), createdAt: start),
+            ],
+            canManage: true, notice: s("notice"))
+        add("campaign list", list) { CampaignListPage.html(list, $0) }
+        let empty = CampaignListPage.Model(rows: [], canManage: false, notice: nil)
+        add("campaign list, empty", empty) { CampaignListPage.html(empty, $0) }
+
+        let text = TemplateText(
+            headerFormat: nil, header: s("template header"), body: s("template body"), footer: s("template footer"),
+            buttons: [.init(type: s("button type"), text: s("button text"), url: s("button url"))])
+        let chart = CampaignChart(
+            points: (0...4).map { CampaignChart.Point(at: start.addingTimeInterval(Double($0) * 60), sent: $0 * 15, delivered: $0 * 12, read: $0 * 7) })
+        let sending = CampaignPage.Model(
+            id: id("fixture campaign 1"), name: s("campaign name"), status: .sending, stopReason: s("stop reason"), waitingReason: s("waiting reason"),
+            numberName: s("number name"), templateName: s("template name"), sendAt: start, startedAt: start, finishedAt: nil, statistics: statistics,
+            chart: chart, preview: .init(contactName: s("contact name"), text: text, skipped: .optedOut), canManage: true, timeZone: s("time zone"),
+            notice: s("notice"), error: s("error"))
+        add("campaign, sending", sending) { CampaignPage.html(sending, $0) }
+        let draft = CampaignPage.Model(
+            id: id("fixture campaign 2"), name: s("campaign name"), status: .draft, stopReason: nil, waitingReason: nil, numberName: s("number name"),
+            templateName: s("template name"), sendAt: nil, startedAt: nil, finishedAt: nil, statistics: CampaignStatistics(),
+            chart: CampaignChart(points: []), preview: nil, canManage: true, timeZone: s("time zone"), notice: nil, error: nil)
+        add("campaign, draft", draft) { CampaignPage.html(draft, $0) }
+
+        let option = CampaignFormPage.Option(value: s("option value"), label: s("option label"))
+        let stepOne = CampaignFormPage.Model(
+            numbers: [option], templates: [], connectionID: s("option value"), template: nil, templateText: nil, variables: [],
+            needsHeaderMedia: nil, headerMedia: s("header media"), sources: [option], segments: [option], tags: [option], name: s("name"),
+            segmentID: nil, tagIDs: [], error: nil)
+        add("campaign new, choose a template", stepOne) { CampaignFormPage.html(stepOne, $0) }
+        let stepTwo = CampaignFormPage.Model(
+            numbers: [option], templates: [option], connectionID: s("option value"), template: s("option value"), templateText: text,
+            variables: [
+                .init(key: s("variable key"), label: s("variable label"), source: s("option value"), text: s("variable text"), fallback: s("fallback"))
+            ],
+            needsHeaderMedia: s("media kind"), headerMedia: s("header media"), sources: [option], segments: [option], tags: [option], name: s("name"),
+            segmentID: s("option value"), tagIDs: [s("option value")], error: s("error"))
+        add("campaign new, refused", stepTwo) { CampaignFormPage.html(stepTwo, $0) }
+        return pages
     }
 }

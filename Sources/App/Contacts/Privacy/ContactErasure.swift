@@ -80,6 +80,16 @@ enum ContactErasure {
             try await scope.sql { organization in
                 "DELETE FROM conversations WHERE organization_id = \(bind: organization) AND contact_id = \(bind: contactID)"
             }.run()
+            // Campaign recipients stay for the campaigns' numbers, without the number, the message and its WhatsApp id
+            // (which encodes the number); one still waiting is not sent.
+            try await scope.sql { organization in
+                """
+                UPDATE campaign_recipients SET wa_id = NULL, draft = NULL, wamid = NULL,
+                  reason = CASE WHEN status = 'pending' THEN \(bind: CampaignRecipient.SkipReason.erased.rawValue) ELSE reason END,
+                  status = CASE WHEN status = 'pending' THEN 'skipped' ELSE status END
+                WHERE organization_id = \(bind: organization) AND contact_id = \(bind: contactID)
+                """
+            }.run()
             for table in ["contact_notes", "contact_field_values", "contact_tags"] {
                 try await scope.sql { organization in
                     "DELETE FROM \(ident: table) WHERE organization_id = \(bind: organization) AND contact_id = \(bind: contactID)"

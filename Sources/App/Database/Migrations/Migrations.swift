@@ -44,5 +44,6 @@ enum Migrations {
         IndexSegmentNamesInAnyCase(),
         IndexContactSearchAndCounts(),
         IndexLivePhoneNumbers(),
+        CreateCampaigns(),
     ]
 }
