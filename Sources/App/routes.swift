@@ -80,6 +80,7 @@ enum Routes {
         tenant.post(.campaignPause(.key), requires: .manageCampaigns, use: CampaignsController.pause)
         tenant.post(.campaignResume(.key), requires: .manageCampaigns, use: CampaignsController.resume)
         tenant.post(.campaignCancel(.key), requires: .manageCampaigns, use: CampaignsController.cancel)
+        tenant.post(.campaignResend(.key), requires: .manageCampaigns, use: CampaignsController.resendUnconfirmed)
         tenant.get(.campaignExport(.key), requires: .manageCampaigns, use: CampaignExport.export)
         tenant.get(.securitySettings, requires: .viewDashboard, use: TwoFactorController.securityPage)
         tenant.post(.securitySettings, requires: .manageSecurity, use: TwoFactorController.saveSecurity)

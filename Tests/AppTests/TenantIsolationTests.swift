@@ -51,15 +51,29 @@ import VaporTesting
             try await victimTag.create(on: app.db)
             let victimCanned = CannedResponse(organizationID: victim.id!, shortcut: "victimqx9", body: "Victim canned Qx9", createdAt: app.clock.now)
             try await victimCanned.create(on: app.db)
+            let victimCampaign = Campaign()
+            victimCampaign.id = UUID()
+            victimCampaign.organizationID = victim.id!
+            victimCampaign.name = "Victim campaign Qx9"
+            victimCampaign.connectionID = victimChannel.connectionID
+            victimCampaign.templateName = "victimqx9_template"
+            victimCampaign.templateLanguage = "nl"
+            victimCampaign.templateCategory = "MARKETING"
+            victimCampaign.message = CampaignMessage()
+            victimCampaign.audience = CampaignAudience(contactIDs: [victimChannel.contactID])
+            victimCampaign.status = .paused
+            victimCampaign.createdAt = app.clock.now
+            victimCampaign.updatedAt = app.clock.now
+            try await victimCampaign.create(on: app.db)
 
             let victimIDs: [UUID] =
                 [victim.id!, victimJobID] + victimMemberships.map { $0.id! } + victimUserIDs + victimChannel.ids
-                + [victimTeam.id!, victimTag.id!, victimCanned.id!]
+                + [victimTeam.id!, victimTag.id!, victimCanned.id!, victimCampaign.id!]
             let secrets =
                 [
                     "Victim Org Qx9", "Victim Owner Vv7", "Victim Agent Zz3", "victim-owner@victim.example", "victim-agent@victim.example", "Victim import Qx9",
                     "VictimQx9 message", "VictimQx9 Contact", "VictimQx9 media bytes", "victimqx9_template", "wamid.VictimQx9", "token-VictimQx9",
-                    "Victim team Qx9", "Victim tag Qx9", "Victim canned Qx9",
+                    "Victim team Qx9", "Victim tag Qx9", "Victim canned Qx9", "Victim campaign Qx9",
                 ]
                 + victimIDs.map(\.uuidString)
             let before = try await state(of: victim.id!, users: victimUserIDs, app)
@@ -153,7 +167,7 @@ import VaporTesting
             inbox: try await inboxState(of: organizationID, app))
     }
 
-    /// Teams, tags, canned responses, notes, the conversations' work state, members' capacity and availability.
+    /// Teams, tags, canned responses, notes, the conversations' work state, members' capacity and availability, campaigns.
     private func inboxState(of organizationID: UUID, _ app: TestApp) async throws -> [String] {
         let scope = TenantScope(organizationID: organizationID, database: app.db)
         var rows = try await scope.query(Team.self).all().map { "team \($0.id!) \($0.name) \($0.autoAssign)" }
@@ -167,6 +181,8 @@ import VaporTesting
         }
         rows += try await scope.query(Membership.self).all().map { "member \($0.id!) \($0.available) \($0.capacity)" }
         rows += [try await Organization.find(organizationID, on: app.db).map { "agents see all: \($0.agentsSeeAll)" } ?? "-"]
+        rows += try await scope.query(Campaign.self).all().map { "campaign \($0.id!) \($0.name) \($0.status) \($0.audienceJSON)" }
+        rows += try await scope.query(CampaignRecipient.self).all().map { "recipient \($0.id!) \($0.status)" }
         return rows.sorted()
     }
 }

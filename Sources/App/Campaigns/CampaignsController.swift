@@ -54,6 +54,7 @@ enum CampaignsController {
             case "paused": t(.campaignNoticePaused)
             case "resumed": t(.campaignNoticeResumed)
             case "cancelled": t(.campaignNoticeCancelled)
+            case "resent": t(.campaignNoticeResent)
             default: nil
             }
         return try await page(request, tenant, campaign, notice: notice, error: nil, status: .ok)
@@ -85,6 +86,10 @@ enum CampaignsController {
 
     static func cancel(_ request: Request, _ tenant: Tenant) async throws -> Response {
         try await act(request, tenant, notice: "cancelled") { try await $0.cancel($1) }
+    }
+
+    static func resendUnconfirmed(_ request: Request, _ tenant: Tenant) async throws -> Response {
+        try await act(request, tenant, notice: "resent") { try await $0.resendUnconfirmed($1) }
     }
 
     /// Runs an action and shows the campaign: with the notice when it worked, with why when it did not.

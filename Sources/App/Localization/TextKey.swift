@@ -867,4 +867,7 @@ enum TextKey: String, CaseIterable, Sendable {
     case campaignSourceText = "campaignForm.sourceText"
     case campaignSourceField = "campaignForm.sourceField"
     case campaignSkipErased = "campaign.skip.erased"
+    case campaignNoticeResent = "campaign.notice.resent"
+    case campaignResend = "campaign.resend"
+    case campaignResendHint = "campaign.resendHint"
 }

@@ -105,6 +105,7 @@ enum SiteURL: Equatable {
     case campaignPause(Parameter)
     case campaignResume(Parameter)
     case campaignCancel(Parameter)
+    case campaignResend(Parameter)
     case campaignExport(Parameter)
     case campaignScript
 
@@ -246,6 +247,7 @@ enum SiteURL: Equatable {
         case .campaignPause: ["campaigns", .parameter(Self.campaignID), "pause"]
         case .campaignResume: ["campaigns", .parameter(Self.campaignID), "resume"]
         case .campaignCancel: ["campaigns", .parameter(Self.campaignID), "cancel"]
+        case .campaignResend: ["campaigns", .parameter(Self.campaignID), "resend-unconfirmed"]
         case .campaignExport: ["campaigns", .parameter(Self.campaignID), "recipients.csv"]
         case .campaignScript: ["assets", "campaign.js"]
         }
@@ -269,7 +271,7 @@ enum SiteURL: Equatable {
             .segmentDelete(.value(let id)):
             id
         case .campaign(.value(let id)), .campaignStart(.value(let id)), .campaignPause(.value(let id)), .campaignResume(.value(let id)),
-            .campaignCancel(.value(let id)), .campaignExport(.value(let id)):
+            .campaignCancel(.value(let id)), .campaignResend(.value(let id)), .campaignExport(.value(let id)):
             id
         default: nil
         }

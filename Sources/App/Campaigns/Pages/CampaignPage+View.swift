@@ -130,7 +130,13 @@ extension CampaignPage {
                     .button(.type(.submit), .class("button-primary"), .text(t(model.status == .draft ? .campaignStart : .campaignReschedule))))),
             .if(model.status == .sending, button(.campaignPause(id), .campaignPause, "button-secondary")),
             .if(model.status == .paused, button(.campaignResume(id), .campaignResume, "button-primary")),
-            .if(!model.status.isOver, button(.campaignCancel(id), .campaignCancel, "button-danger"))
+            .if(!model.status.isOver, button(.campaignCancel(id), .campaignCancel, "button-danger")),
+            // Outcomes no callback settled: a member's choice to send them again, after the grace period.
+            .if(
+                model.statistics.unknown > 0 && [.sending, .paused, .finished].contains(model.status),
+                .group(
+                    .p(.class("muted"), .text(t(.campaignResendHint, ["count": String(model.statistics.unknown)]))),
+                    button(.campaignResend(id), .campaignResend, "button-secondary")))
         )
     }
 }
