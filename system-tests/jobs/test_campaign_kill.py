@@ -52,7 +52,7 @@ def _sent(sent_log: Path) -> list[tuple[str, str]]:
     rows = []
     for line in sent_log.read_text().splitlines():
         parts = line.split("\t")
-        if len(parts) == 3:
+        if len(parts) == 4:
             rows.append((parts[0], parts[2]))
     return rows
 

@@ -92,11 +92,12 @@ struct CampaignActions: Sendable {
         // The plan's limits, told now rather than when the scheduled time comes (checked again then).
         let size = try await campaign.audience.contactIDs(in: scope).count
         try await CampaignLaunch(scope: scope, now: now).checkPlan(audienceSize: size)
+        let startAt = sendAt ?? now
         try await change(campaign, from: [.draft, .scheduled], action: "be started") { campaign in
             campaign.status = .scheduled
-            campaign.sendAt = sendAt ?? now
+            campaign.sendAt = startAt
         } then: { campaign, database in
-            try await jobs.enqueue(try RunCampaign.job(campaign, runAt: sendAt), on: database)
+            try await jobs.enqueue(try RunCampaign.startJob(campaign, at: startAt), on: database)
         }
     }
 

@@ -66,19 +66,29 @@ struct CampaignStatusIngest: Sendable {
             row.changed = true
             rows[id] = row
         }
-        for row in rows.values.filter({ $0.changed || learned[$0.id] != nil }).sorted(by: { $0.id < $1.id }) {
+        // One statement per status reached (a failure, rare, one per row), conditional on the stored status so a
+        // batch processed at the same time never moves one back; in id order so two batches never wait in a circle.
+        let moved = rows.values.filter { $0.changed || learned[$0.id] != nil }.sorted { $0.id < $1.id }
+        for (status, group) in Dictionary(grouping: moved, by: \.status).sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             let from = SQLGroupExpression(
-                CampaignRecipient.Status.allCases.filter { $0 == row.status || $0.advances(to: row.status) }.map { SQLBind($0.rawValue) })
-            try await scope.sql { organization in
-                """
-                UPDATE campaign_recipients SET status = \(bind: row.status.rawValue), status_at = \(bind: row.statusAt),
-                  error_code = \(bind: row.errorCode), reason = \(bind: row.reason), wamid = COALESCE(wamid, \(bind: row.wamid))
-                WHERE organization_id = \(bind: organization) AND id = \(bind: row.id) AND status IN \(from)
-                """
-            }.run()
+                CampaignRecipient.Status.allCases.filter { $0 == status || $0.advances(to: status) }.map { SQLBind($0.rawValue) })
+            for chunk in group.chunks(of: status == .failed ? 1 : 500) {
+                let times = SQLList(chunk.map { row -> SQLQueryString in "WHEN \(bind: row.id) THEN \(bind: row.statusAt)" }, separator: SQLRaw(" "))
+                let wamids = SQLList(chunk.map { row -> SQLQueryString in "WHEN \(bind: row.id) THEN \(bind: row.wamid)" }, separator: SQLRaw(" "))
+                let failure: SQLQueryString =
+                    status == .failed ? ", error_code = \(bind: chunk[chunk.startIndex].errorCode), reason = \(bind: chunk[chunk.startIndex].reason)" : ""
+                try await scope.sql { organization in
+                    """
+                    UPDATE campaign_recipients SET status = \(bind: status.rawValue), status_at = CASE id \(times) END,
+                      wamid = COALESCE(wamid, CASE id \(wamids) END), confirmed_at = \(bind: now)\(failure)
+                    WHERE organization_id = \(bind: organization) AND id IN \(SQLGroupExpression(chunk.map { SQLBind($0.id) })) AND status IN \(from)
+                    """
+                }.run()
+            }
         }
-        // Proof that callbacks were arriving, for the reconciliation of unknown outcomes.
-        for chunk in Array(confirmed).sorted().chunks(of: 500) {
+        // That a callback came, for the ones that did not move: a member may only send again what none confirmed.
+        let touched = Set(moved.map(\.id))
+        for chunk in confirmed.subtracting(touched).sorted().chunks(of: 500) {
             try await scope.sql { organization in
                 """
                 UPDATE campaign_recipients SET confirmed_at = \(bind: now)

@@ -9,6 +9,9 @@ import Jobs
 struct RunCampaign: JobHandler {
     struct Payload: Codable, Sendable {
         var campaignID: UUID
+        /// Set on the job that starts a scheduled campaign: the time it was scheduled for. A campaign
+        /// given another time since then is started by that time's job, not this one.
+        var sendAt: Date?
     }
 
     static let kind = "campaign.run"
@@ -21,23 +24,36 @@ struct RunCampaign: JobHandler {
     let wakeup: JobWakeup
     let now: @Sendable () -> Date
 
-    static func uniqueKey(_ campaignID: UUID) -> String { "campaign:\(campaignID)" }
-
-    /// The job that runs `campaign` at `runAt` (now when nil).
+    /// The job that sends `campaign` on, at `runAt` (now when nil): one at a time per campaign.
     static func job(_ campaign: Campaign, runAt: Date? = nil) throws -> JobStore.NewJob {
         try JobStore.NewJob(
             RunCampaign.self, .init(campaignID: try campaign.requireID()), runAt: runAt,
-            uniqueKey: uniqueKey(try campaign.requireID()), organizationID: campaign.organizationID)
+            uniqueKey: "campaign:\(try campaign.requireID())", organizationID: campaign.organizationID)
+    }
+
+    /// The job that starts `campaign` at `sendAt`: one per time it was given, so an earlier new time
+    /// is not held up by the job of the later one.
+    static func startJob(_ campaign: Campaign, at sendAt: Date) throws -> JobStore.NewJob {
+        let id = try campaign.requireID()
+        return try JobStore.NewJob(
+            RunCampaign.self, .init(campaignID: id, sendAt: sendAt), runAt: sendAt,
+            uniqueKey: "campaign:\(id):start:\(Int(sendAt.timeIntervalSince1970))", organizationID: campaign.organizationID)
     }
 
     func run(_ payload: Payload, context: JobContext) async throws {
         guard let organizationID = context.organizationID else { return }
         let scope = TenantScope(organizationID: organizationID, database: context.database)
         guard let campaign = try await scope.find(Campaign.self, payload.campaignID) else { return }
+        // (Compared to the second: the database keeps times at its own precision.)
+        if let scheduledFor = payload.sendAt,
+            campaign.status != .scheduled || abs((campaign.sendAt ?? .distantPast).timeIntervalSince(scheduledFor)) >= 1
+        {
+            // Started already, or given another time since: that time's job starts it.
+            return
+        }
         switch campaign.status {
         case .scheduled:
             if let sendAt = campaign.sendAt, sendAt > now() {
-                // Rescheduled since this job was queued: the job for the new time comes next.
                 return try await follow(campaign, at: sendAt, context: context)
             }
             do {

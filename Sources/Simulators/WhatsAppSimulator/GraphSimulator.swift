@@ -12,6 +12,7 @@ public final class GraphSimulator: Sendable {
     let sender: WebhookSender
     private let running = Mutex<(app: Application, baseURL: URL)?>(nil)
     private let sentLog: Mutex<FileHandle?>
+    private let webhookLog: Mutex<FileHandle?>
 
     public init(_ configuration: SimulatorConfiguration, now: @escaping @Sendable () -> Date = Date.init) {
         self.configuration = configuration
@@ -20,11 +21,13 @@ public final class GraphSimulator: Sendable {
         var initial = SimulatorState()
         initial.webhookURL = configuration.webhookURL
         self.state = Mutex(initial)
-        self.sentLog = Mutex(
-            configuration.sentLog.flatMap { url in
-                FileManager.default.createFile(atPath: url.path, contents: nil)
-                return try? FileHandle(forWritingTo: url)
-            })
+        self.sentLog = Mutex(Self.logFile(configuration.sentLog))
+        self.webhookLog = Mutex(Self.logFile(configuration.webhookLog))
+    }
+
+    private static func logFile(_ url: URL?) -> FileHandle? {
+        guard let url, FileManager.default.createFile(atPath: url.path, contents: nil) else { return nil }
+        return try? FileHandle(forWritingTo: url)
     }
 
     /// Appends an accepted message to the sent log, if there is one.
@@ -32,7 +35,16 @@ public final class GraphSimulator: Sendable {
         sentLog.withLock { handle in
             guard let handle else { return }
             let callback = message.json["biz_opaque_callback_data"]?.string ?? ""
-            handle.write(Data("\(message.to)\t\(message.wamid)\t\(callback)\n".utf8))
+            let time = String(format: "%.3f", Date().timeIntervalSince1970)
+            handle.write(Data("\(message.to)\t\(message.wamid)\t\(callback)\t\(time)\n".utf8))
+        }
+    }
+
+    private func logWebhook(started: Date, status: UInt) {
+        webhookLog.withLock { handle in
+            guard let handle else { return }
+            let line = String(format: "%.3f\t%.2f\t%d\n", started.timeIntervalSince1970, Date().timeIntervalSince(started) * 1000, status)
+            handle.write(Data(line.utf8))
         }
     }
 
@@ -174,11 +186,14 @@ public final class GraphSimulator: Sendable {
         var pause = Duration.milliseconds(250)
         while true {
             let failure: String
+            let started = Date()
             do {
                 let status = try await sender.post(body.encoded(), to: url)
+                logWebhook(started: started, status: status.code)
                 if (200..<300).contains(status.code) { return }
                 failure = "HTTP \(status.code) from \(url)"
             } catch {
+                logWebhook(started: started, status: 0)
                 if Task.isCancelled { return }
                 failure = "\(error)"
             }

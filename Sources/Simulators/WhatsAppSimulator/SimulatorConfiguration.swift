@@ -91,9 +91,12 @@ public struct SimulatorConfiguration: Sendable {
     /// For how many (real) seconds a webhook that failed is posted again, with backoff, as Meta
     /// retries its deliveries; 0: once only.
     public var webhookRetryFor: TimeInterval = 0
-    /// A file that gets a line per accepted message, `to<TAB>wamid<TAB>biz_opaque_callback_data`, so
-    /// another process (a test) can count what was sent.
+    /// A file that gets a line per accepted message, `to<TAB>wamid<TAB>biz_opaque_callback_data<TAB>unix time`,
+    /// so another process (a test, a benchmark) can count what was sent and when.
     public var sentLog: URL?
+    /// A file that gets a line per webhook POST, `unix time<TAB>milliseconds until the answer<TAB>HTTP status`
+    /// (0 when there was none): how fast the app acknowledged.
+    public var webhookLog: URL?
 
     public init(
         numbers: [SimulatedNumber],

@@ -5,7 +5,7 @@ import WhatsAppSimulator
 // `whatsapp-simulator [--port N] [--webhook-url URL] [--app-secret S] [--phone-number-id ID] [--waba-id ID]
 //  [--token T] [--display-number "+31 6 …"] [--verified-name NAME] [--demo-customers PER_MINUTE]
 //  [--throughput PER_SECOND] [--messaging-limit-tier TIER] [--template NAME:LANGUAGE:CATEGORY:BODY]
-//  [--webhook-retry-seconds S] [--sent-log FILE]`
+//  [--webhook-retry-seconds S] [--sent-log FILE] [--webhook-log FILE]`
 // Serves a loopback Graph API, prints its base URL on stdout, stops on SIGINT or SIGTERM.
 
 let usage = """
@@ -14,7 +14,7 @@ let usage = """
                               [--verified-name NAME] [--demo-customers MESSAGES_PER_MINUTE]
                               [--throughput MESSAGES_PER_SECOND] [--messaging-limit-tier TIER_1K]
                               [--template NAME:LANGUAGE:CATEGORY:BODY] [--webhook-retry-seconds SECONDS]
-                              [--sent-log FILE]
+                              [--sent-log FILE] [--webhook-log FILE]
     """
 
 func fail(_ message: String) -> Never {
@@ -25,7 +25,7 @@ func fail(_ message: String) -> Never {
 var options: [String: String] = [:]
 let known: Set<String> = [
     "--port", "--host", "--webhook-url", "--app-secret", "--phone-number-id", "--waba-id", "--token", "--display-number",
-    "--verified-name", "--demo-customers", "--throughput", "--messaging-limit-tier", "--template", "--webhook-retry-seconds", "--sent-log",
+    "--verified-name", "--demo-customers", "--throughput", "--messaging-limit-tier", "--template", "--webhook-retry-seconds", "--sent-log", "--webhook-log",
 ]
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let argument = arguments.next() {
@@ -69,6 +69,7 @@ var configuration = SimulatorConfiguration(
     numbers: [number], appSecret: options["--app-secret"] ?? "simulator-app-secret", webhookURL: webhookURL, throughputPerSecond: throughput)
 configuration.webhookRetryFor = retrySeconds
 configuration.sentLog = options["--sent-log"].map { URL(fileURLWithPath: $0) }
+configuration.webhookLog = options["--webhook-log"].map { URL(fileURLWithPath: $0) }
 let simulator = GraphSimulator(configuration)
 if let template = options["--template"] {
     let parts = template.split(separator: ":", maxSplits: 3).map(String.init)

@@ -1,5 +1,6 @@
 @testable import App
 import Fluent
+import Jobs
 import Foundation
 import SQLKit
 import Testing
@@ -193,9 +194,15 @@ import WhatsAppSimulator
             #expect(scheduled.status == "scheduled" && scheduled.send_at == ISO8601DateFormatter().date(from: "2026-12-23T06:00:00Z"))
             try await harness.runJobsUntilIdle()
             #expect(Self.sent(harness).isEmpty)
-            harness.clock.advance(by: 2 * 3600)
+            // Moved earlier: the new time's job starts it; the old one, when its time comes, does nothing.
+            let earlier = try await harness.owner.api(.POST, "/api/v1/campaigns/\(campaign.id)/start", json: #"{"send_at":"2026-12-23T06:30"}"#)
+            #expect(earlier.status == .ok, "\(earlier.body.string)")
+            harness.clock.advance(by: 4000)  // 05:33:20Z: past the new time, before the old one
             try await harness.eventually("the campaign finished") { try await Self.show(harness, campaign.id).status == "finished" }
             #expect(Self.sent(harness).count == 1)
+            harness.clock.advance(by: 2 * 3600)
+            try await harness.runJobsUntilIdle()
+            #expect(Self.sent(harness).count == 1, "the job of the first time sends nothing more")
         }
     }
 
@@ -306,7 +313,9 @@ import WhatsAppSimulator
             #expect(try await harness.owner.api(.POST, "/api/v1/campaigns/\(campaign.id)/start").status == .ok)
             let scope = harness.scope
             let stored = try #require(try await scope.find(Campaign.self, campaign.id))
+            // The audience is taken here, so the test can stage a stopped process; a sender job carries on from it.
             try await CampaignLaunch(scope: scope, now: harness.clock.now).start(stored)
+            try await JobStore(database: harness.db).enqueue(try RunCampaign.job(stored))
             let recipients = try await Self.recipients(harness, campaign.id)
 
             // A process claimed the first two and stopped during the calls: the first reached Meta
