@@ -44,11 +44,10 @@ struct RunCampaign: JobHandler {
         guard let organizationID = context.organizationID else { return }
         let scope = TenantScope(organizationID: organizationID, database: context.database)
         guard let campaign = try await scope.find(Campaign.self, payload.campaignID) else { return }
-        // (Compared to the second: the database keeps times at its own precision.)
-        if let scheduledFor = payload.sendAt,
-            campaign.status != .scheduled || abs((campaign.sendAt ?? .distantPast).timeIntervalSince(scheduledFor)) >= 1
-        {
-            // Started already, or given another time since: that time's job starts it.
+        // A start job whose time the campaign no longer has was replaced by the job of the new time. (Compared to
+        // the second: the database keeps times at its own precision.) The one that started it goes on sending,
+        // also when it runs again after its worker stopped.
+        if let scheduledFor = payload.sendAt, abs((campaign.sendAt ?? .distantPast).timeIntervalSince(scheduledFor)) >= 1 {
             return
         }
         switch campaign.status {
