@@ -61,7 +61,8 @@ struct CampaignSender: Sendable {
                 size = min(size, remaining)
             }
             if let wait = try await limiter.tryTake(bucket, count: size) {
-                // Another sender (a campaign or the inbox) took the tokens; the clock may be a test's.
+                // Not enough tokens yet (the bucket refills at the number's rate, for every sender of the
+                // number): wait, a tenth of a second at most at a time, as the clock may be a test's.
                 try await Task.sleep(for: .milliseconds(min(100, max(1, Int(wait * 1000)))))
                 continue
             }
