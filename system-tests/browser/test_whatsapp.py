@@ -74,10 +74,11 @@ def test_agent_answers_a_demo_customer(driver, demo_url):
                 return bubble
         return None
 
-    bubble = wait(driver, 15).until(my_bubble)
+    wait(driver, 15).until(my_bubble)
     assert path_of(driver).rstrip("/") == conversation, f"after sending, the browser is on {driver.current_url}"
-    status = bubble.find_element(By.CSS_SELECTOR, ".meta .status")
-    assert status.text.strip(" ·"), "the answered message shows no status"
+    # The simulator's status callbacks redraw the bubble as they arrive: find it afresh when it was replaced.
+    status_text = retry_stale(lambda: my_bubble(driver).find_element(By.CSS_SELECTOR, ".meta .status").text)
+    assert status_text.strip(" ·"), "the answered message shows no status"
 
     # The simulator calls back sent → delivered → read within a few seconds.
     def delivered(d):
@@ -87,8 +88,9 @@ def test_agent_answers_a_demo_customer(driver, demo_url):
         s = b.find_element(By.CSS_SELECTOR, ".meta .status")
         return s if DELIVERY_STATUSES & set((s.get_attribute("class") or "").split()) else None
 
-    status = reload_until(driver, demo_url + conversation, delivered, 30, "the answer never reached sent/delivered/read")
-    assert status.text.strip(" ·") in {"Sent", "Delivered", "Read"}, status.text
+    reload_until(driver, demo_url + conversation, delivered, 30, "the answer never reached sent/delivered/read")
+    final = retry_stale(lambda: my_bubble(driver).find_element(By.CSS_SELECTOR, ".meta .status").text)
+    assert final.strip(" ·") in {"Sent", "Delivered", "Read"}, final
 
 
 def test_templates_and_whatsapp_settings(driver, demo_url):
