@@ -93,9 +93,6 @@ final class CampaignRecipient: Model, TenantOwned, @unchecked Sendable {
             case .pending, .sending, .unknown, .skipped: nil
             }
         }
-
-        /// Meta accepted the message.
-        var wasSent: Bool { self == .sent || self == .delivered || self == .read }
     }
 
     /// Why a contact was skipped; the raw value is stored and shown in the export.

@@ -62,7 +62,7 @@ enum CampaignsAPIController {
             case .planLimit: throw APIError(.paymentRequired, code: "plan_limit", message: problem.description)
             }
         } catch let error as DecodingError {
-            throw APIError(.badRequest, code: "validation_failed", message: "The request body is not a campaign: \(error.shortDescription)")
+            throw APIError(.badRequest, code: "validation_failed", message: ErrorResponses.explain(error, isJSON: true))
         }
     }
 
@@ -142,17 +142,5 @@ enum CampaignsAPIController {
         return PreviewBody(
             contact_id: contactID, skipped: preview.skipped?.rawValue, header: preview.text.header, body: preview.text.body,
             footer: preview.text.footer, buttons: preview.text.buttons.map(\.text))
-    }
-}
-
-extension DecodingError {
-    /// Which field and what was wrong, without the decoder's internals.
-    var shortDescription: String {
-        switch self {
-        case .keyNotFound(let key, _): "\(key.stringValue) is missing"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            "\(context.codingPath.map(\.stringValue).joined(separator: ".")): \(context.debugDescription)"
-        @unknown default: "unreadable"
-        }
     }
 }

@@ -62,7 +62,8 @@ struct TemplateText: Sendable, Equatable {
         let values = draft.parameters ?? []
         var byName: [String: String] = [:]
         for (index, value) in values.enumerated() {
-            byName[draft.parameterNames?[safe: index] ?? String(index + 1)] = value
+            let names = draft.parameterNames ?? []
+            byName[index < names.count ? names[index] : String(index + 1)] = value
         }
         result.body = Self.fill(body, byName)
         if let header, let value = draft.headerText {
@@ -100,8 +101,4 @@ extension TemplateText {
             Button(type: button["type"]?.stringValue?.uppercased() ?? "", text: button["text"]?.stringValue ?? "", url: button["url"]?.stringValue)
         }
     }
-}
-
-extension Array {
-    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
 }
