@@ -57,6 +57,7 @@ public func configure(
         replayLimit: configuration.liveInboxReplayLimit)
     app.lifecycle.use(LiveInboxService())
     app.conversationCounts = ConversationCounts(database: app.db, maxAge: configuration.inboxCountsMaxAge)
+    app.contactCounts = ContactCounts(database: app.db, maxAge: configuration.contactCountsMaxAge)
     app.webhookIntake = WebhookIntake(source: WebhookEvent.whatsApp, database: app.db, jobs: app.backgroundJobs.store(app.db, app.context))
     if runWorkers { app.lifecycle.use(InProcessWorkers()) }
 

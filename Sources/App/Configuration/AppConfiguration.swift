@@ -37,6 +37,8 @@ public struct AppConfiguration: Sendable {
     public var mediaMaxBytes: Int
     /// How old the inbox's tab counts may be before they are counted again (`ConversationCounts`).
     public var inboxCountsMaxAge: Duration
+    /// How old a segment's contact count may be before it is counted again (`ContactCounts`).
+    public var contactCountsMaxAge: Duration
     /// `LIVE_INBOX_REPLAY_LIMIT`: the most missed events a reconnecting live tab is sent; a tab
     /// further behind is told to reload instead (`LiveInbox`). Tests make it small.
     public var liveInboxReplayLimit: Int
@@ -309,6 +311,7 @@ extension AppConfiguration {
             mediaMaxBytes: try integer("MEDIA_MAX_MEGABYTES", default: 100, range: 1...2000) * 1_000_000,
             // Tests read counts right after changing conversations: exact every time there.
             inboxCountsMaxAge: .milliseconds(try integer("INBOX_COUNTS_MAX_AGE_MILLISECONDS", default: environment == .testing ? 0 : 2000, range: 0...60_000)),
+            contactCountsMaxAge: .milliseconds(try integer("CONTACT_COUNTS_MAX_AGE_MILLISECONDS", default: environment == .testing ? 0 : 2000, range: 0...60_000)),
             liveInboxReplayLimit: try integer("LIVE_INBOX_REPLAY_LIMIT", default: 1000, range: 1...100_000),
             email: try EmailSettings.load(appURL: appURL, value),
             accountLinks: try AccountLinkSettings.load(value),

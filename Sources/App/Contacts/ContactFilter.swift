@@ -9,7 +9,7 @@ import Vapor
 /// `inbound_after` and `inbound_before` (`yyyy-MM-dd`, UTC), `number` (a connection id),
 /// `prefix` (`+31`), and the custom field conditions as three parallel repeated names `field`,
 /// `op` and `value` (a row with an empty `field` is skipped, so a form can offer a blank row).
-struct ContactFilter: Codable, Sendable, Equatable {
+struct ContactFilter: Codable, Sendable, Hashable {
     /// Name, profile name, number or email contains.
     var search: String?
     /// Has every one of these tags.
@@ -24,7 +24,7 @@ struct ContactFilter: Codable, Sendable, Equatable {
     /// Custom fields.
     var fields: [FieldCondition] = []
 
-    struct FieldCondition: Codable, Sendable, Equatable {
+    struct FieldCondition: Codable, Sendable, Hashable {
         var fieldID: UUID
         var op: Op
         var value: String?
@@ -285,16 +285,5 @@ struct ContactFilter: Codable, Sendable, Equatable {
             escaped.append(character)
         }
         return escaped
-    }
-}
-
-/// How many contacts a filter selects.
-enum ContactCount {
-    static func count(_ filter: ContactFilter, in scope: TenantScope) async throws -> Int {
-        let definitions =
-            filter.fields.isEmpty ? [] : try await scope.query(ContactFieldDefinition.self).all()
-        let condition = try filter.sqlCondition(organization: scope.organizationID, fields: definitions)
-        let row = try await scope.sql("SELECT COUNT(*) AS n FROM contacts WHERE \(condition)").first()
-        return try row?.decode(column: "n", as: Int.self) ?? 0
     }
 }

@@ -7,10 +7,9 @@ import SQLKit
 /// tabs are added up in memory, whatever their filter and whatever they may see.
 ///
 /// Counting a large inbox takes tens of milliseconds, too long for every list read by every
-/// agent. A count is kept for `maxAge`; an older one is still answered while it is counted again
-/// in the background (once, whoever asks), and one much older is counted before answering. With
-/// `maxAge` zero every read counts.
-actor ConversationCounts {
+/// agent, so the counts are `RecentCounts`: at most `maxAge` old, or counted again in the
+/// background while a slightly older one is answered.
+struct ConversationCounts: Sendable {
     struct Bucket: Hashable, Sendable {
         var status: Conversation.Status
         var assigneeID: UUID?
@@ -19,57 +18,22 @@ actor ConversationCounts {
         var unread: Bool
     }
 
-    private struct Key: Hashable {
+    private struct Key: Hashable, Sendable {
         var organizationID: UUID
         var tagID: UUID?
     }
 
-    private struct Entry {
-        var buckets: [Bucket: Int]
-        var countedAt: ContinuousClock.Instant
-    }
-
-    let database: any Database
-    let maxAge: Duration
-    private var entries: [Key: Entry] = [:]
-    private var counting: Set<Key> = []
+    private let counts: RecentCounts<Key, [Bucket: Int]>
 
     init(database: any Database, maxAge: Duration) {
-        self.database = database
-        self.maxAge = maxAge
+        counts = RecentCounts(maxAge: maxAge) { key in
+            try await Self.count(key.organizationID, tagID: key.tagID, on: database)
+        }
     }
 
     /// The organization's conversations grouped, of those with the tag when one is given.
     func buckets(organizationID: UUID, tagID: UUID?) async throws -> [Bucket: Int] {
-        let key = Key(organizationID: organizationID, tagID: tagID)
-        let now = ContinuousClock.now
-        forgetUnused(now)
-        if let entry = entries[key], maxAge > .zero {
-            let age = now - entry.countedAt
-            if age < maxAge { return entry.buckets }
-            if age < maxAge * 5 {
-                if counting.insert(key).inserted {
-                    Task { try? await self.count(key) }
-                }
-                return entry.buckets
-            }
-        }
-        return try await count(key)
-    }
-
-    @discardableResult
-    private func count(_ key: Key) async throws -> [Bucket: Int] {
-        defer { counting.remove(key) }
-        let started = ContinuousClock.now
-        let buckets = try await Self.count(key.organizationID, tagID: key.tagID, on: database)
-        entries[key] = Entry(buckets: buckets, countedAt: started)
-        return buckets
-    }
-
-    /// Entries nobody asked for in a minute go.
-    private func forgetUnused(_ now: ContinuousClock.Instant) {
-        guard entries.count > 16 else { return }
-        entries = entries.filter { now - $0.value.countedAt < .seconds(60) }
+        try await counts.value(for: Key(organizationID: organizationID, tagID: tagID))
     }
 
     private static func count(_ organizationID: UUID, tagID: UUID?, on database: any Database) async throws -> [Bucket: Int] {

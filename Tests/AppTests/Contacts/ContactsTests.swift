@@ -220,8 +220,8 @@ import VaporTesting
             try await erased.save(on: harness.db)
             let search = ContactFilter(search: "contact 12")
             // "Contact 12" and "Contact 120" to "Contact 129"; never the erased one.
-            #expect(try await ContactCount.count(search, in: harness.scope) == 11)
-            #expect(try await ContactCount.count(ContactFilter(), in: harness.scope) == 200)
+            #expect(try await ContactCounts.exact(search, in: harness.scope) == 11)
+            #expect(try await ContactCounts.exact(ContactFilter(), in: harness.scope) == 200)
 
             let sql = harness.db as! any SQLDatabase
             guard sql.dialect.name == "postgresql" else { return }
@@ -254,7 +254,7 @@ import VaporTesting
             #expect(plans[0].contains("contacts_name_trigrams"), "\(plans[0])")
             #expect(plans[1].contains("Index Only Scan using contacts_live_marketing"), "\(plans[1])")
             #expect(plans[2].contains("Index Only Scan using contacts_live_phone"), "\(plans[2])")
-            #expect(try await ContactCount.count(ContactFilter(phonePrefix: "+3166"), in: harness.scope) == 200)
+            #expect(try await ContactCounts.exact(ContactFilter(phonePrefix: "+3166"), in: harness.scope) == 200)
         }
     }
 

@@ -217,7 +217,7 @@ import ZIPFoundation
         #expect(other.profileName == "Other Person" && other.erasedAt == nil)
         // Gone from lists; a new message from the same number makes a fresh contact.
         let filter = ContactFilter()
-        #expect(try await ContactCount.count(filter, in: harness.scope) == 1)
+        #expect(try await ContactCounts.exact(filter, in: harness.scope) == 1)
         _ = try await harness.stored(try await harness.customer(number, name: "Back Again").sendText("hello again"))
         let fresh = try #require(try await harness.scope.query(Contact.self).filter(\.$waID == number).first())
         #expect(fresh.id != seeded.contact.id && fresh.erasedAt == nil)

@@ -40,6 +40,26 @@ import VaporTesting
         try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
     }
 
+    /// The editor's live count is shared per organization and filter and kept for
+    /// `CONTACT_COUNTS_MAX_AGE_MILLISECONDS`; another organization asking the same filter gets its own.
+    @Test func liveCountsAreSharedPerOrganizationAndFilterForTheirMaxAge() async throws {
+        try await TestApp.run(variables: ["CONTACT_COUNTS_MAX_AGE_MILLISECONDS": "60000"]) { app in
+            let s = try await Self.setup(app)
+            #expect(try await s.owner.get("/contacts/segments/count").body.string == #"{"count":5}"#)
+            let organization = s.scope.organizationID
+            try await Contact(organizationID: organization, waID: "31610000099", profileName: "Nieuw", now: app.clock.now).create(on: app.db)
+            #expect(try await s.owner.get("/contacts/segments/count").body.string == #"{"count":5}"#, "the kept count, up to a minute old here")
+            #expect(try await ContactCounts.exact(ContactFilter(), in: s.scope) == 6)
+            #expect(try await s.owner.get("/contacts/segments/count?q=Nieuw").body.string == #"{"count":1}"#, "another filter is counted")
+
+            // Another organization with the same (empty) filter: its own count, never ours.
+            let mallory = try await app.signUp(name: "Mallory", organization: "Mallory BV", email: "mallory@example.com")
+            #expect(try await mallory.get("/contacts/segments/count").body.string == #"{"count":0}"#)
+            #expect(try await mallory.get("/contacts/segments/count?q=Nieuw").body.string == #"{"count":0}"#)
+            #expect(try await mallory.get("/contacts/segments/count?tag=\(s.vip.uuidString)").status == .badRequest)
+        }
+    }
+
     @Test func createListReadUpdatePageAndDelete() async throws {
         try await TestApp.run { app in
             let s = try await Self.setup(app)

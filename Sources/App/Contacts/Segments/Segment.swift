@@ -74,7 +74,7 @@ final class Segment: Model, TenantOwned, @unchecked Sendable {
 
     /// How many contacts it selects now.
     func count(in scope: TenantScope) async throws -> Int {
-        try await ContactCount.count(filter, in: scope)
+        try await ContactCounts.exact(filter, in: scope)
     }
 
     /// A name as typed: trimmed, 1 to 100 characters.

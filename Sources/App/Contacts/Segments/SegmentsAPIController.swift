@@ -192,6 +192,6 @@ extension SegmentsAPIController {
     static func liveCount(_ request: Request, _ tenant: Tenant) async throws -> CountBody {
         let filter = try ContactFilter(query: request.query)
         try await Segment.check(filter, in: tenant.scope)
-        return CountBody(count: try await ContactCount.count(filter, in: tenant.scope))
+        return CountBody(count: try await request.application.contactCounts.count(filter, in: tenant.scope))
     }
 }

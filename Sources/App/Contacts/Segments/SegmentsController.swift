@@ -13,7 +13,7 @@ enum SegmentsController {
             case "deleted": t(.segmentsNoticeDeleted)
             default: nil
             }
-        let model = try await SegmentListPage.query(tenant, notice: notice)
+        let model = try await SegmentListPage.query(tenant, counts: request.application.contactCounts, notice: notice)
         return try await HTMLResponse(html: SegmentListPage.html(model, try await Chrome.make(for: request, section: .contacts))).encodeResponse(for: request)
     }
 
@@ -97,7 +97,7 @@ enum SegmentsController {
             error = t(.contactsFilterInvalid, ["reason": reason])
             status = .unprocessableEntity
         }
-        let model = try await SegmentFormPage.query(tenant, segmentID: segmentID, name: name, filter: items, nameError: nameError, error: error)
+        let model = try await SegmentFormPage.query(tenant, counts: request.application.contactCounts, segmentID: segmentID, name: name, filter: items, nameError: nameError, error: error)
         let html = SegmentFormPage.html(model, try await Chrome.make(for: request, section: .contacts))
         return try await HTMLResponse(status: status, html: html).encodeResponse(for: request)
     }

@@ -6,7 +6,7 @@ extension SegmentFormPage {
     /// The form for a name and filter (a saved segment's, or the one just posted). The filter is
     /// counted only when it is valid and names nothing outside the organization.
     static func query(
-        _ tenant: Tenant, segmentID: UUID?, name: String, filter items: [URLQueryItem], nameError: String?, error: String?
+        _ tenant: Tenant, counts: ContactCounts, segmentID: UUID?, name: String, filter items: [URLQueryItem], nameError: String?, error: String?
     ) async throws -> Model {
         let scope = tenant.scope
         var count: Int?
@@ -14,7 +14,7 @@ extension SegmentFormPage {
         if let filter = valid {
             do {
                 try await Segment.check(filter, in: scope)
-                count = try await ContactCount.count(filter, in: scope)
+                count = try await counts.count(filter, in: scope)
             } catch let abort as Abort where abort.status == .badRequest {
                 count = nil
             }

@@ -3,14 +3,14 @@ import Foundation
 import Vapor
 
 extension SegmentListPage {
-    static func query(_ tenant: Tenant, notice: String?) async throws -> Model {
+    static func query(_ tenant: Tenant, counts: ContactCounts, notice: String?) async throws -> Model {
         let scope = tenant.scope
         var rows: [Row] = []
         for segment in try await scope.query(Segment.self).sort(\.$name).all() {
             let filter = segment.filter
             let count: Int?
             do {
-                count = try await ContactCount.count(filter, in: scope)
+                count = try await counts.count(filter, in: scope)
             } catch let abort as Abort where abort.status == .badRequest {
                 count = nil
             }
