@@ -118,6 +118,27 @@ public struct JobStore: Sendable {
         try await enqueue([job], on: database).first ?? nil
     }
 
+    /// Brings the queued job holding `uniqueKey` forward to now when it waits for a later time: for a
+    /// job put off for a reason that has gone (a campaign waiting on a limit, paused, then resumed).
+    /// A running job is left alone. Returns whether one was brought forward.
+    @discardableResult
+    public func bringForward(uniqueKey: String, on database: (any Database)? = nil) async throws -> Bool {
+        let sql = Self.sql(database ?? self.database)
+        let now = Self.micros(self.now())
+        let queues = try await sql.raw(
+            """
+            UPDATE jobs SET due_at = due_at - (run_at - \(bind: now)), run_at = \(bind: now)
+            WHERE unique_key = \(bind: uniqueKey) AND state = \(bind: JobState.queued.rawValue) AND run_at > \(bind: now)
+            RETURNING queue
+            """
+        ).all().map { QueueName(try $0.decode(column: "queue", as: String.self)) }
+        for queue in Set(queues) {
+            if isPostgres { try await sql.raw("SELECT pg_notify(\(bind: Self.notificationChannel), \(bind: queue.rawValue))").run() }
+            wakeup?.wake(queue)
+        }
+        return !queues.isEmpty
+    }
+
     // MARK: - Claim and finish
 
     /// Takes up to `limit` due jobs of a queue, earliest deadline first, and leases them to `workerID`.

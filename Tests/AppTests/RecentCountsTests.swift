@@ -13,7 +13,11 @@ import Testing
 
         func advance(_ duration: Duration) { instant.withLock { $0 = $0.advanced(by: duration) } }
         var now: ContinuousClock.Instant { instant.withLock { $0 } }
-        func count(_ key: String) -> Int { runs.withLock { $0 += 1; return $0 } }
+        func count(_ key: String) -> Int {
+            runs.withLock {
+                $0 += 1; return $0
+            }
+        }
         var ran: Int { runs.withLock { $0 } }
     }
 

@@ -110,7 +110,12 @@ struct CampaignActions: Sendable {
             campaign.status = .sending
             campaign.waitingReason = nil
         } then: { campaign, database in
-            try await jobs.enqueue(try RunCampaign.job(campaign), on: database)
+            // A run queued for later (the wait for Meta's messaging limit) holds the campaign's job key:
+            // it goes on now instead of at its time.
+            let run = try RunCampaign.job(campaign)
+            if try await jobs.enqueue(run, on: database) == nil, let key = run.uniqueKey {
+                try await jobs.bringForward(uniqueKey: key, on: database)
+            }
         }
     }
 

@@ -311,7 +311,8 @@ extension AppConfiguration {
             mediaMaxBytes: try integer("MEDIA_MAX_MEGABYTES", default: 100, range: 1...2000) * 1_000_000,
             // Tests read counts right after changing conversations: exact every time there.
             inboxCountsMaxAge: .milliseconds(try integer("INBOX_COUNTS_MAX_AGE_MILLISECONDS", default: environment == .testing ? 0 : 2000, range: 0...60_000)),
-            contactCountsMaxAge: .milliseconds(try integer("CONTACT_COUNTS_MAX_AGE_MILLISECONDS", default: environment == .testing ? 0 : 2000, range: 0...60_000)),
+            contactCountsMaxAge: .milliseconds(
+                try integer("CONTACT_COUNTS_MAX_AGE_MILLISECONDS", default: environment == .testing ? 0 : 2000, range: 0...60_000)),
             liveInboxReplayLimit: try integer("LIVE_INBOX_REPLAY_LIMIT", default: 1000, range: 1...100_000),
             email: try EmailSettings.load(appURL: appURL, value),
             accountLinks: try AccountLinkSettings.load(value),

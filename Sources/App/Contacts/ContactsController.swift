@@ -5,9 +5,10 @@ import Vapor
 /// The contact pages: list, new, edit, the contact page and its forms.
 enum ContactsController {
     static func list(_ request: Request, _ tenant: Tenant) async throws -> Response {
-        let chrome = try await Chrome.make(for: request, section: .contacts)
+        async let chrome = Chrome.make(for: request, section: .contacts)
         let model = try await ContactListPage.query(request, tenant)
-        return try await HTMLResponse(status: model.error == nil ? .ok : .badRequest, html: ContactListPage.html(model, chrome)).encodeResponse(for: request)
+        return try await HTMLResponse(status: model.error == nil ? .ok : .badRequest, html: ContactListPage.html(model, try await chrome))
+            .encodeResponse(for: request)
     }
 
     // MARK: - New and edit

@@ -274,6 +274,29 @@ import WhatsAppSimulator
         }
     }
 
+    @Test func aResumeGoesOnAtOnceAlsoAfterAWaitOnTheMessagingLimit() async throws {
+        try await WhatsAppHarness.run { harness in
+            try await Self.approvedTemplate(harness)
+            let connection = try #require(try await harness.scope.find(WhatsAppConnection.self, harness.connectionID))
+            connection.messagingLimit = 3
+            try await connection.save(on: harness.db)
+            let tag = try await Self.tag(harness)
+            for index in 0..<5 { try await Self.contact(harness, "Klant \(index)", phone: "+3161200086\(index)") }
+            let campaign = try await Self.create(harness, tag: tag)
+            #expect(try await harness.owner.api(.POST, "/api/v1/campaigns/\(campaign.id)/start").status == .ok)
+            try await harness.eventually("the limit was reached") { try await Self.show(harness, campaign.id).waiting_reason != nil }
+            #expect(try await harness.owner.api(.POST, "/api/v1/campaigns/\(campaign.id)/pause").status == .ok)
+            // Meta raised the number's tier meanwhile; the run queued for the window's move is minutes away.
+            connection.messagingLimit = 1000
+            try await connection.save(on: harness.db)
+            #expect(try await harness.owner.api(.POST, "/api/v1/campaigns/\(campaign.id)/resume").status == .ok)
+            try await harness.eventually("the campaign finished without the clock moving") {
+                try await Self.show(harness, campaign.id).status == "finished"
+            }
+            #expect(Self.sent(harness).count == 5)
+        }
+    }
+
     @Test func theSendRateNeverExceedsTheNumbersThroughput() async throws {
         try await WhatsAppHarness.run(throughputPerSecond: 10) { harness in
             try await Self.approvedTemplate(harness)

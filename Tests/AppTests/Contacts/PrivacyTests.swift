@@ -66,7 +66,41 @@ import ZIPFoundation
         }.run()
         try await ContactTag(organizationID: harness.organizationID, contactID: contact.id!, tagID: tagID, createdAt: harness.clock.now).create(on: harness.db)
         try await ContactHistory.record(.fieldChanged, contactID: contact.id!, detail: "shoe_size", actor: "Anna de Vries", at: harness.clock.now, in: scope)
+        try await seedCampaign(harness, to: contact)
         return Seeded(contact: contact, conversation: conversation, media: media)
+    }
+
+    /// A campaign message to the contact (its name and a word filled in), and one to the other customer.
+    static func seedCampaign(_ harness: WhatsAppHarness, to contact: Contact) async throws {
+        let campaign = Campaign()
+        campaign.organizationID = harness.organizationID
+        campaign.name = "Voorjaarsactie"
+        campaign.connectionID = harness.connectionID
+        campaign.templateName = "spring_sale"
+        campaign.templateLanguage = "nl"
+        campaign.templateCategory = "MARKETING"
+        campaign.messageJSON = "{}"
+        campaign.audienceJSON = "{}"
+        campaign.status = .finished
+        campaign.createdAt = harness.clock.now
+        campaign.updatedAt = harness.clock.now
+        try await campaign.create(on: harness.db)
+        let other = try #require(try await harness.scope.query(Contact.self).filter(\.$waID == "31699887702").first())
+        for (position, recipient) in [contact, other].enumerated() {
+            let row = CampaignRecipient()
+            row.organizationID = harness.organizationID
+            row.campaignID = campaign.id!
+            row.contactID = recipient.id!
+            row.position = position + 1
+            row.waID = recipient.waID
+            let words = position == 0 ? [Self.name, "campaignquark"] : ["Other Person", "othercampaign"]
+            row.draftJSON = Campaign.json(OutboundDraft.TemplateDraft(name: "spring_sale", language: "nl", parameters: words))
+            row.status = .delivered
+            row.attempts = 0
+            row.sentAt = harness.clock.now
+            row.statusAt = harness.clock.now
+            try await row.create(on: harness.db)
+        }
     }
 
     static func unzip(_ data: Data) throws -> [String: Data] {
@@ -99,7 +133,7 @@ import ZIPFoundation
             let files = try Self.unzip(Data(buffer: response.body))
             let mediaPath = ContactPrivacyExport.mediaPath(messageID: seeded.media.id!, filename: seeded.media.mediaFilename)
             #expect(mediaPath == "media/\(seeded.media.id!.uuidString.lowercased())-etcpasswdx.pdf")
-            #expect(Set(files.keys) == ["README.txt", "contact.json", "messages.json", "history.json", "notes.json", mediaPath])
+            #expect(Set(files.keys) == ["README.txt", "contact.json", "messages.json", "history.json", "notes.json", "campaigns.json", mediaPath])
             #expect(files.keys.allSatisfy { !$0.contains("..") && !$0.hasPrefix("/") })
             #expect(files[mediaPath] == Self.pdf)
             #expect(String(decoding: files["README.txt"]!, as: UTF8.self).contains("GDPR article 15"))
@@ -127,6 +161,11 @@ import ZIPFoundation
             #expect(notes["conversation_notes"]?.map { $0["text"] as? String } == ["convquark called back"])
             let history = try #require(try Self.json(files["history.json"]) as? [[String: Any]])
             #expect(history.contains { $0["kind"] as? String == "field_changed" })
+            let campaigns = try #require(try Self.json(files["campaigns.json"]) as? [[String: Any]])
+            #expect(campaigns.count == 1, "only this contact's campaign messages")
+            #expect(campaigns.first?["campaign"] as? String == "Voorjaarsactie" && campaigns.first?["status"] as? String == "delivered")
+            #expect(campaigns.first?["phone_number"] as? String == "+" + Self.number)
+            #expect((campaigns.first?["message"] as? [String: Any])?["parameters"] as? [String] == [Self.name, "campaignquark"])
 
             // The export itself is recorded, with who did it.
             let lines = try await ContactHistory.lines(of: id, in: harness.scope)
@@ -199,7 +238,7 @@ import ZIPFoundation
         return found
     }
 
-    static let markers = [number, "Zorraquin", "xylophonequark", "notequark", "convquark", "fieldquark", "zorraquin@example.com"]
+    static let markers = [number, "Zorraquin", "xylophonequark", "notequark", "convquark", "fieldquark", "campaignquark", "zorraquin@example.com"]
 
     static func expectErased(_ harness: WhatsAppHarness, _ seeded: Seeded) async throws {
         let found = try await columnsContaining(markers, harness.db)
@@ -213,6 +252,7 @@ import ZIPFoundation
         await #expect(throws: (any Error).self) { try await store.get(seeded.media.mediaObjectKey!) }
         // Other contacts keep everything.
         #expect(try await columnsContaining(["otherwords"], harness.db).contains("messages.body: otherwords"))
+        #expect(try await columnsContaining(["othercampaign"], harness.db).contains { $0.hasPrefix("campaign_recipients.draft") })
         let other = try #require(try await harness.scope.query(Contact.self).filter(\.$waID == "31699887702").first())
         #expect(other.profileName == "Other Person" && other.erasedAt == nil)
         // Gone from lists; a new message from the same number makes a fresh contact.

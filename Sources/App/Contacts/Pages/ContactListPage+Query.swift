@@ -120,6 +120,7 @@ extension ContactListPage {
     static func query(_ request: Request, _ tenant: Tenant) async throws -> Model {
         let t = request.localizer
         let scope = tenant.scope
+        async let options = ContactFilterControls.Options.load(in: scope)
         var filter = ContactFilter()
         var error: String?
         var rows: [Row] = []
@@ -134,16 +135,14 @@ extension ContactListPage {
         } catch let abort as Abort where abort.status == .badRequest {
             error = t(.contactsFilterInvalid, ["reason": abort.reason])
         }
-        let tags = try await scope.query(Tag.self).sort(\.$name).all().map { Option(value: $0.id!.uuidString, label: $0.name) }
-        let numbers = try await scope.query(WhatsAppConnection.self).all().map { Option(value: $0.id!.uuidString, label: $0.displayPhoneNumber) }
-        let fields = try await ContactDirectory.fieldDefinitions(in: scope).map { Option(value: $0.id!.uuidString, label: $0.label) }
+        let loaded = try await options
         func url(_ base: String, _ items: [URLQueryItem]) -> String {
             var components = URLComponents()
             components.queryItems = items
             return items.isEmpty ? base : base + "?" + (components.percentEncodedQuery ?? "")
         }
         return Model(
-            rows: rows, filter: filter, tags: tags, numbers: numbers, fields: fields,
+            rows: rows, filter: filter, tags: loaded.tags, numbers: loaded.numbers, fields: loaded.fields,
             canManage: tenant.role.can(.manageContacts),
             nextURL: next.map { url(SiteURL.contacts.path, filter.queryItems + [URLQueryItem(name: "cursor", value: $0.encoded)]) },
             exportURL: url(SiteURL.contactExport.path, filter.queryItems), error: error)

@@ -9,6 +9,7 @@ import ZIPFoundation
 /// (GDPR art. 15): `contact.json` (profile, custom fields with their labels, tags, consent),
 /// `messages.json` (every message of every conversation, both directions), `history.json`,
 /// `notes.json` (notes about the contact and notes in its conversations: both are about the person),
+/// `campaigns.json` (every campaign message addressed to the contact, with the values filled in),
 /// `media/` (the files of those messages) and a `README.txt` in the requester's language.
 ///
 /// The archive is written to a temporary file, messages in pages and media one file at a time, so
@@ -49,6 +50,16 @@ enum ContactPrivacyExport {
     struct HistoryLine: Encodable { var kind: String; var detail: String?; var actor: String?; var at: Date }
     struct NoteLine: Encodable { var conversation_id: UUID?; var author: String; var text: String; var at: Date }
     struct Notes: Encodable { var contact_notes: [NoteLine]; var conversation_notes: [NoteLine] }
+    struct CampaignLine: Encodable {
+        var campaign: String
+        var phone_number: String?
+        /// The template with this contact's values, as it was (to be) sent.
+        var message: OutboundDraft.TemplateDraft?
+        var status: String
+        var reason: String?
+        var sent_at: Date?
+        var status_at: Date?
+    }
 
     static let pageSize = 500
 
@@ -123,6 +134,7 @@ enum ContactPrivacyExport {
                 try encoder.encode(history.map { HistoryLine(kind: $0.kind.rawValue, detail: $0.detail, actor: $0.actor, at: $0.createdAt) }),
                 as: "history.json", to: archive)
             try add(try encoder.encode(try await notes(of: contactID, in: scope)), as: "notes.json", to: archive)
+            try add(try encoder.encode(try await campaignMessages(of: contactID, in: scope)), as: "campaigns.json", to: archive)
 
             for file in mediaFiles {
                 let object: StoredObject
@@ -220,5 +232,31 @@ enum ContactPrivacyExport {
                     conversation_id: try row.decode(column: "conversation_id", as: UUID.self), author: try row.decode(column: "author_name", as: String.self),
                     text: try row.decode(column: "body", as: String.self), at: try row.decode(column: "created_at", as: Date.self))
             })
+    }
+
+    private static func campaignMessages(of contactID: UUID, in scope: TenantScope) async throws -> [CampaignLine] {
+        struct Found: Decodable {
+            var name: String
+            var wa_id: String?
+            var draft: String?
+            var status: String
+            var reason: String?
+            var sent_at: Date?
+            var status_at: Date?
+        }
+        let found = try await scope.sql { organization in
+            """
+            SELECT c.name, r.wa_id, r.draft, r.status, r.reason, r.sent_at, r.status_at
+            FROM campaign_recipients r JOIN campaigns c ON c.id = r.campaign_id
+            WHERE r.organization_id = \(bind: organization) AND c.organization_id = \(bind: organization) AND r.contact_id = \(bind: contactID)
+            ORDER BY c.created_at, c.id
+            """
+        }.all(decoding: Found.self)
+        return found.map { row in
+            CampaignLine(
+                campaign: row.name, phone_number: row.wa_id.map { "+" + $0 },
+                message: row.draft.flatMap { try? JSONDecoder().decode(OutboundDraft.TemplateDraft.self, from: Data($0.utf8)) },
+                status: row.status, reason: row.reason, sent_at: row.sent_at, status_at: row.status_at)
+        }
     }
 }

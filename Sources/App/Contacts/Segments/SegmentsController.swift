@@ -97,7 +97,8 @@ enum SegmentsController {
             error = t(.contactsFilterInvalid, ["reason": reason])
             status = .unprocessableEntity
         }
-        let model = try await SegmentFormPage.query(tenant, counts: request.application.contactCounts, segmentID: segmentID, name: name, filter: items, nameError: nameError, error: error)
+        let model = try await SegmentFormPage.query(
+            tenant, counts: request.application.contactCounts, segmentID: segmentID, name: name, filter: items, nameError: nameError, error: error)
         let html = SegmentFormPage.html(model, try await Chrome.make(for: request, section: .contacts))
         return try await HTMLResponse(status: status, html: html).encodeResponse(for: request)
     }

@@ -19,16 +19,10 @@ extension SegmentFormPage {
                 count = nil
             }
         }
-        let tags = try await scope.query(Tag.self).sort(\.$name).all().map { ContactListPage.Option(value: try $0.requireID().uuidString, label: $0.name) }
-        let numbers = try await scope.query(WhatsAppConnection.self).all().map {
-            ContactListPage.Option(value: try $0.requireID().uuidString, label: $0.displayPhoneNumber)
-        }
-        let fields = try await ContactDirectory.fieldDefinitions(in: scope).map {
-            ContactListPage.Option(value: try $0.requireID().uuidString, label: $0.label)
-        }
+        let options = try await ContactFilterControls.Options.load(in: scope)
         return Model(
             segmentID: segmentID, name: name, filter: ContactFilterControls.Values(items: items),
-            options: .init(tags: tags, numbers: numbers, fields: fields), count: count,
+            options: options, count: count,
             contactsURL: contactsURL(valid?.queryItems ?? items), nameError: nameError, error: error)
     }
 
