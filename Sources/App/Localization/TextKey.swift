@@ -870,4 +870,9 @@ enum TextKey: String, CaseIterable, Sendable {
     case campaignNoticeResent = "campaign.notice.resent"
     case campaignResend = "campaign.resend"
     case campaignResendHint = "campaign.resendHint"
+    case contactImportTagAll = "contactImport.tagAll"
+    case contactImportTagAllHint = "contactImport.tagAllHint"
+    case contactImportTagAllTooLong = "contactImport.tagAllTooLong"
+    case campaignFormUploadedList = "campaignForm.uploadedList"
+    case campaignFormUploadLink = "campaignForm.uploadLink"
 }

@@ -37,8 +37,9 @@ import VaporTesting
             try await scope.query(ContactEvent.self).count()
         }
 
-        /// Uploads, starts with the guessed mapping (as the review form shows it) and runs the job.
-        func importFile(_ data: Data, browser: Browser? = nil) async throws -> ContactImport {
+        /// Uploads, starts with the guessed mapping (as the review form shows it, plus `extra` fields)
+        /// and runs the job.
+        func importFile(_ data: Data, browser: Browser? = nil, extra: [String: String] = [:]) async throws -> ContactImport {
             let browser = browser ?? owner
             let upload = try await Self.upload(browser, data)
             #expect(upload.status == .seeOther, "\(upload.body.string.prefix(300))")
@@ -50,7 +51,7 @@ import VaporTesting
                 guard let selected = Self.selected(in: page.body.string, name: "column\(index)") else { break }
                 fields["column\(index)"] = selected
             }
-            let start = try await browser.post(review, fields)
+            let start = try await browser.post(review, fields.merging(extra) { $1 })
             #expect(start.status == .seeOther, "\(start.body.string.prefix(300))")
             #expect(start.headers.first(name: .location)?.hasPrefix("/jobs/") == true)
             try await app.runJobsUntilIdle()
@@ -161,6 +162,49 @@ import VaporTesting
             #expect(try await harness.events() == events)
             #expect(try await harness.contacts().count == 2)
             #expect(try await harness.scope.query(ContactTag.self).count() == 3)
+        }
+    }
+
+    /// An uploaded list for a campaign: every contact of the file, new or known, gets the tag typed on
+    /// the review form (or `tag_all` in the API's mapping) beside its own; a tag too long is refused
+    /// with the form kept and nothing imported.
+    @Test func everyContactOfAFileCanGetTheTagOfAList() async throws {
+        try await Harness.run { harness in
+            let existing = Contact(organizationID: harness.organizationID, waID: "31612345678", profileName: "Jan", now: harness.app.clock.now)
+            try await existing.create(on: harness.app.db)
+            let csv = Data("name,phone,tags\nJan,0612345678,vip\nPiet,0687654321,\n".utf8)
+
+            let upload = try await Harness.upload(harness.owner, csv)
+            let review = try #require(upload.headers.first(name: .location))
+            let columns = ["column0": "name", "column1": "phone", "column2": "tags"]
+            let refused = try await harness.owner.post(review, columns.merging(["tag_all": String(repeating: "x", count: 61)]) { $1 })
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.body.string.contains("at most 60 characters"))
+            #expect(refused.body.string.contains(#"value="\#(String(repeating: "x", count: 61))""#), "the typed tag is shown back")
+            #expect(try await harness.contacts().count == 1, "nothing imported")
+
+            let started = try await harness.owner.post(review, columns.merging(["tag_all": "  Beurs 2026 "]) { $1 })
+            #expect(started.status == .seeOther)
+            try await harness.app.runJobsUntilIdle()
+            let tags = try await harness.scope.query(Tag.self).all()
+            #expect(tags.map(\.name).sorted() == ["Beurs 2026", "vip"])
+            let list = try #require(tags.first { $0.name == "Beurs 2026" })
+            let listed = try await harness.scope.query(ContactTag.self).filter(\.$tagID == list.id!).all().map(\.contactID)
+            #expect(Set(listed) == Set(try await harness.contacts().map { $0.id! }), "the known contact and the new one")
+            #expect(try await harness.scope.query(ContactTag.self).count() == 3)
+
+            // The API: `tag_all` in the mapping.
+            var headers = HTTPHeaders()
+            headers.contentType = HTTPMediaType(type: "text", subType: "csv")
+            headers.add(name: CSRFProtection.header, value: harness.owner.csrfToken ?? "")
+            let mapping = #"{"columns":["name","phone"],"tag_all":"API lijst"}"#.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+            let created = try await harness.owner.send(
+                .POST, "/api/v1/contacts/imports?mapping=\(mapping)", headers: headers, body: ByteBuffer(string: "name,phone\nKees,0611122233\n"))
+            #expect(created.status == .accepted, "\(created.body.string)")
+            try await harness.app.runJobsUntilIdle()
+            let kees = try #require(try await harness.contacts().first { $0.waID == "31611122233" })
+            let apiTag = try #require(try await harness.scope.query(Tag.self).filter(\.$name == "API lijst").first())
+            #expect(try await harness.scope.query(ContactTag.self).filter(\.$tagID == apiTag.id!).all().map(\.contactID) == [kees.id!])
         }
     }
 

@@ -73,6 +73,9 @@ extension CampaignFormPage {
                                     .input(.type(.checkbox), .name("tag"), .value(tag.value), .checked(model.tagIDs.contains(tag.value))),
                                     .text(" " + tag.label))
                             })),
+                    .p(
+                        .class("field-hint"), .text(t(.campaignFormUploadedList) + " "),
+                        .a(.href(SiteURL.contactImport.path), .text(t(.campaignFormUploadLink)))),
                     .p(.class("field-hint"), .text(t(.campaignFormConsentHint))),
                     .p(
                         .class("actions"), .button(.type(.submit), .class("button-primary"), .text(t(.campaignFormSave))), .text(" "),

@@ -155,7 +155,19 @@ enum ColumnTarget: Codable, Sendable, Equatable, Hashable {
     }
 }
 
-/// The columns of a file, by position.
+/// The columns of a file, by position, and a tag for every contact of the file.
 struct ImportMapping: Codable, Sendable, Equatable {
     var columns: [ColumnTarget]
+    /// Given to every contact of the file besides its own tags: an uploaded list, for a campaign.
+    var tagAll: String?
+
+    enum CodingKeys: String, CodingKey {
+        case columns
+        case tagAll = "tag_all"
+    }
+
+    init(columns: [ColumnTarget], tagAll: String? = nil) {
+        self.columns = columns
+        self.tagAll = tagAll
+    }
 }

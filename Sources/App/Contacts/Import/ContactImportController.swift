@@ -101,16 +101,16 @@ enum ContactImportController {
         return try await renderReview(request, tenant, record, error: nil, status: .ok)
     }
 
-    private static func renderReview(_ request: Request, _ tenant: Tenant, _ record: ContactImport, error: String?, status: HTTPResponseStatus)
-        async throws -> Response
-    {
+    private static func renderReview(
+        _ request: Request, _ tenant: Tenant, _ record: ContactImport, tagAll: String? = nil, error: String?, status: HTTPResponseStatus
+    ) async throws -> Response {
         let fields = try await tenant.scope.query(ContactFieldDefinition.self).sort(\.$position).all()
         let (header, rows) = try await preview(record, request: request)
         let model = ContactImportReviewPage.Model(
             id: record.id!, filename: record.filename, encoding: record.encoding.rawValue,
             delimiter: record.delimiter == "\t" ? "tab" : record.delimiter, header: header, rows: rows,
             guesses: header.map { ColumnTarget.guess(header: $0, fields: fields).formValue },
-            fields: fields.map { (key: $0.key, label: $0.label) }, error: error)
+            fields: fields.map { (key: $0.key, label: $0.label) }, tagAll: tagAll, error: error)
         let response = try await HTMLResponse(html: ContactImportReviewPage.html(model, try await Chrome.make(for: request, section: .contacts)))
             .encodeResponse(for: request)
         response.status = status
@@ -123,6 +123,11 @@ enum ContactImportController {
         guard mapping.columns.filter({ $0 == .phone }).count == 1 else {
             throw Refusal(status: .unprocessableEntity, code: "needs_phone", key: .contactImportNeedsPhone)
         }
+        let tagAll = mapping.tagAll?.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (tagAll?.count ?? 0) <= 60 else {
+            throw Refusal(status: .unprocessableEntity, code: "invalid_tag", key: .contactImportTagAllTooLong)
+        }
+        let mapping = ImportMapping(columns: mapping.columns, tagAll: tagAll?.isEmpty == false ? tagAll : nil)
         let importID = record.id!
         let organizationID = scope.organizationID
         do {
@@ -159,11 +164,13 @@ enum ContactImportController {
             guard let target = ColumnTarget(formValue: value) else { throw Abort(.badRequest, reason: "Unknown column mapping.") }
             columns.append(target)
         }
+        let tagAll = try? request.content.get(String.self, at: "tag_all")
         do {
-            let jobID = try await start(record, mapping: ImportMapping(columns: columns), jobs: request.jobs, scope: tenant.scope, logger: request.logger)
+            let jobID = try await start(
+                record, mapping: ImportMapping(columns: columns, tagAll: tagAll), jobs: request.jobs, scope: tenant.scope, logger: request.logger)
             return request.redirect(to: SiteURL.job(.value(jobID)).path, redirectType: .normal)
         } catch {
-            return try await renderReview(request, tenant, record, error: request.localizer(error.key), status: error.status)
+            return try await renderReview(request, tenant, record, tagAll: tagAll, error: request.localizer(error.key), status: error.status)
         }
     }
 
@@ -263,7 +270,7 @@ enum ContactImportController {
                 guard let decoded = try? JSONDecoder().decode(ImportMapping.self, from: Data(mappingText.utf8)) else {
                     throw APIError(
                         .unprocessableEntity, code: "invalid_mapping",
-                        message: "mapping must be {\"columns\": [\"name\", \"phone\", \"ignore\", \"field:key\", ...]}")
+                        message: "mapping must be {\"columns\": [\"name\", \"phone\", \"ignore\", \"field:key\", ...], \"tag_all\": \"optional tag\"}")
                 }
                 mapping = decoded
             } else {

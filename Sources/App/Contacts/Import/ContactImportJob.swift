@@ -142,7 +142,7 @@ struct RowRules: Sendable {
             throw RowError(reason: "the row has \(cells.count) columns, the header has \(columnCount)")
         }
         var phone: String?
-        var parsed = Parsed(phone: "")
+        var parsed = Parsed(phone: "", tags: mapping.tagAll.map { [$0] } ?? [])
         for (index, target) in mapping.columns.enumerated() where index < cells.count {
             let cell = ContactCSV.unneutralized(cells[index].trimmingCharacters(in: .whitespacesAndNewlines))
             switch target {
@@ -158,7 +158,7 @@ struct RowRules: Sendable {
                     parsed.email = cell
                 }
             case .tags:
-                parsed.tags = cell.split(whereSeparator: { $0 == "," || $0 == ";" || $0 == "|" })
+                parsed.tags += cell.split(whereSeparator: { $0 == "," || $0 == ";" || $0 == "|" })
                     .map { String($0.trimmingCharacters(in: .whitespaces).prefix(60)) }.filter { !$0.isEmpty }
             case .optIn:
                 switch cell.lowercased() {

@@ -20,6 +20,8 @@ enum ContactImportReviewPage {
         /// The guessed target of each column (`ColumnTarget.formValue`).
         var guesses: [String]
         var fields: [(key: String, label: String)]
+        /// The tag for every contact of the file, as typed.
+        var tagAll: String? = nil
         var error: String?
     }
 }

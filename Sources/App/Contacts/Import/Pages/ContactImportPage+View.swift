@@ -60,6 +60,9 @@ extension ContactImportReviewPage {
                         .tbody(.forEach(model.rows) { row in .tr(.forEach(row) { cell in .td(.text(cell)) }) })
                     )),
                 .p(.class("muted"), .text(t(.contactImportMappingHint))),
+                Forms.field(
+                    label: t(.contactImportTagAll), name: "tag_all", type: .text, value: model.tagAll, autocomplete: "off",
+                    hint: t(.contactImportTagAllHint), required: false),
                 .button(.type(.submit), .class("button-primary"), .text(t(.contactImportStart)))
             )
         )
