@@ -82,6 +82,57 @@ struct CampaignAudience: Codable, Sendable, Equatable {
         }
         return ordered
     }
+
+    /// How many live contacts the audience has now, each once: counted by the database, not loaded.
+    func count(in scope: TenantScope) async throws -> Int {
+        let parts = try await conditions(in: scope)
+        guard !parts.isEmpty else { return 0 }
+        let row = try await scope.sql { organization in
+            """
+            SELECT COUNT(*) AS n FROM contacts
+            WHERE contacts.organization_id = \(bind: organization) AND contacts.erased_at IS NULL
+              AND (\(SQLList(parts.map { "(\($0))" as SQLQueryString }, separator: SQLRaw(" OR "))))
+            """
+        }.first()
+        return try row?.decode(column: "n", as: Int.self) ?? 0
+    }
+
+    /// The contact `contactIDs` would put first, found without loading the rest.
+    func firstContactID(in scope: TenantScope) async throws -> UUID? {
+        for condition in try await conditions(in: scope, selection: false) {
+            let row = try await scope.sql { organization in
+                """
+                SELECT id FROM contacts WHERE contacts.organization_id = \(bind: organization) AND contacts.erased_at IS NULL AND (\(condition))
+                ORDER BY created_at, id LIMIT 1
+                """
+            }.first()
+            if let row { return try row.decode(column: "id", as: UUID.self) }
+        }
+        // The selection in the order it was given.
+        for chunk in contactIDs.chunks(of: 500) {
+            let live = Set(try await scope.query(Contact.self).filter(\.$id ~~ Array(chunk)).filter(\.$erasedAt == nil).all().compactMap(\.id))
+            if let first = chunk.first(where: live.contains) { return first }
+        }
+        return nil
+    }
+
+    /// The segment's, the tags' and (with `selection`) the selection's conditions over `contacts`.
+    private func conditions(in scope: TenantScope, selection: Bool = true) async throws -> [SQLQueryString] {
+        var parts: [SQLQueryString] = []
+        if let segmentID, let segment = try await scope.find(Segment.self, segmentID) {
+            let definitions = segment.filter.fields.isEmpty ? [] : try await scope.query(ContactFieldDefinition.self).all()
+            parts.append(try segment.filter.sqlCondition(organization: scope.organizationID, fields: definitions))
+        }
+        if !tagIDs.isEmpty {
+            parts.append(
+                """
+                EXISTS (SELECT 1 FROM contact_tags WHERE contact_tags.contact_id = contacts.id
+                  AND contact_tags.organization_id = \(bind: scope.organizationID) AND contact_tags.tag_id IN \(SQLGroupExpression(tagIDs.map { SQLBind($0) })))
+                """)
+        }
+        if selection, !contactIDs.isEmpty { parts.append("contacts.id IN \(SQLGroupExpression(contactIDs.map { SQLBind($0) }))") }
+        return parts
+    }
 }
 
 /// Why a campaign cannot be saved or started; the message is shown as it is.

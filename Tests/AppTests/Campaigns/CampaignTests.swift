@@ -274,6 +274,43 @@ import WhatsAppSimulator
         }
     }
 
+    /// The audience's size and first contact, asked of the database, agree with the full list the
+    /// launch takes: overlaps counted once, erased contacts left out, the selection in its order.
+    @Test func anAudienceIsCountedAndSampledWithoutLoadingIt() async throws {
+        try await WhatsAppHarness.run { harness in
+            let winter = try await Self.tag(harness)
+            let summer = try await Self.tag(harness, "Summer")
+            let a = try await Self.contact(harness, "A", phone: "+31612000870", tags: ["Winter"])
+            harness.clock.advance(by: 1)
+            let b = try await Self.contact(harness, "B", phone: "+31612000871", tags: ["Winter", "Summer"])
+            harness.clock.advance(by: 1)
+            let c = try await Self.contact(harness, "C", phone: "+31612000872", tags: ["Summer"])
+            harness.clock.advance(by: 1)
+            let d = try await Self.contact(harness, "D", phone: "+31612000873", tags: [])
+            harness.clock.advance(by: 1)
+            let erased = try await Self.contact(harness, "E", phone: "+31612000874", tags: ["Winter"])
+            let gone = try #require(try await harness.scope.find(Contact.self, erased))
+            gone.erasedAt = harness.clock.now
+            try await gone.save(on: harness.db)
+            let segment = Segment(organizationID: harness.organizationID, name: "Bs", filter: ContactFilter(search: "B"), now: harness.clock.now)
+            try await segment.create(on: harness.db)
+
+            let audiences = [
+                CampaignAudience(tagIDs: [winter, summer]),
+                CampaignAudience(segmentID: segment.id, tagIDs: [summer], contactIDs: [d, a, erased]),
+                CampaignAudience(contactIDs: [erased, d, c]),
+                CampaignAudience(tagIDs: [winter]),
+            ]
+            let expected: [(count: Int, first: UUID)] = [(3, a), (4, b), (2, d), (2, a)]
+            for (audience, expected) in zip(audiences, expected) {
+                let all = try await audience.contactIDs(in: harness.scope)
+                #expect(all.count == expected.count && all.first == expected.first)
+                #expect(try await audience.count(in: harness.scope) == expected.count)
+                #expect(try await audience.firstContactID(in: harness.scope) == expected.first)
+            }
+        }
+    }
+
     @Test func aResumeGoesOnAtOnceAlsoAfterAWaitOnTheMessagingLimit() async throws {
         try await WhatsAppHarness.run { harness in
             try await Self.approvedTemplate(harness)

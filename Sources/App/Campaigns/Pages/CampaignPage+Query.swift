@@ -17,7 +17,7 @@ extension CampaignPage {
         if let first = try await scope.query(CampaignRecipient.self).filter(\.$campaignID == id).sort(\.$position).first() {
             sampleID = first.contactID
         } else {
-            sampleID = try await campaign.audience.contactIDs(in: scope).first
+            sampleID = try await campaign.audience.firstContactID(in: scope)
         }
         var preview: Preview?
         if let sampleID, let contact = try await scope.find(Contact.self, sampleID),
