@@ -38,53 +38,74 @@ struct CampaignStatistics: Codable, Sendable, Equatable {
     }
 
     static func of(_ campaignID: UUID, in scope: TenantScope) async throws -> CampaignStatistics {
-        var statistics = CampaignStatistics()
+        try await of([campaignID], in: scope)[campaignID] ?? CampaignStatistics()
+    }
+
+    /// The statistics of several campaigns (a list page), in the same two grouped queries as one.
+    static func of(_ campaignIDs: [UUID], in scope: TenantScope) async throws -> [UUID: CampaignStatistics] {
+        guard !campaignIDs.isEmpty else { return [:] }
+        var all = Dictionary(uniqueKeysWithValues: campaignIDs.map { ($0, CampaignStatistics()) })
+        let campaigns = SQLGroupExpression(campaignIDs.map { SQLBind($0) })
         let byStatus = try await scope.sql { organization in
             """
-            SELECT status, error_code, reason, COUNT(*) AS n FROM campaign_recipients
-            WHERE organization_id = \(bind: organization) AND campaign_id = \(bind: campaignID)
-            GROUP BY status, error_code, reason
+            SELECT campaign_id, status, error_code, reason, COUNT(*) AS n FROM campaign_recipients
+            WHERE organization_id = \(bind: organization) AND campaign_id IN \(campaigns)
+            GROUP BY campaign_id, status, error_code, reason
             """
         }.all()
         for row in byStatus {
+            let campaignID = try row.decode(column: "campaign_id", as: UUID.self)
             let count = try row.decode(column: "n", as: Int.self)
-            statistics.audience += count
             let reason = try row.decode(column: "reason", as: String?.self) ?? ""
             let code = try row.decode(column: "error_code", as: Int?.self)
-            switch CampaignRecipient.Status(rawValue: try row.decode(column: "status", as: String.self)) {
-            case .pending, .sending: statistics.queued += count
-            case .unknown: statistics.unknown += count
-            case .sent: statistics.sent += count
-            case .delivered:
-                statistics.sent += count
-                statistics.delivered += count
-            case .read:
-                statistics.sent += count
-                statistics.delivered += count
-                statistics.read += count
-            case .failed:
-                statistics.failed += count
-                statistics.failures.append(Reason(code: code, reason: reason, count: count))
-            case .skipped:
-                statistics.skipped += count
-                statistics.skips.append(Reason(code: nil, reason: reason, count: count))
-            case nil: break
-            }
+            let status = CampaignRecipient.Status(rawValue: try row.decode(column: "status", as: String.self))
+            all[campaignID]?.add(count, status, code: code, reason: reason)
         }
-        statistics.failures = merged(statistics.failures)
-        statistics.skips = merged(statistics.skips)
         let responses = try await scope.sql { organization in
             """
-            SELECT
+            SELECT r.campaign_id,
               SUM(CASE WHEN c.last_inbound_at > r.sent_at THEN 1 ELSE 0 END) AS replied,
               SUM(CASE WHEN c.marketing_status = 'opted_out' AND c.marketing_changed_at > r.sent_at THEN 1 ELSE 0 END) AS opted_out
             FROM campaign_recipients r JOIN contacts c ON c.id = r.contact_id AND c.organization_id = r.organization_id
-            WHERE r.organization_id = \(bind: organization) AND r.campaign_id = \(bind: campaignID) AND r.sent_at IS NOT NULL
+            WHERE r.organization_id = \(bind: organization) AND r.campaign_id IN \(campaigns) AND r.sent_at IS NOT NULL
+            GROUP BY r.campaign_id
             """
-        }.first()
-        statistics.replied = try responses?.decode(column: "replied", as: Int?.self) ?? 0
-        statistics.optedOut = try responses?.decode(column: "opted_out", as: Int?.self) ?? 0
-        return statistics
+        }.all()
+        for row in responses {
+            let campaignID = try row.decode(column: "campaign_id", as: UUID.self)
+            all[campaignID]?.replied = try row.decode(column: "replied", as: Int?.self) ?? 0
+            all[campaignID]?.optedOut = try row.decode(column: "opted_out", as: Int?.self) ?? 0
+        }
+        return all.mapValues { statistics in
+            var statistics = statistics
+            statistics.failures = merged(statistics.failures)
+            statistics.skips = merged(statistics.skips)
+            return statistics
+        }
+    }
+
+    /// Counts `count` recipients in `status` (each of sent, delivered and read includes those further along).
+    private mutating func add(_ count: Int, _ status: CampaignRecipient.Status?, code: Int?, reason: String) {
+        audience += count
+        switch status {
+        case .pending, .sending: queued += count
+        case .unknown: unknown += count
+        case .sent: sent += count
+        case .delivered:
+            sent += count
+            delivered += count
+        case .read:
+            sent += count
+            delivered += count
+            read += count
+        case .failed:
+            failed += count
+            failures.append(Reason(code: code, reason: reason, count: count))
+        case .skipped:
+            skipped += count
+            skips.append(Reason(code: nil, reason: reason, count: count))
+        case nil: break
+        }
     }
 
     /// One line per reason, most frequent first.

@@ -42,8 +42,11 @@ enum CampaignsAPIController {
     }
 
     static func body(_ campaign: Campaign, in scope: TenantScope) async throws -> CampaignBody {
-        let statistics = try await CampaignStatistics.of(try campaign.requireID(), in: scope)
-        return CampaignBody(
+        try body(campaign, statistics: try await CampaignStatistics.of(try campaign.requireID(), in: scope))
+    }
+
+    static func body(_ campaign: Campaign, statistics: CampaignStatistics) throws -> CampaignBody {
+        CampaignBody(
             id: try campaign.requireID(), name: campaign.name, status: campaign.status.rawValue, stop_reason: campaign.stopReason,
             waiting_reason: campaign.waitingReason, connection_id: campaign.connectionID, template_name: campaign.templateName,
             template_language: campaign.templateLanguage, template_category: campaign.templateCategory, message: campaign.message,
@@ -74,9 +77,8 @@ enum CampaignsAPIController {
 
     static func list(_ request: Request, _ tenant: Tenant) async throws -> Page<CampaignBody> {
         let campaigns = try await tenant.scope.query(Campaign.self).sort(\.$createdAt, .descending).limit(200).all()
-        var bodies: [CampaignBody] = []
-        for campaign in campaigns { bodies.append(try await body(campaign, in: tenant.scope)) }
-        return Page(data: bodies, next_cursor: nil)
+        let statistics = try await CampaignStatistics.of(try campaigns.map { try $0.requireID() }, in: tenant.scope)
+        return Page(data: try campaigns.map { try body($0, statistics: statistics[try $0.requireID()] ?? CampaignStatistics()) }, next_cursor: nil)
     }
 
     static func show(_ request: Request, _ tenant: Tenant) async throws -> CampaignBody {

@@ -136,6 +136,16 @@ import WhatsAppSimulator
             #expect(lines.contains { $0.hasPrefix("Anna,+31612000801,read,") })
             #expect(lines.contains { $0.hasPrefix("Bram,+31612000803,failed,") && $0.contains(",131026,") })
             #expect(lines.contains { $0.hasPrefix("Cas,+31612000804,skipped,opted_out,") })
+
+            // The list counts every campaign's own recipients (all in one grouped read).
+            harness.clock.advance(by: 1)
+            let draft = try await Self.create(harness, tag: tag)
+            let list = try await harness.owner.api(.GET, "/api/v1/campaigns").content.decode(App.Page<CampaignsAPIController.CampaignBody>.self)
+            #expect(list.data.map(\.id) == [draft.id, created.id])
+            #expect(list.data.first?.statistics == CampaignStatistics())
+            #expect(list.data.last?.statistics == statistics)
+            let page = try await harness.owner.get("/campaigns")
+            #expect(page.status == .ok && page.body.string.contains("<td>100 %</td>") && page.body.string.contains("<td>0 %</td>"))
         }
     }
 
