@@ -284,6 +284,31 @@ import WhatsAppSimulator
         }
     }
 
+    /// A template sent from the inbox opens a business-initiated conversation too: it takes one of the
+    /// messaging limit's customers, so the campaign reaches one fewer before it waits.
+    @Test func inboxTemplatesCountTowardsTheMessagingLimit() async throws {
+        try await WhatsAppHarness.run { harness in
+            try await Self.approvedTemplate(harness)
+            let connection = try #require(try await harness.scope.find(WhatsAppConnection.self, harness.connectionID))
+            connection.messagingLimit = 3
+            try await connection.save(on: harness.db)
+            let conversation = try await harness.conversation(of: "31612000879", name: "Inbox klant")
+            let template = #"{"type":"template","template":{"name":"\#(Self.template)","language":"nl","parameters":["Jan","10%"]}}"#
+            let answered = try await harness.owner.api(.POST, "/api/v1/conversations/\(conversation.id!)/messages", json: template)
+            #expect(answered.status == .accepted || answered.status == .created, "\(answered.body.string)")
+            _ = try await harness.runJobsUntilIdle()
+            #expect(Self.sent(harness).map(\.to) == ["31612000879"])
+
+            let tag = try await Self.tag(harness)
+            for index in 0..<4 { try await Self.contact(harness, "Klant \(index)", phone: "+3161200088\(index)") }
+            let campaign = try await Self.create(harness, tag: tag)
+            #expect(try await harness.owner.api(.POST, "/api/v1/campaigns/\(campaign.id)/start").status == .ok)
+            try await harness.eventually("the limit was reached") { try await Self.show(harness, campaign.id).waiting_reason != nil }
+            let waiting = try await Self.show(harness, campaign.id)
+            #expect(waiting.statistics.sent == 2 && waiting.statistics.queued == 2, "3 customers a day: the inbox's one and two of the campaign")
+        }
+    }
+
     /// The audience's size and first contact, asked of the database, agree with the full list the
     /// launch takes: overlaps counted once, erased contacts left out, the selection in its order.
     @Test func anAudienceIsCountedAndSampledWithoutLoadingIt() async throws {
