@@ -38,7 +38,7 @@ struct Chrome: Sendable {
             chrome.currentOrganizationID = request.tenantIfLoaded?.organizationID ?? signedIn.session.organizationID
             if let tenant = request.tenantIfLoaded, tenant.role.can(.manageChannels) {
                 chrome.warnings = try await ConnectionHealth.broken(in: tenant.scope).map {
-                    request.localizer(.whatsappBrokenBanner, ["number": $0.displayPhoneNumber, "reason": $0.stateDetail ?? "?"])
+                    request.localizer(.whatsappBrokenBanner, ["number": $0.number, "reason": $0.detail ?? "?"])
                 }
             }
         }
