@@ -8,6 +8,7 @@ overlay and canned responses."""
 import uuid
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
@@ -115,8 +116,21 @@ def test_two_agents_on_two_app_processes_see_each_others_work_live(driver, secon
     wait(agent).until(lambda d: d.find_elements(By.CSS_SELECTOR, f'li[data-conversation-id="{conversation_id}"]'))
     mark_page(agent)
     owner.get(a + conversation)
-    owner.find_element(By.CSS_SELECTOR, '[data-key="e"]').click()
-    wait(agent, 15).until(lambda d: not d.find_elements(By.CSS_SELECTOR, f'li[data-conversation-id="{conversation_id}"]'))
+
+    # The owner's own page redraws its work panel live; a click on a button that was just swapped out
+    # does nothing, so click until the page shows the conversation resolved (its reopen form).
+    def resolved(d):
+        if d.find_elements(By.CSS_SELECTOR, "form#work-open"):
+            return True
+        for button in d.find_elements(By.CSS_SELECTOR, '[data-key="e"]'):
+            try:
+                button.click()
+            except StaleElementReferenceException:
+                pass  # found again on the next try
+        return False
+
+    wait(owner, 15).until(resolved)
+    wait(agent, 30).until(lambda d: not d.find_elements(By.CSS_SELECTOR, f'li[data-conversation-id="{conversation_id}"]'))
     assert_not_reloaded(agent)
 
 
