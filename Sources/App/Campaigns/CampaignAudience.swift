@@ -41,10 +41,7 @@ struct CampaignAudience: Codable, Sendable, Equatable {
         guard contactIDs.count <= 10_000 else {
             throw CampaignProblem.invalid(field: "audience.contact_ids", problem: "at most 10,000 contacts; save a segment for more")
         }
-        var known: Set<UUID> = []
-        for chunk in Array(Set(contactIDs)).chunks(of: 500) {
-            known.formUnion(try await scope.query(Contact.self).filter(\.$id ~~ Array(chunk)).filter(\.$erasedAt == nil).all().compactMap(\.id))
-        }
+        let known = try await Self.live(Array(Set(contactIDs)), in: scope)
         if let unknown = contactIDs.first(where: { !known.contains($0) }) {
             throw CampaignProblem.invalid(field: "audience.contact_ids", problem: "there is no contact \(unknown.uuidString)")
         }
@@ -74,10 +71,7 @@ struct CampaignAudience: Codable, Sendable, Equatable {
             add(try rows.map { try $0.decode(column: "id", as: UUID.self) })
         }
         if !contactIDs.isEmpty {
-            var live: Set<UUID> = []
-            for chunk in contactIDs.chunks(of: 500) {
-                live.formUnion(try await scope.query(Contact.self).filter(\.$id ~~ Array(chunk)).filter(\.$erasedAt == nil).all().compactMap(\.id))
-            }
+            let live = try await Self.live(contactIDs, in: scope)
             add(contactIDs.filter(live.contains))
         }
         return ordered
@@ -110,18 +104,26 @@ struct CampaignAudience: Codable, Sendable, Equatable {
         }
         // The selection in the order it was given.
         for chunk in contactIDs.chunks(of: 500) {
-            let live = Set(try await scope.query(Contact.self).filter(\.$id ~~ Array(chunk)).filter(\.$erasedAt == nil).all().compactMap(\.id))
+            let live = try await Self.live(Array(chunk), in: scope)
             if let first = chunk.first(where: live.contains) { return first }
         }
         return nil
+    }
+
+    /// Which of `ids` are the organization's contacts and not erased, asked 500 at a time.
+    private static func live(_ ids: [UUID], in scope: TenantScope) async throws -> Set<UUID> {
+        var live: Set<UUID> = []
+        for chunk in ids.chunks(of: 500) {
+            live.formUnion(try await scope.query(Contact.self).filter(\.$id ~~ Array(chunk)).filter(\.$erasedAt == nil).all().compactMap(\.id))
+        }
+        return live
     }
 
     /// The segment's, the tags' and (with `selection`) the selection's conditions over `contacts`.
     private func conditions(in scope: TenantScope, selection: Bool = true) async throws -> [SQLQueryString] {
         var parts: [SQLQueryString] = []
         if let segmentID, let segment = try await scope.find(Segment.self, segmentID) {
-            let definitions = segment.filter.fields.isEmpty ? [] : try await scope.query(ContactFieldDefinition.self).all()
-            parts.append(try segment.filter.sqlCondition(organization: scope.organizationID, fields: definitions))
+            parts.append(try await segment.filter.sqlCondition(in: scope))
         }
         if !tagIDs.isEmpty {
             parts.append(

@@ -178,6 +178,13 @@ struct ContactFilter: Codable, Sendable, Hashable {
 
     // MARK: - SQL
 
+    /// The condition for the scope's organization, with its field definitions loaded when the
+    /// filter names a field.
+    func sqlCondition(in scope: TenantScope) async throws -> SQLQueryString {
+        let definitions = fields.isEmpty ? [] : try await ContactDirectory.fieldDefinitions(in: scope)
+        return try sqlCondition(organization: scope.organizationID, fields: definitions)
+    }
+
     /// `contacts.organization_id = org AND ...` for `FROM contacts` (alias none), binding every
     /// value. `fields` are the organization's field definitions: a condition on any other field
     /// id (another organization's, a deleted one) is refused. Erased contacts are excluded.

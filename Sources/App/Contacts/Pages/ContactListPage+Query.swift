@@ -30,8 +30,7 @@ enum ContactList {
     static func page(
         _ filter: ContactFilter, after cursor: KeysetCursor?, limit: Int, window: Int = window, in scope: TenantScope
     ) async throws -> (rows: [ContactListPage.Row], next: KeysetCursor?) {
-        let definitions = filter.fields.isEmpty ? [] : try await ContactDirectory.fieldDefinitions(in: scope)
-        let condition = try filter.sqlCondition(organization: scope.organizationID, fields: definitions)
+        let condition = try await filter.sqlCondition(in: scope)
         func fetch(_ plan: Plan) async throws -> [any SQLRow] {
             try await scope.sql { organization in
                 query(condition, organization: organization, after: cursor, limit: limit + 1, plan: plan)

@@ -32,8 +32,7 @@ struct ContactCounts: Sendable {
 
     /// Counted now.
     static func exact(_ filter: ContactFilter, in scope: TenantScope) async throws -> Int {
-        let definitions = filter.fields.isEmpty ? [] : try await scope.query(ContactFieldDefinition.self).all()
-        let condition = try filter.sqlCondition(organization: scope.organizationID, fields: definitions)
+        let condition = try await filter.sqlCondition(in: scope)
         let row = try await scope.sql("SELECT COUNT(*) AS n FROM contacts WHERE \(condition)").first()
         return try row?.decode(column: "n", as: Int.self) ?? 0
     }

@@ -66,8 +66,7 @@ final class Segment: Model, TenantOwned, @unchecked Sendable {
     }
 
     static func contactIDs(_ filter: ContactFilter, in scope: TenantScope) async throws -> [UUID] {
-        let definitions = filter.fields.isEmpty ? [] : try await scope.query(ContactFieldDefinition.self).all()
-        let condition = try filter.sqlCondition(organization: scope.organizationID, fields: definitions)
+        let condition = try await filter.sqlCondition(in: scope)
         return try await scope.sql("SELECT id FROM contacts WHERE \(condition) ORDER BY created_at, id").all()
             .map { try $0.decode(column: "id", as: UUID.self) }
     }
@@ -89,8 +88,7 @@ extension Segment {
     /// Refuses a filter naming a field, tag or number that is not this organization's (`400`): a
     /// saved segment never refers to another organization's rows.
     static func check(_ filter: ContactFilter, in scope: TenantScope) async throws {
-        let definitions = try await scope.query(ContactFieldDefinition.self).all()
-        _ = try filter.sqlCondition(organization: scope.organizationID, fields: definitions)
+        _ = try await filter.sqlCondition(in: scope)
         if !filter.tagIDs.isEmpty {
             let known = Set(try await scope.query(Tag.self).filter(\.$id ~~ filter.tagIDs).all().compactMap(\.id))
             if let unknown = filter.tagIDs.first(where: { !known.contains($0) }) {

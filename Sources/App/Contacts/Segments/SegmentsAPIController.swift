@@ -145,8 +145,7 @@ enum SegmentsAPIController {
         let page = try request.pageRequest()
         let cursor = try page.cursor.map(KeysetCursor.init(decoding:))
         let scope = tenant.scope
-        let definitions = segment.filter.fields.isEmpty ? [] : try await scope.query(ContactFieldDefinition.self).all()
-        let condition = try await validating { try segment.filter.sqlCondition(organization: scope.organizationID, fields: definitions) }
+        let condition = try await validating { try await segment.filter.sqlCondition(in: scope) }
         let after: SQLQueryString =
             cursor.map { "AND (created_at > \(bind: $0.createdAt) OR (created_at = \(bind: $0.createdAt) AND id > \(bind: $0.id)))" } ?? ""
         let rows = try await scope.sql(
