@@ -103,13 +103,7 @@ public struct JobStore: Sendable {
             let insertedSet = Set(inserted)
             ids += rows.map { insertedSet.contains($0.id) ? $0.id : nil }
         }
-        if isPostgres {
-            // One notification per enqueue call and queue, delivered when the transaction commits.
-            for queue in Set(jobs.map(\.queue)) {
-                try await sql.raw("SELECT pg_notify(\(bind: Self.notificationChannel), \(bind: queue.rawValue))").run()
-            }
-        }
-        for queue in Set(jobs.map(\.queue)) { wakeup?.wake(queue) }
+        try await notify(Set(jobs.map(\.queue)), on: sql)
         return ids
     }
 
@@ -132,11 +126,17 @@ public struct JobStore: Sendable {
             RETURNING queue
             """
         ).all().map { QueueName(try $0.decode(column: "queue", as: String.self)) }
-        for queue in Set(queues) {
+        try await notify(Set(queues), on: sql)
+        return !queues.isEmpty
+    }
+
+    /// Tells the workers of `queues` that work is due: this process's at once, every process's on
+    /// PostgreSQL by one notification a queue, delivered when the caller's transaction commits.
+    private func notify(_ queues: Set<QueueName>, on sql: any SQLDatabase) async throws {
+        for queue in queues {
             if isPostgres { try await sql.raw("SELECT pg_notify(\(bind: Self.notificationChannel), \(bind: queue.rawValue))").run() }
             wakeup?.wake(queue)
         }
-        return !queues.isEmpty
     }
 
     // MARK: - Claim and finish
