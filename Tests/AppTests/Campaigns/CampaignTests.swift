@@ -15,6 +15,14 @@ import WhatsAppSimulator
     static let template = "winter_sale"
 
     /// An approved MARKETING template "Hoi {{1}}, {{2}} korting!" synced into the app.
+    /// The number's messaging limit as Meta reports it: how many different customers a day it may
+    /// start conversations with.
+    static func setMessagingLimit(_ harness: WhatsAppHarness, to limit: Int) async throws {
+        let connection = try #require(try await harness.scope.find(WhatsAppConnection.self, harness.connectionID))
+        connection.messagingLimit = limit
+        try await connection.save(on: harness.db)
+    }
+
     static func approvedTemplate(_ harness: WhatsAppHarness, category: String = "MARKETING", status: String = "APPROVED") async throws {
         harness.simulator.addTemplate(name: template, language: "nl", category: category, body: "Hoi {{1}}, {{2}} korting!", status: status)
         #expect(try await harness.owner.api(.POST, "/api/v1/whatsapp/templates/sync").status == .accepted)
@@ -266,9 +274,7 @@ import WhatsAppSimulator
     @Test func theMessagingLimitHoldsTheRestForLaterWithAReason() async throws {
         try await WhatsAppHarness.run { harness in
             try await Self.approvedTemplate(harness)
-            let connection = try #require(try await harness.scope.find(WhatsAppConnection.self, harness.connectionID))
-            connection.messagingLimit = 3
-            try await connection.save(on: harness.db)
+            try await Self.setMessagingLimit(harness, to: 3)
             let tag = try await Self.tag(harness)
             for index in 0..<5 { try await Self.contact(harness, "Klant \(index)", phone: "+3161200085\(index)") }
             let campaign = try await Self.create(harness, tag: tag)
@@ -289,9 +295,7 @@ import WhatsAppSimulator
     @Test func inboxTemplatesCountTowardsTheMessagingLimit() async throws {
         try await WhatsAppHarness.run { harness in
             try await Self.approvedTemplate(harness)
-            let connection = try #require(try await harness.scope.find(WhatsAppConnection.self, harness.connectionID))
-            connection.messagingLimit = 3
-            try await connection.save(on: harness.db)
+            try await Self.setMessagingLimit(harness, to: 3)
             let conversation = try await harness.conversation(of: "31612000879", name: "Inbox klant")
             let template = #"{"type":"template","template":{"name":"\#(Self.template)","language":"nl","parameters":["Jan","10%"]}}"#
             let answered = try await harness.owner.api(.POST, "/api/v1/conversations/\(conversation.id!)/messages", json: template)
@@ -349,9 +353,7 @@ import WhatsAppSimulator
     @Test func aResumeGoesOnAtOnceAlsoAfterAWaitOnTheMessagingLimit() async throws {
         try await WhatsAppHarness.run { harness in
             try await Self.approvedTemplate(harness)
-            let connection = try #require(try await harness.scope.find(WhatsAppConnection.self, harness.connectionID))
-            connection.messagingLimit = 3
-            try await connection.save(on: harness.db)
+            try await Self.setMessagingLimit(harness, to: 3)
             let tag = try await Self.tag(harness)
             for index in 0..<5 { try await Self.contact(harness, "Klant \(index)", phone: "+3161200086\(index)") }
             let campaign = try await Self.create(harness, tag: tag)
@@ -359,8 +361,7 @@ import WhatsAppSimulator
             try await harness.eventually("the limit was reached") { try await Self.show(harness, campaign.id).waiting_reason != nil }
             #expect(try await harness.owner.api(.POST, "/api/v1/campaigns/\(campaign.id)/pause").status == .ok)
             // Meta raised the number's tier meanwhile; the run queued for the window's move is minutes away.
-            connection.messagingLimit = 1000
-            try await connection.save(on: harness.db)
+            try await Self.setMessagingLimit(harness, to: 1000)
             #expect(try await harness.owner.api(.POST, "/api/v1/campaigns/\(campaign.id)/resume").status == .ok)
             try await harness.eventually("the campaign finished without the clock moving") {
                 try await Self.show(harness, campaign.id).status == "finished"
