@@ -62,7 +62,9 @@ struct RunCampaign: JobHandler {
             }
         case .sending:
             break
-        case .draft, .paused, .finished, .cancelled, .stopped:
+        case .paused:
+            return try await goOnIfResumed(campaign, in: scope, context: context)
+        case .draft, .finished, .cancelled, .stopped:
             return
         }
 
@@ -93,7 +95,7 @@ struct RunCampaign: JobHandler {
                 in: scope)
             try await follow(campaign, at: until, context: context)
         case .halted:
-            return
+            try await goOnIfResumed(campaign, in: scope, context: context)
         case .stopped(let reason):
             try await stop(campaign, reason: reason, in: scope)
         }
@@ -105,6 +107,15 @@ struct RunCampaign: JobHandler {
         let next = try Self.job(campaign, runAt: date)
         let store = JobStore(database: context.database, now: now, wakeup: wakeup)
         try await context.complete { database in try await store.enqueue(next, on: database) }
+    }
+
+    /// A resume that lands while this run ends cannot queue the next run (this one holds the
+    /// campaign's job key) and has nothing to bring forward: so the run lets go of the key first and
+    /// then looks again. A resume after that queues the next run itself.
+    private func goOnIfResumed(_ campaign: Campaign, in scope: TenantScope, context: JobContext) async throws {
+        try await context.releaseUniqueKey()
+        guard try await scope.find(Campaign.self, campaign.id)?.status == .sending else { return }
+        try await follow(campaign, at: nil, context: context)
     }
 
     private func finish(_ campaign: Campaign, in scope: TenantScope) async throws {
