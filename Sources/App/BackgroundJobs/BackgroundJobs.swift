@@ -40,6 +40,7 @@ struct BackgroundJobs: Sendable {
         registry.register(ContactImportJob(files: whatsApp.media, now: now))
         registry.register(EraseContact(media: whatsApp.media, now: now))
         registry.register(RunCampaign(services: whatsApp, settings: configuration.campaigns, wakeup: wakeup, now: now))
+        registry.register(AdvanceDrips(services: whatsApp, inboxWakeUp: inboxWakeUp, wakeup: wakeup, now: now))
         self.registry = registry
 
         let sessionTimeout = configuration.sessionAbsoluteTimeout
@@ -64,6 +65,9 @@ struct BackgroundJobs: Sendable {
             },
             JobSchedule(name: "inbox-prune-events", cron: try CronExpression("23 4 * * *")) { _ in
                 try .init(PruneInboxEvents.self, .init())
+            },
+            JobSchedule(name: "drips-advance", cron: try CronExpression("* * * * *")) { _ in
+                try AdvanceDrips.job()
             },
             JobSchedule(name: "notifications-daily-digest", cron: try CronExpression("0 7 * * *")) { _ in
                 try .init(SendDailyDigests.self, .init())

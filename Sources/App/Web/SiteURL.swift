@@ -134,6 +134,7 @@ enum SiteURL: Equatable {
     static let importID = "importID"
     static let segmentID = "segmentID"
     static let campaignID = "campaignID"
+    static let dripID = "dripID"
 
     var path: String {
         "/"

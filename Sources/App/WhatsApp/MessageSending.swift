@@ -47,7 +47,9 @@ struct MessageSending: Sendable {
     let inboxWakeUp: Signal
     let now: Date
 
-    func queue(_ draft: OutboundDraft, in conversation: Conversation, sender: UUID?) async throws -> Message {
+    /// `automated`: sent by the app on the business's behalf (a drip step), which does not answer a
+    /// customer who is waiting. Run it inside a transaction to record other rows with the message.
+    func queue(_ draft: OutboundDraft, in conversation: Conversation, sender: UUID?, automated: Bool = false) async throws -> Message {
         guard let connection = try await scope.find(WhatsAppConnection.self, conversation.$connection.id) else {
             throw SendRefusal.connectionBroken
         }
@@ -105,7 +107,7 @@ struct MessageSending: Sendable {
                 conversation.lastMessagePreview = content.preview
             }
             // The customer has an answer.
-            conversation.waitingSince = nil
+            if !automated { conversation.waitingSince = nil }
             try await conversation.save(on: scope.database)
             try await jobs.enqueue(job, on: scope.database)
             try await InboxEventLog(database: scope.database, wakeUp: inboxWakeUp, now: now).record(.message, conversations: [conversation.requireID()])

@@ -45,5 +45,6 @@ enum Migrations {
         IndexContactSearchAndCounts(),
         IndexLivePhoneNumbers(),
         CreateCampaigns(),
+        CreateDrips(),
     ]
 }

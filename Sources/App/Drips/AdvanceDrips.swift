@@ -1,0 +1,62 @@
+import ADSappCore
+import Fluent
+import Foundation
+import Jobs
+import SQLKit
+
+/// The background job that moves drip sequences on, every minute and right after an activation:
+/// enrols the contacts newly given a sequence's tag, then gives each due contact its next step (or
+/// lets them leave). Works a batch at a time across organizations, each contact in its own
+/// transaction under its enrolment's row lock.
+struct AdvanceDrips: JobHandler {
+    struct Payload: Codable, Sendable {}
+
+    static let kind = "drips.advance"
+    static let queue: QueueName = "campaigns"
+    static let batch = 200
+
+    let services: WhatsAppServices
+    let inboxWakeUp: Signal
+    let wakeup: JobWakeup
+    let now: @Sendable () -> Date
+
+    /// One run at a time: a second request while one waits is the same run.
+    static func job() throws -> JobStore.NewJob {
+        try JobStore.NewJob(AdvanceDrips.self, .init(), uniqueKey: "drips:advance")
+    }
+
+    func run(_ payload: Payload, context: JobContext) async throws {
+        let now = now()
+        let database = context.database
+        let tagged = try await database.sql.raw(
+            """
+            SELECT id, organization_id FROM drip_sequences WHERE status = 'active' AND enrol_on_tag_added = \(bind: true)
+            """
+        ).all()
+        for row in tagged {
+            let scope = TenantScope(organizationID: try row.decode(column: "organization_id", as: UUID.self), database: database)
+            guard let sequence = try await scope.find(DripSequence.self, try row.decode(column: "id", as: UUID.self)) else { continue }
+            try await DripEnrolling(scope: scope, now: now).enrolNewlyTagged(in: sequence)
+        }
+
+        let due = try await database.sql.raw(
+            """
+            SELECT drip_enrolments.id, drip_enrolments.organization_id FROM drip_enrolments
+            JOIN drip_sequences ON drip_sequences.id = drip_enrolments.sequence_id
+            WHERE drip_enrolments.status = 'active' AND drip_enrolments.next_at <= \(bind: now) AND drip_sequences.status = 'active'
+            ORDER BY drip_enrolments.next_at LIMIT \(literal: Self.batch)
+            """
+        ).all()
+        let jobs = JobStore(database: database, now: { now }, wakeup: wakeup)
+        for row in due {
+            let scope = TenantScope(organizationID: try row.decode(column: "organization_id", as: UUID.self), database: database)
+            let stepper = DripStepper(scope: scope, jobs: jobs, inboxWakeUp: inboxWakeUp, now: now, logger: context.logger)
+            try await stepper.advance(try row.decode(column: "id", as: UUID.self))
+        }
+        // More are due than one batch: the next run goes on at once.
+        if due.count == Self.batch {
+            try await context.releaseUniqueKey()
+            try await context.complete { database in try await jobs.enqueue(try Self.job(), on: database) }
+        }
+    }
+}
