@@ -108,6 +108,15 @@ enum SiteURL: Equatable {
     case campaignResend(Parameter)
     case campaignExport(Parameter)
     case campaignScript
+    case drips
+    case dripNew
+    case drip(Parameter)
+    case dripEdit(Parameter)
+    case dripActivate(Parameter)
+    case dripPause(Parameter)
+    case dripDelete(Parameter)
+    case dripSteps(Parameter)
+    case dripStepDelete(Parameter)
 
     /// A path parameter: `.key` when registering a route, `.value` when building a link.
     enum Parameter: Equatable {
@@ -251,6 +260,15 @@ enum SiteURL: Equatable {
         case .campaignResend: ["campaigns", .parameter(Self.campaignID), "resend-unconfirmed"]
         case .campaignExport: ["campaigns", .parameter(Self.campaignID), "recipients.csv"]
         case .campaignScript: ["assets", "campaign.js"]
+        case .drips: ["drips"]
+        case .dripNew: ["drips", "new"]
+        case .drip: ["drips", .parameter(Self.dripID)]
+        case .dripEdit: ["drips", .parameter(Self.dripID), "edit"]
+        case .dripActivate: ["drips", .parameter(Self.dripID), "activate"]
+        case .dripPause: ["drips", .parameter(Self.dripID), "pause"]
+        case .dripDelete: ["drips", .parameter(Self.dripID), "delete"]
+        case .dripSteps: ["drips", .parameter(Self.dripID), "steps"]
+        case .dripStepDelete: ["drips", .parameter(Self.dripID), "steps", "delete"]
         }
     }
 
@@ -273,6 +291,9 @@ enum SiteURL: Equatable {
             id
         case .campaign(.value(let id)), .campaignStart(.value(let id)), .campaignPause(.value(let id)), .campaignResume(.value(let id)),
             .campaignCancel(.value(let id)), .campaignResend(.value(let id)), .campaignExport(.value(let id)):
+            id
+        case .drip(.value(let id)), .dripEdit(.value(let id)), .dripActivate(.value(let id)), .dripPause(.value(let id)),
+            .dripDelete(.value(let id)), .dripSteps(.value(let id)), .dripStepDelete(.value(let id)):
             id
         default: nil
         }

@@ -33,31 +33,9 @@ extension CampaignFormPage {
                     .input(.type(.hidden), .name("connection_id"), .value(model.connectionID ?? "")),
                     .input(.type(.hidden), .name("template"), .value(model.template ?? "")),
                     Forms.field(label: t(.campaignFormName), name: "name", type: .text, value: model.name, autocomplete: "off"),
-                    .div(
-                        .class("template-preview"),
-                        .unwrap(text.header) { .p(.strong(.text($0))) },
-                        .p(.class("preserve-lines"), .text(text.body)),
-                        .unwrap(text.footer) { .p(.class("muted"), .text($0)) }),
-                    .if(!model.variables.isEmpty, .h2(.text(t(.campaignFormVariables)))),
-                    .forEach(model.variables) { variable in
-                        .fieldset(
-                            .class("campaign-variable"),
-                            .legend(.text(variable.label)),
-                            .label(.id("\(variable.key)-source-label"), .for("\(variable.key)-source"), .text(t(.campaignFormSource))),
-                            Forms.select(
-                                id: "\(variable.key)-source", name: "\(variable.key)_source", options: options(model.sources), selected: variable.source,
-                                labelledBy: "\(variable.key)-source-label"),
-                            Forms.field(
-                                label: t(.campaignFormFixedText), name: "\(variable.key)_text", type: .text, value: variable.text, autocomplete: "off",
-                                required: false),
-                            Forms.field(
-                                label: t(.campaignFormFallback), name: "\(variable.key)_fallback", type: .text, value: variable.fallback, autocomplete: "off",
-                                hint: t(.campaignFormFallbackHint), required: false))
-                    },
-                    .unwrap(model.needsHeaderMedia) { kind in
-                        Forms.field(
-                            label: t(.campaignFormHeaderMedia, ["kind": kind]), name: "header_media", type: .url, value: model.headerMedia, autocomplete: "off")
-                    },
+                    TemplateVariableForm.html(
+                        text: text, variables: model.variables, sources: model.sources, headerMedia: model.needsHeaderMedia,
+                        headerMediaLink: model.headerMedia, t),
                     .h2(.text(t(.campaignFormAudience))),
                     .label(.id("campaign-segment-label"), .for("campaign-segment"), .text(t(.campaignFormSegment))),
                     Forms.select(
