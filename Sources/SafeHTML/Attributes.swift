@@ -38,7 +38,7 @@ public enum CharacterEncoding: String, Sendable { case utf8 = "UTF-8" }
 
 /// The `type` of an input or a button.
 public enum InputType: String, Sendable {
-    case text, hidden, password, email, search, number, tel, url, file, checkbox, radio, submit, button, reset, date
+    case text, hidden, password, email, search, number, tel, url, file, checkbox, radio, submit, button, reset, date, time
     case dateTimeLocal = "datetime-local"
 }
 

@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import Jobs
 import SQLKit
+import Vapor
 
 /// A change a sequence in its status does not allow ("an active sequence cannot be changed").
 struct DripStatusConflict: Error, Equatable, CustomStringConvertible {
@@ -101,6 +102,48 @@ struct DripActions: Sendable {
         }
     }
 
+    /// Adds a step at the end of a draft.
+    func addStep(_ input: Input.Step, to sequence: DripSequence) async throws {
+        let sequenceID = try sequence.requireID()
+        guard let connection = try await scope.find(WhatsAppConnection.self, sequence.connectionID) else {
+            throw CampaignProblem.invalid(field: "connection_id", problem: "choose one of your WhatsApp numbers")
+        }
+        let keys = Set(try await ContactDirectory.fieldDefinitions(in: scope).map(\.key))
+        let step = try await step(input, index: 0, sequenceID: sequenceID, connection: connection, fieldKeys: keys, field: "step")
+        try await whileDraft(sequence, action: "be changed") { scope in
+            let count = try await scope.query(DripStep.self).filter(\.$sequenceID == sequenceID).count()
+            guard count < Self.maxSteps else { throw CampaignProblem.invalid(field: "steps", problem: "a sequence has at most \(Self.maxSteps) steps") }
+            step.position = count + 1
+            try await step.create(on: scope.database)
+        }
+    }
+
+    /// Removes a step of a draft; the steps after it move up.
+    func removeStep(_ stepID: UUID, of sequence: DripSequence) async throws {
+        let sequenceID = try sequence.requireID()
+        try await whileDraft(sequence, action: "be changed") { scope in
+            let steps = try await scope.query(DripStep.self).filter(\.$sequenceID == sequenceID).sort(\.$position).all()
+            guard let removed = steps.first(where: { $0.id == stepID }) else { throw Abort(.notFound) }
+            try await removed.delete(on: scope.database)
+            // In order, each into the place the one before it left: no two rows ever share a position.
+            for step in steps where step.position > removed.position {
+                step.position -= 1
+                try await step.save(on: scope.database)
+            }
+        }
+    }
+
+    /// Runs `work` under the sequence's row lock when it is still a draft.
+    private func whileDraft(_ sequence: DripSequence, action: String, _ work: @escaping @Sendable (TenantScope) async throws -> Void) async throws {
+        let sequenceID = try sequence.requireID()
+        try await scope.transaction { scope in
+            try await scope.lockRow(of: DripSequence.schema, id: sequenceID)
+            guard let current = try await scope.find(DripSequence.self, sequenceID) else { throw Abort(.notFound) }
+            guard current.status == .draft else { throw DripStatusConflict(status: current.status, action: action) }
+            try await work(scope)
+        }
+    }
+
     /// Starts sending: the segment's or tag's contacts are enrolled now (on the first activation), each
     /// to get step 1 after its delay; a paused sequence goes on where each contact was.
     func activate(_ sequence: DripSequence) async throws {
@@ -182,8 +225,8 @@ struct DripActions: Sendable {
         let window = try Self.window(input.window)
 
         let inputSteps = input.steps ?? []
-        guard (1...Self.maxSteps).contains(inputSteps.count) else {
-            throw CampaignProblem.invalid(field: "steps", problem: "a sequence has 1 to \(Self.maxSteps) steps")
+        guard inputSteps.count <= Self.maxSteps else {
+            throw CampaignProblem.invalid(field: "steps", problem: "a sequence has at most \(Self.maxSteps) steps")
         }
         let keys = Set(try await ContactDirectory.fieldDefinitions(in: scope).map(\.key))
         var steps: [DripStep] = []
@@ -208,8 +251,10 @@ struct DripActions: Sendable {
         }
     }
 
-    private func step(_ input: Input.Step, index: Int, sequenceID: UUID, connection: WhatsAppConnection, fieldKeys: Set<String>) async throws -> DripStep {
-        let field = "steps[\(index)]"
+    private func step(
+        _ input: Input.Step, index: Int, sequenceID: UUID, connection: WhatsAppConnection, fieldKeys: Set<String>, field: String? = nil
+    ) async throws -> DripStep {
+        let field = field ?? "steps[\(index)]"
         let step = DripStep()
         step.id = UUID()
         step.organizationID = scope.organizationID

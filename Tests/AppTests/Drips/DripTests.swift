@@ -215,7 +215,11 @@ import WhatsAppSimulator
             try await CampaignTests.approvedTemplate(harness)
             let tag = try await CampaignTests.tag(harness)
             for (json, field) in [
-                (Self.json(harness, enrolTag: tag, steps: "[]"), "steps"),
+                (
+                    Self.json(
+                        harness, enrolTag: tag, steps: "[" + Array(repeating: #"{"delay_minutes":0,"text":"Hoi"}"#, count: 21).joined(separator: ",") + "]"),
+                    "steps"
+                ),
                 (Self.json(harness, enrolTag: tag, steps: #"[{"delay_minutes":-1,"text":"Hoi"}]"#), "steps[0].delay_minutes"),
                 (Self.json(harness, enrolTag: tag, steps: #"[{"delay_minutes":0}]"#), "steps[0]"),
                 (

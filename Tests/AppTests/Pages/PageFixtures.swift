@@ -226,6 +226,7 @@ enum PageFixtures {
             add("unsubscribe \(name)", unsubscribe) { UnsubscribePage.html(unsubscribe, $0) }
         }
         for page in campaignPages(s) { pages.append(page) }
+        for page in dripPages(s) { pages.append(page) }
         return pages
     }
 
@@ -418,6 +419,63 @@ enum PageFixtures {
             needsHeaderMedia: s("media kind"), headerMedia: s("header media"), sources: [option], segments: [option], tags: [option], name: s("name"),
             segmentID: s("option value"), tagIDs: [s("option value")], error: s("error"))
         add("campaign new, refused", stepTwo) { CampaignFormPage.html(stepTwo, $0) }
+        return pages
+    }
+
+    static func dripPages(_ s: (String) -> String) -> [Page] {
+        var pages: [Page] = []
+        func add(_ name: String, _ model: Any, _ render: @escaping (Chrome) -> HTML) {
+            pages.append(Page(name: name, model: model, render: render))
+        }
+        let step = DripStatistics.Step(
+            position: 1, waiting: 3, queued: 2, sent: 40, delivered: 35, read: 20, failed: 1, skipped: 4, skips: [s("skip reason"): 4])
+        let statistics = DripStatistics(
+            enrolled: 50, active: 30, completed: 10, exited: 10, exits: [s("exit reason"): 10],
+            steps: [step, .init(position: 2, waiting: 27, sent: 12, delivered: 10, read: 4)])
+        let list = DripListPage.Model(
+            rows: [
+                .init(id: id("fixture drip 1"), name: s("drip name"), status: .active, steps: 2, statistics: statistics),
+                .init(id: id("fixture drip 2"), name: s("drip name"), status: .draft, steps: 0, statistics: DripStatistics()),
+            ],
+            canManage: true, notice: s("notice"))
+        add("drip list", list) { DripListPage.html(list, $0) }
+        let empty = DripListPage.Model(rows: [], canManage: false, notice: nil)
+        add("drip list, empty", empty) { DripListPage.html(empty, $0) }
+
+        let option = CampaignFormPage.Option(value: s("option value"), label: s("option label"))
+        let values = DripFormPage.Values(
+            name: s("name"), connectionID: s("option value"), segmentID: s("option value"), tagID: s("option value"), onTagAdded: true,
+            exitOnReply: true, exitTagID: s("option value"), days: [s("mon")], start: s("start"), end: s("end"))
+        let form = DripFormPage.Model(editing: nil, values: values, numbers: [option], segments: [option], tags: [option], error: s("error"))
+        add("drip new, refused", form) { DripFormPage.html(form, $0) }
+        let editing = DripFormPage.Model(editing: id("fixture drip 2"), values: values, numbers: [option], segments: [option], tags: [option], error: nil)
+        add("drip edit", editing) { DripFormPage.html(editing, $0) }
+
+        let rows = [
+            DripPage.StepRow(id: id("fixture step 1"), position: 1, delayMinutes: 0, kind: .template, summary: s("template name"), statistics: step),
+            DripPage.StepRow(
+                id: id("fixture step 2"), position: 2, delayMinutes: 2880, kind: .text, summary: s("step text"), statistics: statistics.steps[1]),
+        ]
+        let active = DripPage.Model(
+            id: id("fixture drip 1"), name: s("drip name"), status: .active, numberName: s("number name"), enrolment: s("enrolment"),
+            exit: s("exit"), window: s("window"), steps: rows, statistics: statistics, addStep: nil, canManage: true, notice: s("notice"),
+            error: s("error"))
+        add("drip, active", active) { DripPage.html(active, $0) }
+        let text = TemplateText(
+            headerFormat: nil, header: s("template header"), body: s("template body"), footer: s("template footer"),
+            buttons: [.init(type: s("button type"), text: s("button text"), url: s("button url"))])
+        let addStep = DripPage.AddStep(
+            choices: [option], chosen: s("option value"), templateText: text,
+            variables: [
+                .init(key: s("variable key"), label: s("variable label"), source: s("option value"), text: s("variable text"), fallback: s("fallback"))
+            ],
+            sources: [option], headerMedia: s("media kind"), headerMediaLink: s("header media"), delayAmount: s("delay"), delayUnit: s("unit"),
+            text: s("step text"))
+        let draft = DripPage.Model(
+            id: id("fixture drip 2"), name: s("drip name"), status: .draft, numberName: s("number name"), enrolment: s("enrolment"),
+            exit: s("exit"), window: s("window"), steps: [rows[0]], statistics: DripStatistics(), addStep: addStep, canManage: true, notice: nil,
+            error: nil)
+        add("drip, draft adding a step", draft) { DripPage.html(draft, $0) }
         return pages
     }
 }

@@ -439,6 +439,16 @@ final class Browser: @unchecked Sendable {
         return try await send(.POST, path, headers: headers, body: ByteBuffer(string: body))
     }
 
+    /// Posts a form whose names may repeat (checkboxes), adding the CSRF token of the last page.
+    func post(_ path: String, pairs: [(String, String)]) async throws -> TestingHTTPResponse {
+        if csrfToken == nil { _ = try await get(cookies[Cookies.session] == nil ? "/signin" : "/account") }
+        var headers = HTTPHeaders()
+        headers.contentType = .urlEncodedForm
+        let body = (pairs + [(CSRFProtection.formField, csrfToken ?? "")]).map { "\(Self.formEncode($0.0))=\(Self.formEncode($0.1))" }
+            .joined(separator: "&")
+        return try await send(.POST, path, headers: headers, body: ByteBuffer(string: body))
+    }
+
     /// A JSON API call; changes carry the session's CSRF token as the header.
     func api(_ method: HTTPMethod, _ path: String, json: String? = nil, csrfHeader: Bool = true) async throws -> TestingHTTPResponse {
         var headers = HTTPHeaders()

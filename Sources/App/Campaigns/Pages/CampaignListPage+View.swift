@@ -9,7 +9,10 @@ extension CampaignListPage {
             .h1(.text(t(.campaignsTitle))),
             .p(.class("muted"), .text(t(.sectionCampaignsAbout))),
             Forms.alert(model.notice, kind: "notice"),
-            .if(model.canManage, .p(.class("actions"), .a(.href(SiteURL.campaignNew.path), .class("button button-primary"), .text(t(.campaignsNew))))),
+            .p(
+                .class("actions"),
+                .if(model.canManage, .group(.a(.href(SiteURL.campaignNew.path), .class("button button-primary"), .text(t(.campaignsNew))), .text(" "))),
+                .a(.href(SiteURL.drips.path), .class("button button-secondary"), .id("drips-link"), .text(t(.dripsLink)))),
             .if(
                 model.rows.isEmpty, .p(.class("muted"), .id("campaigns-empty"), .text(t(.campaignsEmpty))),
                 else: .div(
