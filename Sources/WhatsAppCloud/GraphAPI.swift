@@ -14,6 +14,9 @@ public protocol GraphAPI: Sendable {
     func phoneNumberInfo(phoneNumberID: String, token: String) async throws -> PhoneNumberInfo
     /// `GET /{waba-id}/phone_numbers`: the numbers of a WhatsApp Business Account, a page at a time.
     func phoneNumberIDs(businessAccountID: String, after cursor: String?, token: String) async throws -> BusinessAccountNumbersPage
+    /// `GET /{waba-id}?fields=owner_business_info`: the id of the business portfolio that owns the
+    /// account (its numbers share one messaging limit), nil when Meta does not say.
+    func businessPortfolioID(businessAccountID: String, token: String) async throws -> String?
     func templates(wabaID: String, after cursor: String?, token: String) async throws -> TemplatePage
     func createTemplate(_ definition: TemplateDefinition, wabaID: String, token: String) async throws -> (id: String, status: String, category: String)
     func deleteTemplate(name: String, wabaID: String, token: String) async throws

@@ -95,6 +95,15 @@ public struct GraphAPIClient: GraphAPI {
         return try decode(BusinessAccountNumbersPage.self, from: body, what: "phone number list")
     }
 
+    public func businessPortfolioID(businessAccountID: String, token: String) async throws -> String? {
+        let body = try await call(.GET, [businessAccountID], query: [("fields", "owner_business_info")], token: token)
+        struct Answer: Decodable {
+            struct Owner: Decodable { var id: String? }
+            var owner_business_info: Owner?
+        }
+        return try decode(Answer.self, from: body, what: "business account owner").owner_business_info?.id
+    }
+
     public func templates(wabaID: String, after cursor: String?, token: String) async throws -> TemplatePage {
         var query = [("fields", MessageTemplate.fields), ("limit", "100")]
         if let cursor { query.append(("after", cursor)) }

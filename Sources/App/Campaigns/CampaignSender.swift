@@ -324,33 +324,8 @@ struct CampaignSender: Sendable {
     // MARK: Messaging limit
 
     /// How many more different customers this business may reach in the moving 24 hours; nil: unlimited.
-    /// Counts the customers this organization reached with a template through numbers of the same
-    /// business account: by campaigns, and from the inbox (a template opens a business-initiated
-    /// conversation as a campaign message does).
     func messagingAllowance() async throws -> Int? {
-        guard let limit = connection.messagingLimit else { return nil }
-        let since = now().addingTimeInterval(-24 * 3600)
-        let account = connection.businessAccountID
-        let row = try await scope.sql { organization in
-            """
-            SELECT COUNT(*) AS n FROM (
-              SELECT r.wa_id FROM campaign_recipients r
-              JOIN campaigns c ON c.id = r.campaign_id AND c.organization_id = r.organization_id
-              JOIN whatsapp_connections w ON w.id = c.connection_id AND w.organization_id = c.organization_id
-              WHERE r.organization_id = \(bind: organization) AND w.business_account_id = \(bind: account)
-                AND r.claimed_at > \(bind: since) AND r.status IN ('sending', 'unknown', 'sent', 'delivered', 'read') AND r.wa_id IS NOT NULL
-              UNION
-              SELECT ct.wa_id FROM messages m
-              JOIN whatsapp_connections w ON w.id = m.connection_id AND w.organization_id = m.organization_id
-              JOIN conversations cv ON cv.id = m.conversation_id AND cv.organization_id = m.organization_id
-              JOIN contacts ct ON ct.id = cv.contact_id AND ct.organization_id = cv.organization_id
-              WHERE m.organization_id = \(bind: organization) AND w.business_account_id = \(bind: account)
-                AND m.direction = 'outbound' AND m.kind = 'template' AND m.sent_at > \(bind: since)
-                AND m.status IN ('sending', 'unknown', 'sent', 'delivered', 'read', 'played') AND ct.wa_id IS NOT NULL
-            ) AS reached
-            """
-        }.first()
-        return max(0, limit - (try row?.decode(column: "n", as: Int.self) ?? 0))
+        try await MessagingAllowance(connection: connection, scope: scope, now: now()).remaining()
     }
 
     /// The window moves: look again in a quarter of an hour.

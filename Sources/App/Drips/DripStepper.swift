@@ -18,6 +18,11 @@ struct DripStepper: Sendable {
 
     /// How long a contact waits when the sequence's number cannot send now.
     static let retryAfterBrokenNumber: TimeInterval = 15 * 60
+    /// How long a contact waits for Meta's messaging limit: the window moves on.
+    static let retryAfterMessagingLimit: TimeInterval = 15 * 60
+
+    /// The business reached as many different customers in 24 hours as Meta allows, this one not among them.
+    struct MessagingLimitReached: Error {}
 
     func advance(_ enrolmentID: UUID) async throws {
         try await scope.transaction { scope in
@@ -59,6 +64,9 @@ struct DripStepper: Sendable {
             } catch SendRefusal.connectionBroken {
                 enrolment.nextAt = now.addingTimeInterval(Self.retryAfterBrokenNumber)
                 return try await enrolment.save(on: scope.database)
+            } catch is MessagingLimitReached {
+                enrolment.nextAt = now.addingTimeInterval(Self.retryAfterMessagingLimit)
+                return try await enrolment.save(on: scope.database)
             }
         }
         if steps.count > 1 {
@@ -97,6 +105,11 @@ struct DripStepper: Sendable {
         case .failure(let reason):
             delivery.skipReason = reason
         case .success(let draft):
+            if draft.isTemplate, let waID = contact.waID,
+                try await !MessagingAllowance(connection: connection, scope: scope, now: now).allows(waID: waID)
+            {
+                throw MessagingLimitReached()
+            }
             let conversation = try await Conversation.opened(contactID: contact.requireID(), connection: connection, in: scope, now: now)
             do {
                 let sending = MessageSending(scope: scope, jobs: jobs, inboxWakeUp: inboxWakeUp, now: now)

@@ -27,6 +27,9 @@ final class WhatsAppConnection: Model, TenantOwned, @unchecked Sendable {
     /// Meta's messaging limit: how many different customers the business may start conversations
     /// with in a moving 24 hours (250, 2,000, 10,000, 100,000); `nil`: unlimited.
     @OptionalField(key: "messaging_limit") var messagingLimit: Int?
+    /// The business portfolio that owns the account, as Meta told at connect: its numbers share the
+    /// messaging limit. Nil when Meta did not say (the account's numbers then count alone).
+    @OptionalField(key: "business_portfolio_id") var businessPortfolioID: String?
     @Enum(key: "state") var state: State
     @OptionalField(key: "state_detail") var stateDetail: String?
     @OptionalField(key: "checked_at") var checkedAt: Date?

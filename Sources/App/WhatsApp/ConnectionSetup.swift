@@ -110,6 +110,7 @@ struct ConnectionSetup: Sendable {
             throw ConnectionProblem(field: .businessAccountID, reason: .required)
         }
         try await checkAccount(businessAccountID, lists: phoneNumberID, token: token)
+        let portfolioID = try? await services.graph.businessPortfolioID(businessAccountID: businessAccountID, token: token)
 
         let connection = existing ?? WhatsAppConnection()
         if connection.id == nil {
@@ -120,6 +121,8 @@ struct ConnectionSetup: Sendable {
         }
         let vault = services.vault
         connection.businessAccountID = businessAccountID
+        // Not told this time (Meta unreachable for this call): keep what was known.
+        if let portfolioID { connection.businessPortfolioID = portfolioID }
         connection.displayPhoneNumber = info.displayPhoneNumber
         connection.verifiedName = info.verifiedName
         connection.qualityRating = info.qualityRating

@@ -72,6 +72,16 @@ struct GraphRoutes: Sendable {
             }
             return jsonResponse(mediaInfo(media))
         }
+        // `GET /{waba-id}?fields=owner_business_info`: the account and the business portfolio that owns it.
+        if let number = numbers.first(where: { $0.wabaID == id }) {
+            var fields: [String: JSONValue] = ["id": .string(id)]
+            let requested = (try? req.query.get(String.self, at: "fields"))?.split(separator: ",").map(String.init) ?? []
+            if requested.contains("owner_business_info") {
+                fields["owner_business_info"] = ["id": .string(number.ownerBusinessID), "name": .string(number.verifiedName + " B.V.")]
+            }
+            if requested.contains("name") { fields["name"] = .string(number.verifiedName) }
+            return jsonResponse(.object(fields))
+        }
         throw GraphAPIError.unknownObject(id, req.method)
     }
 

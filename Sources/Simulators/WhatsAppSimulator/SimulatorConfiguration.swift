@@ -12,10 +12,13 @@ public struct SimulatedNumber: Sendable, Equatable {
     public var accessToken: String
     /// Meta's name for the business's messaging limit (`TIER_1K`, `TIER_100K`, `TIER_UNLIMITED`).
     public var messagingLimitTier: String
+    /// The business portfolio that owns the WhatsApp Business Account; nil: one of its own, "9" + the
+    /// account's id. Numbers of different accounts in one portfolio share the messaging limit.
+    public var businessPortfolioID: String?
 
     public init(
         phoneNumberID: String, wabaID: String, displayPhoneNumber: String, verifiedName: String,
-        qualityRating: String = "GREEN", accessToken: String, messagingLimitTier: String = "TIER_1K"
+        qualityRating: String = "GREEN", accessToken: String, messagingLimitTier: String = "TIER_1K", businessPortfolioID: String? = nil
     ) {
         self.phoneNumberID = phoneNumberID
         self.wabaID = wabaID
@@ -24,7 +27,10 @@ public struct SimulatedNumber: Sendable, Equatable {
         self.qualityRating = qualityRating
         self.accessToken = accessToken
         self.messagingLimitTier = messagingLimitTier
+        self.businessPortfolioID = businessPortfolioID
     }
+
+    var ownerBusinessID: String { businessPortfolioID ?? "9" + wabaID }
 
     /// The digits of the display number, the form webhook metadata uses.
     var displayDigits: String { displayPhoneNumber.filter(\.isNumber) }

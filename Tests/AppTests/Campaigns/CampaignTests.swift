@@ -472,3 +472,45 @@ import WhatsAppSimulator
         guard case .failed(100, _) = result(100) else { Issue.record("other refusals fail the recipient"); return }
     }
 }
+
+extension CampaignTests {
+    /// Meta's messaging limit belongs to the business portfolio: customers reached through a number of
+    /// one WhatsApp Business Account count for the numbers of the portfolio's other accounts, not for
+    /// another portfolio's. The portfolio is asked of Meta when a number is connected.
+    @Test func theMessagingLimitIsSharedByTheNumbersOfABusinessPortfolio() async throws {
+        var first = WhatsAppHarness.number
+        first.businessPortfolioID = "880000000000001"
+        let sibling = SimulatedNumber(
+            phoneNumberID: "106540352242923", wabaID: "102290129340399", displayPhoneNumber: "+31 20 123 4568", verifiedName: "Bakkerij Anna Zuid",
+            accessToken: first.accessToken, businessPortfolioID: "880000000000001")
+        let stranger = SimulatedNumber(
+            phoneNumberID: "106540352242924", wabaID: "102290129340400", displayPhoneNumber: "+31 20 123 4569", verifiedName: "Bakkerij Bram",
+            accessToken: first.accessToken, businessPortfolioID: "880000000000002")
+        try await WhatsAppHarness.run(numbers: [first, sibling, stranger]) { harness in
+            var connections: [WhatsAppConnection] = []
+            for number in [sibling, stranger] {
+                let response = try await harness.owner.api(
+                    .POST, "/api/v1/whatsapp/connections",
+                    json: #"{"phone_number_id":"\#(number.phoneNumberID)","business_account_id":"\#(number.wabaID)","access_token":"\#(number.accessToken)"}"#)
+                #expect(response.status == .created, "\(response.body.string)")
+                connections.append(
+                    try #require(try await harness.scope.query(WhatsAppConnection.self).filter(\.$phoneNumberID == number.phoneNumberID).first()))
+            }
+            let own = try #require(try await harness.scope.find(WhatsAppConnection.self, harness.connectionID))
+            #expect(own.businessPortfolioID == "880000000000001" && connections.map(\.businessPortfolioID) == ["880000000000001", "880000000000002"])
+
+            try await Self.approvedTemplate(harness)
+            try await Self.setMessagingLimit(harness, to: 5)
+            let tag = try await Self.tag(harness)
+            for index in 0..<2 { try await Self.contact(harness, "Klant \(index)", phone: "+3161200089\(index)") }
+            let campaign = try await Self.create(harness, tag: tag)
+            #expect(try await harness.owner.api(.POST, "/api/v1/campaigns/\(campaign.id)/start").status == .ok)
+            try await harness.eventually("sent") { try await Self.show(harness, campaign.id).status == "finished" }
+
+            for connection in connections + [own] { connection.messagingLimit = 5 }
+            #expect(try await MessagingAllowance(connection: connections[0], scope: harness.scope, now: harness.clock.now).remaining() == 3)
+            #expect(try await MessagingAllowance(connection: connections[1], scope: harness.scope, now: harness.clock.now).remaining() == 5)
+            #expect(try await MessagingAllowance(connection: own, scope: harness.scope, now: harness.clock.now).remaining() == 3)
+        }
+    }
+}

@@ -296,3 +296,31 @@ import WhatsAppSimulator
         #expect(throws: CampaignProblem.self) { try DripSendWindow(days: [], startMinute: nil, endMinute: nil).check() }
     }
 }
+
+extension DripTests {
+    /// Meta's messaging limit holds a template step for a customer the business has not reached in the
+    /// last 24 hours; one it reached already (by a campaign or the inbox) still gets it.
+    @Test func theMessagingLimitHoldsTemplateStepsForNewCustomers() async throws {
+        try await WhatsAppHarness.run { harness in
+            try await CampaignTests.approvedTemplate(harness)
+            try await CampaignTests.setMessagingLimit(harness, to: 2)
+            let tag = try await CampaignTests.tag(harness)
+            for index in 1...3 { try await CampaignTests.contact(harness, "Klant \(index)", phone: "+3161200087\(index)") }
+            let drip = try await Self.create(
+                harness, Self.json(harness, enrolTag: tag, steps: "[\(Self.templateStep(after: 0)),\(Self.templateStep(after: 60))]"))
+            try await Self.activate(harness, drip.id)
+            #expect(harness.simulator.sentMessages.count == 2, "two different customers a day")
+            let held = try #require(try await harness.scope.query(DripEnrolment.self).filter(\.$nextPosition == 1).first())
+            #expect(held.nextAt > harness.clock.now)
+
+            // An hour later the two reached get step 2; the third still waits for the window to move.
+            harness.clock.advance(by: 61 * 60)
+            try await Self.tick(harness)
+            #expect(harness.simulator.sentMessages.count == 4)
+            harness.clock.advance(by: 24 * 3600)
+            try await Self.tick(harness)
+            try await Self.tick(harness)
+            #expect(Set(harness.simulator.sentMessages.map(\.to)).count == 3)
+        }
+    }
+}

@@ -47,6 +47,10 @@ final class GraphAPIFake: GraphAPI {
         throw NotFaked(call: "phoneNumberIDs")
     }
 
+    func businessPortfolioID(businessAccountID: String, token: String) async throws -> String? {
+        throw NotFaked(call: "businessPortfolioID")
+    }
+
     func templates(wabaID: String, after cursor: String?, token: String) async throws -> TemplatePage { throw NotFaked(call: "templates") }
 
     func createTemplate(_ definition: TemplateDefinition, wabaID: String, token: String) async throws -> (id: String, status: String, category: String) {

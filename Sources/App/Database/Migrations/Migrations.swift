@@ -46,5 +46,6 @@ enum Migrations {
         IndexLivePhoneNumbers(),
         CreateCampaigns(),
         CreateDrips(),
+        AddConnectionBusinessPortfolio(),
     ]
 }
