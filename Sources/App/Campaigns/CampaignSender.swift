@@ -1,4 +1,5 @@
 import Fluent
+import Jobs
 import Foundation
 import Logging
 import SQLKit
@@ -21,6 +22,7 @@ struct CampaignSender: Sendable {
     let token: String
     let graph: any GraphAPI
     let settings: CampaignSettings
+    let inboxWakeUp: Signal
     let now: @Sendable () -> Date
     let logger: Logger
 
@@ -70,6 +72,7 @@ struct CampaignSender: Sendable {
             if claimed.isEmpty { return try await whatIsLeft() }
             let results = await send(claimed)
             let summary = try await record(results)
+            try await showInThreads(results, of: claimed)
             if let remaining = allowance { allowance = remaining - summary.reached }
             if let stop = summary.stopReason { return .stopped(stop) }
             if summary.refused {
@@ -82,10 +85,21 @@ struct CampaignSender: Sendable {
         return .more
     }
 
+    /// The messages Meta accepted, in the contacts' conversations.
+    private func showInThreads(_ results: [(UUID, Result)], of claimed: [Claimed]) async throws {
+        let byID = Dictionary(uniqueKeysWithValues: claimed.map { ($0.id, $0) })
+        let sent = results.compactMap { id, result -> CampaignThread.Sent? in
+            guard case .sent(let wamid) = result, let recipient = byID[id] else { return nil }
+            return CampaignThread.Sent(contactID: recipient.contactID, wamid: wamid, draft: recipient.draft)
+        }
+        try await CampaignThread(scope: scope, connection: connection, inboxWakeUp: inboxWakeUp, now: now()).record(sent)
+    }
+
     // MARK: Claim and send
 
     struct Claimed: Sendable {
         var id: UUID
+        var contactID: UUID
         var waID: String
         var draft: OutboundDraft.TemplateDraft
     }
@@ -113,7 +127,7 @@ struct CampaignSender: Sendable {
                   AND (not_before IS NULL OR not_before <= \(bind: at))
                 ORDER BY position LIMIT \(unsafeRaw: String(limit))
             )
-            RETURNING id, wa_id, draft
+            RETURNING id, contact_id, wa_id, draft
             """
         }.all()
         var claimed: [Claimed] = []
@@ -126,7 +140,7 @@ struct CampaignSender: Sendable {
                 try await fail([id], code: nil, title: "The recipient's message could not be read")
                 continue
             }
-            claimed.append(Claimed(id: id, waID: waID, draft: draft))
+            claimed.append(Claimed(id: id, contactID: try row.decode(column: "contact_id", as: UUID.self), waID: waID, draft: draft))
         }
         return claimed
     }

@@ -97,8 +97,10 @@ enum DripsController {
     }
 
     static func removeStep(_ request: Request, _ tenant: Tenant) async throws -> Response {
-        guard let stepID = request.content[UUID.self, at: "step_id"] else { throw Abort(.badRequest, reason: "Which step?") }
-        return try await act(request, tenant, notice: "removed") { try await $0.removeStep(stepID, of: $1) }
+        try await act(request, tenant, notice: "removed") { actions, sequence in
+            guard let stepID = request.content[UUID.self, at: "step_id"] else { throw Abort(.badRequest, reason: "Which step?") }
+            try await actions.removeStep(stepID, of: sequence)
+        }
     }
 
     static func activate(_ request: Request, _ tenant: Tenant) async throws -> Response {

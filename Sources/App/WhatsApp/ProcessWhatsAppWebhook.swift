@@ -327,8 +327,10 @@ struct WebhookBatch {
             let notMessages = try await StatusIngest(
                 scope: scope, connectionID: connection.id!, events: InboxEventLog(database: database, wakeUp: inboxWakeUp, now: now)
             ).apply(group.map(\.status))
-            let unknown = try await CampaignStatusIngest(scope: scope, connectionID: connection.id!, now: now)
-                .apply(group.map(\.status).filter { notMessages.contains($0.id) })
+            // A campaign's message is also in its contact's conversation: its status moves both.
+            let forCampaigns = group.map(\.status).filter { notMessages.contains($0.id) || CampaignStatusIngest.recipientID($0.bizOpaqueCallbackData) != nil }
+            let notRecipients = try await CampaignStatusIngest(scope: scope, connectionID: connection.id!, now: now).apply(forCampaigns)
+            let unknown = notMessages.intersection(notRecipients)
             for item in group where unknown.contains(item.status.id) {
                 if now.timeIntervalSince(item.status.timestamp) < 600 { waiting.insert(item.eventID) } else { ignored.insert(item.eventID) }
             }

@@ -514,3 +514,37 @@ extension CampaignTests {
         }
     }
 }
+
+extension CampaignTests {
+    /// The agent who answers a reply sees what the customer got: each message Meta accepted is in the
+    /// contact's conversation (opened, resolved, for a contact who had none), moved on by its status
+    /// callbacks like any other message.
+    @Test func campaignMessagesAppearInTheContactsConversations() async throws {
+        try await WhatsAppHarness.run(statusCallbacks: StatusCallbacks(sentAfter: 0, deliveredAfter: 0, readAfter: 0)) { harness in
+            try await Self.approvedTemplate(harness)
+            let tag = try await Self.tag(harness)
+            // Anna wrote before: her conversation is open.
+            let anna = try await harness.conversation(of: "31612000861", name: "Anna")
+            let annaContact = try #require(try await harness.scope.query(Contact.self).filter(\.$waID == "31612000861").first())
+            #expect(
+                try await harness.owner.api(.PATCH, "/api/v1/contacts/\(annaContact.requireID())", json: #"{"tags":["Winter"],"marketing_status":"opted_in"}"#)
+                    .status == .ok)
+            try await Self.contact(harness, "Bram", phone: "+31612000862")
+            let campaign = try await Self.create(harness, tag: tag)
+            harness.clock.advance(by: 60)
+            #expect(try await harness.owner.api(.POST, "/api/v1/campaigns/\(campaign.id)/start").status == .ok)
+            try await harness.eventually("read") { try await Self.show(harness, campaign.id).statistics.read == 2 }
+
+            let annaThread = try await harness.scope.query(Message.self).filter(\.$conversation.$id == anna.requireID()).sort(\.$sentAt).all()
+            #expect(annaThread.map(\.direction) == [.inbound, .outbound])
+            #expect(annaThread.last?.kind == "template" && annaThread.last?.body == "📄 \(Self.template)")
+            let bram = try #require(try await harness.conversation(with: "31612000862"))
+            #expect(bram.status == .resolved, "a thread the campaign opened asks nobody for an answer")
+            try await harness.eventually("the callbacks moved the messages on") {
+                try await harness.scope.query(Message.self).filter(\.$direction == .outbound).all().allSatisfy { $0.status == .read }
+            }
+            let page = try await harness.owner.get("/inbox/\(try bram.requireID())")
+            #expect(page.status == .ok && page.body.string.contains(Self.template))
+        }
+    }
+}
