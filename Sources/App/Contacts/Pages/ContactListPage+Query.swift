@@ -12,7 +12,9 @@ import Vapor
 /// first: 60 ms at 100,000 contacts). Taking the matches from the filter's own indexes and sorting
 /// them is fast when few match, slow when most do. So a filtered page first tests only the newest
 /// `window` contacts; a full page there is the right answer (every match further on is older), and
-/// otherwise the filter's indexes find the matches.
+/// otherwise the filter's indexes find the matches. A search (which narrows, and has the trigram
+/// index) asks the index first, for at most `window` matches: when they are all there is, sorting them
+/// is the page; when there are more, the newest are walked as above.
 enum ContactList {
     /// How many of the newest contacts a filtered page tests before it asks the filter's indexes.
     static let window = 2_000
@@ -25,6 +27,9 @@ enum ContactList {
         case amongNewest(Int)
         /// Every match by the filter's own indexes, then sorted.
         case matchesFirst
+        /// At most this many matches plus one by the filter's indexes, sorted, each row saying how many
+        /// were found (`found`): the page when they are not more than the cap.
+        case matchesUpTo(Int)
     }
 
     static func page(
@@ -36,8 +41,16 @@ enum ContactList {
                 query(condition, organization: organization, after: cursor, limit: limit + 1, plan: plan)
             }.all()
         }
-        var rows = try await fetch(filter.isEmpty ? .newestFirst : .amongNewest(window))
-        if !filter.isEmpty, rows.count <= limit { rows = try await fetch(.matchesFirst) }
+        var rows: [any SQLRow] = []
+        var found = false
+        if let search = filter.search, !search.isEmpty {
+            rows = try await fetch(.matchesUpTo(window))
+            found = try rows.first.map { try $0.decode(column: "found", as: Int.self) <= window } ?? true
+        }
+        if !found {
+            rows = try await fetch(filter.isEmpty ? .newestFirst : .amongNewest(window))
+            if !filter.isEmpty, rows.count <= limit { rows = try await fetch(.matchesFirst) }
+        }
         var result: [ContactListPage.Row] = []
         for row in rows.prefix(limit) {
             let waID = try row.decode(column: "wa_id", as: String?.self)
@@ -92,6 +105,11 @@ enum ContactList {
             return """
                 WITH matches AS MATERIALIZED (SELECT \(unsafeRaw: shown) FROM contacts WHERE \(condition) \(after))
                 SELECT \(unsafeRaw: shown) FROM matches AS contacts \(order) LIMIT \(bind: limit)
+                """
+        case .matchesUpTo(let cap):
+            return """
+                WITH matches AS MATERIALIZED (SELECT \(unsafeRaw: shown) FROM contacts WHERE \(condition) \(after) LIMIT \(bind: cap + 1))
+                SELECT \(unsafeRaw: shown), (SELECT COUNT(*) FROM matches) AS found FROM matches AS contacts \(order) LIMIT \(bind: limit)
                 """
         }
     }
