@@ -14,6 +14,8 @@ struct AdvanceDrips: JobHandler {
     static let kind = "drips.advance"
     static let queue: QueueName = "campaigns"
     static let batch = 200
+    /// How long a contact whose step failed waits before it is tried again.
+    static let retryAfterFailure: TimeInterval = 5 * 60
 
     let services: WhatsAppServices
     let inboxWakeUp: Signal
@@ -50,8 +52,21 @@ struct AdvanceDrips: JobHandler {
         let jobs = JobStore(database: database, now: { now }, wakeup: wakeup)
         for row in due {
             let scope = TenantScope(organizationID: try row.decode(column: "organization_id", as: UUID.self), database: database)
+            let enrolmentID = try row.decode(column: "id", as: UUID.self)
             let stepper = DripStepper(scope: scope, jobs: jobs, inboxWakeUp: inboxWakeUp, now: now, logger: context.logger)
-            try await stepper.advance(try row.decode(column: "id", as: UUID.self))
+            do {
+                try await stepper.advance(enrolmentID)
+            } catch {
+                // Its transaction rolled back: nothing was sent. It waits a little, so one contact that
+                // keeps failing does not hold up the others (they come after it, earliest first).
+                context.logger.error("drip step failed", metadata: ["enrolment": .string(enrolmentID.uuidString), "error": .string("\(error)")])
+                try await scope.sql { organization in
+                    """
+                    UPDATE drip_enrolments SET next_at = \(bind: now.addingTimeInterval(Self.retryAfterFailure))
+                    WHERE organization_id = \(bind: organization) AND id = \(bind: enrolmentID)
+                    """
+                }.run()
+            }
         }
         // More are due than one batch: the next run goes on at once.
         if due.count == Self.batch {
