@@ -10,7 +10,8 @@ struct CampaignLaunch: Sendable {
     let scope: TenantScope
     let now: Date
 
-    /// Checks the plan's limits for sending to `audienceSize` more people (`CampaignProblem.planLimit`).
+    /// Checks the plan's limits for sending to `audienceSize` more people (`CampaignProblem.planLimit`):
+    /// its contacts, and its campaign messages a month (broadcasts' and drip steps' together).
     func checkPlan(audienceSize: Int) async throws {
         guard let organization = try await Organization.find(scope.organizationID, on: scope.database) else { return }
         if let limit = organization.planContactLimit {
@@ -24,14 +25,15 @@ struct CampaignLaunch: Sendable {
             let monthStart = Self.startOfMonth(now, timeZone: TimeZone(identifier: organization.timeZone) ?? .gmt)
             let row = try await scope.sql { organization in
                 """
-                SELECT COUNT(*) AS n FROM campaign_recipients
-                WHERE organization_id = \(bind: organization) AND claimed_at >= \(bind: monthStart)
+                SELECT (SELECT COUNT(*) FROM campaign_recipients WHERE organization_id = \(bind: organization) AND claimed_at >= \(bind: monthStart))
+                     + (SELECT COUNT(*) FROM drip_deliveries
+                        WHERE organization_id = \(bind: organization) AND message_id IS NOT NULL AND created_at >= \(bind: monthStart)) AS n
                 """
             }.first()
             let sent = try row?.decode(column: "n", as: Int.self) ?? 0
             if sent + audienceSize > limit {
                 throw CampaignProblem.planLimit(
-                    "Your plan allows \(limit) campaign messages a month. \(sent) were sent this month and this campaign would send \(audienceSize) more. Choose a smaller audience or a larger plan."
+                    "Your plan allows \(limit) campaign messages a month. \(sent) were sent this month and this would send \(audienceSize) more. Choose a smaller audience or a larger plan."
                 )
             }
         }

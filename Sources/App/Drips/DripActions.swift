@@ -151,6 +151,8 @@ struct DripActions: Sendable {
         guard connection?.state == .active else { throw CampaignProblem.invalid(field: "connection_id", problem: SendRefusal.connectionBroken.description) }
         let firstTime = sequence.activatedAt == nil
         let contactIDs = firstTime ? try await audience(of: sequence) : []
+        // The plan's limits, told now: each enrolled contact gets at least one message.
+        try await CampaignLaunch(scope: scope, now: now).checkPlan(audienceSize: contactIDs.count)
         let steps = try await scope.query(DripStep.self).filter(\.$sequenceID == sequence.requireID()).count()
         guard steps > 0 else { throw CampaignProblem.invalid(field: "steps", problem: "add at least one step") }
         try await change(sequence, from: [.draft, .paused], action: "be activated") { current in

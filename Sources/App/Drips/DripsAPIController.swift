@@ -54,6 +54,8 @@ enum DripsAPIController {
             return try await work()
         } catch let conflict as DripStatusConflict {
             throw APIError(.conflict, code: "wrong_status", message: conflict.description)
+        } catch CampaignProblem.planLimit(let text) {
+            throw APIError(.paymentRequired, code: "plan_limit", message: text)
         } catch let problem as CampaignProblem {
             throw APIError(.badRequest, code: "validation_failed", message: problem.description)
         } catch let error as DecodingError {

@@ -130,7 +130,8 @@ enum DripsController {
             try await action(DripsAPIController.actions(request, tenant), sequence)
             return request.redirect(to: SiteURL.drip(.value(try sequence.requireID())).path + "?notice=\(notice)", redirectType: .normal)
         } catch let problem as CampaignProblem {
-            return try await page(request, tenant, sequence, step: .init(), notice: nil, error: problem.description, status: .unprocessableEntity)
+            let status: HTTPResponseStatus = if case .planLimit = problem { .paymentRequired } else { .unprocessableEntity }
+            return try await page(request, tenant, sequence, step: .init(), notice: nil, error: problem.description, status: status)
         } catch let conflict as DripStatusConflict {
             return try await page(request, tenant, sequence, step: .init(), notice: nil, error: conflict.description, status: .conflict)
         }

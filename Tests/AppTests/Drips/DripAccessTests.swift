@@ -75,3 +75,28 @@ import WhatsAppSimulator
         }
     }
 }
+
+extension DripAccessTests {
+    /// The plan's monthly campaign messages count drip steps with broadcasts, and an activation that
+    /// would go beyond them is refused with the numbers.
+    @Test func anActivationBeyondThePlansMonthlyMessagesIsRefusedWithTheNumbers() async throws {
+        try await WhatsAppHarness.run { harness in
+            try await CampaignTests.approvedTemplate(harness)
+            let tag = try await CampaignTests.tag(harness)
+            for index in 0..<3 { try await CampaignTests.contact(harness, "Klant \(index)", phone: "+3161200084\(index)") }
+            let first = try await DripTests.create(harness, DripTests.json(harness, enrolTag: tag, steps: "[\(DripTests.templateStep(after: 0))]"))
+            try await DripTests.activate(harness, first.id)
+            #expect(harness.simulator.sentMessages.count == 3)
+
+            let organization = try #require(try await Organization.find(harness.organizationID, on: harness.db))
+            organization.planMonthlyMessages = 5
+            try await organization.save(on: harness.db)
+            let second = try await DripTests.create(harness, DripTests.json(harness, enrolTag: tag, steps: "[\(DripTests.templateStep(after: 0))]"))
+            let refused = try await harness.owner.api(.POST, "/api/v1/drips/\(second.id)/activate")
+            #expect(refused.status == .paymentRequired && refused.body.string.contains("3 were sent this month and this would send 3 more"))
+            #expect(try await DripTests.show(harness, second.id).status == "draft")
+            let page = try await harness.owner.post("/drips/\(second.id)/activate")
+            #expect(page.status == .paymentRequired && page.body.string.contains("5 campaign messages a month"))
+        }
+    }
+}
