@@ -79,8 +79,10 @@ extension DripPage {
                 .class("panel"), .h2(.text(t(.dripSteps))),
                 .if(
                     model.steps.isEmpty, .p(.class("muted"), .id("drip-no-steps"), .text(t(.dripNoSteps))),
+                    // Ten columns scroll on a narrow screen: the region takes the focus so a keyboard can scroll it.
                     else: .div(
-                        .class("table-wrap"),
+                        .class("table-wrap"), .attribute(named: "tabindex", value: "0"), .attribute(named: "role", value: "region"),
+                        .attribute(named: "aria-label", value: t(.dripSteps)),
                         .table(
                             .class("data-table"), .id("drip-steps"),
                             .thead(
@@ -125,8 +127,9 @@ extension DripPage {
                 .button(.type(.submit), .class(style), .text(t(label))))
         }
         let id = SiteURL.Parameter.value(model.id)
-        return .p(
-            .class("actions"), .id("drip-actions"),
+        // A section, not a paragraph: a form cannot sit inside a <p>.
+        return .section(
+            .class("panel actions"), .id("drip-actions"),
             .if(model.status == .draft, .a(.href(SiteURL.dripEdit(id).path), .class("button button-secondary"), .text(t(.dripEdit)))),
             .if(model.status != .active && !model.steps.isEmpty, button(.dripActivate(id), .dripActivate, "button-primary")),
             .if(model.status == .active, button(.dripPause(id), .dripPause, "button-secondary")),
