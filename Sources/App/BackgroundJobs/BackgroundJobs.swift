@@ -39,7 +39,8 @@ struct BackgroundJobs: Sendable {
         registry.register(SendDailyDigests(context: context))
         registry.register(ContactImportJob(files: whatsApp.media, now: now))
         registry.register(EraseContact(media: whatsApp.media, now: now))
-        registry.register(RunCampaign(services: whatsApp, settings: configuration.campaigns, wakeup: wakeup, inboxWakeUp: inboxWakeUp, now: now))
+        registry.register(RunCampaign(services: whatsApp, settings: configuration.campaigns, wakeup: wakeup, now: now))
+        registry.register(ShowCampaignMessages(inboxWakeUp: inboxWakeUp, now: now))
         registry.register(AdvanceDrips(services: whatsApp, inboxWakeUp: inboxWakeUp, wakeup: wakeup, now: now))
         self.registry = registry
 

@@ -22,7 +22,8 @@ struct CampaignSender: Sendable {
     let token: String
     let graph: any GraphAPI
     let settings: CampaignSettings
-    let inboxWakeUp: Signal
+    /// Queues the jobs that show the sent messages in their conversations.
+    let jobs: JobStore
     let now: @Sendable () -> Date
     let logger: Logger
 
@@ -72,7 +73,7 @@ struct CampaignSender: Sendable {
             if claimed.isEmpty { return try await whatIsLeft() }
             let results = await send(claimed)
             let summary = try await record(results)
-            try await showInThreads(results, of: claimed)
+            try await showInThreads(results)
             if let remaining = allowance { allowance = remaining - summary.reached }
             if let stop = summary.stopReason { return .stopped(stop) }
             if summary.refused {
@@ -85,14 +86,11 @@ struct CampaignSender: Sendable {
         return .more
     }
 
-    /// The messages Meta accepted, in the contacts' conversations.
-    private func showInThreads(_ results: [(UUID, Result)], of claimed: [Claimed]) async throws {
-        let byID = Dictionary(uniqueKeysWithValues: claimed.map { ($0.id, $0) })
-        let sent = results.compactMap { id, result -> CampaignThread.Sent? in
-            guard case .sent(let wamid) = result, let recipient = byID[id] else { return nil }
-            return CampaignThread.Sent(contactID: recipient.contactID, wamid: wamid, draft: recipient.draft)
-        }
-        try await CampaignThread(scope: scope, connection: connection, inboxWakeUp: inboxWakeUp, now: now()).record(sent)
+    /// The messages Meta accepted, shown in the contacts' conversations by a job of their own.
+    private func showInThreads(_ results: [(UUID, Result)]) async throws {
+        let sent = results.compactMap { id, result -> UUID? in if case .sent = result { id } else { nil } }
+        guard !sent.isEmpty else { return }
+        try await jobs.enqueue(try ShowCampaignMessages.job(sent, organizationID: scope.organizationID))
     }
 
     // MARK: Claim and send

@@ -22,7 +22,6 @@ struct RunCampaign: JobHandler {
     let services: WhatsAppServices
     let settings: CampaignSettings
     let wakeup: JobWakeup
-    let inboxWakeUp: Signal
     let now: @Sendable () -> Date
 
     /// The job that sends `campaign` on, at `runAt` (now when nil): one at a time per campaign.
@@ -79,7 +78,7 @@ struct RunCampaign: JobHandler {
             connection.accessTokenSealed, for: organizationID, purpose: .whatsAppAccessToken, on: context.database)
         let sender = CampaignSender(
             scope: scope, campaignID: try campaign.requireID(), connection: connection, token: token, graph: services.graph,
-            settings: settings, inboxWakeUp: inboxWakeUp, now: now, logger: context.logger)
+            settings: settings, jobs: JobStore(database: context.database, now: now, wakeup: wakeup), now: now, logger: context.logger)
         let outcome = try await sender.run(for: .milliseconds(Int(settings.slice * 1000)))
         try await waiting(campaign, nil, in: scope)
         switch outcome {
