@@ -91,11 +91,7 @@ struct DripActions: Sendable {
         let steps = try await fill(sequence, from: input)
         sequence.updatedAt = now
         let sequenceID = try sequence.requireID()
-        try await scope.transaction { scope in
-            try await scope.lockRow(of: DripSequence.schema, id: sequenceID)
-            guard let current = try await scope.find(DripSequence.self, sequenceID), current.status == .draft else {
-                throw DripStatusConflict(status: .active, action: "be changed")
-            }
+        try await whileDraft(sequence, action: "be changed") { scope in
             try await sequence.save(on: scope.database)
             try await scope.query(DripStep.self).filter(\.$sequenceID == sequenceID).delete()
             try await steps.create(on: scope.database)

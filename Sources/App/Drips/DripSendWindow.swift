@@ -27,6 +27,14 @@ struct DripSendWindow: Sendable, Equatable {
     var startMinute: Int?
     var endMinute: Int?
 
+    /// The open days by name ("mon" … "sun", `DripActions.dayNames`), Monday first.
+    var dayNames: [String] {
+        zip(DripActions.dayNames, Days.ordered).filter { days.contains($0.1) }.map(\.0)
+    }
+
+    /// The day names' words on the pages, Monday first.
+    static let dayLabels: [TextKey] = [.dripDayMon, .dripDayTue, .dripDayWed, .dripDayThu, .dripDayFri, .dripDaySat, .dripDaySun]
+
     static let always = DripSendWindow()
 
     /// Refuses a window that can never open.

@@ -37,7 +37,7 @@ enum DripsAPIController {
             enrolment: .init(segmentID: sequence.enrolSegmentID, tagID: sequence.enrolTagID, onTagAdded: sequence.enrolOnTagAdded),
             exit: .init(onReply: sequence.exitOnReply, tagID: sequence.exitTagID),
             window: .init(
-                days: zip(DripActions.dayNames, DripSendWindow.Days.ordered).filter { window.days.contains($0.1) }.map(\.0),
+                days: window.dayNames,
                 start: window.startMinute.map(DripActions.clock), end: window.endMinute.map(DripActions.clock)),
             steps: try steps.map { step in
                 StepBody(

@@ -31,7 +31,7 @@ extension DripFormPage {
             name: sequence.name, connectionID: sequence.connectionID.uuidString, segmentID: sequence.enrolSegmentID?.uuidString,
             tagID: sequence.enrolTagID?.uuidString, onTagAdded: sequence.enrolOnTagAdded, exitOnReply: sequence.exitOnReply,
             exitTagID: sequence.exitTagID?.uuidString,
-            days: Set(zip(DripActions.dayNames, DripSendWindow.Days.ordered).filter { window.days.contains($0.1) }.map(\.0)),
+            days: Set(window.dayNames),
             start: window.startMinute.map(DripActions.clock) ?? "", end: window.endMinute.map(DripActions.clock) ?? "")
     }
 

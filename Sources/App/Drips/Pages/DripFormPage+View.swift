@@ -9,7 +9,6 @@ extension DripFormPage {
         let none = [(value: "", label: t(.dripFormNone))]
         let title = model.editing == nil ? t(.dripsNew) : t(.dripFormEditTitle)
         let action = model.editing.map { SiteURL.dripEdit(.value($0)).path } ?? SiteURL.dripNew.path
-        let dayLabels: [TextKey] = [.dripDayMon, .dripDayTue, .dripDayWed, .dripDayThu, .dripDayFri, .dripDaySat, .dripDaySun]
         return Layout.page(
             title, chrome,
             .p(.a(.href(SiteURL.drips.path), .text(t(.dripsTitle)))),
@@ -47,7 +46,7 @@ extension DripFormPage {
                 .h2(.text(t(.dripFormWindow))),
                 .fieldset(
                     .legend(.text(t(.dripFormDays))),
-                    .forEach(Array(zip(DripActions.dayNames, dayLabels))) { name, label in
+                    .forEach(Array(zip(DripActions.dayNames, DripSendWindow.dayLabels))) { name, label in
                         .label(
                             .class("checkbox"), .input(.type(.checkbox), .name("day"), .value(name), .checked(values.days.contains(name))),
                             .text(" " + t(label)))

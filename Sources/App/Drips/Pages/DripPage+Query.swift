@@ -104,8 +104,7 @@ extension DripPage {
     }
 
     static func windowText(_ window: DripSendWindow, t: Localizer) -> String {
-        let labels: [TextKey] = [.dripDayMon, .dripDayTue, .dripDayWed, .dripDayThu, .dripDayFri, .dripDaySat, .dripDaySun]
-        let days = zip(DripSendWindow.Days.ordered, labels).filter { window.days.contains($0.0) }.map { t($0.1) }
+        let days = zip(DripSendWindow.Days.ordered, DripSendWindow.dayLabels).filter { window.days.contains($0.0) }.map { t($0.1) }
         let dayText = window.days == .all ? t(.dripWindowEveryDay) : days.joined(separator: ", ")
         guard let start = window.startMinute, let end = window.endMinute else { return t(.dripWindowAllDay, ["days": dayText]) }
         return t(.dripWindowHours, ["days": dayText, "start": DripActions.clock(start), "end": DripActions.clock(end)])
