@@ -69,22 +69,36 @@ enum ContactFilterControls {
         var numbers: [ContactListPage.Option]
         var fields: [ContactListPage.Option]
 
-        /// The organization's tags, numbers and fields, read at once beside the page's own reads, two
-        /// columns each by SQL (model queries cost more CPU than the list they are for).
+        /// The organization's tags, numbers and fields in one statement beside the page's own reads,
+        /// two columns each by SQL (model queries cost more CPU than the list they are for), each list
+        /// in its own order.
         static func load(in scope: TenantScope) async throws -> Options {
-            func options(_ query: @escaping @Sendable (UUID) -> SQLQueryString) async throws -> [ContactListPage.Option] {
-                try await scope.sql(query).all().map {
-                    ContactListPage.Option(value: try $0.decode(column: "id", as: UUID.self).uuidString, label: try $0.decode(column: "label", as: String.self))
+            let rows = try await scope.sql { organization in
+                """
+                SELECT kind, id, label FROM (
+                  SELECT 0 AS kind, id, name AS label, ROW_NUMBER() OVER (ORDER BY name) AS n
+                  FROM tags WHERE organization_id = \(bind: organization)
+                  UNION ALL
+                  SELECT 1, id, display_phone_number, ROW_NUMBER() OVER (ORDER BY created_at, id)
+                  FROM whatsapp_connections WHERE organization_id = \(bind: organization)
+                  UNION ALL
+                  SELECT 2, id, label, ROW_NUMBER() OVER (ORDER BY position, created_at)
+                  FROM contact_field_definitions WHERE organization_id = \(bind: organization)
+                ) AS options
+                ORDER BY kind, n
+                """
+            }.all()
+            var options = Options(tags: [], numbers: [], fields: [])
+            for row in rows {
+                let option = ContactListPage.Option(
+                    value: try row.decode(column: "id", as: UUID.self).uuidString, label: try row.decode(column: "label", as: String.self))
+                switch try row.decode(column: "kind", as: Int.self) {
+                case 0: options.tags.append(option)
+                case 1: options.numbers.append(option)
+                default: options.fields.append(option)
                 }
             }
-            async let tags = options { "SELECT id, name AS label FROM tags WHERE organization_id = \(bind: $0) ORDER BY name" }
-            async let numbers = options {
-                "SELECT id, display_phone_number AS label FROM whatsapp_connections WHERE organization_id = \(bind: $0) ORDER BY created_at, id"
-            }
-            async let fields = options {
-                "SELECT id, label FROM contact_field_definitions WHERE organization_id = \(bind: $0) ORDER BY position, created_at"
-            }
-            return Options(tags: try await tags, numbers: try await numbers, fields: try await fields)
+            return options
         }
     }
 
