@@ -67,6 +67,17 @@ let package = Package(
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ]
         ),
+        // Stripe's API and webhooks: the client, objects, form bodies, `Stripe-Signature`. Vendor-only code.
+        .target(
+            name: "Stripe",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // Email delivery: the message format (MIME), Resend's HTTP API, SMTP with STARTTLS. Vendor-only code.
         .target(
             name: "Mail",
@@ -86,6 +97,16 @@ let package = Package(
             name: "ResendSimulator",
             dependencies: [.product(name: "Vapor", package: "vapor")],
             path: "Sources/Simulators/ResendSimulator"
+        ),
+        // A loopback Stripe API with the hosted pages and signed webhooks a subscription's life brings: for tests and local use.
+        .target(
+            name: "StripeSimulator",
+            dependencies: [
+                "Stripe",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Sources/Simulators/StripeSimulator"
         ),
         // A loopback Graph API with customers who send signed webhooks: for tests, demos and benchmarks.
         .target(
@@ -162,6 +183,8 @@ let package = Package(
         .target(name: "PythonPeers", path: "Tests/Support/PythonPeers"),
         .testTarget(
             name: "MailTests", dependencies: ["Mail", "ResendSimulator", "PythonPeers", .product(name: "VaporTesting", package: "vapor")]),
+        .testTarget(
+            name: "StripeTests", dependencies: ["Stripe", "StripeSimulator", "PythonPeers", .product(name: "VaporTesting", package: "vapor")]),
         .testTarget(name: "TwoFactorTests", dependencies: ["TwoFactor", "PythonPeers"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "PythonPeers"]),
         .testTarget(name: "WhatsAppCloudTests", dependencies: ["WhatsAppCloud"], resources: [.copy("Fixtures")]),
