@@ -43,6 +43,7 @@ public func configure(
     // Vendors
     app.whatsApp = WhatsAppServices.make(configuration, httpClient: app.http.client.shared, dependencies: dependencies)
     app.accountVault = AccountVault.make(configuration, dependencies)
+    if configuration.billing.stripe != nil { app.planLimits = BillingPlanLimits(settings: configuration.billing, now: dependencies.now) }
 
     // Background jobs, and the live inbox they and requests wake when they record inbox events
     let inboxWakeUp = Signal()

@@ -41,6 +41,7 @@ enum Routes {
         webhooks.on(.POST, .whatsAppWebhook, body: .collect(maxSize: webhookBody), use: WhatsAppWebhookController.receive)
         webhooks.get(.whatsAppConnectionWebhook(.key), use: WhatsAppWebhookController.verifyForConnection)
         webhooks.on(.POST, .whatsAppConnectionWebhook(.key), body: .collect(maxSize: webhookBody), use: WhatsAppWebhookController.receiveForConnection)
+        webhooks.on(.POST, .stripeWebhook, body: .collect(maxSize: ByteCount(value: StripeWebhookController.maxBytes)), use: StripeWebhookController.receive)
 
         // Signed in, in any organization or none
         let signedInBuilder = app.grouped(RequireSignedIn())
@@ -72,6 +73,12 @@ enum Routes {
             tenant.get(url, requires: permission, use: DashboardController.section(url, title: title, about: about))
         }
         tenant.get(.settings, requires: .viewDashboard, use: DashboardController.settings)
+        tenant.get(.billing, requires: .manageBilling, use: BillingController.page)
+        tenant.post(.billingCheckout, requires: .manageBilling, use: BillingController.checkout)
+        tenant.post(.billingPortal, requires: .manageBilling, use: BillingController.portal)
+        tenant.post(.billingChangePlan, requires: .manageBilling, use: BillingController.changePlan)
+        tenant.post(.billingCancel, requires: .manageBilling, use: BillingController.cancel)
+        tenant.post(.billingResume, requires: .manageBilling, use: BillingController.resume)
         tenant.get(.campaigns, requires: .viewDashboard, use: CampaignsController.list)
         tenant.get(.campaignNew, requires: .manageCampaigns, use: CampaignsController.newPage)
         tenant.post(.campaignNew, requires: .manageCampaigns, use: CampaignsController.create)

@@ -131,6 +131,10 @@ public struct StripeClient: Sendable {
         try await get("/v1/invoices", query: ["customer": customer, "limit": String(min(100, max(1, limit)))])
     }
 
+    public func invoice(_ id: String) async throws -> StripeInvoice {
+        try await get("/v1/invoices/\(try Self.pathComponent(id))")
+    }
+
     /// The next invoice of a subscription, as it stands (`POST /v1/invoices/create_preview`).
     public func nextInvoice(customer: String, subscription: String, idempotencyKey: String) async throws -> StripeInvoice {
         try await post("/v1/invoices/create_preview", StripeForm(["customer": customer, "subscription": subscription]), idempotencyKey: idempotencyKey)

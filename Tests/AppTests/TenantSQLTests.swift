@@ -45,6 +45,8 @@ import Testing
         "PlatformAdminController.swift": "the platform operators' counts across organizations",
         "WebhookIntake.swift": "webhook_events, stored before any organization is known",
         "ProcessWhatsAppWebhook.swift": "webhook_events",
+        "StripeWebhookController.swift": "stripe_events, stored before any organization is known",
+        "ProcessStripeEvent.swift": "stripe_events, whose organization is what processing finds out",
         "SendWhatsAppMessage.swift": "send_rate_buckets, per phone number",
         "CampaignSender.swift": "send_rate_buckets, per phone number (the same bucket as the inbox's sends)",
         "HealthController.swift": "the migration log",

@@ -174,7 +174,7 @@ struct ResendSimulatorCrossCheckTests {
     func send(_ params: [String: Any], key: String, idempotencyKey: String?, to baseURL: URL) async throws -> Answer {
         var request: [String: Any] = ["params": params]
         if let idempotencyKey { request["idempotency_key"] = idempotencyKey }
-        let output = try PythonPeer.run(
+        let output = try await PythonPeer.output(
             "resend_send.py", input: try JSONSerialization.data(withJSONObject: request),
             environment: ["RESEND_API_URL": baseURL.absoluteString, "RESEND_API_KEY": key])
         return try JSONDecoder().decode(Answer.self, from: output)

@@ -194,14 +194,14 @@ struct StripeOfficialPackageTests {
     @Test("The stripe package creates, reads and changes what the simulator holds, and reads its errors as Stripe's")
     func officialPackage() async throws {
         try await withStripeSimulator { simulator, configuration in
-            func run(_ request: [String: Any]) throws -> [String: Any] {
+            func run(_ request: [String: Any]) async throws -> [String: Any] {
                 var request = request
                 request["base"] = configuration.baseURL
                 request["key"] = simulator.secretKey
-                let output = try PythonPeer.run("stripe_peer.py", input: try JSONSerialization.data(withJSONObject: request))
+                let output = try await PythonPeer.output("stripe_peer.py", input: try JSONSerialization.data(withJSONObject: request))
                 return try #require(try JSONSerialization.jsonObject(with: output) as? [String: Any])
             }
-            let before = try run(["command": "before_payment", "price": "price_starter", "organization": "org-9"])
+            let before = try await run(["command": "before_payment", "price": "price_starter", "organization": "org-9"])
             let customer = try #require(before["customer"] as? String)
             #expect(before["replayed_id"] as? String == customer)
             #expect(before["customer_metadata"] as? [String: String] == ["organization": "org-9"])
@@ -222,7 +222,7 @@ struct StripeOfficialPackageTests {
 
             try await simulator.completeCheckout(try #require(checkout["id"] as? String))
             let subscription = try #require(try await StripeClient(configuration).subscriptions(customer: customer).data.first)
-            let after = try run(["command": "after_payment", "customer": customer, "subscription": subscription.id, "price": "price_professional"])
+            let after = try await run(["command": "after_payment", "customer": customer, "subscription": subscription.id, "price": "price_professional"])
             #expect(after["status"] as? String == "trialing")
             #expect(after["price"] as? String == "price_starter")
             #expect(after["moved_price"] as? String == "price_professional")

@@ -81,31 +81,31 @@ struct StripeSignatureTests {
         var error: String?
     }
 
-    func peer(_ request: [String: Any]) throws -> Answer {
-        try JSONDecoder().decode(Answer.self, from: try PythonPeer.run("stripe_peer.py", input: try JSONSerialization.data(withJSONObject: request)))
+    func peer(_ request: [String: Any]) async throws -> Answer {
+        try JSONDecoder().decode(Answer.self, from: try await PythonPeer.output("stripe_peer.py", input: try JSONSerialization.data(withJSONObject: request)))
     }
 
     @Test("Headers the stripe package makes verify here, and ours verify there; a wrong secret or an old one fails on both sides")
-    func officialPackage() throws {
+    func officialPackage() async throws {
         let text = #"{"id":"evt_1Pq","object":"event","type":"invoice.paid","data":{"object":{"id":"in_1","object":"invoice"}},"note":"Één 🍞"}"#
         let payload = Array(text.utf8)
         let seconds = Int(Date().timeIntervalSince1970)
-        let theirs = try #require(try peer(["command": "sign", "payload": text, "secret": secret, "timestamp": seconds]).header)
+        let theirs = try #require(try await peer(["command": "sign", "payload": text, "secret": secret, "timestamp": seconds]).header)
         try StripeSignature.verify(body: payload, header: theirs, secrets: [secret], now: Date())
         #expect(throws: StripeSignature.Failure.noMatchingSignature) {
             try StripeSignature.verify(body: payload, header: theirs, secrets: ["whsec_wrong"], now: Date())
         }
-        let old = try #require(try peer(["command": "sign", "payload": text, "secret": secret, "timestamp": seconds - 301]).header)
+        let old = try #require(try await peer(["command": "sign", "payload": text, "secret": secret, "timestamp": seconds - 301]).header)
         #expect(throws: StripeSignature.Failure.self) { try StripeSignature.verify(body: payload, header: old, secrets: [secret], now: Date()) }
 
         let ours = StripeSignature.header(body: payload, secrets: ["whsec_old", secret], timestamp: Date())
-        #expect(try peer(["command": "verify", "payload": text, "header": ours, "secret": secret, "tolerance": 300]).event == "evt_1Pq")
+        #expect(try await peer(["command": "verify", "payload": text, "header": ours, "secret": secret, "tolerance": 300]).event == "evt_1Pq")
         #expect(
-            try peer(["command": "verify", "payload": text, "header": ours, "secret": "whsec_wrong", "tolerance": 300]).error
+            try await peer(["command": "verify", "payload": text, "header": ours, "secret": "whsec_wrong", "tolerance": 300]).error
                 == "SignatureVerificationError")
         let ourOld = StripeSignature.header(body: payload, secrets: [secret], timestamp: Date().addingTimeInterval(-301))
         #expect(
-            try peer(["command": "verify", "payload": text, "header": ourOld, "secret": secret, "tolerance": 300]).error
+            try await peer(["command": "verify", "payload": text, "header": ourOld, "secret": secret, "tolerance": 300]).error
                 == "SignatureVerificationError")
     }
 }

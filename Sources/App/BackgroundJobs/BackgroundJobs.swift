@@ -37,11 +37,17 @@ struct BackgroundJobs: Sendable {
         registry.register(NotifyMention(context: context))
         registry.register(NotifyAssignment(context: context))
         registry.register(SendDailyDigests(context: context))
-        registry.register(ContactImportJob(files: whatsApp.media, now: now))
+        registry.register(ContactImportJob(files: whatsApp.media, billing: configuration.billing, now: now))
         registry.register(EraseContact(media: whatsApp.media, now: now))
-        registry.register(RunCampaign(services: whatsApp, settings: configuration.campaigns, wakeup: wakeup, now: now))
+        registry.register(RunCampaign(services: whatsApp, settings: configuration.campaigns, billing: configuration.billing, wakeup: wakeup, now: now))
         registry.register(ShowCampaignMessages(inboxWakeUp: inboxWakeUp, now: now))
-        registry.register(AdvanceDrips(services: whatsApp, inboxWakeUp: inboxWakeUp, wakeup: wakeup, now: now))
+        registry.register(AdvanceDrips(services: whatsApp, billing: configuration.billing, inboxWakeUp: inboxWakeUp, wakeup: wakeup, now: now))
+        let notices = BillingNotices(context: context)
+        registry.register(
+            ProcessStripeEvent(
+                settings: configuration.billing, stripe: Billing.stripeClient(configuration.billing), appURL: configuration.appURL, notices: notices,
+                now: now))
+        registry.register(EndBillingGrace(appURL: configuration.appURL, notices: notices, now: now))
         self.registry = registry
 
         let sessionTimeout = configuration.sessionAbsoluteTimeout
@@ -69,6 +75,9 @@ struct BackgroundJobs: Sendable {
             },
             JobSchedule(name: "drips-advance", cron: try CronExpression("* * * * *")) { _ in
                 try AdvanceDrips.job()
+            },
+            JobSchedule(name: "billing-end-grace", cron: try CronExpression("*/10 * * * *")) { _ in
+                try .init(EndBillingGrace.self, .init())
             },
             JobSchedule(name: "notifications-daily-digest", cron: try CronExpression("0 7 * * *")) { _ in
                 try .init(SendDailyDigests.self, .init())

@@ -10,6 +10,7 @@ struct CampaignActions: Sendable {
     let jobs: JobStore
     let settings: CampaignSettings
     let now: Date
+    var billing: BillingAccess? = nil
 
     /// What a member fills in for a campaign.
     struct Input: Codable, Sendable {
@@ -91,7 +92,7 @@ struct CampaignActions: Sendable {
         guard connection?.state == .active else { throw CampaignProblem.invalid(field: "connection_id", problem: SendRefusal.connectionBroken.description) }
         // The plan's limits, told now rather than when the scheduled time comes (checked again then).
         let size = try await campaign.audience.contactIDs(in: scope).count
-        try await CampaignLaunch(scope: scope, now: now).checkPlan(audienceSize: size)
+        try await CampaignLaunch(scope: scope, now: now, billing: billing).checkPlan(audienceSize: size)
         let startAt = sendAt ?? now
         try await change(campaign, from: [.draft, .scheduled], action: "be started") { campaign in
             campaign.status = .scheduled

@@ -9,31 +9,32 @@ import SQLKit
 struct CampaignLaunch: Sendable {
     let scope: TenantScope
     let now: Date
+    /// Whether the organization may send at all (a plan, no overdue payment); `nil`: not asked.
+    var billing: BillingAccess? = nil
 
     /// Checks the plan's limits for sending to `audienceSize` more people (`CampaignProblem.planLimit`):
     /// its contacts, and its campaign messages a month (broadcasts' and drip steps' together).
     func checkPlan(audienceSize: Int) async throws {
+        if let billing {
+            do { try await billing.requireSending(scope.organizationID, on: scope.database) } catch let refusal as BillingRefusal {
+                throw CampaignProblem.planLimit(refusal.reason)
+            }
+        }
         guard let organization = try await Organization.find(scope.organizationID, on: scope.database) else { return }
         if let limit = organization.planContactLimit {
             let contacts = try await scope.query(Contact.self).filter(\.$erasedAt == nil).count()
             if contacts > limit {
                 throw CampaignProblem.planLimit(
-                    "Your plan allows \(limit) contacts and you have \(contacts). Remove contacts or choose a larger plan to send campaigns.")
+                    "Your plan allows \(limit) contacts and you have \(contacts). Remove contacts or choose a larger plan to send campaigns. Billing: \(SiteURL.billing.path)"
+                )
             }
         }
         if let limit = organization.planMonthlyMessages {
-            let monthStart = Self.startOfMonth(now, timeZone: TimeZone(identifier: organization.timeZone) ?? .gmt)
-            let row = try await scope.sql { organization in
-                """
-                SELECT (SELECT COUNT(*) FROM campaign_recipients WHERE organization_id = \(bind: organization) AND claimed_at >= \(bind: monthStart))
-                     + (SELECT COUNT(*) FROM drip_deliveries
-                        WHERE organization_id = \(bind: organization) AND message_id IS NOT NULL AND created_at >= \(bind: monthStart)) AS n
-                """
-            }.first()
-            let sent = try row?.decode(column: "n", as: Int.self) ?? 0
+            let monthStart = BillingUsage.startOfMonth(now, timeZone: TimeZone(identifier: organization.timeZone) ?? .gmt)
+            let sent = try await BillingUsage.monthlyMessages(in: scope, since: monthStart)
             if sent + audienceSize > limit {
                 throw CampaignProblem.planLimit(
-                    "Your plan allows \(limit) campaign messages a month. \(sent) were sent this month and this would send \(audienceSize) more. Choose a smaller audience or a larger plan."
+                    "Your plan allows \(limit) campaign messages a month. \(sent) were sent this month and this would send \(audienceSize) more. Choose a smaller audience or a larger plan. Billing: \(SiteURL.billing.path)"
                 )
             }
         }
@@ -103,12 +104,6 @@ struct CampaignLaunch: Sendable {
     static func isUsable(_ waID: String?) -> Bool {
         guard let waID else { return false }
         return (8...15).contains(waID.count) && waID.allSatisfy { $0.isASCII && $0.isNumber }
-    }
-
-    static func startOfMonth(_ date: Date, timeZone: TimeZone) -> Date {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        return calendar.dateInterval(of: .month, for: date)?.start ?? date
     }
 }
 

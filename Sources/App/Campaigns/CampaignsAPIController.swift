@@ -72,7 +72,7 @@ enum CampaignsAPIController {
     static func actions(_ request: Request, _ tenant: Tenant) -> CampaignActions {
         CampaignActions(
             scope: tenant.scope, jobs: request.application.backgroundJobs.store(request.db, request.application.context),
-            settings: request.application.context.configuration.campaigns, now: request.now)
+            settings: request.application.context.configuration.campaigns, now: request.now, billing: request.billingAccess)
     }
 
     static func list(_ request: Request, _ tenant: Tenant) async throws -> Page<CampaignBody> {

@@ -21,8 +21,12 @@ struct RunCampaign: JobHandler {
 
     let services: WhatsAppServices
     let settings: CampaignSettings
+    let billing: BillingSettings
     let wakeup: JobWakeup
     let now: @Sendable () -> Date
+
+    /// How long a campaign of an organization that may not send (no plan, an overdue payment) waits before it looks again.
+    static let billingWait: TimeInterval = 15 * 60
 
     /// The job that sends `campaign` on, at `runAt` (now when nil): one at a time per campaign.
     static func job(_ campaign: Campaign, runAt: Date? = nil) throws -> JobStore.NewJob {
@@ -49,6 +53,16 @@ struct RunCampaign: JobHandler {
         // also when it runs again after its worker stopped.
         if let scheduledFor = payload.sendAt, abs((campaign.sendAt ?? .distantPast).timeIntervalSince(scheduledFor)) >= 1 {
             return
+        }
+        let due = campaign.status == .sending || (campaign.status == .scheduled && (campaign.sendAt ?? .distantPast) <= now())
+        if due {
+            do {
+                try await BillingAccess(settings: billing, now: now()).requireSending(organizationID, on: context.database)
+            } catch let refusal as BillingRefusal {
+                // Nothing is sent, nothing is lost: the campaign goes on by itself once the organization may send again.
+                try await waiting(campaign, refusal.reason, in: scope)
+                return try await follow(campaign, at: now().addingTimeInterval(Self.billingWait), context: context)
+            }
         }
         switch campaign.status {
         case .scheduled:

@@ -48,6 +48,8 @@ public struct AppConfiguration: Sendable {
     public var accountLinks: AccountLinkSettings = .standard
     /// How campaigns settle what a stopped process left behind (`CampaignSettings`).
     public var campaigns: CampaignSettings = .standard
+    /// Plans and payments with Stripe, or none (`BillingSettings`).
+    public var billing: BillingSettings = .selfHosted
 
     public enum LogFormat: String, Sendable { case text, json }
 
@@ -316,7 +318,8 @@ extension AppConfiguration {
             liveInboxReplayLimit: try integer("LIVE_INBOX_REPLAY_LIMIT", default: 1000, range: 1...100_000),
             email: try EmailSettings.load(appURL: appURL, value),
             accountLinks: try AccountLinkSettings.load(value),
-            campaigns: try CampaignSettings.load(value)
+            campaigns: try CampaignSettings.load(value),
+            billing: try BillingSettings.load(value)
         )
     }
 }

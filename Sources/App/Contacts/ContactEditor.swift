@@ -10,6 +10,8 @@ struct ContactEditor {
     let defaultCountry: String
     let actor: String?
     let now: Date
+    /// The plan's contact limit for a new contact; `nil`: none (imports check theirs per batch).
+    var billing: BillingAccess? = nil
 
     static let maxNameLength = 200
     static let maxEmailLength = 254
@@ -29,10 +31,19 @@ struct ContactEditor {
         case nameTooLong
         case email
         case field(FieldValueError)
+        case planLimit(BillingRefusal)
     }
 
     /// Checks everything before writing anything; returns the saved contact.
     func save(_ input: Input, to existing: Contact?) async throws -> Contact {
+        if existing == nil, let billing {
+            do {
+                let live = try await scope.query(Contact.self).filter(\.$erasedAt == nil).count()
+                try await billing.require(.contacts, used: live, for: scope.organizationID, on: scope.database)
+            } catch let refusal as BillingRefusal {
+                throw Refusal.planLimit(refusal)
+            }
+        }
         let definitions = try await ContactDirectory.fieldDefinitions(in: scope)
         var waID = existing?.waID
         if let phone = input.phone?.trimmingCharacters(in: .whitespacesAndNewlines) {

@@ -131,7 +131,8 @@ enum ContactsAPIController {
             }
             status = parsed
         }
-        let editor = ContactEditor(scope: scope, defaultCountry: tenant.organization.defaultCountry, actor: nil, now: request.now)
+        let editor = ContactEditor(
+            scope: scope, defaultCountry: tenant.organization.defaultCountry, actor: nil, now: request.now, billing: request.billingAccess)
         let contact: Contact
         do {
             contact = try await editor.save(.init(name: input.name, phone: input.phone, email: input.email, fields: fields), to: existing)
@@ -139,6 +140,8 @@ enum ContactsAPIController {
             switch refusal {
             case .duplicate(let id):
                 throw APIError(.conflict, code: "duplicate_phone", message: "Contact \(id.uuidString) has this phone number.")
+            case .planLimit(let billingRefusal):
+                throw billingRefusal.apiError
             default:
                 throw APIError(.badRequest, code: "validation_failed", message: ContactsController.message(refusal, englishLocalizer(request)))
             }

@@ -56,7 +56,8 @@ enum ContactsController {
     }
 
     static func editor(_ request: Request, _ tenant: Tenant) -> ContactEditor {
-        ContactEditor(scope: tenant.scope, defaultCountry: tenant.organization.defaultCountry, actor: tenant.user.name, now: request.now)
+        ContactEditor(
+            scope: tenant.scope, defaultCountry: tenant.organization.defaultCountry, actor: tenant.user.name, now: request.now, billing: request.billingAccess)
     }
 
     static func message(_ refusal: ContactEditor.Refusal, _ t: Localizer) -> String {
@@ -67,6 +68,7 @@ enum ContactsController {
         case .nameTooLong: t(.contactFormErrorName, ["max": "\(ContactEditor.maxNameLength)"])
         case .email: t(.contactFormErrorEmail)
         case .field(let error): t(.contactFormErrorField, ["reason": error.description])
+        case .planLimit(let refusal): refusal.text(t)
         }
     }
 

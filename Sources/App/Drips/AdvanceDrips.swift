@@ -18,6 +18,7 @@ struct AdvanceDrips: JobHandler {
     static let retryAfterFailure: TimeInterval = 5 * 60
 
     let services: WhatsAppServices
+    let billing: BillingSettings
     let inboxWakeUp: Signal
     let wakeup: JobWakeup
     let now: @Sendable () -> Date
@@ -50,9 +51,25 @@ struct AdvanceDrips: JobHandler {
             """
         ).all()
         let jobs = JobStore(database: database, now: { now }, wakeup: wakeup)
+        let access = BillingAccess(settings: billing, now: now)
+        var maySend: [UUID: Bool] = [:]
         for row in due {
-            let scope = TenantScope(organizationID: try row.decode(column: "organization_id", as: UUID.self), database: database)
+            let organizationID = try row.decode(column: "organization_id", as: UUID.self)
+            let scope = TenantScope(organizationID: organizationID, database: database)
             let enrolmentID = try row.decode(column: "id", as: UUID.self)
+            if maySend[organizationID] == nil {
+                maySend[organizationID] = (try? await access.requireSending(organizationID, on: database)) != nil
+            }
+            guard maySend[organizationID] == true else {
+                // No plan or an overdue payment: the step waits, and goes out once the organization may send again.
+                try await scope.sql { organization in
+                    """
+                    UPDATE drip_enrolments SET next_at = \(bind: now.addingTimeInterval(RunCampaign.billingWait))
+                    WHERE organization_id = \(bind: organization) AND id = \(bind: enrolmentID)
+                    """
+                }.run()
+                continue
+            }
             let stepper = DripStepper(scope: scope, jobs: jobs, inboxWakeUp: inboxWakeUp, now: now, logger: context.logger)
             do {
                 try await stepper.advance(enrolmentID)

@@ -18,6 +18,7 @@ struct DripActions: Sendable {
     let scope: TenantScope
     let jobs: JobStore
     let now: Date
+    var billing: BillingAccess? = nil
 
     /// A sequence as a member describes it.
     struct Input: Codable, Sendable {
@@ -148,7 +149,7 @@ struct DripActions: Sendable {
         let firstTime = sequence.activatedAt == nil
         let contactIDs = firstTime ? try await audience(of: sequence) : []
         // The plan's limits, told now: each enrolled contact gets at least one message.
-        try await CampaignLaunch(scope: scope, now: now).checkPlan(audienceSize: contactIDs.count)
+        try await CampaignLaunch(scope: scope, now: now, billing: billing).checkPlan(audienceSize: contactIDs.count)
         let steps = try await scope.query(DripStep.self).filter(\.$sequenceID == sequence.requireID()).count()
         guard steps > 0 else { throw CampaignProblem.invalid(field: "steps", problem: "add at least one step") }
         try await change(sequence, from: [.draft, .paused], action: "be activated") { current in

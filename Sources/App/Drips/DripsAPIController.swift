@@ -64,7 +64,9 @@ enum DripsAPIController {
     }
 
     static func actions(_ request: Request, _ tenant: Tenant) -> DripActions {
-        DripActions(scope: tenant.scope, jobs: request.application.backgroundJobs.store(request.db, request.application.context), now: request.now)
+        DripActions(
+            scope: tenant.scope, jobs: request.application.backgroundJobs.store(request.db, request.application.context), now: request.now,
+            billing: request.billingAccess)
     }
 
     static func list(_ request: Request, _ tenant: Tenant) async throws -> Page<DripBody> {

@@ -89,8 +89,12 @@ enum InboxController {
     /// Queues the draft; a draft that is not queued (refused, invalid, failed) leaves no upload behind.
     private static func queue(_ draft: OutboundDraft, _ request: Request, _ tenant: Tenant, _ conversation: Conversation) async throws -> Response {
         do {
+            try await request.billingAccess.requireSending(tenant.organizationID, on: request.db)
             _ = try await MessageSending(scope: tenant.scope, jobs: request.jobs, inboxWakeUp: request.application.backgroundJobs.inboxWakeUp, now: request.now)
                 .queue(draft, in: conversation, sender: tenant.signedIn.userID)
+        } catch let refusal as BillingRefusal {
+            await MediaUploads.discard(draft, request)
+            return try await render(request, tenant, conversation, notice: nil, error: refusal.text(request.localizer), status: .paymentRequired)
         } catch let refusal as SendRefusal {
             await MediaUploads.discard(draft, request)
             let reason = request.localizer(.inboxErrorRefused, ["reason": refusal.description])

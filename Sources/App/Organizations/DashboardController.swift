@@ -19,7 +19,8 @@ enum DashboardController {
         }
     }
 
-    static func settings(_ request: Request, _: Tenant) async throws -> Response {
-        try await HTMLResponse(html: SettingsPage.html(Chrome.make(for: request, section: .settings))).encodeResponse(for: request)
+    static func settings(_ request: Request, _ tenant: Tenant) async throws -> Response {
+        let html = SettingsPage.html(try await Chrome.make(for: request, section: .settings), showsBilling: tenant.role.can(.manageBilling))
+        return try await HTMLResponse(html: html).encodeResponse(for: request)
     }
 }

@@ -117,6 +117,13 @@ enum SiteURL: Equatable {
     case dripDelete(Parameter)
     case dripSteps(Parameter)
     case dripStepDelete(Parameter)
+    case stripeWebhook
+    case billing
+    case billingCheckout
+    case billingPortal
+    case billingChangePlan
+    case billingCancel
+    case billingResume
 
     /// A path parameter: `.key` when registering a route, `.value` when building a link.
     enum Parameter: Equatable {
@@ -269,6 +276,13 @@ enum SiteURL: Equatable {
         case .dripDelete: ["drips", .parameter(Self.dripID), "delete"]
         case .dripSteps: ["drips", .parameter(Self.dripID), "steps"]
         case .dripStepDelete: ["drips", .parameter(Self.dripID), "steps", "delete"]
+        case .stripeWebhook: ["api", "webhooks", "stripe"]
+        case .billing: ["settings", "billing"]
+        case .billingCheckout: ["settings", "billing", "checkout"]
+        case .billingPortal: ["settings", "billing", "portal"]
+        case .billingChangePlan: ["settings", "billing", "plan"]
+        case .billingCancel: ["settings", "billing", "cancel"]
+        case .billingResume: ["settings", "billing", "resume"]
         }
     }
 

@@ -74,10 +74,16 @@ struct ConnectionSetup: Sendable {
     let services: WhatsAppServices
     let jobs: JobStore
     let now: Date
+    /// The plan's number limit, for a member's connect (a platform operator's assignment has none).
+    var billing: BillingAccess? = nil
 
     /// Connects the number, or (for a number this organization already has) replaces its credentials.
     func connect(_ input: ConnectionInput) async throws -> WhatsAppConnection {
         let phoneNumberID = try Self.numericID(input.phoneNumberID, .phoneNumberID)
+        if let billing, try await scope.query(WhatsAppConnection.self).filter(\.$phoneNumberID == phoneNumberID).first() == nil {
+            let connected = try await scope.query(WhatsAppConnection.self).count()
+            try await billing.require(.numbers, used: connected, for: scope.organizationID, on: scope.database)
+        }
         let token = try Self.secret(input.accessToken, .accessToken, required: true)!
         let appSecret = try Self.secret(input.appSecret, .appSecret, required: false)
         // A number with its own Meta app gets its own verify token: the platform's is never shown to a tenant.

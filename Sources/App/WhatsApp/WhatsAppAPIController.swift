@@ -44,8 +44,12 @@ enum WhatsAppAPIController {
     static func connect(_ request: Request, _ tenant: Tenant) async throws -> Response {
         let input = try request.content.decode(ConnectionInput.self)
         do {
-            let connection = try await ConnectionSetup(scope: tenant.scope, services: request.whatsApp, jobs: request.jobs, now: request.now).connect(input)
+            let connection = try await ConnectionSetup(
+                scope: tenant.scope, services: request.whatsApp, jobs: request.jobs, now: request.now, billing: request.billingAccess
+            ).connect(input)
             return try await ConnectionBody(connection, appURL: request.context.configuration.appURL).encodeResponse(status: .created, for: request)
+        } catch let refusal as BillingRefusal {
+            throw refusal.apiError
         } catch let problem as ConnectionProblem {
             throw APIError(.unprocessableEntity, code: "connection_refused", message: problem.message(request.localizer))
         }
@@ -156,11 +160,14 @@ enum WhatsAppAPIController {
         var draft = try request.content.decode(OutboundDraft.self)
         draft.upload = nil  // files come through the web composer; the API sends media by link
         do {
+            try await request.billingAccess.requireSending(tenant.organizationID, on: request.db)
             let message = try await MessageSending(
                 scope: tenant.scope, jobs: request.jobs, inboxWakeUp: request.application.backgroundJobs.inboxWakeUp, now: request.now
             )
             .queue(draft, in: conversation, sender: tenant.signedIn.userID)
             return try await MessageBody(message).encodeResponse(status: .accepted, for: request)
+        } catch let refusal as BillingRefusal {
+            throw refusal.apiError
         } catch let refusal as SendRefusal {
             throw APIError(.unprocessableEntity, code: refusal.code, message: refusal.description)
         }

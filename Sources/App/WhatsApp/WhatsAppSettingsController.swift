@@ -21,7 +21,14 @@ enum WhatsAppSettingsController {
 
     private static func connect(_ request: Request, tenant: Tenant, input: ConnectionInput) async throws -> Response {
         do {
-            _ = try await ConnectionSetup(scope: tenant.scope, services: request.whatsApp, jobs: request.jobs, now: request.now).connect(input)
+            _ = try await ConnectionSetup(
+                scope: tenant.scope, services: request.whatsApp, jobs: request.jobs, now: request.now, billing: request.billingAccess
+            ).connect(input)
+        } catch let refusal as BillingRefusal {
+            var kept = input
+            kept.accessToken = nil
+            kept.appSecret = nil
+            return try await render(request, tenant, form: kept, error: refusal.text(request.localizer), status: .paymentRequired)
         } catch let problem as ConnectionProblem {
             var kept = input
             kept.accessToken = nil

@@ -172,6 +172,9 @@ public final class StripeSimulator: Sendable {
             }
             return try self.json(SimList(data: Array(all.prefix(limit)), hasMore: all.count > limit, url: "/v1/invoices"))
         }
+        v1.get("invoices", ":id") { [self] request in
+            try self.json(self.find(\.invoices, request.parameters.get("id"), kind: "invoice"))
+        }
         v1.on(.POST, "invoices", "create_preview", body: .collect(maxSize: "1mb")) { [self] in try await self.idempotent($0) { try self.previewInvoice($0) } }
         v1.get("charges", ":id") { [self] request in
             try self.json(self.find(\.charges, request.parameters.get("id"), kind: "charge"))

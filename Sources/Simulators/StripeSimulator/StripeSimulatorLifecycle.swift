@@ -83,6 +83,21 @@ extension StripeSimulator {
         await deliver(events)
     }
 
+    /// Stripe retries the open invoice and fails again: `invoice.payment_failed` with one more attempt.
+    public func failRetry(_ subscriptionID: String) async throws {
+        let at = now()
+        let event = try state.withLock { state in
+            guard let invoiceID = state.subscriptions[subscriptionID]?.latestInvoice, var invoice = state.invoices[invoiceID], invoice.status == "open" else {
+                throw StripeAPIError.invalidRequest("No open invoice for \(subscriptionID)")
+            }
+            invoice.attemptCount += 1
+            invoice.nextPaymentAttempt = Int(at.timeIntervalSince1970) + 3 * 86_400
+            state.invoices[invoiceID] = invoice
+            return state.event("invoice.payment_failed", invoice, at: at)
+        }
+        await deliver([event])
+    }
+
     /// The customer pays the open invoice (in the portal): events `invoice.paid`, `customer.subscription.updated`.
     public func payOpenInvoice(_ subscriptionID: String) async throws {
         let at = now()

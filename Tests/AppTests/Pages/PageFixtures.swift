@@ -86,6 +86,30 @@ enum PageFixtures {
         }
         add("section", ()) { SectionPage.html(title: .navContacts, about: .sectionContactsAbout, $0) }
         add("settings", ()) { SettingsPage.html($0) }
+        add("settings, owner", ()) { SettingsPage.html($0, showsBilling: true) }
+        let day = Date(timeIntervalSince1970: 1_780_000_000)
+        let usage = [
+            BillingPage.Usage(limit: .seats, used: 3, allowed: 3), BillingPage.Usage(limit: .numbers, used: 1, allowed: 3),
+            BillingPage.Usage(limit: .contacts, used: 12, allowed: nil),
+        ]
+        let invoice = BillingPage.Invoice(number: s("invoice"), date: day, amount: s("amount"), status: s("status"), url: s("url"))
+        let audit = [BillingPage.AuditLine(at: day, action: s("action"), detail: s("detail"))]
+        let billingSelfHosted = BillingPage.Model(
+            standing: .selfHosted, plan: nil, periodEnd: nil, usage: usage, nextInvoice: nil, invoices: [], plans: [], trialDays: nil,
+            hasCustomer: false, audit: [], notice: nil, error: nil)
+        add("billing, self-hosted", billingSelfHosted) { BillingPage.html(billingSelfHosted, $0) }
+        let billingNoPlan = BillingPage.Model(
+            standing: .noPlan, plan: nil, periodEnd: nil, usage: usage, nextInvoice: nil, invoices: [], plans: Plan.allCases, trialDays: 14,
+            hasCustomer: false, audit: audit, notice: s("notice"), error: s("error"))
+        add("billing, no plan", billingNoPlan) { BillingPage.html(billingNoPlan, $0) }
+        let billingActive = BillingPage.Model(
+            standing: .pastDue(graceUntil: day), plan: .professional, periodEnd: day, usage: usage, nextInvoice: invoice, invoices: [invoice],
+            plans: Plan.allCases, trialDays: nil, hasCustomer: true, audit: audit, notice: nil, error: nil)
+        add("billing, past due", billingActive) { BillingPage.html(billingActive, $0) }
+        let billingCancelling = BillingPage.Model(
+            standing: .cancelling(at: day), plan: .enterprise, periodEnd: day, usage: usage, nextInvoice: nil, invoices: [invoice],
+            plans: Plan.allCases, trialDays: nil, hasCustomer: true, audit: [], notice: nil, error: nil)
+        add("billing, cancelling", billingCancelling) { BillingPage.html(billingCancelling, $0) }
         add("no organization", ()) { NoOrganizationPage.html($0) }
         let newOrganization = NewOrganizationPage.Model(name: s("name"), error: s("error"))
         add("new organization", newOrganization) { NewOrganizationPage.html(newOrganization, $0) }

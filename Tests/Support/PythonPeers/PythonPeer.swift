@@ -66,6 +66,20 @@ public enum PythonPeer {
     }
 }
 
+extension PythonPeer {
+    /// `run` on a thread of its own: an async test that waited for the script on its own thread would
+    /// hold one of the few threads every other test's tasks (and in-process servers) run on.
+    public static func output(
+        _ script: String, _ arguments: [String] = [], input: Data = Data(), environment: [String: String] = [:]
+    ) async throws -> Data {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try run(script, arguments, input: input, environment: environment) })
+            }
+        }
+    }
+}
+
 /// A long-running Python peer that prints one JSON line (`Info`) when it is ready and serves until its
 /// stdin closes: when the test process dies, the pipe closes and the peer stops by itself.
 public final class PeerProcess<Info: Decodable & Sendable>: @unchecked Sendable {

@@ -240,7 +240,9 @@ extension Invitations.Refusal {
         case .alreadyInvited:
             APIError(.conflict, code: "already_invited", message: "An invitation to this address is still open: resend or revoke it instead.")
         case .seatLimitReached(let maximum):
-            APIError(.conflict, code: "seat_limit_reached", message: "The plan allows \(maximum) members, counting open invitations.")
+            APIError(
+                .conflict, code: "seat_limit_reached",
+                message: "The plan allows \(maximum) members, counting open invitations. Billing: \(SiteURL.billing.path)")
         case .noLongerValid: InvitationsController.notFound
         case .wrongAddress: APIError(.forbidden, code: "wrong_address", message: "The invitation is for another address.")
         case .accountExists: APIError(.conflict, code: "account_exists", message: "An account with this address exists: sign in to accept.")

@@ -20,12 +20,14 @@ struct ContactImportJob: JobHandler {
     static let timeLimit: Duration = .seconds(3600)
 
     let files: any ObjectStore
+    let billing: BillingSettings
     let now: @Sendable () -> Date
 
     func run(_ payload: Payload, context: JobContext) async throws {
         guard let organizationID = context.organizationID else { return }
         let scope = TenantScope(organizationID: organizationID, database: context.database)
-        try await ContactImporter(scope: scope, files: files, now: now).run(payload.importID) { fraction, message in
+        let contactLimit = try await BillingAccess(settings: billing, now: now()).state(of: organizationID, on: context.database).allowance.contacts
+        try await ContactImporter(scope: scope, files: files, now: now, contactLimit: contactLimit).run(payload.importID) { fraction, message in
             try await context.progress(fraction, message)
         }
     }
@@ -36,6 +38,8 @@ struct ContactImporter: Sendable {
     let scope: TenantScope
     let files: any ObjectStore
     let now: @Sendable () -> Date
+    /// The plan's contacts: rows that would make a contact past it fail with the reason; `nil`: no limit.
+    var contactLimit: Int? = nil
     var batchSize = 500
     /// Tests: stop (throwing `Stopped`) after this many batches of this run.
     var stopAfterBatches: Int?
@@ -84,8 +88,14 @@ struct ContactImporter: Sendable {
             let rows = batch
             let actor = record.actor
             let at = now()
+            let contactLimit = self.contactLimit
             try await scope.transaction { scope in
-                try await BatchWriter(scope: scope, rules: rules, actor: actor, now: at).write(rows, importID: importID)
+                var room: Int?
+                if let contactLimit {
+                    room = max(0, contactLimit - (try await scope.query(Contact.self).filter(\.$erasedAt == nil).count()))
+                }
+                try await BatchWriter(scope: scope, rules: rules, actor: actor, now: at, room: room.map { ($0, contactLimit ?? 0) })
+                    .write(rows, importID: importID)
             }
             batches += 1
             let done = min(total, rowNumber - 1)
@@ -187,6 +197,8 @@ struct BatchWriter: Sendable {
     let rules: RowRules
     let actor: String?
     let now: Date
+    /// How many new contacts this batch may make under the plan's limit (`nil`: no limit).
+    var room: (left: Int, limit: Int)? = nil
 
     func write(_ rows: [(number: Int, cells: [String])], importID: UUID) async throws {
         let organizationID = scope.organizationID
@@ -233,7 +245,7 @@ struct BatchWriter: Sendable {
         var consent: [(UUID, MarketingStatus)] = []
         var created = 0
         var updatedIDs = Set<UUID>()
-        for (_, row) in parsedRows {
+        for (number, row) in parsedRows {
             let waID = String(row.phone.dropFirst())
             let contact: Contact
             var changed = false
@@ -247,6 +259,13 @@ struct BatchWriter: Sendable {
                     events.append(.init(organizationID: organizationID, contactID: contact.id!, kind: .updated, detail: "import", actor: actor, createdAt: now))
                 }
             } else {
+                if let room, created >= room.left {
+                    failures.append(
+                        ContactImportFailure(
+                            organizationID: organizationID, importID: importID, rowNumber: number,
+                            reason: "the plan allows \(room.limit) contacts: an owner can choose a larger plan on the billing page (\(SiteURL.billing.path))"))
+                    continue
+                }
                 contact = Contact(organizationID: organizationID, waID: waID, name: row.name, now: now)
                 contact.email = row.email
                 contacts[waID] = contact

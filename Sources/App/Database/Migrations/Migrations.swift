@@ -47,5 +47,6 @@ enum Migrations {
         CreateCampaigns(),
         CreateDrips(),
         AddConnectionBusinessPortfolio(),
+        CreateBilling(),
     ]
 }

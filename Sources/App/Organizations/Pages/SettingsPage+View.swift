@@ -3,7 +3,8 @@ import Foundation
 import SafeHTML
 
 enum SettingsPage {
-    static func html(_ chrome: Chrome) -> HTML {
+    /// `showsBilling`: the billing link, for the owners who may open it.
+    static func html(_ chrome: Chrome, showsBilling: Bool = false) -> HTML {
         let t = chrome.t
         return Layout.page(
             t(.settingsTitle), chrome,
@@ -16,6 +17,7 @@ enum SettingsPage {
                 .li(.a(.href(SiteURL.contactSettings.path), .text(t(.contactSettingsTitle)))),
                 .li(.a(.href(SiteURL.securitySettings.path), .text(t(.settingsSecurity)))),
                 .li(.a(.href(SiteURL.notificationSettings.path), .text(t(.notificationsLink)))),
+                .if(showsBilling, .li(.a(.href(SiteURL.billing.path), .text(t(.billingTitle))))),
                 .li(.a(.href(SiteURL.account.path), .text(t(.settingsAccount)))))
         )
     }

@@ -41,6 +41,9 @@ struct Chrome: Sendable {
                     request.localizer(.whatsappBrokenBanner, ["number": $0.number, "reason": $0.detail ?? "?"])
                 }
             }
+            if let tenant = request.tenantIfLoaded, let banner = try await BillingBanner.text(for: tenant, request) {
+                chrome.warnings.append(banner)
+            }
         }
         return chrome
     }
