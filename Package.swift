@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "adsapp", targets: ["adsapp"]),
         .executable(name: "whatsapp-simulator", targets: ["whatsapp-simulator"]),
+        .executable(name: "stripe-simulator", targets: ["stripe-simulator"]),
         .executable(name: "adsapp-bench", targets: ["adsapp-bench"]),
     ],
     dependencies: [
@@ -117,6 +118,11 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Sources/Simulators/WhatsAppSimulator"
+        ),
+        .executableTarget(
+            name: "stripe-simulator",
+            dependencies: ["StripeSimulator"],
+            path: "Sources/Simulators/stripe-simulator"
         ),
         .executableTarget(
             name: "whatsapp-simulator",

@@ -29,14 +29,14 @@ def app_data_dir(tmp_path_factory) -> Path:
 
 @contextmanager
 def running_app(arguments: list[str], data_dir: Path, log: Path, unset: tuple[str, ...] = (),
-                extra: dict[str, str] | None = None):
+                extra: dict[str, str] | None = None, port: int | None = None):
     """Runs `$ADSAPP_BIN serve ARGUMENTS` on a free loopback port with SQLite in `data_dir` (whatever
     database the environment names, unless `extra` sets DATABASE_URL), waits for /health and yields
-    its base URL; stops it afterwards."""
+    its base URL; stops it afterwards. `port`: one chosen beforehand (a peer that calls back needs it)."""
     binary = os.environ.get("ADSAPP_BIN")
     if not binary or not os.access(binary, os.X_OK):
         pytest.fail(f"ADSAPP_BIN must point at the built adsapp binary (got {binary!r})")
-    port = free_port()
+    port = port or free_port()
     url = f"http://127.0.0.1:{port}"
     ARTIFACTS.mkdir(exist_ok=True)
     env = dict(os.environ, DATA_DIR=str(data_dir), APP_URL=url, LOG_LEVEL="warning")

@@ -27,7 +27,13 @@ enum BillingController {
             default: nil
             }
         let model = try await BillingPage.query(request, tenant, notice: notice, error: error)
-        return try await HTMLResponse(html: BillingPage.html(model, try await Chrome.make(for: request, section: .settings))).encodeResponse(for: request)
+        let response = try await HTMLResponse(html: BillingPage.html(model, try await Chrome.make(for: request, section: .settings)))
+            .encodeResponse(for: request)
+        if let account = request.context.configuration.billing.stripe {
+            response.headers.replaceOrAdd(
+                name: "Content-Security-Policy", value: SecurityHeaders.contentSecurityPolicy(formsMayGoTo: Billing.hostedPageOrigins(account)))
+        }
+        return response
     }
 
     struct PlanForm: Content {

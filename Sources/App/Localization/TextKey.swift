@@ -1024,4 +1024,5 @@ enum TextKey: String, CaseIterable, Sendable {
     case billingErrorSubscribed = "billing.error.subscribed"
     case billingErrorNoSubscription = "billing.error.no_subscription"
     case billingBannerPastDue = "billing.banner.past_due"
+    case billingInvoicesTable = "billing.invoices.table"
 }

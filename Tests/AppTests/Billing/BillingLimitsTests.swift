@@ -118,6 +118,16 @@ struct BillingLimitsTests {
             let page = try await owner.post("/inbox/\(seed.conversationID.uuidString)/messages", ["text": "Hallo"])
             #expect(page.status == .paymentRequired)
             #expect(page.body.string.contains("nothing can be sent until it is paid"))
+            // Campaigns and drip sequences do not start either (their sends, already running, wait: RunCampaign, AdvanceDrips).
+            let launch = CampaignLaunch(
+                scope: TenantScope(organizationID: organization, database: billing.db), now: billing.test.clock.now,
+                billing: BillingAccess(settings: billing.app.context.configuration.billing, now: billing.test.clock.now))
+            await #expect {
+                try await launch.checkPlan(audienceSize: 1)
+            } throws: { error in
+                guard case CampaignProblem.planLimit(let reason) = error else { return false }
+                return reason.contains("read-only until it is paid")
+            }
             let messages = try await TenantScope(organizationID: organization, database: billing.db).query(Message.self)
                 .filter(\.$direction == .outbound).count()
             #expect(messages == 2)

@@ -42,6 +42,12 @@ struct BillingPageTests {
             #expect(page.status == .ok)
             #expect(page.body.string.contains("no plan yet"))
             #expect(page.body.string.contains("Start a 14-day free trial"))
+            // Browsers apply form-action to a form's redirects: this page's forms may end up at Stripe (here the fake), no other page's.
+            let stripeOrigin = try #require(billing.simulator.baseURL?.absoluteString)
+            #expect(
+                page.headers.first(name: "Content-Security-Policy")?.contains(
+                    "form-action 'self' https://checkout.stripe.com https://billing.stripe.com \(stripeOrigin);") == true)
+            #expect(try await owner.get("/settings").headers.first(name: "Content-Security-Policy")?.contains("form-action 'self';") == true)
 
             let checkout = try await owner.post("/settings/billing/checkout", ["plan": "professional"])
             #expect(checkout.status == .seeOther)

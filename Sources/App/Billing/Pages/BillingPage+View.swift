@@ -126,7 +126,7 @@ extension BillingPage {
                     !model.invoices.isEmpty,
                     .div(
                         .class("table-wrap"), .attribute(named: "tabindex", value: "0"), .attribute(named: "role", value: "region"),
-                        .attribute(named: "aria-label", value: t(.billingInvoicesTitle)),
+                        .attribute(named: "aria-label", value: t(.billingInvoicesTable)),
                         .table(
                             .class("data-table"), .id("billing-invoices"),
                             .thead(

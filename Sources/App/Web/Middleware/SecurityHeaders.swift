@@ -8,17 +8,23 @@ import Vapor
 struct SecurityHeaders: AsyncMiddleware {
     let isHTTPS: Bool
 
-    static let contentSecurityPolicy = [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "connect-src 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-        "base-uri 'none'",
-        "object-src 'none'",
-    ].joined(separator: "; ")
+    static let contentSecurityPolicy = contentSecurityPolicy(formsMayGoTo: [])
+
+    /// The page policy; `origins` are the other sites this page's forms may end up on (browsers apply
+    /// `form-action` to the redirects a form submission follows, such as the billing page's to Stripe).
+    static func contentSecurityPolicy(formsMayGoTo origins: [String]) -> String {
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "connect-src 'self'",
+            (["form-action 'self'"] + origins).joined(separator: " "),
+            "frame-ancestors 'none'",
+            "base-uri 'none'",
+            "object-src 'none'",
+        ].joined(separator: "; ")
+    }
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let response = try await next.respond(to: request)
