@@ -90,6 +90,23 @@ struct BillingLimitsTests {
         }
     }
 
+    @Test("Monthly messages: a campaign that would pass the plan's business-initiated messages does not start")
+    func monthlyMessages() async throws {
+        try await BillingHarness.run { billing in
+            let (organization, _, _) = try await starter(billing, "Messages")
+            let launch = CampaignLaunch(
+                scope: TenantScope(organizationID: organization, database: billing.db), now: billing.test.clock.now,
+                billing: BillingAccess(settings: billing.app.context.configuration.billing, now: billing.test.clock.now))
+            try await launch.checkPlan(audienceSize: 1_000)
+            await #expect {
+                try await launch.checkPlan(audienceSize: 1_001)
+            } throws: { error in
+                guard case CampaignProblem.planLimit(let reason) = error else { return false }
+                return reason.contains("allows 1000 campaign messages a month") && reason.contains("/settings/billing")
+            }
+        }
+    }
+
     @Test("Sending: without a plan and when read-only nothing goes out (inbox, API, campaigns), with the reason; paying lets it go again")
     func sending() async throws {
         // Signed in across the eight days the test moves the clock.
