@@ -49,8 +49,15 @@ struct BillingEvents: Sendable {
             let invoice = try event.object(as: StripeInvoice.self)
             guard let customer = invoice.customer, let id = invoice.id else { return Decision(outcome: "ignored: the invoice names no customer") }
             return try await withAccount(customer, event) { billing in
+                // A late event about an invoice that has moved on (paid after all, voided) changes nothing.
                 let current = try await stripe.invoice(id)
-                return current.status == "paid" ? paid(current, billing, event) : try await failed(current, billing, event)
+                if event.type == "invoice.paid" {
+                    guard current.status == "paid" else {
+                        return Decision(organizationID: billing.organizationID, outcome: "ignored: the invoice is \(current.status ?? "unknown") now")
+                    }
+                    return paid(current, billing, event)
+                }
+                return try await failed(current, billing, event)
             }
         case "customer.subscription.trial_will_end":
             let subscription = try event.object(as: StripeSubscription.self)
