@@ -85,7 +85,9 @@ struct StripeSignatureTests {
         try JSONDecoder().decode(Answer.self, from: try await PythonPeer.output("stripe_peer.py", input: try JSONSerialization.data(withJSONObject: request)))
     }
 
-    @Test("Headers the stripe package makes verify here, and ours verify there; a wrong secret or an old one fails on both sides")
+    @Test(
+        "Headers the stripe package makes verify here, and ours there, also with two secrets while one is rolled; a wrong secret or an old timestamp fails on both sides"
+    )
     func officialPackage() async throws {
         let text = #"{"id":"evt_1Pq","object":"event","type":"invoice.paid","data":{"object":{"id":"in_1","object":"invoice"}},"note":"Één 🍞"}"#
         let payload = Array(text.utf8)
@@ -98,8 +100,19 @@ struct StripeSignatureTests {
         let old = try #require(try await peer(["command": "sign", "payload": text, "secret": secret, "timestamp": seconds - 301]).header)
         #expect(throws: StripeSignature.Failure.self) { try StripeSignature.verify(body: payload, header: old, secrets: [secret], now: Date()) }
 
+        // Rolling: Stripe signs with the old and the new secret, one v1 each; either of ours matches.
+        let theirsOld = try #require(try await peer(["command": "sign", "payload": text, "secret": "whsec_old", "timestamp": seconds]).header)
+        let oldSignature = try #require(theirsOld.split(separator: ",").last.map(String.init))
+        let rolled = theirs + "," + oldSignature
+        try StripeSignature.verify(body: payload, header: rolled, secrets: ["whsec_old"], now: Date())
+        try StripeSignature.verify(body: payload, header: rolled, secrets: [secret], now: Date())
+        #expect(throws: StripeSignature.Failure.noMatchingSignature) {
+            try StripeSignature.verify(body: payload, header: rolled, secrets: ["whsec_other"], now: Date())
+        }
+
         let ours = StripeSignature.header(body: payload, secrets: ["whsec_old", secret], timestamp: Date())
         #expect(try await peer(["command": "verify", "payload": text, "header": ours, "secret": secret, "tolerance": 300]).event == "evt_1Pq")
+        #expect(try await peer(["command": "verify", "payload": text, "header": ours, "secret": "whsec_old", "tolerance": 300]).event == "evt_1Pq")
         #expect(
             try await peer(["command": "verify", "payload": text, "header": ours, "secret": "whsec_wrong", "tolerance": 300]).error
                 == "SignatureVerificationError")
