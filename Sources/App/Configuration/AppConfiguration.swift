@@ -210,6 +210,8 @@ extension AppConfiguration {
         // Webhook batches merge when they queue up (`ProcessWhatsAppWebhook`): a couple of big runs
         // beat many small ones that wait on each other's rows and, on SQLite, on its one connection.
         jobs.concurrency[.webhookProcessing] = 2
+        // Stripe's events one at a time: two read back from Stripe at once could commit the older state last.
+        jobs.concurrency["billing"] = 1
         if let raw = value("JOBS_QUEUE_CONCURRENCY") {
             // queue=n,queue=n
             for pair in raw.split(separator: ",") {
