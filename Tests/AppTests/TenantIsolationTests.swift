@@ -230,7 +230,7 @@ struct SearchableText {
         "Notifications/NotificationMailer.swift",  // an unsubscribe token is looked up by its hash (it names its organization); expired ones are pruned
         "Notifications/NotificationJobs.swift",  // the daily digest visits every member who asked for it
         "Billing/BillingAccounts.swift",  // a verified Stripe event names a customer, not an organization
-        "Billing/BillingGrace.swift",  // the grace sweep visits every organization's overdue account
+        "Billing/EndBillingGrace.swift",  // the grace sweep visits every organization's overdue account
     ]
 
     @Test func noUnscopedQueriesOfTenantOwnedModels() throws {
