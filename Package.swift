@@ -79,6 +79,16 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // OpenAI-compatible chat completions (OpenRouter and others), whole and streamed, with a fallback model. Vendor-only code.
+        .target(
+            name: "LLM",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // Email delivery: the message format (MIME), Resend's HTTP API, SMTP with STARTTLS. Vendor-only code.
         .target(
             name: "Mail",
@@ -108,6 +118,12 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Sources/Simulators/StripeSimulator"
+        ),
+        // A loopback OpenAI-compatible chat completions API (OpenRouter's shapes, SSE streaming): for tests.
+        .target(
+            name: "LLMSimulator",
+            dependencies: [.product(name: "Vapor", package: "vapor")],
+            path: "Sources/Simulators/LLMSimulator"
         ),
         // A loopback Graph API with customers who send signed webhooks: for tests, demos and benchmarks.
         .target(
@@ -190,6 +206,8 @@ let package = Package(
         .target(name: "PythonPeers", path: "Tests/Support/PythonPeers"),
         .testTarget(
             name: "MailTests", dependencies: ["Mail", "ResendSimulator", "PythonPeers", .product(name: "VaporTesting", package: "vapor")]),
+        .testTarget(
+            name: "LLMTests", dependencies: ["LLM", "LLMSimulator", "PythonPeers", .product(name: "VaporTesting", package: "vapor")]),
         .testTarget(
             name: "StripeTests", dependencies: ["Stripe", "StripeSimulator", "PythonPeers", .product(name: "VaporTesting", package: "vapor")]),
         .testTarget(name: "TwoFactorTests", dependencies: ["TwoFactor", "PythonPeers"]),
