@@ -151,6 +151,7 @@ let package = Package(
                 "ADSappCore",
                 "Jobs",
                 "KeyVault",
+                "LLM",
                 "Mail",
                 "ObjectStore",
                 "SafeHTML",
@@ -219,6 +220,8 @@ let package = Package(
             name: "AppTests",
             dependencies: [
                 "App",
+                "LLM",
+                "LLMSimulator",
                 "Mail",
                 "ResendSimulator",
                 "Stripe",

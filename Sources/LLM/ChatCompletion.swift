@@ -88,6 +88,14 @@ public struct ChatAnswer: Sendable, Equatable {
     /// `stop`, `length`, `content_filter`, ...
     public var finishReason: String?
     public var usage: TokenUsage?
+
+    public init(id: String, model: String, content: String, finishReason: String?, usage: TokenUsage?) {
+        self.id = id
+        self.model = model
+        self.content = content
+        self.finishReason = finishReason
+        self.usage = usage
+    }
 }
 
 /// What went wrong with a chat completion, from the status and the error body

@@ -36,7 +36,7 @@ struct BillingUsage: Sendable, Equatable {
             numbers: try row?.decode(column: "numbers", as: Int.self) ?? 0,
             contacts: try row?.decode(column: "contacts", as: Int.self) ?? 0,
             monthlyMessages: try await monthlyMessages(in: scope, since: startOfMonth(now, timeZone: timeZone)),
-            monthlyAICredits: 0)
+            monthlyAICredits: try await AIAssistant.used(in: scope, since: startOfMonth(now, timeZone: timeZone)).requests)
     }
 
     /// Business-initiated messages since `start`: campaign messages claimed for sending and drip steps sent.

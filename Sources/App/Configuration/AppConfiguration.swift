@@ -50,6 +50,8 @@ public struct AppConfiguration: Sendable {
     public var campaigns: CampaignSettings = .standard
     /// Plans and payments with Stripe, or none (`BillingSettings`).
     public var billing: BillingSettings = .selfHosted
+    /// The model provider for AI assistance (`AISettings`); `nil`: AI is off.
+    public var ai: AISettings? = nil
 
     public enum LogFormat: String, Sendable { case text, json }
 
@@ -321,7 +323,8 @@ extension AppConfiguration {
             email: try EmailSettings.load(appURL: appURL, value),
             accountLinks: try AccountLinkSettings.load(value),
             campaigns: try CampaignSettings.load(value),
-            billing: try BillingSettings.load(value)
+            billing: try BillingSettings.load(value),
+            ai: try AISettings.load(value)
         )
     }
 }

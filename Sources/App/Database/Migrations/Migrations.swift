@@ -48,5 +48,6 @@ enum Migrations {
         CreateDrips(),
         AddConnectionBusinessPortfolio(),
         CreateBilling(),
+        CreateAIUsage(),
     ]
 }
