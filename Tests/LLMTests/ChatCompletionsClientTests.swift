@@ -74,11 +74,12 @@ struct ChatCompletionsClientTests {
 
     @Test("The fallback model answers when the default one is rate limited, failing, refused or too slow; not for a bad request or key")
     func fallback() async throws {
-        try await withLLMSimulator(timeout: 1) { simulator, client in
+        // A timeout the fallback's answer meets even on a busy machine, and a delay past it.
+        try await withLLMSimulator(timeout: 4) { simulator, client in
             let sonnet = "anthropic/claude-3.5-sonnet"
             for answer in [
                 LLMScriptedAnswer.error(status: 429, message: "Rate limit exceeded", retryAfter: 3), .error(status: 502, message: "Provider returned error"),
-                .error(status: 404, message: "No endpoints found for anthropic/claude-3.5-sonnet"), .delay(3),
+                .error(status: 404, message: "No endpoints found for anthropic/claude-3.5-sonnet"), .delay(8),
             ] {
                 simulator.script(sonnet, answer)
                 let fallen = try await client.complete(question)

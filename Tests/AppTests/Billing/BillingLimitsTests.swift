@@ -117,7 +117,9 @@ struct BillingLimitsTests {
             var refused = try await owner.api(.POST, path, json: #"{"type":"text","text":"Hallo"}"#)
             #expect(refused.status == .paymentRequired)
             #expect(refused.body.string.contains("plan_required"))
-            #expect(try await owner.get("/inbox").body.string.contains("no plan yet"), "every page shows the banner")
+            let inbox = try await owner.get("/inbox").body.string
+            #expect(inbox.contains("no plan yet"), "every page shows the banner")
+            #expect(inbox.contains("<a href=\"/settings/billing\">Billing</a>"), "with the way to the billing page, for an owner")
 
             let subscription = try await billing.subscribe(organization, customer: customer, price: BillingHarness.prices[1])
             #expect(try await owner.api(.POST, path, json: #"{"type":"text","text":"Hallo"}"#).status == .accepted)

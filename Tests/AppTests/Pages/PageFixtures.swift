@@ -43,7 +43,7 @@ enum PageFixtures {
             account: .init(name: s("account name"), email: s("account email"), isPlatformAdmin: true),
             organizations: [.init(id: id("fixture 1"), name: s("organization a")), .init(id: id("fixture 2"), name: s("organization b"))],
             currentOrganizationID: nil, activeSection: .inbox,
-            warnings: [s("warning")]
+            warnings: [.init(text: s("warning"), link: .whatsAppSettings, linkLabel: s("link"))]
         )
     }
 

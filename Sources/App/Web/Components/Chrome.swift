@@ -23,8 +23,15 @@ struct Chrome: Sendable {
     var organizations: [OrganizationChoice] = []
     var currentOrganizationID: UUID?
     var activeSection: SiteURL?
-    /// Problems an admin must fix, shown on every page (a disconnected WhatsApp number).
-    var warnings: [String] = []
+    /// A problem shown on every page, with the page that fixes it.
+    struct Warning: Sendable {
+        var text: String
+        var link: SiteURL
+        var linkLabel: String
+    }
+
+    /// Problems someone must fix, shown on every page (a disconnected WhatsApp number, an unpaid invoice).
+    var warnings: [Warning] = []
 
     var language: Language { t.language }
 
@@ -38,11 +45,18 @@ struct Chrome: Sendable {
             chrome.currentOrganizationID = request.tenantIfLoaded?.organizationID ?? signedIn.session.organizationID
             if let tenant = request.tenantIfLoaded, tenant.role.can(.manageChannels) {
                 chrome.warnings = try await ConnectionHealth.broken(in: tenant.scope).map {
-                    request.localizer(.whatsappBrokenBanner, ["number": $0.number, "reason": $0.detail ?? "?"])
+                    Warning(
+                        text: request.localizer(.whatsappBrokenBanner, ["number": $0.number, "reason": $0.detail ?? "?"]), link: .whatsAppSettings,
+                        linkLabel: request.localizer(.settingsWhatsapp))
                 }
             }
             if let tenant = request.tenantIfLoaded, let banner = try await BillingBanner.text(for: tenant, request) {
-                chrome.warnings.append(banner)
+                // Owners get the way to the billing page; the others learn why nothing is sent.
+                chrome.warnings.append(
+                    Warning(
+                        text: banner, link: tenant.role.can(.manageBilling) ? .billing : .settings,
+                        linkLabel: request.localizer(
+                            tenant.role.can(.manageBilling) ? .billingTitle : .settingsTitle)))
             }
         }
         return chrome

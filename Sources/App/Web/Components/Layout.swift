@@ -22,7 +22,7 @@ enum Layout {
                     .forEach(chrome.warnings) { warning in
                         .div(
                             .class("alert alert-error"), .attribute(named: "role", value: "alert"), .data(named: "testid", value: "warning"),
-                            .text(warning + " "), .a(.href(SiteURL.whatsAppSettings.path), .text(chrome.t(.settingsWhatsapp))))
+                            .text(warning.text + " "), .a(.href(warning.link.path), .text(warning.linkLabel)))
                     },
                     .group(content)
                 )
