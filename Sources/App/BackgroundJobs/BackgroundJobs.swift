@@ -45,9 +45,9 @@ struct BackgroundJobs: Sendable {
         let notices = BillingNotices(context: context)
         registry.register(
             ProcessStripeEvent(
-                settings: configuration.billing, stripe: Billing.stripeClient(configuration.billing), appURL: configuration.appURL, notices: notices,
+                settings: configuration.billing, stripe: Billing.stripeClient(configuration.billing), notices: notices,
                 now: now))
-        registry.register(EndBillingGrace(appURL: configuration.appURL, notices: notices, now: now))
+        registry.register(EndBillingGrace(notices: notices, now: now))
         self.registry = registry
 
         let sessionTimeout = configuration.sessionAbsoluteTimeout

@@ -39,7 +39,10 @@ final class BillingAccount: Model, TenantOwned, @unchecked Sendable {
     var plan: Plan? { planName.flatMap(Plan.init(rawValue:)) }
 
     /// Whether the subscription pays for its plan now (a failed payment keeps it until dunning ends it).
-    var isSubscribed: Bool { ["trialing", "active", "past_due"].contains(subscriptionStatus ?? "") && plan != nil }
+    var isSubscribed: Bool { Self.payingStatuses.contains(subscriptionStatus ?? "") && plan != nil }
+
+    /// Stripe's subscription statuses under which the plan is in force (a failed payment keeps it until dunning ends it).
+    static let payingStatuses: Set<String> = ["trialing", "active", "past_due"]
 }
 
 /// One line of an organization's billing history: every change of plan, status or dunning state.

@@ -50,11 +50,11 @@ enum BillingController {
         if billing.isSubscribed { return back(request, error: "subscribed") }
         do {
             let customer = try await customer(of: billing, tenant, stripe, request)
-            let base = request.context.configuration.appURL.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+            let billingPage = request.context.configuration.emailLink(SiteURL.billing.path)
             let session = try await stripe.createCheckoutSession(
                 .init(
-                    customer: customer, price: price, successURL: base + SiteURL.billing.path + "?notice=checkout",
-                    cancelURL: base + SiteURL.billing.path, trialDays: billing.stripeSubscriptionID == nil && settings.trialDays > 0 ? settings.trialDays : nil,
+                    customer: customer, price: price, successURL: billingPage + "?notice=checkout",
+                    cancelURL: billingPage, trialDays: billing.stripeSubscriptionID == nil && settings.trialDays > 0 ? settings.trialDays : nil,
                     clientReferenceID: tenant.organizationID.uuidString.lowercased(), locale: request.language.rawValue),
                 idempotencyKey: "checkout/\(tenant.organizationID.uuidString.lowercased())/\(UUID().uuidString.lowercased())")
             try await audit(tenant, request, "checkout.started", "\(tenant.user.name) opened a checkout for \(plan.rawValue).")
@@ -71,9 +71,8 @@ enum BillingController {
         let billing = try await BillingAccounts.of(tenant.scope, now: request.now)
         guard let customer = billing.stripeCustomerID else { return back(request, error: "no-subscription") }
         do {
-            let base = request.context.configuration.appURL.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
             let session = try await stripe.createPortalSession(
-                customer: customer, returnURL: base + SiteURL.billing.path, locale: request.language.rawValue,
+                customer: customer, returnURL: request.context.configuration.emailLink(SiteURL.billing.path), locale: request.language.rawValue,
                 idempotencyKey: "portal/\(tenant.organizationID.uuidString.lowercased())/\(UUID().uuidString.lowercased())")
             return try redirect(request, toStripe: session.url)
         } catch let failure as StripeError {
@@ -124,7 +123,7 @@ enum BillingController {
         do {
             let subscription = try await change(billing, id)
             let events = BillingEvents(
-                settings: settings, account: account, stripe: stripe, appURL: request.context.configuration.appURL,
+                settings: settings, account: account, stripe: stripe,
                 notices: BillingNotices(context: request.context), database: request.db, now: { request.now })
             let decision = try await events.applySubscription(subscription, to: billing, eventID: nil)
             try await request.db.transaction { try await decision.writes($0) }

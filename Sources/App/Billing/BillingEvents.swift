@@ -14,7 +14,6 @@ struct BillingEvents: Sendable {
     let settings: BillingSettings
     let account: BillingSettings.StripeAccount
     let stripe: StripeClient
-    let appURL: URL
     let notices: BillingNotices
     let database: any Database
     let now: @Sendable () -> Date
@@ -143,7 +142,7 @@ struct BillingEvents: Sendable {
 
     /// What an organization may use with this subscription state.
     static func allowance(plan: Plan?, status: String?) -> PlanAllowance {
-        guard let plan, ["trialing", "active", "past_due"].contains(status ?? "") else { return .none }
+        guard let plan, BillingAccount.payingStatuses.contains(status ?? "") else { return .none }
         return plan.allowance
     }
 
@@ -214,10 +213,9 @@ struct BillingEvents: Sendable {
         let organizationID = billing.organizationID
         let at = now()
         let eventID = event.id
-        let billingURL = appURL.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + SiteURL.billing.path
         return Decision(organizationID: organizationID, outcome: "applied: \(action)") { database in
             try await BillingAuditLine(organizationID: organizationID, at: at, action: action, detail: detail, stripeEventID: eventID).create(on: database)
-            try await notices.email(notice, date: date, organizationID: organizationID, billingURL: billingURL, on: database)
+            try await notices.email(notice, date: date, organizationID: organizationID, on: database)
         }
     }
 

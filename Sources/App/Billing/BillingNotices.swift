@@ -6,7 +6,7 @@ import Jobs
 struct BillingNotices: Sendable {
     let context: AppContext
 
-    func email(_ notice: BillingEmail.Notice, date: Date?, organizationID: UUID, billingURL: String, on database: any Database) async throws {
+    func email(_ notice: BillingEmail.Notice, date: Date?, organizationID: UUID, on database: any Database) async throws {
         guard let organization = try await Organization.find(organizationID, on: database) else { return }
         let owners = try await TenantScope(organizationID: organizationID, database: database).query(Membership.self)
             .filter(\.$role == .owner).with(\.$user).all()
@@ -16,7 +16,7 @@ struct BillingNotices: Sendable {
             try await queue.enqueue(
                 BillingEmail(
                     notice: notice, recipientName: user.name, organizationName: organization.name, date: date.map(BillingEvents.day),
-                    billingURL: billingURL),
+                    billingURL: context.configuration.emailLink(SiteURL.billing.path)),
                 to: EmailRecipient(user, fallback: .en), organizationName: organization.name, on: database)
         }
     }

@@ -11,7 +11,6 @@ struct EndBillingGrace: JobHandler {
     static let kind = "billing.grace"
     static let queue: QueueName = "billing"
 
-    let appURL: URL
     let notices: BillingNotices
     let now: @Sendable () -> Date
 
@@ -20,7 +19,6 @@ struct EndBillingGrace: JobHandler {
         // Every organization's accounts at once: the sweep of a clock, each then changed in its own scope.
         let due = try await BillingAccount.query(on: context.database)
             .filter(\.$graceUntil < at).filter(\.$readOnlySince == nil).filter(\.$paymentFailedAt != nil).all()
-        let billingURL = appURL.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + SiteURL.billing.path
         let notices = self.notices
         try await context.complete { database in
             for account in due {
@@ -34,7 +32,7 @@ struct EndBillingGrace: JobHandler {
                     organizationID: account.organizationID, at: at, action: "read_only.started",
                     detail: "The grace period ended unpaid: the inbox is read-only until the invoice is paid.", stripeEventID: nil
                 ).create(on: database)
-                try await notices.email(.readOnly, date: nil, organizationID: account.organizationID, billingURL: billingURL, on: database)
+                try await notices.email(.readOnly, date: nil, organizationID: account.organizationID, on: database)
             }
         }
     }

@@ -20,7 +20,6 @@ struct ProcessStripeEvent: JobHandler {
 
     let settings: BillingSettings
     let stripe: StripeClient?
-    let appURL: URL
     let notices: BillingNotices
     let now: @Sendable () -> Date
 
@@ -33,7 +32,7 @@ struct ProcessStripeEvent: JobHandler {
         let decision: BillingEvents.Decision
         if let account = settings.stripe, let stripe {
             let events = BillingEvents(
-                settings: settings, account: account, stripe: stripe, appURL: appURL, notices: notices, database: context.database, now: now)
+                settings: settings, account: account, stripe: stripe, notices: notices, database: context.database, now: now)
             decision = try await events.decide(event)
         } else {
             decision = .init(outcome: "ignored: billing is not configured")
