@@ -23,8 +23,13 @@ struct BillingAccess: Sendable {
     }
 
     func state(of organizationID: UUID, on database: any Database) async throws -> State {
+        guard settings.stripe != nil else { return state(of: nil) }
+        return state(of: try await TenantScope(organizationID: organizationID, database: database).query(BillingAccount.self).first())
+    }
+
+    /// The state of an account already read (`nil`: the organization has none yet).
+    func state(of account: BillingAccount?) -> State {
         guard settings.stripe != nil else { return State(allowance: .unlimited, plan: nil, needsPlan: false, readOnlySince: nil) }
-        let account = try await TenantScope(organizationID: organizationID, database: database).query(BillingAccount.self).first()
         guard let account, account.isSubscribed, let plan = account.plan else {
             return State(allowance: .none, plan: nil, needsPlan: true, readOnlySince: nil)
         }

@@ -18,7 +18,7 @@ extension BillingPage {
                 nextInvoice: nil, invoices: [], plans: [], trialDays: nil, hasCustomer: false, audit: audit, notice: notice, error: error)
         }
         let account = try await scope.query(BillingAccount.self).first()
-        let state = try await request.billingAccess.state(of: tenant.organizationID, on: request.db)
+        let state = request.billingAccess.state(of: account)
         let standing: Standing
         if let since = state.readOnlySince {
             standing = .readOnly(since: since)
