@@ -269,6 +269,30 @@ import VaporTesting
         }
     }
 
+    /// Every search reads a GIN index's pending list whole: 20,000 new contacts leave at most the
+    /// 256 kB limit of it (32 pages) in each search index, not the 4 MB of PostgreSQL's default
+    /// (`LimitContactSearchPendingLists`).
+    @Test func theSearchIndexesKeepTheirPendingListsShortOnPostgreSQL() async throws {
+        try await WhatsAppHarness.run { harness in
+            let sql = harness.db as! any SQLDatabase
+            guard sql.dialect.name == "postgresql" else { return }
+            try await sql.raw("CREATE EXTENSION IF NOT EXISTS pgstattuple").run()
+            try await sql.raw(
+                """
+                INSERT INTO contacts (id, organization_id, wa_id, name, profile_name, email, marketing_status, created_at, updated_at)
+                SELECT gen_random_uuid(), \(bind: harness.organizationID), '3167' || lpad(g::text, 7, '0'), 'Contact ' || g,
+                       'Profile ' || g, 'c' || g || '@example.com', 'unknown', now(), now()
+                FROM generate_series(1, 20000) AS g
+                """
+            ).run()
+            for index in LimitContactSearchPendingLists.indexes {
+                let pages = try await sql.raw("SELECT pending_pages FROM pgstatginindex(\(bind: index)::regclass)").first()?
+                    .decode(column: "pending_pages", as: Int.self)
+                #expect(pages.map { $0 <= 32 } == true, "\(index): \(pages.map(String.init) ?? "no such index") pending pages")
+            }
+        }
+    }
+
     /// A filtered page looks among the newest contacts first and asks the filter's indexes when
     /// that window holds less than a page; a search asks the index first for at most a window of
     /// matches (`ContactList`): whichever way, every page is the same.

@@ -49,5 +49,6 @@ enum Migrations {
         AddConnectionBusinessPortfolio(),
         CreateBilling(),
         CreateAIUsage(),
+        LimitContactSearchPendingLists(),
     ]
 }
