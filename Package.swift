@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "adsapp", targets: ["adsapp"]),
         .executable(name: "whatsapp-simulator", targets: ["whatsapp-simulator"]),
         .executable(name: "stripe-simulator", targets: ["stripe-simulator"]),
+        .executable(name: "llm-simulator", targets: ["llm-simulator"]),
         .executable(name: "adsapp-bench", targets: ["adsapp-bench"]),
     ],
     dependencies: [
@@ -139,6 +140,11 @@ let package = Package(
             name: "stripe-simulator",
             dependencies: ["StripeSimulator"],
             path: "Sources/Simulators/stripe-simulator"
+        ),
+        .executableTarget(
+            name: "llm-simulator",
+            dependencies: ["LLMSimulator"],
+            path: "Sources/Simulators/llm-simulator"
         ),
         .executableTarget(
             name: "whatsapp-simulator",

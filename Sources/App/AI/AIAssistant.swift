@@ -7,6 +7,20 @@ import Vapor
 /// The AI features; each request is recorded under one.
 enum AIFeature: String, Sendable, CaseIterable {
     case draft, sentiment, autoAnswer = "auto_answer", translation, category, summary
+
+    /// The features built so far, which the settings page offers.
+    static let available: [AIFeature] = [.draft, .summary]
+
+    var name: TextKey {
+        switch self {
+        case .draft: .aiFeatureDraft
+        case .sentiment: .aiFeatureSentiment
+        case .autoAnswer: .aiFeatureAutoAnswer
+        case .translation: .aiFeatureTranslation
+        case .category: .aiFeatureCategory
+        case .summary: .aiFeatureSummary
+        }
+    }
 }
 
 /// Why an AI request was not made, in words a member can act on.
@@ -17,6 +31,8 @@ enum AIRefusal: Error, Sendable, Equatable, CustomStringConvertible {
     case budgetSpent(budget: Double, spent: Double)
     /// The plan's AI credits (or "may use AI at all") say no.
     case plan(BillingRefusal)
+    /// The organization's admins turned this feature off.
+    case featureOff(AIFeature)
 
     var description: String {
         switch self {
@@ -24,6 +40,18 @@ enum AIRefusal: Error, Sendable, Equatable, CustomStringConvertible {
         case .budgetSpent(let budget, let spent):
             "This month's AI budget of $\(String(format: "%.2f", budget)) is spent ($\(String(format: "%.2f", spent))); AI features are off until next month."
         case .plan(let refusal): refusal.reason
+        case .featureOff(let feature): "The AI feature \(feature.rawValue) is turned off for this organization (Settings → AI assistance)."
+        }
+    }
+
+    /// The refusal in the member's language.
+    func text(_ t: Localizer) -> String {
+        switch self {
+        case .notConfigured: t(.aiRefusalNotConfigured)
+        case .budgetSpent(let budget, let spent):
+            t(.aiRefusalBudgetSpent, ["budget": String(format: "$%.2f", budget), "spent": String(format: "$%.2f", spent)])
+        case .plan(let refusal): refusal.text(t)
+        case .featureOff: t(.aiRefusalFeatureOff)
         }
     }
 }
@@ -40,11 +68,49 @@ struct AIAssistant: Sendable {
     let timeZone: TimeZone
 
     /// A whole answer.
-    func complete(_ request: ChatRequest, for feature: AIFeature) async throws -> ChatAnswer {
-        let settings = try await allowed()
+    func complete(_ request: ChatRequest, for feature: AIFeature, prompt: AIPrompt? = nil) async throws -> ChatAnswer {
+        let settings = try await allowed(feature)
         let answer = try await client(settings).complete(limited(request, settings))
-        try await record(answer, feature: feature)
+        try await record(answer, feature: feature, prompt: prompt)
         return answer
+    }
+
+    /// An answer as it is written: its pieces of text; what it used is recorded when it is whole.
+    /// This returns once the first piece has come, so a refusal, or a provider that fails before
+    /// writing anything (after the fallback model), is thrown here rather than from the stream.
+    func stream(_ request: ChatRequest, for feature: AIFeature, prompt: AIPrompt? = nil) async throws -> AsyncThrowingStream<String, any Error> {
+        let settings = try await allowed(feature)
+        let upstream = client(settings).stream(limited(request, settings))
+        let (pieces, output) = AsyncThrowingStream<String, any Error>.makeStream()
+        // One value: nil once the first piece (or the end) came, or the error before it.
+        let (start, started) = AsyncStream<(any Error)?>.makeStream()
+        let task = Task {
+            do {
+                for try await event in upstream {
+                    switch event {
+                    case .text(let piece):
+                        started.yield(nil)
+                        output.yield(piece)
+                    case .done(let answer): try await record(answer, feature: feature, prompt: prompt)
+                    }
+                }
+                started.yield(nil)
+                output.finish()
+            } catch {
+                started.yield(error)
+                output.finish(throwing: error)
+            }
+            started.finish()
+        }
+        output.onTermination = { _ in task.cancel() }
+        for await failure in start {
+            if let failure {
+                task.cancel()
+                throw failure
+            }
+            break
+        }
+        return pieces
     }
 
     /// The request with the configured limits where it sets none.
@@ -55,9 +121,14 @@ struct AIAssistant: Sendable {
         return request
     }
 
-    /// The settings, when the organization may make one more request.
-    func allowed() async throws -> AISettings {
-        guard let settings else { throw AIRefusal.notConfigured }
+    /// The settings for this request (the organization's model and budget applied), when the
+    /// feature is on and the organization may make one more request.
+    func allowed(_ feature: AIFeature) async throws -> AISettings {
+        guard var settings else { throw AIRefusal.notConfigured }
+        let chosen = try await OrganizationAISettings.of(scope, now: now)
+        guard chosen.enabledFeatures.contains(feature) else { throw AIRefusal.featureOff(feature) }
+        if let model = chosen.model { settings.defaultModel = model }
+        if let budget = chosen.monthlyBudget { settings.monthlyBudget = min(budget, settings.monthlyBudget) }
         let month = try await usedThisMonth()
         do {
             try await billing.require(.monthlyAICredits, used: month.requests, for: scope.organizationID, on: scope.database)
@@ -80,13 +151,13 @@ struct AIAssistant: Sendable {
         return (try row?.decode(column: "n", as: Int.self) ?? 0, try row?.decode(column: "cost", as: Double.self) ?? 0)
     }
 
-    func record(_ answer: ChatAnswer, feature: AIFeature) async throws {
+    func record(_ answer: ChatAnswer, feature: AIFeature, prompt: AIPrompt?) async throws {
         let usage = answer.usage
         try await scope.sql { organization in
             """
-            INSERT INTO ai_usage (id, organization_id, feature, model, prompt_tokens, completion_tokens, cost, created_at) VALUES
-            (\(bind: UUID()), \(bind: organization), \(bind: feature.rawValue), \(bind: answer.model), \(bind: usage?.promptTokens ?? 0),
-             \(bind: usage?.completionTokens ?? 0), \(bind: usage?.cost ?? 0), \(bind: now))
+            INSERT INTO ai_usage (id, organization_id, feature, model, prompt, prompt_tokens, completion_tokens, cost, created_at) VALUES
+            (\(bind: UUID()), \(bind: organization), \(bind: feature.rawValue), \(bind: answer.model), \(bind: prompt?.id),
+             \(bind: usage?.promptTokens ?? 0), \(bind: usage?.completionTokens ?? 0), \(bind: usage?.cost ?? 0), \(bind: now))
             """
         }.run()
     }

@@ -228,10 +228,12 @@ enum InboxController {
         }
     }
 
-    private static func render(_ request: Request, _ tenant: Tenant, _ conversation: Conversation, notice: String?, error: String?, status: HTTPResponseStatus)
-        async throws -> Response
-    {
-        let model = try await ConversationPage.query(request, tenant, conversation, notice: notice, error: error)
+    /// The conversation page; `composerText` fills the composer (an AI draft asked for without the script).
+    static func render(
+        _ request: Request, _ tenant: Tenant, _ conversation: Conversation, notice: String?, error: String?, composerText: String? = nil,
+        status: HTTPResponseStatus
+    ) async throws -> Response {
+        let model = try await ConversationPage.query(request, tenant, conversation, notice: notice, error: error, composerText: composerText)
         return try await HTMLResponse(status: status, html: ConversationPage.html(model, Chrome.make(for: request, section: .inbox))).encodeResponse(
             for: request)
     }

@@ -17,8 +17,9 @@ struct Notes: Sendable {
     let wakeUp: Signal
     let now: Date
 
+    /// `mentioning: false` for text no member wrote (an AI summary): an `@name` in it tells no one.
     @discardableResult
-    func add(_ text: String, to conversationID: UUID, by author: User) async throws -> Note {
+    func add(_ text: String, to conversationID: UUID, by author: User, mentioning: Bool = true) async throws -> Note {
         let body = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !body.isEmpty else { throw Refusal.empty }
         guard body.count <= Self.maxLength else { throw Refusal.tooLong(limit: Self.maxLength) }
@@ -34,8 +35,10 @@ struct Notes: Sendable {
         try await scope.transaction { scope in
             try await note.create(on: scope.database)
             let members = try await scope.query(Membership.self).with(\.$user).all()
-            let mentioned = Self.mentioned(in: body, among: members.map { (id: $0.id!, name: $0.user.name, email: $0.user.email) })
-                .filter { id in members.first { $0.id == id }?.$user.id != author.id }
+            let mentioned =
+                mentioning
+                ? Self.mentioned(in: body, among: members.map { (id: $0.id!, name: $0.user.name, email: $0.user.email) })
+                    .filter { id in members.first { $0.id == id }?.$user.id != author.id } : []
             let log = InboxEventLog(database: scope.database, wakeUp: wakeUp, now: now)
             for membershipID in mentioned {
                 let mention = Mention()

@@ -20,7 +20,9 @@ enum DashboardController {
     }
 
     static func settings(_ request: Request, _ tenant: Tenant) async throws -> Response {
-        let html = SettingsPage.html(try await Chrome.make(for: request, section: .settings), showsBilling: tenant.role.can(.manageBilling))
+        let html = SettingsPage.html(
+            try await Chrome.make(for: request, section: .settings), showsBilling: tenant.role.can(.manageBilling),
+            showsAI: tenant.role.can(.manageOrganizationSettings))
         return try await HTMLResponse(html: html).encodeResponse(for: request)
     }
 }

@@ -124,6 +124,9 @@ enum SiteURL: Equatable {
     case billingChangePlan
     case billingCancel
     case billingResume
+    case conversationDraft(Parameter)
+    case conversationSummary(Parameter)
+    case aiSettings
 
     /// A path parameter: `.key` when registering a route, `.value` when building a link.
     enum Parameter: Equatable {
@@ -283,6 +286,9 @@ enum SiteURL: Equatable {
         case .billingChangePlan: ["settings", "billing", "plan"]
         case .billingCancel: ["settings", "billing", "cancel"]
         case .billingResume: ["settings", "billing", "resume"]
+        case .conversationDraft: ["inbox", .parameter(Self.conversationID), "draft"]
+        case .conversationSummary: ["inbox", .parameter(Self.conversationID), "summary"]
+        case .aiSettings: ["settings", "ai"]
         }
     }
 
@@ -294,6 +300,7 @@ enum SiteURL: Equatable {
             .conversation(.value(let id)), .conversationMessages(.value(let id)), .conversationTemplate(.value(let id)),
             .media(.value(let id)), .templateDelete(.value(let id)),
             .conversationWork(.value(let id)), .conversationNotes(.value(let id)), .conversationReaction(.value(let id)),
+            .conversationDraft(.value(let id)), .conversationSummary(.value(let id)),
             .adminOutboxEmail(.value(let id)), .adminOutboxEmailHTML(.value(let id)):
             id
         case .invitationResend(.value(let id)), .invitationRevoke(.value(let id)): id

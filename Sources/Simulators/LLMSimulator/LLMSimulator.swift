@@ -36,6 +36,8 @@ public enum LLMScriptedAnswer: Sendable, Equatable {
 public final class LLMSimulator: Sendable {
     public let apiKey: String
     let prices: [String: Double]
+    /// What every model answers when nothing is scripted (nil: it echoes the last user message).
+    let answer: String?
     private let state = Mutex(State())
     private let running = Mutex<(app: Application, baseURL: URL)?>(nil)
 
@@ -45,10 +47,12 @@ public final class LLMSimulator: Sendable {
         var sequence = 0
     }
 
-    /// `prices`: the cost of one token, per model (models not named cost nothing).
-    public init(apiKey: String = "sk-or-test-" + UUID().uuidString.prefix(8).lowercased(), prices: [String: Double] = [:]) {
+    /// `prices`: the cost of one token, per model (models not named cost nothing). `answer`: what
+    /// every model answers when nothing is scripted (by default each echoes the last user message).
+    public init(apiKey: String = "sk-or-test-" + UUID().uuidString.prefix(8).lowercased(), prices: [String: Double] = [:], answer: String? = nil) {
         self.apiKey = apiKey
         self.prices = prices
+        self.answer = answer
     }
 
     /// Starts serving; returns the base URL to configure (`http://127.0.0.1:PORT/api/v1`).
@@ -118,7 +122,7 @@ public final class LLMSimulator: Sendable {
             let next = state.scripts[model]?.isEmpty == false ? state.scripts[model]?.removeFirst() : nil
             return (next, "gen-\(state.sequence)-sim")
         }
-        var text = "\(model) answers: \(messages.last { $0["role"] == "user" }?["content"] ?? "")"
+        var text = answer ?? "\(model) answers: \(messages.last { $0["role"] == "user" }?["content"] ?? "")"
         var failAfter: String?
         switch scripted {
         case .text(let scriptedText): text = scriptedText

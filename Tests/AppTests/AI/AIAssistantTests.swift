@@ -101,7 +101,9 @@ struct AIAssistantTests {
 
             _ = try await billing.subscribe(organization, customer: customer, price: BillingHarness.prices[0])
             let assistant = try Self.assistant(billing.test, found)
-            for _ in 0..<99 { try await assistant.record(ChatAnswer(id: "x", model: "m", content: "", finishReason: nil, usage: nil), feature: .sentiment) }
+            for _ in 0..<99 {
+                try await assistant.record(ChatAnswer(id: "x", model: "m", content: "", finishReason: nil, usage: nil), feature: .sentiment, prompt: nil)
+            }
             _ = try await assistant.complete(question, for: .summary)
             await #expect {
                 try await assistant.complete(question, for: .summary)

@@ -238,6 +238,16 @@ enum PageFixtures {
         add("inbox", inbox) { ConversationListPage.html(inbox, $0) }
         let conversation = conversationModel(s)
         add("conversation", conversation) { ConversationPage.html(conversation, $0) }
+        var conversationWithAI = conversation
+        conversationWithAI.assistance = .init(draft: true, summary: true)
+        conversationWithAI.composerText = s("AI draft")
+        add("conversation with AI", conversationWithAI) { ConversationPage.html(conversationWithAI, $0) }
+        let aiSettings = AISettingsPage.Model(
+            configured: false, features: [.init(feature: .draft, enabled: true), .init(feature: .summary, enabled: false)], model: s("model"),
+            defaultModel: s("default model"), budget: 2.5, platformBudget: 10, knowledge: s("knowledge"),
+            usage: [.init(feature: .draft, requests: 1_200, tokens: 340_000, cost: 1.234), .init(feature: .summary, requests: 3, tokens: 900, cost: 0.004)],
+            spent: 1.238, requests: 1_203, notice: s("notice"), error: s("error"))
+        add("ai settings", aiSettings) { AISettingsPage.html(aiSettings, $0) }
         let inboxSettings = inboxSettingsModel(s)
         add("inbox settings", inboxSettings) { InboxSettingsPage.html(inboxSettings, $0) }
         let outbox = EmailPageFixtures.outbox(s)

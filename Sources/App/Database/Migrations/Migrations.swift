@@ -50,5 +50,6 @@ enum Migrations {
         CreateBilling(),
         CreateAIUsage(),
         LimitContactSearchPendingLists(),
+        CreateAIOrganizationSettings(),
     ]
 }

@@ -87,5 +87,15 @@ enum ConversationPage {
         var liveCursor: Int64
         var notice: String?
         var error: String?
+        /// The AI help this member may ask for here.
+        var assistance = Assistance()
+        /// What the composer holds when the page is shown (an AI draft asked for without the script).
+        var composerText: String?
+    }
+
+    /// Which AI buttons the page shows: each feature on for the organization, on a server with a provider.
+    struct Assistance: Equatable {
+        var draft = false
+        var summary = false
     }
 }

@@ -5,7 +5,9 @@ import Vapor
 extension ConversationPage {
     /// One conversation as the page shows it: its last 200 messages and 100 notes in time order,
     /// the work panel's choices, the contact, the approved templates and the canned responses.
-    static func query(_ request: Request, _ tenant: Tenant, _ conversation: Conversation, notice: String?, error: String?) async throws -> Model {
+    static func query(
+        _ request: Request, _ tenant: Tenant, _ conversation: Conversation, notice: String?, error: String?, composerText: String? = nil
+    ) async throws -> Model {
         let liveCursor = await request.application.liveInbox.cursor
         guard let contact = try await tenant.scope.find(App.Contact.self, conversation.$contact.id) else { throw Abort(.notFound) }
         let conversationID = try conversation.requireID()
@@ -24,6 +26,11 @@ extension ConversationPage {
         let contactConversations = try await tenant.scope.query(Conversation.self).filter(\.$contact.$id == contact.requireID()).count()
         let window = CustomerServiceWindow(lastInboundAt: conversation.lastInboundAt)
         let replyTo = request.query[UUID.self, at: "reply_to"].flatMap { id in messages.first { $0.id == id } }
+        var assistance = Assistance()
+        if request.context.configuration.ai != nil, tenant.role.can(.replyToConversations) {
+            let features = try await OrganizationAISettings.of(tenant.scope, now: request.now).enabledFeatures
+            assistance = Assistance(draft: features.contains(.draft), summary: features.contains(.summary))
+        }
 
         var items: [ConversationPage.Item] = messages.map { message in
             .message(
@@ -64,7 +71,9 @@ extension ConversationPage {
             replyTo: replyTo.map { ($0.id!, String(($0.body ?? $0.kind).prefix(80))) },
             liveCursor: liveCursor,
             notice: notice,
-            error: error
+            error: error,
+            assistance: assistance,
+            composerText: composerText
         )
     }
 }

@@ -257,7 +257,7 @@ extension ConversationPage {
                         .p(.id("compose-hint"), .class("field-hint"), .text(t(.inboxComposeHint))),
                         .textarea(
                             .id("compose-text"), .name("text"), .required(true), .attribute(named: "maxlength", value: "4096"),
-                            .attribute(named: "aria-describedby", value: "compose-hint")),
+                            .attribute(named: "aria-describedby", value: "compose-hint"), .text(model.composerText ?? "")),
                         .ul(
                             .id("canned-responses"), .class("canned-list"), .hidden(true), .attribute(named: "role", value: "listbox"),
                             .attribute(named: "aria-label", value: t(.inboxCannedTitle)),
@@ -267,7 +267,21 @@ extension ConversationPage {
                                     .data(named: "text", value: canned.label),
                                     .strong(.text("/" + canned.value)), .text(" " + String(canned.label.prefix(80))))
                             }),
-                        .button(.type(.submit), .class("button-primary"), .text(t(.inboxComposeSend)))
+                        .button(.type(.submit), .class("button-primary"), .text(t(.inboxComposeSend))),
+                        .if(
+                            model.assistance.draft,
+                            .group(
+                                // Without the script this posts the form and the page comes back with the draft in the
+                                // composer; with it, the draft streams in (`inbox.js`).
+                                .button(
+                                    .type(.submit), .class("button-secondary"), .id("ai-draft"),
+                                    .attribute(named: "formaction", value: SiteURL.conversationDraft(.value(model.conversationID)).path),
+                                    .attribute(named: "formnovalidate", value: "formnovalidate"), .data(named: "writing", value: t(.aiDraftWriting)),
+                                    .data(named: "ready", value: t(.aiDraftReady)), .data(named: "failed", value: t(.aiErrorFailed)),
+                                    .text(t(.aiDraftButton))),
+                                .p(
+                                    .id("ai-draft-status"), .class("field-hint"), .attribute(named: "role", value: "status"),
+                                    .attribute(named: "aria-live", value: "polite"), .text(model.composerText == nil ? "" : t(.aiDraftReady)))))
                     ),
                     .form(
                         .id("upload-form"), .method(.post), .action(messagesPath), .enctype(.multipartData),
@@ -287,7 +301,13 @@ extension ConversationPage {
                 .textarea(
                     .id("note-text"), .name("body"), .required(true), .attribute(named: "maxlength", value: String(Notes.maxLength)),
                     .attribute(named: "aria-describedby", value: "note-hint")),
-                .button(.type(.submit), .class("button-secondary"), .text(t(.inboxNoteSubmit)))
+                .button(.type(.submit), .class("button-secondary"), .text(t(.inboxNoteSubmit))),
+                .if(
+                    model.assistance.summary,
+                    .button(
+                        .type(.submit), .class("button-secondary"), .id("ai-summary"),
+                        .attribute(named: "formaction", value: SiteURL.conversationSummary(.value(model.conversationID)).path),
+                        .attribute(named: "formnovalidate", value: "formnovalidate"), .text(t(.aiSummaryButton))))
             ),
             .h2(.text(t(.inboxTemplateTitle))),
             .if(

@@ -170,3 +170,61 @@ if (composer && canned) {
   });
   for (const option of options) option.addEventListener("click", () => choose(option));
 }
+
+// AI reply drafts stream into the composer as they are written. Without the script the button
+// posts the form and the page comes back with the whole draft in the composer. Either way the agent
+// reads and edits the draft and sends it themselves.
+const draftButton = document.getElementById("ai-draft");
+if (composer && draftButton) {
+  const status = document.getElementById("ai-draft-status");
+  draftButton.addEventListener("click", async (event) => {
+    event.preventDefault();
+    if (draftButton.disabled) return;
+    draftButton.disabled = true;
+    status.textContent = draftButton.dataset.writing;
+    const before = composer.value;
+    let failure = null;
+    composer.value = "";
+    try {
+      const response = await fetch(draftButton.formAction, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { Accept: "text/event-stream", "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams(new FormData(draftButton.form)),
+      });
+      if (!response.ok) {
+        failure = draftButton.dataset.failed;
+        try { failure = (await response.json()).error.message; } catch { /* not the JSON error shape */ }
+      } else {
+        // Server-sent events: frames end with a blank line; each has an event name and JSON data.
+        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buffer = "";
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer += value;
+          let end;
+          while ((end = buffer.indexOf("\n\n")) >= 0) {
+            const frame = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            const name = /^event: (.*)$/m.exec(frame)?.[1];
+            const data = JSON.parse(/^data: (.*)$/m.exec(frame)?.[1] || "{}");
+            if (name === "piece") composer.value += data.text;
+            else if (name === "problem") failure = data.message;
+          }
+        }
+      }
+    } catch {
+      failure = draftButton.dataset.failed;
+    } finally {
+      draftButton.disabled = false;
+    }
+    if (failure) {
+      composer.value = before;
+      status.textContent = failure;
+    } else {
+      status.textContent = draftButton.dataset.ready;
+      composer.focus();
+    }
+  });
+}

@@ -1,0 +1,63 @@
+import ADSappCore
+import Foundation
+import Vapor
+
+/// Settings → AI assistance: `GET` and `POST /settings/ai`, for the members who manage the
+/// organization's settings.
+enum AISettingsController {
+    static func page(_ request: Request, _ tenant: Tenant) async throws -> Response {
+        let notice = request.query[String.self, at: "notice"] == "saved" ? request.localizer(.aiSettingsSaved) : nil
+        return try await render(request, tenant, notice: notice, error: nil, status: .ok)
+    }
+
+    struct Form: Content {
+        var features: [String]?
+        var model: String?
+        var budget: String?
+        var knowledge: String?
+    }
+
+    /// A model id as providers write them: `vendor/name`, with versions and variants (`:free`).
+    static var modelPattern: Regex<Substring> { /[A-Za-z0-9._-]{1,50}\/[A-Za-z0-9._:-]{1,80}/ }
+
+    static func save(_ request: Request, _ tenant: Tenant) async throws -> Response {
+        let form = try request.content.decode(Form.self)
+        let t = request.localizer
+        func refuse(_ message: String) async throws -> Response {
+            try await render(request, tenant, notice: nil, error: message, status: .unprocessableEntity)
+        }
+        var features: Set<AIFeature> = []
+        for value in form.features ?? [] {
+            guard let feature = AIFeature(rawValue: value), AIFeature.available.contains(feature) else { return try await refuse(t(.aiSettingsErrorFeature)) }
+            features.insert(feature)
+        }
+        let model = (form.model?.trimmingCharacters(in: .whitespaces)).flatMap { $0.isEmpty ? nil : $0 }
+        if let model, model.wholeMatch(of: modelPattern) == nil { return try await refuse(t(.aiSettingsErrorModel)) }
+        var budget: Double?
+        if let text = form.budget?.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: "."), !text.isEmpty {
+            let ceiling = request.context.configuration.ai?.monthlyBudget ?? 0
+            guard let value = Double(text), value.isFinite, value >= 0, value <= ceiling else {
+                return try await refuse(t(.aiSettingsErrorBudget, ["budget": AISettingsPage.dollars(ceiling, t.language)]))
+            }
+            budget = value
+        }
+        let knowledge = (form.knowledge ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard knowledge.count <= OrganizationAISettings.maxKnowledgeLength else {
+            return try await refuse(t(.aiSettingsErrorKnowledge, ["max": BillingPage.number(OrganizationAISettings.maxKnowledgeLength, t.language)]))
+        }
+        let settings = try await OrganizationAISettings.of(tenant.scope, now: request.now)
+        settings.enabledFeatures = features
+        settings.model = model
+        settings.monthlyBudget = budget
+        settings.knowledge = knowledge
+        settings.updatedAt = request.now
+        try await settings.save(on: tenant.scope.database)
+        return request.redirect(to: SiteURL.aiSettings.path + "?notice=saved", redirectType: .normal)
+    }
+
+    private static func render(_ request: Request, _ tenant: Tenant, notice: String?, error: String?, status: HTTPResponseStatus) async throws -> Response {
+        let model = try await AISettingsPage.query(request, tenant, notice: notice, error: error)
+        let html = AISettingsPage.html(model, try await Chrome.make(for: request, section: .settings))
+        return try await HTMLResponse(status: status, html: html).encodeResponse(for: request)
+    }
+}

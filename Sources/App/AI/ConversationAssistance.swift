@@ -1,0 +1,64 @@
+import Fluent
+import Foundation
+import LLM
+
+/// The AI help on one conversation a member asks for: a reply draft (whole, or streamed into the
+/// composer) and a summary. Neither sends anything: a draft goes into the composer for the agent to
+/// edit and send; a summary becomes a private note.
+struct ConversationAssistance: Sendable {
+    let assistant: AIAssistant
+    let businessName: String
+
+    /// The conversation's most recent messages with the organization's notes (`AIPrompt`'s material).
+    func material(of conversationID: UUID, summaryLanguage: String? = nil) async throws -> ConversationMaterial {
+        let scope = assistant.scope
+        let messages = try await scope.query(Message.self).filter(\.$conversation.$id == conversationID)
+            .sort(\.$sentAt, .descending).sort(\.$createdAt, .descending).limit(ConversationMaterial.maxMessages).all()
+        let settings = try await OrganizationAISettings.of(scope, now: assistant.now)
+        return ConversationMaterial(
+            business: businessName, businessNotes: settings.knowledge,
+            messages: messages.reversed().map { message in
+                // `body` is the list's preview (200 characters): a prompt reads the whole text.
+                let content = MessageContent.parse(message.content)
+                var text = content.text.flatMap { $0.isEmpty ? nil : $0 } ?? message.body ?? "[\(message.kind)]"
+                if text.count > ConversationMaterial.maxMessageLength { text = String(text.prefix(ConversationMaterial.maxMessageLength)) + "…" }
+                return .init(from: message.direction == .inbound ? .customer : .business, text: text, at: message.sentAt)
+            },
+            summaryLanguage: summaryLanguage)
+    }
+
+    /// A whole draft, checked (`AIOutput.draft`).
+    func draft(for conversationID: UUID) async throws -> String {
+        let request = try AIPrompt.draft.request(try await material(of: conversationID))
+        return try AIOutput.draft(try await assistant.complete(request, for: .draft, prompt: .draft).content)
+    }
+
+    /// A draft as it is written. The pieces are shown as they come; the whole is checked when done
+    /// (`AIOutput.draft`), and a draft that fails the check ends the stream with that problem.
+    func streamDraft(for conversationID: UUID) async throws -> AsyncThrowingStream<String, any Error> {
+        let request = try AIPrompt.draft.request(try await material(of: conversationID))
+        let pieces = try await assistant.stream(request, for: .draft, prompt: .draft)
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                var whole = ""
+                do {
+                    for try await piece in pieces {
+                        whole += piece
+                        continuation.yield(piece)
+                    }
+                    _ = try AIOutput.draft(whole)
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    /// A summary in the member's language, checked (`AIOutput.summary`).
+    func summary(of conversationID: UUID, language: String) async throws -> String {
+        let request = try AIPrompt.summary.request(try await material(of: conversationID, summaryLanguage: language))
+        return try AIOutput.summary(try await assistant.complete(request, for: .summary, prompt: .summary).content)
+    }
+}

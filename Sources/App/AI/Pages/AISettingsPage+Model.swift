@@ -1,0 +1,43 @@
+import ADSappCore
+import Foundation
+
+/// Settings → AI assistance (admins): which features are on, the model, the budget, the notes
+/// drafts draw on, and this month's usage per feature.
+enum AISettingsPage {
+    struct FeatureRow: Equatable {
+        var feature: AIFeature
+        var enabled: Bool
+    }
+
+    struct UsageRow: Equatable {
+        var feature: AIFeature
+        var requests: Int
+        var tokens: Int
+        var cost: Double
+    }
+
+    struct Model {
+        /// The server has a provider (`OPENROUTER_API_KEY`); without one nothing here takes effect.
+        var configured: Bool
+        var features: [FeatureRow]
+        /// The organization's model and budget, and the platform's they fall back to.
+        var model: String?
+        var defaultModel: String?
+        var budget: Double?
+        var platformBudget: Double?
+        var knowledge: String
+        /// This month: a row per feature in use, most expensive first.
+        var usage: [UsageRow]
+        var spent: Double
+        var requests: Int
+        var notice: String?
+        var error: String?
+    }
+
+    /// Provider dollars in the reader's language, to the cent (or a tenth of a cent under a dollar).
+    static func dollars(_ value: Double, _ language: Language) -> String {
+        let locale = Locale(identifier: language == .nl ? "nl_NL" : "en_US")
+        let digits = value < 1 && value > 0 ? 3 : 2
+        return Decimal(value).formatted(.currency(code: "USD").precision(.fractionLength(digits)).locale(locale))
+    }
+}

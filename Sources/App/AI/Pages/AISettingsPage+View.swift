@@ -1,0 +1,121 @@
+import ADSappCore
+import Foundation
+import SafeHTML
+
+extension AISettingsPage {
+    static func html(_ model: Model, _ chrome: Chrome) -> HTML {
+        let t = chrome.t
+        let language = chrome.language
+        let budget = model.budget ?? model.platformBudget
+        return Layout.page(
+            t(.aiSettingsTitle), chrome,
+            .h1(.text(t(.aiSettingsTitle))),
+            .p(.class("lead"), .text(t(.aiSettingsIntro))),
+            Forms.alert(model.notice, kind: "notice"),
+            Forms.alert(model.error),
+            .if(!model.configured, .div(.class("alert alert-warning"), .data(named: "testid", value: "ai-not-configured"), .text(t(.aiSettingsNotConfigured)))),
+            .section(
+                .class("panel"),
+                .form(
+                    .id("ai-settings-form"), .method(.post), .action(SiteURL.aiSettings.path), .class("settings-form"), Forms.csrf(chrome.csrfToken),
+                    .fieldset(
+                        .element(named: "legend", text: t(.aiSettingsFeatures)),
+                        .forEach(model.features) { row in
+                            .div(
+                                .class("check"),
+                                .input(
+                                    .type(.checkbox), .id("feature-\(row.feature.rawValue)"), .name("features[]"), .value(row.feature.rawValue),
+                                    .checked(row.enabled)),
+                                .label(.for("feature-\(row.feature.rawValue)"), .text(t(row.feature.name))))
+                        }),
+                    Forms.field(
+                        label: t(.aiSettingsModel), name: "model", id: "ai-model", type: .text, value: model.model, autocomplete: "off",
+                        hint: t(.aiSettingsModelHint, ["model": model.defaultModel ?? "—"]), required: false),
+                    Forms.field(
+                        label: t(.aiSettingsBudget), name: "budget", id: "ai-budget", type: .text, value: model.budget.map { String(format: "%.2f", $0) },
+                        autocomplete: "off", hint: t(.aiSettingsBudgetHint, ["budget": model.platformBudget.map { dollars($0, language) } ?? "—"]),
+                        required: false),
+                    .label(.for("ai-knowledge"), .text(t(.aiSettingsKnowledge))),
+                    .p(
+                        .id("ai-knowledge-hint"), .class("field-hint"),
+                        .text(t(.aiSettingsKnowledgeHint, ["max": BillingPage.number(OrganizationAISettings.maxKnowledgeLength, language)]))),
+                    .textarea(
+                        .id("ai-knowledge"), .name("knowledge"), .attribute(named: "maxlength", value: String(OrganizationAISettings.maxKnowledgeLength)),
+                        .attribute(named: "aria-describedby", value: "ai-knowledge-hint"), .attribute(named: "rows", value: "8"), .text(model.knowledge)),
+                    .button(.type(.submit), .class("button-primary"), .text(t(.aiSettingsSave))))),
+            .section(
+                .class("panel"),
+                .h2(.text(t(.aiSettingsUsageTitle))),
+                .p(
+                    .data(named: "testid", value: "ai-usage-total"),
+                    .text(
+                        t(
+                            .aiSettingsUsageTotal,
+                            [
+                                "requests": BillingPage.number(model.requests, language), "spent": dollars(model.spent, language),
+                                "budget": budget.map { dollars($0, language) } ?? "—",
+                            ]))),
+                .if(
+                    model.usage.isEmpty, .p(.class("muted"), .text(t(.aiSettingsUsageNone))),
+                    else: .group(
+                        AIUsageChart.svg(model.usage, t),
+                        .div(
+                            .class("table-wrap"), .attribute(named: "tabindex", value: "0"), .attribute(named: "role", value: "region"),
+                            .attribute(named: "aria-label", value: t(.aiSettingsUsageTable)),
+                            .table(
+                                .class("data-table"), .id("ai-usage"),
+                                .thead(
+                                    .tr(
+                                        .th(.text(t(.aiSettingsUsageFeature))), .th(.text(t(.aiSettingsUsageRequests))),
+                                        .th(.text(t(.aiSettingsUsageTokens))), .th(.text(t(.aiSettingsUsageCost))))),
+                                .tbody(
+                                    .forEach(model.usage) { row in
+                                        .tr(
+                                            .td(.text(t(row.feature.name))), .td(.text(BillingPage.number(row.requests, language))),
+                                            .td(.text(BillingPage.number(row.tokens, language))), .td(.text(dollars(row.cost, language))))
+                                    }))))))
+        )
+    }
+}
+
+/// This month's cost per feature as bars: which feature spends the budget.
+enum AIUsageChart {
+    static let width = 640.0
+    static let rowHeight = 30.0
+
+    static func svg(_ rows: [AISettingsPage.UsageRow], _ t: Localizer) -> Node {
+        let top = max(rows.map(\.cost).max() ?? 0, 0.000_001)
+        let height = rowHeight * Double(rows.count) + 8
+        let label = rows.map { "\(t($0.feature.name)) \(AISettingsPage.dollars($0.cost, t.language))" }.joined(separator: "; ")
+        func text(_ value: String, x: Double, y: Double) -> Node {
+            .element(
+                named: "text",
+                nodes: [
+                    .attribute(named: "x", value: String(format: "%.0f", x)), .attribute(named: "y", value: String(format: "%.0f", y)),
+                    .attribute(named: "font-size", value: "12"), .text(value),
+                ])
+        }
+        return .element(
+            named: "svg",
+            nodes: [
+                .attribute(named: "xmlns", value: "http://www.w3.org/2000/svg"), .attribute(named: "role", value: "img"),
+                .attribute(named: "class", value: "ai-usage-chart"), .attribute(named: "viewbox", value: "0 0 \(Int(width)) \(Int(height))"),
+                .attribute(named: "data-testid", value: "ai-usage-chart"),
+                .element(named: "title", text: t(.aiSettingsUsageChart) + ": " + label),
+                .forEach(Array(rows.enumerated())) { index, row in
+                    let y = Double(index) * rowHeight
+                    let barWidth = (width - 300) * row.cost / top
+                    return .group(
+                        text(t(row.feature.name), x: 4, y: y + 19),
+                        .element(
+                            named: "rect",
+                            nodes: [
+                                .attribute(named: "x", value: "150"), .attribute(named: "y", value: String(format: "%.0f", y + 6)),
+                                .attribute(named: "width", value: String(format: "%.1f", barWidth)), .attribute(named: "height", value: "18"),
+                                .attribute(named: "fill", value: "#2b6cb0"),
+                            ]),
+                        text(AISettingsPage.dollars(row.cost, t.language), x: 156 + barWidth, y: y + 19))
+                },
+            ])
+    }
+}

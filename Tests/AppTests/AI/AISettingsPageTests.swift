@@ -1,0 +1,114 @@
+@testable import App
+import ADSappCore
+import Fluent
+import Foundation
+import LLMSimulator
+import SQLKit
+import Testing
+import Vapor
+import VaporTesting
+
+/// Settings → AI assistance: admins choose the features, the model, a budget below the platform's
+/// and the notes drafts use, and see this month's usage per feature.
+@Suite("AI settings page")
+struct AISettingsPageTests {
+    @Test("Admins see the defaults and this month's usage per feature as a chart and a table, in English and Dutch")
+    func showsUsage() async throws {
+        try await ConversationAssistanceTests().withAI { harness, simulator in
+            let empty = try await harness.owner.get("/settings/ai")
+            #expect(empty.status == .ok)
+            let page = empty.body.string
+            #expect(page.contains(#"id="feature-draft" name="features[]" value="draft" checked"#), "drafts are on by default")
+            #expect(page.contains(#"id="feature-summary" name="features[]" value="summary" checked"#))
+            #expect(page.contains("No AI help was asked for this month."))
+            #expect(
+                page.contains("the server&#39;s default (anthropic/claude-3.5-sonnet)") || page.contains("the server's default (anthropic/claude-3.5-sonnet)"))
+            #expect(try await harness.owner.get("/settings").body.string.contains(#"href="/settings/ai""#))
+
+            let conversation = try await harness.conversation(of: "31600000701", name: "Eva")
+            _ = try await ConversationAssistanceTests.streamDraft(harness.owner, conversation.id!)
+            _ = try await ConversationAssistanceTests.streamDraft(harness.owner, conversation.id!)
+            _ = try await harness.owner.post("/inbox/\(conversation.id!)/summary")
+            #expect(simulator.requests.count == 3)
+
+            let used = try await harness.owner.get("/settings/ai").body.string
+            #expect(used.contains(#"data-testid="ai-usage-chart""#))
+            #expect(used.contains("Requests this month: 3; spent"))
+            let table = try #require(used.range(of: #"id="ai-usage""#).map { String(used[$0.lowerBound...].prefix(1_500)) })
+            #expect(table.range(of: "Reply drafts</td><td>2</td>") != nil, "\(table)")
+            #expect(table.contains("Summaries</td><td>1</td>"))
+
+            _ = try await harness.owner.post("/language", ["language": "nl"])
+            let dutch = try await harness.owner.get("/settings/ai").body.string
+            #expect(dutch.contains("<h1>AI-hulp</h1>"))
+            #expect(dutch.contains("Verzoeken deze maand: 3;"))
+            #expect(dutch.contains("Conceptantwoorden</td><td>2</td>"))
+        }
+    }
+
+    @Test("Saved choices take effect: features, the organization's model, a budget under the platform's, the notes")
+    func savesChoices() async throws {
+        try await ConversationAssistanceTests().withAI(["AI_MONTHLY_BUDGET_USD": "10"]) { harness, simulator in
+            let saved = try await harness.owner.post(
+                "/settings/ai",
+                pairs: [("features[]", "draft"), ("model", "openai/gpt-4o-mini"), ("budget", "2,50"), ("knowledge", "  Wij bakken op zondag.  ")])
+            #expect(saved.status == .seeOther)
+            let settings = try #require(try await harness.scope.query(OrganizationAISettings.self).first())
+            #expect(settings.enabledFeatures == [.draft])
+            #expect(settings.model == "openai/gpt-4o-mini")
+            #expect(settings.monthlyBudget == 2.5)
+            #expect(settings.knowledge == "Wij bakken op zondag.")
+            let page = try await harness.owner.get("/settings/ai?notice=saved").body.string
+            #expect(page.contains("The AI settings are saved."))
+            #expect(page.contains(#"value="openai/gpt-4o-mini""#))
+            #expect(page.contains("of the $2.50 budget"))
+
+            let conversation = try await harness.conversation(of: "31600000702", name: "Ruud")
+            _ = try await ConversationAssistanceTests.streamDraft(harness.owner, conversation.id!)
+            #expect(simulator.requests.last?.model == "openai/gpt-4o-mini")
+        }
+    }
+
+    @Test("Bad input is refused with the reason and changes nothing")
+    func refusesBadInput() async throws {
+        try await ConversationAssistanceTests().withAI(["AI_MONTHLY_BUDGET_USD": "10"]) { harness, _ in
+            let cases: [([(String, String)], String)] = [
+                ([("model", "claude")], "Write the model as the provider names it"),
+                ([("model", "anthropic/claude 3")], "Write the model as the provider names it"),
+                ([("budget", "50")], "The budget must be an amount from 0 to $10.00."),
+                ([("budget", "-1")], "The budget must be an amount from 0 to $10.00."),
+                ([("budget", "lots")], "The budget must be an amount from 0 to $10.00."),
+                ([("features[]", "auto_answer")], "That is not an AI feature this server offers."),
+                ([("features[]", "everything")], "That is not an AI feature this server offers."),
+                ([("knowledge", String(repeating: "a", count: 8_001))], "can be at most 8,000 characters"),
+            ]
+            for (pairs, message) in cases {
+                let response = try await harness.owner.post("/settings/ai", pairs: pairs)
+                #expect(response.status == .unprocessableEntity, "\(pairs.map(\.0))")
+                #expect(response.body.string.contains(message), "\(pairs.map(\.0)): \(message)")
+            }
+            #expect(try await harness.scope.query(OrganizationAISettings.self).count() == 0, "nothing was saved")
+        }
+    }
+
+    @Test("Attacks: agents and viewers may neither see nor change the AI settings, another organization's are out of reach, and a change needs CSRF")
+    func attacks() async throws {
+        try await ConversationAssistanceTests().withAI { harness, _ in
+            for role in [Role.agent, .viewer] {
+                let member = try await harness.colleague("Member \(role.rawValue)", role: role)
+                #expect(try await member.browser.get("/settings/ai").status == .forbidden)
+                #expect(try await member.browser.post("/settings/ai", ["features[]": "draft"]).status == .forbidden)
+                #expect(!(try await member.browser.get("/settings").body.string.contains(#"href="/settings/ai""#)))
+            }
+            let admin = try await harness.colleague("Ada Admin", role: .admin)
+            #expect(try await admin.browser.get("/settings/ai").status == .ok)
+            #expect(try await harness.owner.post("/settings/ai", ["features[]": "draft"], includeCSRF: false).status == .forbidden)
+
+            // An owner elsewhere saves their own organization's settings, never these.
+            let outsider = try await harness.test.signUp(name: "Olaf Outsider", organization: "Elsewhere", email: "olaf@elsewhere.example")
+            #expect(try await outsider.post("/settings/ai", ["knowledge": "Elsewhere's notes"]).status == .seeOther)
+            #expect(try await harness.scope.query(OrganizationAISettings.self).count() == 0)
+            #expect(try await OrganizationAISettings.query(on: harness.db).count() == 1)
+        }
+    }
+}
