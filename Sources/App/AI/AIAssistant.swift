@@ -9,7 +9,7 @@ enum AIFeature: String, Sendable, CaseIterable {
     case draft, sentiment, autoAnswer = "auto_answer", translation, category, summary
 
     /// The features built so far, which the settings page offers.
-    static let available: [AIFeature] = [.draft, .summary]
+    static let available: [AIFeature] = [.draft, .sentiment, .summary]
 
     var name: TextKey {
         switch self {
@@ -163,17 +163,24 @@ struct AIAssistant: Sendable {
     }
 }
 
-extension Request {
-    /// The AI assistant of the signed-in member's organization.
-    func aiAssistant(_ tenant: Tenant) -> AIAssistant {
-        let appURL = context.configuration.appURL.absoluteString
+extension AIAssistant {
+    /// The assistant of the organization `scope` works in (`timeZone`: the organization's).
+    static func make(scope: TenantScope, timeZone: String, configuration: AppConfiguration, now: Date) -> AIAssistant {
+        let appURL = configuration.appURL.absoluteString
         return AIAssistant(
-            scope: tenant.scope, settings: context.configuration.ai, billing: billingAccess,
+            scope: scope, settings: configuration.ai, billing: BillingAccess(settings: configuration.billing, now: now),
             client: { settings in
                 ChatCompletionsClient(
                     LLMConfiguration(
                         baseURL: settings.baseURL.absoluteString, apiKey: settings.apiKey, defaultModel: settings.defaultModel,
                         fallbackModel: settings.fallbackModel, appURL: appURL, appName: "ADSapp"))
-            }, now: now, timeZone: TimeZone(identifier: tenant.organization.timeZone) ?? .gmt)
+            }, now: now, timeZone: TimeZone(identifier: timeZone) ?? .gmt)
+    }
+}
+
+extension Request {
+    /// The AI assistant of the signed-in member's organization.
+    func aiAssistant(_ tenant: Tenant) -> AIAssistant {
+        AIAssistant.make(scope: tenant.scope, timeZone: tenant.organization.timeZone, configuration: context.configuration, now: now)
     }
 }

@@ -83,6 +83,7 @@ enum AIController {
                 switch output {
                 case .empty: t(.aiErrorEmpty)
                 case .tooLong(let limit): t(.aiErrorTooLong, ["max": String(limit)])
+                case .notTheSchema: t(.aiErrorShape)
                 }
             return (.badGateway, reason)
         default:

@@ -45,6 +45,32 @@ struct AIPrompt: Sendable, Equatable {
             only the summary. \(dataRule)
             """)
 
+    static let sentiment = AIPrompt(
+        name: "sentiment", version: 1,
+        instructions: """
+            You judge how a customer feels in the last message of a WhatsApp conversation with a business: \
+            "positive", "neutral" or "negative" (annoyed, disappointed, angry or worried), with your \
+            confidence from 0 to 1. Earlier messages are context only. Answer with the JSON object the \
+            response format describes and nothing else. \(dataRule)
+            """,
+        schema: (
+            "sentiment",
+            #"{"type":"object","properties":{"sentiment":{"type":"string","enum":["positive","neutral","negative"]},"confidence":{"type":"number","minimum":0,"maximum":1}},"required":["sentiment","confidence"],"additionalProperties":false}"#
+        ))
+
+    /// For a structured answer: the JSON schema the provider is asked to hold the answer to (its name
+    /// and text). The answer is still checked here (`AIOutput`): a provider may ignore it.
+    var schema: (name: String, text: String)? = nil
+
+    init(name: String, version: Int, instructions: String, schema: (name: String, text: String)? = nil) {
+        self.name = name
+        self.version = version
+        self.instructions = instructions
+        self.schema = schema
+    }
+
+    static func == (a: AIPrompt, b: AIPrompt) -> Bool { a.id == b.id && a.instructions == b.instructions }
+
     /// The request: the instructions as the system message, the material as JSON in the user message.
     func request(_ material: some Encodable) throws -> ChatRequest {
         let encoder = JSONEncoder()
@@ -52,7 +78,8 @@ struct AIPrompt: Sendable, Equatable {
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.dateEncodingStrategy = .iso8601
         let data = String(decoding: try encoder.encode(material), as: UTF8.self)
-        return ChatRequest(messages: [.init(.system, instructions), .init(.user, data)])
+        return ChatRequest(
+            messages: [.init(.system, instructions), .init(.user, data)], jsonSchema: schema.map { (name: $0.name, schema: $0.text) })
     }
 }
 
@@ -80,7 +107,7 @@ struct ConversationMaterial: Encodable, Sendable, Equatable {
 /// Checks of what a model wrote, before anyone sees it: a bad answer is a clear refusal, not a crash
 /// and not a message.
 enum AIOutput {
-    enum Problem: Error, Sendable, Equatable { case empty, tooLong(limit: Int) }
+    enum Problem: Error, Sendable, Equatable { case empty, tooLong(limit: Int), notTheSchema }
 
     /// A reply draft: text a WhatsApp message can carry (4,096 characters at most).
     static func draft(_ text: String) throws(Problem) -> String {
@@ -92,10 +119,41 @@ enum AIOutput {
         try plainText(text, limit: Notes.maxLength - 100)
     }
 
+    /// A sentiment: the JSON object `AIPrompt.sentiment`'s schema describes (a fenced code block
+    /// around it is tolerated, anything else is not).
+    static func sentiment(_ text: String) throws(Problem) -> (sentiment: Sentiment, confidence: Double) {
+        var body = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if body.hasPrefix("```") {
+            body = body.drop { $0 != "\n" }.dropFirst().description
+            if body.hasSuffix("```") { body = String(body.dropLast(3)) }
+        }
+        struct Answer: Decodable {
+            var sentiment: String
+            var confidence: Double
+        }
+        guard !body.isEmpty else { throw .empty }
+        guard let answer = try? JSONDecoder().decode(Answer.self, from: Data(body.utf8)) else { throw .notTheSchema }
+        guard let sentiment = Sentiment(rawValue: answer.sentiment), (0...1).contains(answer.confidence) else { throw .notTheSchema }
+        return (sentiment, answer.confidence)
+    }
+
     private static func plainText(_ text: String, limit: Int) throws(Problem) -> String {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw .empty }
         guard trimmed.count <= limit else { throw .tooLong(limit: limit) }
         return trimmed
+    }
+}
+
+/// How a customer sounds in a message.
+enum Sentiment: String, Sendable, CaseIterable, Codable {
+    case positive, neutral, negative
+
+    var name: TextKey {
+        switch self {
+        case .positive: .aiSentimentPositive
+        case .neutral: .aiSentimentNeutral
+        case .negative: .aiSentimentNegative
+        }
     }
 }

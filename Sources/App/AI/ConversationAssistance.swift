@@ -10,10 +10,12 @@ struct ConversationAssistance: Sendable {
     let businessName: String
 
     /// The conversation's most recent messages with the organization's notes (`AIPrompt`'s material).
-    func material(of conversationID: UUID, summaryLanguage: String? = nil) async throws -> ConversationMaterial {
+    /// `upTo`: only that message and those before it (the newest last).
+    func material(of conversationID: UUID, upTo last: Message? = nil, summaryLanguage: String? = nil) async throws -> ConversationMaterial {
         let scope = assistant.scope
-        let messages = try await scope.query(Message.self).filter(\.$conversation.$id == conversationID)
-            .sort(\.$sentAt, .descending).sort(\.$createdAt, .descending).limit(ConversationMaterial.maxMessages).all()
+        var query = scope.query(Message.self).filter(\.$conversation.$id == conversationID)
+        if let last { query = query.filter(\.$sentAt <= last.sentAt) }
+        let messages = try await query.sort(\.$sentAt, .descending).sort(\.$createdAt, .descending).limit(ConversationMaterial.maxMessages).all()
         let settings = try await OrganizationAISettings.of(scope, now: assistant.now)
         return ConversationMaterial(
             business: businessName, businessNotes: settings.knowledge,
@@ -54,6 +56,14 @@ struct ConversationAssistance: Sendable {
             }
             continuation.onTermination = { _ in task.cancel() }
         }
+    }
+
+    /// How the customer sounds in `message`, with the messages before it as context (`AIOutput.sentiment`).
+    func sentiment(of message: Message) async throws -> Sentiment {
+        var material = try await material(of: message.$conversation.id, upTo: message)
+        material.businessNotes = ""
+        let answer = try await assistant.complete(try AIPrompt.sentiment.request(material), for: .sentiment, prompt: .sentiment)
+        return try AIOutput.sentiment(answer.content).sentiment
     }
 
     /// A summary in the member's language, checked (`AIOutput.summary`).

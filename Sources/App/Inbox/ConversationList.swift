@@ -13,6 +13,8 @@ struct ConversationList: Sendable {
         var teamID: UUID?
         var tagID: UUID?
         var connectionID: UUID?
+        /// The customer's latest classified sentiment (`ClassifySentiment`).
+        var sentiment: Sentiment?
     }
 
     /// For each status and each assignee choice (within the other parts of the filter): how many
@@ -75,6 +77,7 @@ struct ConversationList: Sendable {
         if let visible = access.visibleConversations { conditions.append(visible) }
         if let teamID = filter.teamID { conditions.append("v.team_id = \(bind: teamID)") }
         if let connectionID = filter.connectionID { conditions.append("v.connection_id = \(bind: connectionID)") }
+        if let sentiment = filter.sentiment { conditions.append("v.sentiment = \(bind: sentiment.rawValue)") }
         if let tagID = filter.tagID {
             conditions.append("EXISTS (SELECT 1 FROM conversation_tags t WHERE t.conversation_id = v.id AND t.tag_id = \(bind: tagID))")
         }

@@ -61,6 +61,12 @@ enum InboxAPIController {
         filter.teamID = try id("team")
         filter.tagID = try id("tag")
         filter.connectionID = try id("connection")
+        if let raw = request.query[String.self, at: "sentiment"], !raw.isEmpty {
+            guard let sentiment = Sentiment(rawValue: raw) else {
+                throw APIError(.badRequest, code: "validation_failed", message: "sentiment must be one of: positive, neutral, negative.")
+            }
+            filter.sentiment = sentiment
+        }
         return filter
     }
 

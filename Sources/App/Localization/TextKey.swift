@@ -1068,4 +1068,10 @@ enum TextKey: String, CaseIterable, Sendable {
     case aiSettingsErrorModel = "ai.settings.error_model"
     case aiSettingsErrorBudget = "ai.settings.error_budget"
     case aiSettingsErrorKnowledge = "ai.settings.error_knowledge"
+    case aiSentimentPositive = "ai.sentiment.positive"
+    case aiSentimentNeutral = "ai.sentiment.neutral"
+    case aiSentimentNegative = "ai.sentiment.negative"
+    case aiSentimentShown = "ai.sentiment.shown"
+    case aiSentimentFilter = "ai.sentiment.filter"
+    case aiErrorShape = "ai.error.shape"
 }

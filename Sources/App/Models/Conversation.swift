@@ -26,6 +26,8 @@ final class Conversation: Model, TenantOwned, @unchecked Sendable {
     @OptionalField(key: "snoozed_until") var snoozedUntil: Date?
     /// Since when the customer has waited for an answer (their oldest unanswered message): the SLA age.
     @OptionalField(key: "waiting_since") var waitingSince: Date?
+    /// The sentiment of the customer's latest classified message (`Sentiment`).
+    @OptionalField(key: "sentiment") var sentiment: String?
     @Field(key: "created_at") var createdAt: Date
 
     init() {}

@@ -61,6 +61,7 @@ struct InboundIngest: Sendable {
             try JobStore.NewJob(DownloadInboundMedia.self, .init(messageID: $0.id), priority: .high, organizationID: scope.organizationID)
         }
         try await jobs.enqueue(downloads, on: scope.database)
+        try await ClassifySentiment.queue(stored.filter { Self.kind(of: $0.message) == "text" }.map(\.id), scope: scope, jobs: jobs)
         return stored.count
     }
 

@@ -236,11 +236,21 @@ enum PageFixtures {
         add("templates", templates) { TemplatesPage.html(templates, $0) }
         let inbox = inboxModel(s)
         add("inbox", inbox) { ConversationListPage.html(inbox, $0) }
+        var inboxBySentiment = inbox
+        inboxBySentiment.filtersBySentiment = true
+        inboxBySentiment.filter.sentiment = .negative
+        inboxBySentiment.search = nil
+        add("inbox by sentiment", inboxBySentiment) { ConversationListPage.html(inboxBySentiment, $0) }
         let conversation = conversationModel(s)
         add("conversation", conversation) { ConversationPage.html(conversation, $0) }
         var conversationWithAI = conversation
         conversationWithAI.assistance = .init(draft: true, summary: true)
         conversationWithAI.composerText = s("AI draft")
+        conversationWithAI.items = conversation.items.map { item in
+            guard case .message(var bubble) = item, bubble.isInbound else { return item }
+            bubble.sentiment = .negative
+            return .message(bubble)
+        }
         add("conversation with AI", conversationWithAI) { ConversationPage.html(conversationWithAI, $0) }
         let aiSettings = AISettingsPage.Model(
             configured: false, features: [.init(feature: .draft, enabled: true), .init(feature: .summary, enabled: false)], model: s("model"),

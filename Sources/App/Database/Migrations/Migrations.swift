@@ -51,5 +51,6 @@ enum Migrations {
         CreateAIUsage(),
         LimitContactSearchPendingLists(),
         CreateAIOrganizationSettings(),
+        AddSentiment(),
     ]
 }

@@ -42,6 +42,8 @@ enum ConversationListPage {
         var tags: [Choice] = []
         var numbers: [Choice] = []
         var members: [Choice] = []
+        /// The organization classifies sentiment (or a sentiment filter is set): the list offers the filter.
+        var filtersBySentiment = false
         var search: Search?
         var isAvailable = true
         var canWork = false

@@ -43,6 +43,11 @@ extension ConversationListPage {
         }
         model.counts = try await list.counts(model.filter)
         (model.teams, model.tags, model.numbers, model.members) = (choices.teams, choices.tags, choices.numbers, choices.members)
+        if model.filter.sentiment != nil {
+            model.filtersBySentiment = true
+        } else if request.context.configuration.ai != nil {
+            model.filtersBySentiment = try await OrganizationAISettings.of(tenant.scope, now: request.now).enabledFeatures.contains(.sentiment)
+        }
     }
 
     /// Notes that name the reader and that they have not opened yet, newest first; only in

@@ -35,6 +35,7 @@ extension ConversationListPage {
         if let team = filter.teamID { items.append("team=\(team)") }
         if let tag = filter.tagID { items.append("tag=\(tag)") }
         if let number = filter.connectionID { items.append("connection=\(number)") }
+        if let sentiment = filter.sentiment { items.append("sentiment=\(sentiment.rawValue)") }
         if let cursor { items.append("cursor=\(cursor)") }
         return SiteURL.inbox.path + "?" + items.joined(separator: "&")
     }
@@ -106,6 +107,15 @@ extension ConversationListPage {
                 filterSelect("filter-team", "team", t(.inboxFilterTeam), model.teams, model.filter.teamID, t),
                 filterSelect("filter-tag", "tag", t(.inboxFilterTag), model.tags, model.filter.tagID, t),
                 filterSelect("filter-number", "connection", t(.inboxFilterNumber), model.numbers, model.filter.connectionID, t),
+                .if(
+                    model.filtersBySentiment,
+                    .div(
+                        .class("field"),
+                        .label(.for("filter-sentiment"), .text(t(.aiSentimentFilter))),
+                        Forms.select(
+                            id: "filter-sentiment", name: "sentiment",
+                            options: [("", t(.inboxFilterAny))] + Sentiment.allCases.map { ($0.rawValue, t($0.name)) },
+                            selected: model.filter.sentiment?.rawValue ?? ""))),
                 .button(.type(.submit), .class("button-secondary"), .text(t(.inboxFilterApply)))
             )
         )

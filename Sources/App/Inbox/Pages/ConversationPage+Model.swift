@@ -15,6 +15,8 @@ enum ConversationPage {
         var isReply: Bool
         var media: Media?
         var at: Date
+        /// How the customer sounds here, when the AI classified it.
+        var sentiment: Sentiment? = nil
     }
 
     struct Media {

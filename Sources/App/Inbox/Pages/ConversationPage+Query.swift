@@ -42,7 +42,8 @@ extension ConversationPage {
                     media: message.mediaState.map {
                         .init(state: $0, url: SiteURL.media(.value(message.id!)).path, mimeType: message.mediaMimeType, filename: message.mediaFilename)
                     },
-                    at: message.sentAt
+                    at: message.sentAt,
+                    sentiment: message.sentiment.flatMap(Sentiment.init(rawValue:))
                 ))
         }
         items += notes.map { .note(.init(id: $0.id!, author: $0.authorName, body: $0.body, at: $0.createdAt)) }

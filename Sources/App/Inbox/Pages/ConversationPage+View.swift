@@ -180,7 +180,12 @@ extension ConversationPage {
                 .class("meta"),
                 .text(t.dateTime(bubble.at)),
                 .unwrap(statusText) { .span(.class("status status-\(bubble.status.rawValue)"), .text($0)) },
-                .unwrap(errorText) { .span(.class("field-error"), .text($0)) }),
+                .unwrap(errorText) { .span(.class("field-error"), .text($0)) },
+                .unwrap(bubble.sentiment) { sentiment in
+                    .span(
+                        .class("sentiment sentiment-\(sentiment.rawValue)"), .data(named: "sentiment", value: sentiment.rawValue),
+                        .text(" · " + t(.aiSentimentShown, ["sentiment": t(sentiment.name)])))
+                }),
             .if(
                 model.canReply && model.windowIsOpen && bubble.kind != "reaction",
                 .div(

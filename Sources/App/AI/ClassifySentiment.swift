@@ -1,0 +1,68 @@
+import Fluent
+import Foundation
+import Jobs
+import LLM
+import SQLKit
+
+/// The sentiment of inbound text messages, for organizations that turned the feature on: each
+/// message is classified with its conversation's recent messages as context, and the conversation
+/// takes the sentiment of its customer's latest classified message (the list filters on it).
+///
+/// Queued by `InboundIngest` once a webhook batch with the batch's text messages. A refusal (the
+/// feature turned off since, the budget or the plan's credits spent, no provider) ends the job: the
+/// messages stay unclassified. A provider failure or an answer outside the schema is retried.
+struct ClassifySentiment: JobHandler {
+    struct Payload: Codable, Sendable {
+        var messageIDs: [UUID]
+    }
+
+    static let kind = "ai.sentiment"
+    static let queue: QueueName = .ai
+    static let maxAttempts = 3
+
+    let configuration: AppConfiguration
+    let inboxWakeUp: Signal
+    let now: @Sendable () -> Date
+
+    /// Queues the classification of `messageIDs` (inbound text just stored) when the organization has
+    /// the feature on: one lookup of its AI settings a batch.
+    static func queue(_ messageIDs: [UUID], scope: TenantScope, jobs: JobStore) async throws {
+        guard !messageIDs.isEmpty else { return }
+        let settings = try await scope.query(OrganizationAISettings.self).first()
+        guard settings?.enabledFeatures.contains(.sentiment) == true else { return }
+        try await jobs.enqueue([try .init(Self.self, .init(messageIDs: messageIDs), organizationID: scope.organizationID)], on: scope.database)
+    }
+
+    func run(_ payload: Payload, context: JobContext) async throws {
+        guard let organizationID = context.organizationID,
+            let organization = try await Organization.find(organizationID, on: context.database)
+        else { return }
+        let scope = TenantScope(organizationID: organizationID, database: context.database)
+        let assistance = ConversationAssistance(
+            assistant: .make(scope: scope, timeZone: organization.timeZone, configuration: configuration, now: now()), businessName: organization.name)
+        let messages = try await scope.query(Message.self).filter(\.$id ~~ payload.messageIDs).filter(\.$direction == .inbound)
+            .filter(\.$sentiment == nil).sort(\.$sentAt).all()
+        for message in messages {
+            let sentiment: Sentiment
+            do {
+                sentiment = try await assistance.sentiment(of: message)
+            } catch let refusal as AIRefusal {
+                context.logger.info("sentiment not classified", metadata: ["reason": .string(refusal.description)])
+                return
+            }
+            message.sentiment = sentiment.rawValue
+            try await message.save(on: context.database)
+            // The conversation follows its newest classified message, whichever finishes last.
+            try await scope.sql { organization in
+                """
+                UPDATE conversations SET sentiment = \(bind: sentiment.rawValue)
+                WHERE id = \(bind: message.$conversation.id) AND organization_id = \(bind: organization)
+                AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = conversations.id AND m.direction = 'inbound'
+                  AND m.sentiment IS NOT NULL AND m.sent_at > \(bind: message.sentAt))
+                """
+            }.run()
+            try await InboxEventLog(database: context.database, wakeUp: inboxWakeUp, now: now())
+                .record(.conversation, conversations: [message.$conversation.id], data: ["change": "sentiment"])
+        }
+    }
+}
