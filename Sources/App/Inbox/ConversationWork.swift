@@ -47,11 +47,14 @@ struct ConversationWork: Sendable {
             guard let snoozedUntil, snoozedUntil > now else { throw Refusal.snoozeNeedsAFutureTime }
         }
         let until = status == .snoozed ? snoozedUntil : nil
+        let (resolver, jobs, now) = (access.membershipID, jobs, now)
         try await change(ids, event: ["change": "status", "status": status.rawValue]) { scope, query in
+            let resolving = status == .resolved ? try await query.copy().filter(\.$status != .resolved).all(\.$id) : []
             let update = query.set(\.$status, to: status).set(\.$snoozedUntil, to: until)
             // A resolved conversation no longer waits for an answer.
             if status == .resolved { update.set(\.$waitingSince, to: nil) }
             try await update.update()
+            try await SummarizeResolved.queue(resolving, by: resolver, at: now, scope: scope, jobs: jobs)
         }
         if let until {
             try await jobs.enqueue(.init(WakeSnoozedConversations.self, .init(), runAt: until))

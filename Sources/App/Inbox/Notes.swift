@@ -20,6 +20,12 @@ struct Notes: Sendable {
     /// `mentioning: false` for text no member wrote (an AI summary): an `@name` in it tells no one.
     @discardableResult
     func add(_ text: String, to conversationID: UUID, by author: User, mentioning: Bool = true) async throws -> Note {
+        try await add(text, to: conversationID, authorID: author.id, authorName: author.name, mentioning: mentioning)
+    }
+
+    /// A note by a member (`authorID`) or by the app itself (`nil`, e.g. a summary made on resolving).
+    @discardableResult
+    func add(_ text: String, to conversationID: UUID, authorID: UUID?, authorName: String, mentioning: Bool = true) async throws -> Note {
         let body = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !body.isEmpty else { throw Refusal.empty }
         guard body.count <= Self.maxLength else { throw Refusal.tooLong(limit: Self.maxLength) }
@@ -27,8 +33,8 @@ struct Notes: Sendable {
         note.id = UUID()
         note.organizationID = scope.organizationID
         note.$conversation.id = conversationID
-        note.authorID = author.id
-        note.authorName = author.name
+        note.authorID = authorID
+        note.authorName = authorName
         note.body = body
         note.createdAt = now
         let (wakeUp, now) = (wakeUp, now)
@@ -38,7 +44,7 @@ struct Notes: Sendable {
             let mentioned =
                 mentioning
                 ? Self.mentioned(in: body, among: members.map { (id: $0.id!, name: $0.user.name, email: $0.user.email) })
-                    .filter { id in members.first { $0.id == id }?.$user.id != author.id } : []
+                    .filter { id in members.first { $0.id == id }?.$user.id != authorID } : []
             let log = InboxEventLog(database: scope.database, wakeUp: wakeUp, now: now)
             for membershipID in mentioned {
                 let mention = Mention()
@@ -49,9 +55,9 @@ struct Notes: Sendable {
                 mention.createdAt = now
                 try await mention.create(on: scope.database)
                 try await log.record(
-                    .mention, organizationID: scope.organizationID, conversationID: conversationID, recipientID: membershipID, data: ["by": author.name])
+                    .mention, organizationID: scope.organizationID, conversationID: conversationID, recipientID: membershipID, data: ["by": authorName])
             }
-            try await log.record(.note, conversations: [conversationID], data: ["by": author.name])
+            try await log.record(.note, conversations: [conversationID], data: ["by": authorName])
             if !mentioned.isEmpty {
                 // Those who chose so hear of it by email too (`NotifyMention` checks their choice and access).
                 try await JobStore(database: scope.database, now: { now }).enqueue(

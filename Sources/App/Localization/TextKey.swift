@@ -1074,4 +1074,5 @@ enum TextKey: String, CaseIterable, Sendable {
     case aiSentimentShown = "ai.sentiment.shown"
     case aiSentimentFilter = "ai.sentiment.filter"
     case aiErrorShape = "ai.error.shape"
+    case aiSettingsFeaturesHint = "ai.settings.features_hint"
 }

@@ -244,4 +244,40 @@ struct ConversationAssistanceTests {
             #expect(try await harness.scope.query(Message.self).filter(\.$direction == .outbound).count() == 0)
         }
     }
+
+    @Test("Resolving a conversation with summaries on keeps a summary in the resolver's language; short ones and summaries turned off cost nothing")
+    func summaryOnResolving() async throws {
+        try await withAI { harness, simulator in
+            let long = try await harness.conversation(of: "31600000609", name: "Fenna", saying: "Mijn bestelling is kapot aangekomen")
+            for text in ["De taart is ingedeukt", "Kunnen jullie een nieuwe sturen?", "Vandaag nog graag"] {
+                _ = try await harness.stored(try await harness.customer("31600000609", name: "Fenna").sendText(text))
+            }
+            let short = try await harness.conversation(of: "31600000610", name: "Gijs", saying: "Bedankt!")
+            _ = try await harness.owner.post("/language", ["language": "nl"])
+            simulator.script(Self.sonnet, .text("Fenna's taart kwam beschadigd aan; ze wil vandaag een nieuwe."))
+            for conversation in [long, short] {
+                let resolved = try await harness.owner.api(.POST, "/api/v1/conversations/\(conversation.id!)/work", json: #"{"action":"resolve"}"#)
+                #expect(resolved.status == .noContent)
+            }
+            _ = try await harness.runJobsUntilIdle()
+            let notes = try await harness.scope.query(Note.self).all()
+            #expect(notes.count == 1, "only the conversation of four messages")
+            #expect(notes.first?.$conversation.id == long.id)
+            #expect(notes.first?.authorID == nil)
+            #expect(notes.first?.authorName == "AI")
+            #expect(notes.first?.body == "AI-samenvatting: Fenna's taart kwam beschadigd aan; ze wil vandaag een nieuwe.")
+            #expect(try Self.material(simulator.requests.last)["summary_language"] as? String == "nl")
+            #expect(simulator.requests.count == 1)
+
+            // Resolving what is already resolved summarizes nothing again; with summaries off, nothing is queued.
+            _ = try await harness.owner.api(.POST, "/api/v1/conversations/\(long.id!)/work", json: #"{"action":"resolve"}"#)
+            _ = try await harness.owner.post("/settings/ai", ["features[]": "draft"])
+            _ = try await harness.owner.api(.POST, "/api/v1/conversations/\(long.id!)/work", json: #"{"action":"open"}"#)
+            _ = try await harness.owner.api(.POST, "/api/v1/conversations/\(long.id!)/work", json: #"{"action":"resolve"}"#)
+            _ = try await harness.runJobsUntilIdle()
+            #expect(simulator.requests.count == 1)
+            let queued = try await harness.db.sql.raw("SELECT COUNT(*) AS n FROM jobs WHERE kind = 'ai.summary.resolved'").first()
+            #expect(try queued?.decode(column: "n", as: Int.self) == 2, "one for each of the first two resolves, none after")
+        }
+    }
 }

@@ -20,6 +20,7 @@ extension AISettingsPage {
                     .id("ai-settings-form"), .method(.post), .action(SiteURL.aiSettings.path), .class("settings-form"), Forms.csrf(chrome.csrfToken),
                     .fieldset(
                         .element(named: "legend", text: t(.aiSettingsFeatures)),
+                        .p(.class("field-hint"), .text(t(.aiSettingsFeaturesHint))),
                         .forEach(model.features) { row in
                             .div(
                                 .class("check"),
