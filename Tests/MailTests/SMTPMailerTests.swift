@@ -149,7 +149,9 @@ struct SMTPMailerTests {
             guard case MailError.transient(let reason, _) = error else { return false }
             return reason.contains("did not answer in time")
         }
-        #expect(ContinuousClock.now - started < .seconds(5))  // the 15 s limits did not apply
+        // The 15 s default limits did not apply (12 s leaves room for a loaded machine: a run beside a
+        // release build took 5.4 s).
+        #expect(ContinuousClock.now - started < .seconds(12))
     }
 
     @Test("A refused connection is transient")

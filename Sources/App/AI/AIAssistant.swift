@@ -9,7 +9,7 @@ enum AIFeature: String, Sendable, CaseIterable {
     case draft, sentiment, autoAnswer = "auto_answer", translation, category, summary
 
     /// The features built so far, which the settings page offers.
-    static let available: [AIFeature] = [.draft, .sentiment, .summary]
+    static let available: [AIFeature] = [.draft, .sentiment, .category, .summary]
 
     var name: TextKey {
         switch self {

@@ -58,6 +58,16 @@ struct AIPrompt: Sendable, Equatable {
             #"{"type":"object","properties":{"sentiment":{"type":"string","enum":["positive","neutral","negative"]},"confidence":{"type":"number","minimum":0,"maximum":1}},"required":["sentiment","confidence"],"additionalProperties":false}"#
         ))
 
+    /// The schema is made per organization from its categories (`AIOutput.categorySchema`).
+    static let category = AIPrompt(
+        name: "category", version: 1,
+        instructions: """
+            You sort a WhatsApp conversation between a customer and a business into one of the \
+            business's categories, listed as "categories" in the material, by what the customer wants. \
+            Answer "none" when no category fits, and give your confidence from 0 to 1. Answer with the \
+            JSON object the response format describes and nothing else. \(dataRule)
+            """)
+
     /// For a structured answer: the JSON schema the provider is asked to hold the answer to (its name
     /// and text). The answer is still checked here (`AIOutput`): a provider may ignore it.
     var schema: (name: String, text: String)? = nil
@@ -71,8 +81,10 @@ struct AIPrompt: Sendable, Equatable {
 
     static func == (a: AIPrompt, b: AIPrompt) -> Bool { a.id == b.id && a.instructions == b.instructions }
 
-    /// The request: the instructions as the system message, the material as JSON in the user message.
-    func request(_ material: some Encodable) throws -> ChatRequest {
+    /// The request: the instructions as the system message, the material as JSON in the user message;
+    /// `schema` for prompts whose schema is made per request.
+    func request(_ material: some Encodable, schema: (name: String, text: String)? = nil) throws -> ChatRequest {
+        let schema = schema ?? self.schema
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
@@ -97,6 +109,8 @@ struct ConversationMaterial: Encodable, Sendable, Equatable {
     var messages: [Line]
     /// For a summary: the language it is written in (`en`, `nl`).
     var summaryLanguage: String?
+    /// For sorting: the organization's categories.
+    var categories: [String]?
 
     /// The most recent messages a prompt sees, so a long thread costs no more than a short one.
     static let maxMessages = 30
@@ -122,19 +136,55 @@ enum AIOutput {
     /// A sentiment: the JSON object `AIPrompt.sentiment`'s schema describes (a fenced code block
     /// around it is tolerated, anything else is not).
     static func sentiment(_ text: String) throws(Problem) -> (sentiment: Sentiment, confidence: Double) {
+        struct Answer: Decodable {
+            var sentiment: String
+            var confidence: Double
+        }
+        let answer: Answer = try json(text)
+        guard let sentiment = Sentiment(rawValue: answer.sentiment), (0...1).contains(answer.confidence) else { throw .notTheSchema }
+        return (sentiment, answer.confidence)
+    }
+
+    /// The schema of a category answer: one of `categories` or "none", with a confidence.
+    static func categorySchema(_ categories: [String]) -> (name: String, text: String) {
+        let schema: [String: Any] = [
+            "type": "object",
+            "properties": [
+                "category": ["type": "string", "enum": categories + ["none"]], "confidence": ["type": "number", "minimum": 0, "maximum": 1],
+            ],
+            "required": ["category", "confidence"], "additionalProperties": false,
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: schema, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return ("category", String(decoding: data, as: UTF8.self))
+    }
+
+    /// A category: one of `categories` (as written there), or nil for "none" and for an answer less
+    /// sure than `minimumConfidence`.
+    static func category(_ text: String, among categories: [String]) throws(Problem) -> String? {
+        struct Answer: Decodable {
+            var category: String
+            var confidence: Double
+        }
+        let answer: Answer = try json(text)
+        guard (0...1).contains(answer.confidence) else { throw .notTheSchema }
+        if answer.category == "none" { return nil }
+        guard let category = categories.first(where: { $0 == answer.category }) else { throw .notTheSchema }
+        return answer.confidence >= minimumConfidence ? category : nil
+    }
+
+    /// Below this a category is not applied: a wrong tag costs an agent more than none.
+    static let minimumConfidence = 0.6
+
+    /// A JSON answer, a fenced code block around it tolerated.
+    private static func json<T: Decodable>(_ text: String) throws(Problem) -> T {
         var body = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if body.hasPrefix("```") {
             body = body.drop { $0 != "\n" }.dropFirst().description
             if body.hasSuffix("```") { body = String(body.dropLast(3)) }
         }
-        struct Answer: Decodable {
-            var sentiment: String
-            var confidence: Double
-        }
         guard !body.isEmpty else { throw .empty }
-        guard let answer = try? JSONDecoder().decode(Answer.self, from: Data(body.utf8)) else { throw .notTheSchema }
-        guard let sentiment = Sentiment(rawValue: answer.sentiment), (0...1).contains(answer.confidence) else { throw .notTheSchema }
-        return (sentiment, answer.confidence)
+        guard let answer = try? JSONDecoder().decode(T.self, from: Data(body.utf8)) else { throw .notTheSchema }
+        return answer
     }
 
     private static func plainText(_ text: String, limit: Int) throws(Problem) -> String {

@@ -15,6 +15,8 @@ enum AISettingsController {
         var model: String?
         var budget: String?
         var knowledge: String?
+        /// One a line.
+        var categories: String?
     }
 
     /// A model id as providers write them: `vendor/name`, with versions and variants (`:free`).
@@ -45,7 +47,20 @@ enum AISettingsController {
         guard knowledge.count <= OrganizationAISettings.maxKnowledgeLength else {
             return try await refuse(t(.aiSettingsErrorKnowledge, ["max": BillingPage.number(OrganizationAISettings.maxKnowledgeLength, t.language)]))
         }
+        var categories: [String] = []
+        for line in (form.categories ?? "").split(whereSeparator: \.isNewline) {
+            let name = line.trimmingCharacters(in: .whitespaces)
+            guard !name.isEmpty else { continue }
+            guard name.count <= InboxSettings.maxNameLength, name.lowercased() != "none" else {
+                return try await refuse(t(.aiSettingsErrorCategory, ["max": String(InboxSettings.maxNameLength)]))
+            }
+            if !categories.contains(name) { categories.append(name) }
+        }
+        guard categories.count <= OrganizationAISettings.maxCategories else {
+            return try await refuse(t(.aiSettingsErrorCategories, ["max": String(OrganizationAISettings.maxCategories)]))
+        }
         let settings = try await OrganizationAISettings.of(tenant.scope, now: request.now)
+        settings.categories = categories
         settings.enabledFeatures = features
         settings.model = model
         settings.monthlyBudget = budget

@@ -8,7 +8,7 @@ import SQLKit
 /// message is classified with its conversation's recent messages as context, and the conversation
 /// takes the sentiment of its customer's latest classified message (the list filters on it).
 ///
-/// Queued by `InboundIngest` once a webhook batch with the batch's text messages. A refusal (the
+/// Queued by `AIArrivals` once a webhook batch with the batch's text messages. A refusal (the
 /// feature turned off since, the budget or the plan's credits spent, no provider) ends the job: the
 /// messages stay unclassified. A provider failure or an answer outside the schema is retried.
 struct ClassifySentiment: JobHandler {
@@ -23,15 +23,6 @@ struct ClassifySentiment: JobHandler {
     let configuration: AppConfiguration
     let inboxWakeUp: Signal
     let now: @Sendable () -> Date
-
-    /// Queues the classification of `messageIDs` (inbound text just stored) when the organization has
-    /// the feature on: one lookup of its AI settings a batch.
-    static func queue(_ messageIDs: [UUID], scope: TenantScope, jobs: JobStore) async throws {
-        guard !messageIDs.isEmpty else { return }
-        let settings = try await scope.query(OrganizationAISettings.self).first()
-        guard settings?.enabledFeatures.contains(.sentiment) == true else { return }
-        try await jobs.enqueue([try .init(Self.self, .init(messageIDs: messageIDs), organizationID: scope.organizationID)], on: scope.database)
-    }
 
     func run(_ payload: Payload, context: JobContext) async throws {
         guard let organizationID = context.organizationID,

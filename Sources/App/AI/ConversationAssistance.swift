@@ -66,6 +66,16 @@ struct ConversationAssistance: Sendable {
         return try AIOutput.sentiment(answer.content).sentiment
     }
 
+    /// The category among `categories` the conversation fits, or nil (`AIOutput.category`).
+    func category(of conversationID: UUID, among categories: [String]) async throws -> String? {
+        var material = try await material(of: conversationID)
+        material.businessNotes = ""
+        material.categories = categories
+        let request = try AIPrompt.category.request(material, schema: AIOutput.categorySchema(categories))
+        let answer = try await assistant.complete(request, for: .category, prompt: .category)
+        return try AIOutput.category(answer.content, among: categories)
+    }
+
     /// A summary in the member's language, checked (`AIOutput.summary`).
     func summary(of conversationID: UUID, language: String) async throws -> String {
         let request = try AIPrompt.summary.request(try await material(of: conversationID, summaryLanguage: language))

@@ -11,6 +11,8 @@ final class OrganizationAISettings: Model, TenantOwned, @unchecked Sendable {
     /// The features a member asks for (a draft, a summary) are on until an admin turns them off.
     static let defaultFeatures: Set<AIFeature> = [.draft, .summary]
     static let maxKnowledgeLength = 8_000
+    /// At most this many categories, each a tag name (`InboxSettings.maxNameLength`).
+    static let maxCategories = 20
 
     @ID(key: .id) var id: UUID?
     @Field(key: "organization_id") var organizationID: UUID
@@ -19,6 +21,8 @@ final class OrganizationAISettings: Model, TenantOwned, @unchecked Sendable {
     @OptionalField(key: "model") var model: String?
     @OptionalField(key: "monthly_budget") var monthlyBudget: Double?
     @Field(key: "knowledge") var knowledge: String
+    /// The categories conversations are sorted into, one a line; each becomes a tag when used.
+    @OptionalField(key: "categories") var categoryList: String?
     @Field(key: "updated_at") var updatedAt: Date
 
     init() {}
@@ -34,6 +38,11 @@ final class OrganizationAISettings: Model, TenantOwned, @unchecked Sendable {
     var enabledFeatures: Set<AIFeature> {
         get { Set(enabledFeatureList.split(separator: ",").compactMap { AIFeature(rawValue: String($0)) }) }
         set { enabledFeatureList = AIFeature.allCases.filter(newValue.contains).map(\.rawValue).joined(separator: ",") }
+    }
+
+    var categories: [String] {
+        get { (categoryList ?? "").split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+        set { categoryList = newValue.isEmpty ? nil : newValue.joined(separator: "\n") }
     }
 
     /// The organization's row, or the defaults (not saved) when it has none.

@@ -28,6 +28,7 @@ struct BackgroundJobs: Sendable {
         registry.register(DownloadInboundMedia(services: whatsApp))
         registry.register(ClassifySentiment(configuration: configuration, inboxWakeUp: inboxWakeUp, now: now))
         registry.register(SummarizeResolved(context: context, inboxWakeUp: inboxWakeUp, now: now))
+        registry.register(CategorizeConversations(configuration: configuration, inboxWakeUp: inboxWakeUp, now: now))
         registry.register(SendWhatsAppMessage(services: whatsApp, inboxWakeUp: inboxWakeUp, now: now))
         registry.register(MarkWhatsAppMessageRead(services: whatsApp, now: now))
         registry.register(SyncMessageTemplates(services: whatsApp, now: now))

@@ -1075,4 +1075,8 @@ enum TextKey: String, CaseIterable, Sendable {
     case aiSentimentFilter = "ai.sentiment.filter"
     case aiErrorShape = "ai.error.shape"
     case aiSettingsFeaturesHint = "ai.settings.features_hint"
+    case aiSettingsCategories = "ai.settings.categories"
+    case aiSettingsCategoriesHint = "ai.settings.categories_hint"
+    case aiSettingsErrorCategory = "ai.settings.error_category"
+    case aiSettingsErrorCategories = "ai.settings.error_categories"
 }

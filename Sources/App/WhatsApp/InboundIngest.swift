@@ -61,7 +61,8 @@ struct InboundIngest: Sendable {
             try JobStore.NewJob(DownloadInboundMedia.self, .init(messageID: $0.id), priority: .high, organizationID: scope.organizationID)
         }
         try await jobs.enqueue(downloads, on: scope.database)
-        try await ClassifySentiment.queue(stored.filter { Self.kind(of: $0.message) == "text" }.map(\.id), scope: scope, jobs: jobs)
+        let texts = stored.filter { Self.kind(of: $0.message) == "text" }
+        try await AIArrivals.queue(messages: texts.map(\.id), conversations: texts.map(\.conversationID), scope: scope, jobs: jobs)
         return stored.count
     }
 

@@ -26,6 +26,8 @@ enum AISettingsPage {
         var budget: Double?
         var platformBudget: Double?
         var knowledge: String
+        /// The conversation categories, one a line.
+        var categories: [String]
         /// This month: a row per feature in use, most expensive first.
         var usage: [UsageRow]
         var spent: Double

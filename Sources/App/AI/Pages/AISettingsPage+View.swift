@@ -43,6 +43,13 @@ extension AISettingsPage {
                     .textarea(
                         .id("ai-knowledge"), .name("knowledge"), .attribute(named: "maxlength", value: String(OrganizationAISettings.maxKnowledgeLength)),
                         .attribute(named: "aria-describedby", value: "ai-knowledge-hint"), .attribute(named: "rows", value: "8"), .text(model.knowledge)),
+                    .label(.for("ai-categories"), .text(t(.aiSettingsCategories))),
+                    .p(
+                        .id("ai-categories-hint"), .class("field-hint"),
+                        .text(t(.aiSettingsCategoriesHint, ["max": String(OrganizationAISettings.maxCategories)]))),
+                    .textarea(
+                        .id("ai-categories"), .name("categories"), .attribute(named: "aria-describedby", value: "ai-categories-hint"),
+                        .attribute(named: "rows", value: "5"), .text(model.categories.joined(separator: "\n"))),
                     .button(.type(.submit), .class("button-primary"), .text(t(.aiSettingsSave))))),
             .section(
                 .class("panel"),

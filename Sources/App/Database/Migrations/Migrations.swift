@@ -52,5 +52,6 @@ enum Migrations {
         LimitContactSearchPendingLists(),
         CreateAIOrganizationSettings(),
         AddSentiment(),
+        AddAICategories(),
     ]
 }

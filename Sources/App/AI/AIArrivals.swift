@@ -1,0 +1,24 @@
+import Fluent
+import Foundation
+import Jobs
+
+/// The AI work new customer messages bring, for the features the organization turned on: their
+/// sentiment (`ClassifySentiment`) and their conversations' category (`CategorizeConversations`).
+/// One lookup of the organization's AI settings a webhook batch; nothing more when both are off.
+enum AIArrivals {
+    /// `messages`: inbound text just stored; `conversations`: theirs.
+    static func queue(messages: [UUID], conversations: [UUID], scope: TenantScope, jobs: JobStore) async throws {
+        guard !messages.isEmpty else { return }
+        guard let settings = try await scope.query(OrganizationAISettings.self).first() else { return }
+        var queued: [JobStore.NewJob] = []
+        if settings.enabledFeatures.contains(.sentiment) {
+            queued.append(try .init(ClassifySentiment.self, .init(messageIDs: messages), organizationID: scope.organizationID))
+        }
+        if settings.enabledFeatures.contains(.category), !settings.categories.isEmpty {
+            var seen: Set<UUID> = []
+            let unique = conversations.filter { seen.insert($0).inserted }
+            queued.append(try .init(CategorizeConversations.self, .init(conversationIDs: unique), organizationID: scope.organizationID))
+        }
+        try await jobs.enqueue(queued, on: scope.database)
+    }
+}
