@@ -136,19 +136,21 @@ let package = Package(
             ],
             path: "Sources/Simulators/WhatsAppSimulator"
         ),
+        // What the simulators' executables share: waiting for the signal to stop.
+        .target(name: "SimulatorSupport", path: "Sources/Simulators/SimulatorSupport"),
         .executableTarget(
             name: "stripe-simulator",
-            dependencies: ["StripeSimulator"],
+            dependencies: ["StripeSimulator", "SimulatorSupport"],
             path: "Sources/Simulators/stripe-simulator"
         ),
         .executableTarget(
             name: "llm-simulator",
-            dependencies: ["LLMSimulator"],
+            dependencies: ["LLMSimulator", "SimulatorSupport"],
             path: "Sources/Simulators/llm-simulator"
         ),
         .executableTarget(
             name: "whatsapp-simulator",
-            dependencies: ["WhatsAppSimulator", .product(name: "Vapor", package: "vapor")],
+            dependencies: ["WhatsAppSimulator", "SimulatorSupport", .product(name: "Vapor", package: "vapor")],
             path: "Sources/Simulators/whatsapp-simulator"
         ),
         .target(

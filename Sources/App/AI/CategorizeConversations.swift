@@ -23,15 +23,11 @@ struct CategorizeConversations: JobHandler {
     let now: @Sendable () -> Date
 
     func run(_ payload: Payload, context: JobContext) async throws {
-        guard let organizationID = context.organizationID,
-            let organization = try await Organization.find(organizationID, on: context.database)
-        else { return }
-        let scope = TenantScope(organizationID: organizationID, database: context.database)
+        guard let assistance = try await ConversationAssistance.forJob(context, configuration: configuration, now: now()) else { return }
+        let scope = assistance.assistant.scope
         let settings = try await OrganizationAISettings.of(scope, now: now())
         let categories = settings.categories
         guard settings.enabledFeatures.contains(.category), !categories.isEmpty else { return }
-        let assistance = ConversationAssistance(
-            assistant: .make(scope: scope, timeZone: organization.timeZone, configuration: configuration, now: now()), businessName: organization.name)
         let categoryTags = try await scope.query(Tag.self).filter(\.$name ~~ categories).all()
         for conversationID in payload.conversationIDs {
             let tagged = try await scope.query(ConversationTag.self).filter(\.$conversation.$id == conversationID)

@@ -25,12 +25,8 @@ struct ClassifySentiment: JobHandler {
     let now: @Sendable () -> Date
 
     func run(_ payload: Payload, context: JobContext) async throws {
-        guard let organizationID = context.organizationID,
-            let organization = try await Organization.find(organizationID, on: context.database)
-        else { return }
-        let scope = TenantScope(organizationID: organizationID, database: context.database)
-        let assistance = ConversationAssistance(
-            assistant: .make(scope: scope, timeZone: organization.timeZone, configuration: configuration, now: now()), businessName: organization.name)
+        guard let assistance = try await ConversationAssistance.forJob(context, configuration: configuration, now: now()) else { return }
+        let scope = assistance.assistant.scope
         let messages = try await scope.query(Message.self).filter(\.$id ~~ payload.messageIDs).filter(\.$direction == .inbound)
             .filter(\.$sentiment == nil).sort(\.$sentAt).all()
         for message in messages {

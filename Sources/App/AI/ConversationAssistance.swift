@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import Jobs
 import LLM
 
 /// The AI help on one conversation a member asks for: a reply draft (whole, or streamed into the
@@ -80,5 +81,16 @@ struct ConversationAssistance: Sendable {
     func summary(of conversationID: UUID, language: String) async throws -> String {
         let request = try AIPrompt.summary.request(try await material(of: conversationID, summaryLanguage: language))
         return try AIOutput.summary(try await assistant.complete(request, for: .summary, prompt: .summary).content)
+    }
+}
+
+extension ConversationAssistance {
+    /// The assistance of the organization a job runs for, or nil when the organization is gone.
+    static func forJob(_ context: JobContext, configuration: AppConfiguration, now: Date) async throws -> ConversationAssistance? {
+        guard let organizationID = context.organizationID, let organization = try await Organization.find(organizationID, on: context.database)
+        else { return nil }
+        let scope = TenantScope(organizationID: organizationID, database: context.database)
+        return ConversationAssistance(
+            assistant: .make(scope: scope, timeZone: organization.timeZone, configuration: configuration, now: now), businessName: organization.name)
     }
 }

@@ -37,15 +37,10 @@ struct SummarizeResolved: JobHandler {
     }
 
     func run(_ payload: Payload, context: JobContext) async throws {
-        guard let organizationID = context.organizationID,
-            let organization = try await Organization.find(organizationID, on: context.database)
-        else { return }
-        let scope = TenantScope(organizationID: organizationID, database: context.database)
+        guard let assistance = try await ConversationAssistance.forJob(context, configuration: self.context.configuration, now: now()) else { return }
+        let scope = assistance.assistant.scope
         let member = try await scope.query(Membership.self).filter(\.$id == payload.membershipID).with(\.$user).first()
         let language = member?.user.language.flatMap(Language.init(rawValue:)) ?? .default
-        let assistance = ConversationAssistance(
-            assistant: .make(scope: scope, timeZone: organization.timeZone, configuration: self.context.configuration, now: now()),
-            businessName: organization.name)
         let notes = Notes(scope: scope, wakeUp: inboxWakeUp, now: now())
         for conversationID in payload.conversationIDs {
             // Still resolved (not reopened meanwhile), long enough, and not summarized since (a retry).

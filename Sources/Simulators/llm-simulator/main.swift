@@ -1,5 +1,5 @@
-import Dispatch
 import Foundation
+import SimulatorSupport
 import LLMSimulator
 
 // `llm-simulator --api-key sk-or-... [--port N] [--host 127.0.0.1] [--answer TEXT]`
@@ -37,17 +37,7 @@ do {
 }
 FileHandle.standardOutput.write(Data((baseURL.absoluteString + "\n").utf8))
 
-let signalQueue = DispatchQueue(label: "llm-simulator.signals")
-let (stopSignal, stopContinuation) = AsyncStream<Int32>.makeStream()
-let signalSources = [SIGINT, SIGTERM].map { number in
-    signal(number, SIG_IGN)
-    let source = DispatchSource.makeSignalSource(signal: number, queue: signalQueue)
-    source.setEventHandler { @Sendable in stopContinuation.yield(number) }
-    source.resume()
-    return source
-}
-for await _ in stopSignal { break }
-signalSources.forEach { $0.cancel() }
+await waitForStopSignal(label: "llm-simulator")
 do {
     try await simulator.shutdown()
 } catch {

@@ -1,5 +1,5 @@
-import Dispatch
 import Foundation
+import SimulatorSupport
 import StripeSimulator
 
 // `stripe-simulator --secret-key sk_test_... --webhook-secret whsec_... [--port N] [--webhook-url URL]
@@ -56,17 +56,7 @@ do {
 }
 FileHandle.standardOutput.write(Data((baseURL.absoluteString + "\n").utf8))
 
-let signalQueue = DispatchQueue(label: "stripe-simulator.signals")
-let (stopSignal, stopContinuation) = AsyncStream<Int32>.makeStream()
-let signalSources = [SIGINT, SIGTERM].map { number in
-    signal(number, SIG_IGN)
-    let source = DispatchSource.makeSignalSource(signal: number, queue: signalQueue)
-    source.setEventHandler { @Sendable in stopContinuation.yield(number) }
-    source.resume()
-    return source
-}
-for await _ in stopSignal { break }
-signalSources.forEach { $0.cancel() }
+await waitForStopSignal(label: "stripe-simulator")
 do {
     try await simulator.shutdown()
 } catch {

@@ -1,5 +1,5 @@
-import Dispatch
 import Foundation
+import SimulatorSupport
 import WhatsAppSimulator
 
 // `whatsapp-simulator [--port N] [--webhook-url URL] [--app-secret S] [--phone-number-id ID] [--waba-id ID]
@@ -88,18 +88,7 @@ FileHandle.standardOutput.write(Data((baseURL.absoluteString + "\n").utf8))
 let demo = demoRate.map { DemoCustomers(simulator: simulator, messagesPerMinute: $0) }
 demo?.start()
 
-// Wait for SIGINT or SIGTERM.
-let signalQueue = DispatchQueue(label: "whatsapp-simulator.signals")
-let (stopSignal, stopContinuation) = AsyncStream<Int32>.makeStream()
-let signalSources = [SIGINT, SIGTERM].map { number in
-    signal(number, SIG_IGN)
-    let source = DispatchSource.makeSignalSource(signal: number, queue: signalQueue)
-    source.setEventHandler { @Sendable in stopContinuation.yield(number) }
-    source.resume()
-    return source
-}
-for await _ in stopSignal { break }
-signalSources.forEach { $0.cancel() }
+await waitForStopSignal(label: "whatsapp-simulator")
 
 demo?.stop()
 do {

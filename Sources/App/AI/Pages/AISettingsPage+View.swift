@@ -93,37 +93,17 @@ enum AIUsageChart {
 
     static func svg(_ rows: [AISettingsPage.UsageRow], _ t: Localizer) -> Node {
         let top = max(rows.map(\.cost).max() ?? 0, 0.000_001)
-        let height = rowHeight * Double(rows.count) + 8
         let label = rows.map { "\(t($0.feature.name)) \(AISettingsPage.dollars($0.cost, t.language))" }.joined(separator: "; ")
-        func text(_ value: String, x: Double, y: Double) -> Node {
-            .element(
-                named: "text",
-                nodes: [
-                    .attribute(named: "x", value: String(format: "%.0f", x)), .attribute(named: "y", value: String(format: "%.0f", y)),
-                    .attribute(named: "font-size", value: "12"), .text(value),
-                ])
-        }
-        return .element(
-            named: "svg",
-            nodes: [
-                .attribute(named: "xmlns", value: "http://www.w3.org/2000/svg"), .attribute(named: "role", value: "img"),
-                .attribute(named: "class", value: "ai-usage-chart"), .attribute(named: "viewbox", value: "0 0 \(Int(width)) \(Int(height))"),
-                .attribute(named: "data-testid", value: "ai-usage-chart"),
-                .element(named: "title", text: t(.aiSettingsUsageChart) + ": " + label),
-                .forEach(Array(rows.enumerated())) { index, row in
-                    let y = Double(index) * rowHeight
-                    let barWidth = (width - 300) * row.cost / top
-                    return .group(
-                        text(t(row.feature.name), x: 4, y: y + 19),
-                        .element(
-                            named: "rect",
-                            nodes: [
-                                .attribute(named: "x", value: "150"), .attribute(named: "y", value: String(format: "%.0f", y + 6)),
-                                .attribute(named: "width", value: String(format: "%.1f", barWidth)), .attribute(named: "height", value: "18"),
-                                .attribute(named: "fill", value: "#2b6cb0"),
-                            ]),
-                        text(AISettingsPage.dollars(row.cost, t.language), x: 156 + barWidth, y: y + 19))
-                },
-            ])
+        return SVGChart.drawing(
+            class: "ai-usage-chart", testID: "ai-usage-chart", width: width, height: rowHeight * Double(rows.count) + 8,
+            title: t(.aiSettingsUsageChart) + ": " + label,
+            rows.enumerated().map { index, row in
+                let y = Double(index) * rowHeight
+                let barWidth = (width - 300) * row.cost / top
+                return .group(
+                    SVGChart.label(t(row.feature.name), x: 4, y: y + 19),
+                    SVGChart.bar(x: 150, y: y + 6, width: barWidth, height: 18, fill: "#2b6cb0"),
+                    SVGChart.label(AISettingsPage.dollars(row.cost, t.language), x: 156 + barWidth, y: y + 19))
+            })
     }
 }

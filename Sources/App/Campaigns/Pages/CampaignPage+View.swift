@@ -163,25 +163,14 @@ enum CampaignChartView {
             if let dashes { nodes.append(.attribute(named: "stroke-dasharray", value: dashes)) }
             return .element(named: "polyline", nodes: nodes)
         }
-        func label(_ text: String, x: Double, y: Double, anchor: String = "start") -> Node {
-            .element(
-                named: "text",
-                nodes: [
-                    .attribute(named: "x", value: String(format: "%.0f", x)), .attribute(named: "y", value: String(format: "%.0f", y)),
-                    .attribute(named: "font-size", value: "12"), .attribute(named: "text-anchor", value: anchor), .text(text),
-                ])
-        }
+        func label(_ text: String, x: Double, y: Double, anchor: String = "start") -> Node { SVGChart.label(text, x: x, y: y, anchor: anchor) }
         let last = chart.points.last
         let title = t(
             .campaignChartSummary,
             ["sent": String(last?.sent ?? 0), "delivered": String(last?.delivered ?? 0), "read": String(last?.read ?? 0)])
-        return .element(
-            named: "svg",
-            nodes: [
-                .attribute(named: "xmlns", value: "http://www.w3.org/2000/svg"), .attribute(named: "role", value: "img"),
-                .attribute(named: "class", value: "campaign-chart"), .attribute(named: "viewbox", value: "0 0 \(Int(width)) \(Int(height))"),
-                .attribute(named: "data-testid", value: "campaign-chart"),
-                .element(named: "title", text: title),
+        return SVGChart.drawing(
+            class: "campaign-chart", testID: "campaign-chart", width: width, height: height, title: title,
+            [
                 .element(
                     named: "line",
                     nodes: [

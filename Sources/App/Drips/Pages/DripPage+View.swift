@@ -191,14 +191,6 @@ enum DripChartView {
             (.campaignStatSent, "#2b6cb0", { $0.sent + $0.queued }), (.campaignStatDelivered, "#2f855a", { $0.delivered }),
             (.campaignStatRead, "#805ad5", { $0.read }),
         ]
-        func text(_ value: String, x: Double, y: Double) -> Node {
-            .element(
-                named: "text",
-                nodes: [
-                    .attribute(named: "x", value: String(format: "%.0f", x)), .attribute(named: "y", value: String(format: "%.0f", y)),
-                    .attribute(named: "font-size", value: "12"), .text(value),
-                ])
-        }
         let summary = steps.map { step in
             t(
                 .dripChartStep,
@@ -207,31 +199,19 @@ enum DripChartView {
                     "delivered": String(step.statistics.delivered), "read": String(step.statistics.read),
                 ])
         }.joined(separator: "; ")
-        return .element(
-            named: "svg",
-            nodes: [
-                .attribute(named: "xmlns", value: "http://www.w3.org/2000/svg"), .attribute(named: "role", value: "img"),
-                .attribute(named: "class", value: "drip-chart"), .attribute(named: "viewbox", value: "0 0 \(Int(width)) \(Int(height))"),
-                .attribute(named: "data-testid", value: "drip-chart"),
-                .element(named: "title", text: t(.dripChartTitle) + ": " + summary),
-                .forEach(Array(steps.enumerated())) { index, step in
-                    let y = Double(index) * rowHeight
-                    return .group(
-                        text("#\(step.position)", x: 4, y: y + 28),
-                        .forEach(Array(series.enumerated())) { row, entry in
-                            let value = entry.2(step.statistics)
-                            let barWidth = (width - 160) * Double(value) / top
-                            return .group(
-                                .element(
-                                    named: "rect",
-                                    nodes: [
-                                        .attribute(named: "x", value: "40"), .attribute(named: "y", value: String(format: "%.0f", y + 6 + Double(row) * 14)),
-                                        .attribute(named: "width", value: String(format: "%.1f", barWidth)), .attribute(named: "height", value: "11"),
-                                        .attribute(named: "fill", value: entry.1),
-                                    ]),
-                                text("\(t(entry.0)) \(value)", x: 46 + barWidth, y: y + 16 + Double(row) * 14))
-                        })
-                },
-            ])
+        return SVGChart.drawing(
+            class: "drip-chart", testID: "drip-chart", width: width, height: height, title: t(.dripChartTitle) + ": " + summary,
+            steps.enumerated().map { index, step in
+                let y = Double(index) * rowHeight
+                return .group(
+                    SVGChart.label("#\(step.position)", x: 4, y: y + 28),
+                    .forEach(Array(series.enumerated())) { row, entry in
+                        let value = entry.2(step.statistics)
+                        let barWidth = (width - 160) * Double(value) / top
+                        return .group(
+                            SVGChart.bar(x: 40, y: y + 6 + Double(row) * 14, width: barWidth, height: 11, fill: entry.1),
+                            SVGChart.label("\(t(entry.0)) \(value)", x: 46 + barWidth, y: y + 16 + Double(row) * 14))
+                    })
+            })
     }
 }
