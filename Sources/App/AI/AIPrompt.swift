@@ -70,7 +70,7 @@ struct AIPrompt: Sendable, Equatable {
 
     /// For a structured answer: the JSON schema the provider is asked to hold the answer to (its name
     /// and text). The answer is still checked here (`AIOutput`): a provider may ignore it.
-    var schema: (name: String, text: String)? = nil
+    let schema: (name: String, text: String)?
 
     init(name: String, version: Int, instructions: String, schema: (name: String, text: String)? = nil) {
         self.name = name

@@ -3,9 +3,9 @@ import Foundation
 import Jobs
 import LLM
 
-/// The AI help on one conversation a member asks for: a reply draft (whole, or streamed into the
-/// composer) and a summary. Neither sends anything: a draft goes into the composer for the agent to
-/// edit and send; a summary becomes a private note.
+/// The AI help on one conversation: a reply draft (whole, or streamed into the composer), a summary,
+/// a message's sentiment and the conversation's category. None sends anything: a draft goes into
+/// the composer for the agent to edit and send; a summary becomes a private note.
 struct ConversationAssistance: Sendable {
     let assistant: AIAssistant
     let businessName: String
