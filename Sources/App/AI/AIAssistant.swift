@@ -66,6 +66,8 @@ struct AIAssistant: Sendable {
     let client: @Sendable (AISettings) -> ChatCompletionsClient
     let now: Date
     let timeZone: TimeZone
+    /// Opens the organization's own provider key, when it has one.
+    var vault: CredentialVault? = nil
 
     /// A whole answer.
     func complete(_ request: ChatRequest, for feature: AIFeature, prompt: AIPrompt? = nil) async throws -> ChatAnswer {
@@ -121,19 +123,28 @@ struct AIAssistant: Sendable {
         return request
     }
 
-    /// The settings for this request (the organization's model and budget applied), when the
-    /// feature is on and the organization may make one more request.
+    /// The settings for this request (the organization's model, budget and own key applied), when
+    /// the feature is on and the organization may make one more request. With its own key the
+    /// organization pays the provider itself: the plan's AI credits and the server's budget ceiling
+    /// no longer apply, its own budget does.
     func allowed(_ feature: AIFeature) async throws -> AISettings {
         guard var settings else { throw AIRefusal.notConfigured }
         let chosen = try await OrganizationAISettings.of(scope, now: now)
         guard chosen.enabledFeatures.contains(feature) else { throw AIRefusal.featureOff(feature) }
         if let model = chosen.model { settings.defaultModel = model }
-        if let budget = chosen.monthlyBudget { settings.monthlyBudget = min(budget, settings.monthlyBudget) }
+        var ownKey = false
+        if let sealed = chosen.apiKeySealed, let vault {
+            settings.apiKey = try await vault.open(sealed, for: scope.organizationID, purpose: .aiProviderKey, on: scope.database)
+            ownKey = true
+        }
+        if let budget = chosen.monthlyBudget { settings.monthlyBudget = ownKey ? budget : min(budget, settings.monthlyBudget) }
         let month = try await usedThisMonth()
-        do {
-            try await billing.require(.monthlyAICredits, used: month.requests, for: scope.organizationID, on: scope.database)
-        } catch let refusal as BillingRefusal {
-            throw AIRefusal.plan(refusal)
+        if !ownKey {
+            do {
+                try await billing.require(.monthlyAICredits, used: month.requests, for: scope.organizationID, on: scope.database)
+            } catch let refusal as BillingRefusal {
+                throw AIRefusal.plan(refusal)
+            }
         }
         if month.cost >= settings.monthlyBudget { throw AIRefusal.budgetSpent(budget: settings.monthlyBudget, spent: month.cost) }
         return settings
@@ -165,7 +176,7 @@ struct AIAssistant: Sendable {
 
 extension AIAssistant {
     /// The assistant of the organization `scope` works in (`timeZone`: the organization's).
-    static func make(scope: TenantScope, timeZone: String, configuration: AppConfiguration, now: Date) -> AIAssistant {
+    static func make(scope: TenantScope, timeZone: String, configuration: AppConfiguration, vault: CredentialVault, now: Date) -> AIAssistant {
         let appURL = configuration.appURL.absoluteString
         return AIAssistant(
             scope: scope, settings: configuration.ai, billing: BillingAccess(settings: configuration.billing, now: now),
@@ -174,13 +185,14 @@ extension AIAssistant {
                     LLMConfiguration(
                         baseURL: settings.baseURL.absoluteString, apiKey: settings.apiKey, defaultModel: settings.defaultModel,
                         fallbackModel: settings.fallbackModel, appURL: appURL, appName: "ADSapp"))
-            }, now: now, timeZone: TimeZone(identifier: timeZone) ?? .gmt)
+            }, now: now, timeZone: TimeZone(identifier: timeZone) ?? .gmt, vault: vault)
     }
 }
 
 extension Request {
     /// The AI assistant of the signed-in member's organization.
     func aiAssistant(_ tenant: Tenant) -> AIAssistant {
-        AIAssistant.make(scope: tenant.scope, timeZone: tenant.organization.timeZone, configuration: context.configuration, now: now)
+        AIAssistant.make(
+            scope: tenant.scope, timeZone: tenant.organization.timeZone, configuration: context.configuration, vault: application.whatsApp.vault, now: now)
     }
 }

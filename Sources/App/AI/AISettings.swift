@@ -14,6 +14,8 @@ public struct AISettings: Sendable, Equatable {
     public var temperature: Double
     /// `AI_MONTHLY_BUDGET_USD` (10): what one organization's AI may cost a calendar month, in the provider's dollars.
     public var monthlyBudget: Double
+    /// The most a budget may be, the server's or an organization's with its own key.
+    static let maxBudget = 1_000_000.0
 
     static func load(_ value: (String) -> String?) throws(ConfigurationError) -> AISettings? {
         let maxTokens = try AppConfiguration.integer("OPENROUTER_MAX_TOKENS", value, default: 1_024, range: 1...32_000)
@@ -25,7 +27,7 @@ public struct AISettings: Sendable, Equatable {
             return number
         }
         let temperature = try decimal("OPENROUTER_TEMPERATURE", default: 0.7, range: 0...2)
-        let budget = try decimal("AI_MONTHLY_BUDGET_USD", default: 10, range: 0...1_000_000)
+        let budget = try decimal("AI_MONTHLY_BUDGET_USD", default: 10, range: 0...maxBudget)
         guard let apiKey = value("OPENROUTER_API_KEY") else { return nil }
         let raw = value("OPENROUTER_BASE_URL") ?? "https://openrouter.ai/api/v1"
         guard let baseURL = URL(string: raw), let scheme = baseURL.scheme, let host = baseURL.host,

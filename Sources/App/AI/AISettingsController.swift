@@ -17,6 +17,14 @@ enum AISettingsController {
         var knowledge: String?
         /// One a line.
         var categories: String?
+        /// The organization's own provider key: empty keeps the one saved.
+        var api_key: String?
+        var remove_api_key: String?
+    }
+
+    /// Keys as providers issue them: printable, no spaces.
+    static func isPlausibleKey(_ key: String) -> Bool {
+        (8...400).contains(key.count) && key.unicodeScalars.allSatisfy { $0.isASCII && $0.value > 32 && $0.value < 127 }
     }
 
     /// A model id as providers write them: `vendor/name`, with versions and variants (`:free`).
@@ -35,9 +43,14 @@ enum AISettingsController {
         }
         let model = (form.model?.trimmingCharacters(in: .whitespaces)).flatMap { $0.isEmpty ? nil : $0 }
         if let model, model.wholeMatch(of: modelPattern) == nil { return try await refuse(t(.aiSettingsErrorModel)) }
+        let settings = try await OrganizationAISettings.of(tenant.scope, now: request.now)
+        let newKey = form.api_key?.trimmingCharacters(in: .whitespaces) ?? ""
+        guard newKey.isEmpty || isPlausibleKey(newKey) else { return try await refuse(t(.aiSettingsErrorKey)) }
+        let ownKey = !newKey.isEmpty || (settings.apiKeySealed != nil && form.remove_api_key != "on")
         var budget: Double?
         if let text = form.budget?.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: "."), !text.isEmpty {
-            let ceiling = request.context.configuration.ai?.monthlyBudget ?? 0
+            // With its own key the organization pays the provider: the server's ceiling does not apply.
+            let ceiling = ownKey ? AISettings.maxBudget : request.context.configuration.ai?.monthlyBudget ?? 0
             guard let value = Double(text), value.isFinite, value >= 0, value <= ceiling else {
                 return try await refuse(t(.aiSettingsErrorBudget, ["budget": AISettingsPage.dollars(ceiling, t.language)]))
             }
@@ -59,8 +72,13 @@ enum AISettingsController {
         guard categories.count <= OrganizationAISettings.maxCategories else {
             return try await refuse(t(.aiSettingsErrorCategories, ["max": String(OrganizationAISettings.maxCategories)]))
         }
-        let settings = try await OrganizationAISettings.of(tenant.scope, now: request.now)
         settings.categories = categories
+        if !newKey.isEmpty {
+            settings.apiKeySealed = try await request.application.whatsApp.vault.seal(
+                newKey, for: tenant.organizationID, purpose: .aiProviderKey, on: tenant.scope.database)
+        } else if form.remove_api_key == "on" {
+            settings.apiKeySealed = nil
+        }
         settings.enabledFeatures = features
         settings.model = model
         settings.monthlyBudget = budget

@@ -19,11 +19,12 @@ struct CategorizeConversations: JobHandler {
     static let maxAttempts = 3
 
     let configuration: AppConfiguration
+    let vault: CredentialVault
     let inboxWakeUp: Signal
     let now: @Sendable () -> Date
 
     func run(_ payload: Payload, context: JobContext) async throws {
-        guard let assistance = try await ConversationAssistance.forJob(context, configuration: configuration, now: now()) else { return }
+        guard let assistance = try await ConversationAssistance.forJob(context, configuration: configuration, vault: vault, now: now()) else { return }
         let scope = assistance.assistant.scope
         let settings = try await OrganizationAISettings.of(scope, now: now())
         let categories = settings.categories

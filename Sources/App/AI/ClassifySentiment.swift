@@ -21,11 +21,12 @@ struct ClassifySentiment: JobHandler {
     static let maxAttempts = 3
 
     let configuration: AppConfiguration
+    let vault: CredentialVault
     let inboxWakeUp: Signal
     let now: @Sendable () -> Date
 
     func run(_ payload: Payload, context: JobContext) async throws {
-        guard let assistance = try await ConversationAssistance.forJob(context, configuration: configuration, now: now()) else { return }
+        guard let assistance = try await ConversationAssistance.forJob(context, configuration: configuration, vault: vault, now: now()) else { return }
         let scope = assistance.assistant.scope
         let messages = try await scope.query(Message.self).filter(\.$id ~~ payload.messageIDs).filter(\.$direction == .inbound)
             .filter(\.$sentiment == nil).sort(\.$sentAt).all()

@@ -86,11 +86,14 @@ struct ConversationAssistance: Sendable {
 
 extension ConversationAssistance {
     /// The assistance of the organization a job runs for, or nil when the organization is gone.
-    static func forJob(_ context: JobContext, configuration: AppConfiguration, now: Date) async throws -> ConversationAssistance? {
+    static func forJob(_ context: JobContext, configuration: AppConfiguration, vault: CredentialVault, now: Date) async throws
+        -> ConversationAssistance?
+    {
         guard let organizationID = context.organizationID, let organization = try await Organization.find(organizationID, on: context.database)
         else { return nil }
         let scope = TenantScope(organizationID: organizationID, database: context.database)
         return ConversationAssistance(
-            assistant: .make(scope: scope, timeZone: organization.timeZone, configuration: configuration, now: now), businessName: organization.name)
+            assistant: .make(scope: scope, timeZone: organization.timeZone, configuration: configuration, vault: vault, now: now),
+            businessName: organization.name)
     }
 }

@@ -23,6 +23,8 @@ final class OrganizationAISettings: Model, TenantOwned, @unchecked Sendable {
     @Field(key: "knowledge") var knowledge: String
     /// The categories conversations are sorted into, one a line; each becomes a tag when used.
     @OptionalField(key: "categories") var categoryList: String?
+    /// The organization's own provider key, sealed (`CredentialVault`, `.aiProviderKey`); nil: the server's.
+    @OptionalField(key: "api_key_sealed") var apiKeySealed: Data?
     @Field(key: "updated_at") var updatedAt: Date
 
     init() {}

@@ -24,6 +24,7 @@ struct SummarizeResolved: JobHandler {
     static let authorName = "AI"
 
     let context: AppContext
+    let vault: CredentialVault
     let inboxWakeUp: Signal
     let now: @Sendable () -> Date
 
@@ -37,7 +38,9 @@ struct SummarizeResolved: JobHandler {
     }
 
     func run(_ payload: Payload, context: JobContext) async throws {
-        guard let assistance = try await ConversationAssistance.forJob(context, configuration: self.context.configuration, now: now()) else { return }
+        guard let assistance = try await ConversationAssistance.forJob(context, configuration: self.context.configuration, vault: vault, now: now()) else {
+            return
+        }
         let scope = assistance.assistant.scope
         let member = try await scope.query(Membership.self).filter(\.$id == payload.membershipID).with(\.$user).first()
         let language = member?.user.language.flatMap(Language.init(rawValue:)) ?? .default

@@ -14,6 +14,8 @@ final class CredentialVault: Sendable {
         case whatsAppAccessToken = "whatsapp.access_token"
         case whatsAppAppSecret = "whatsapp.app_secret"
         case whatsAppVerifyToken = "whatsapp.verify_token"
+        /// An organization's own key for the AI provider.
+        case aiProviderKey = "ai.provider_key"
     }
 
     private let keys: DataKeyRing<OrganizationKey>

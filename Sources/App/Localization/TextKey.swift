@@ -1079,4 +1079,11 @@ enum TextKey: String, CaseIterable, Sendable {
     case aiSettingsCategoriesHint = "ai.settings.categories_hint"
     case aiSettingsErrorCategory = "ai.settings.error_category"
     case aiSettingsErrorCategories = "ai.settings.error_categories"
+    case aiSettingsKey = "ai.settings.key"
+    case aiSettingsKeySet = "ai.settings.key_set"
+    case aiSettingsKeyUnset = "ai.settings.key_unset"
+    case aiSettingsKeyNew = "ai.settings.key_new"
+    case aiSettingsKeyReplace = "ai.settings.key_replace"
+    case aiSettingsKeyRemove = "ai.settings.key_remove"
+    case aiSettingsErrorKey = "ai.settings.error_key"
 }

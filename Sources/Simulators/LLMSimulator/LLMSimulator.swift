@@ -13,6 +13,8 @@ public struct LLMReceivedRequest: Sendable, Equatable {
     /// `HTTP-Referer` and `X-Title`, OpenRouter's attribution headers.
     public var referer: String?
     public var title: String?
+    /// The bearer key it came with (one of the simulator's keys).
+    public var apiKey: String = ""
 }
 
 /// How the fake answers a model's next requests.
@@ -45,6 +47,8 @@ public final class LLMSimulator: Sendable {
         var requests: [LLMReceivedRequest] = []
         var scripts: [String: [LLMScriptedAnswer]] = [:]
         var sequence = 0
+        /// Keys accepted besides `apiKey` (`accept(apiKey:)`).
+        var otherKeys: Set<String> = []
     }
 
     /// `prices`: the cost of one token, per model (models not named cost nothing). `answer`: what
@@ -87,6 +91,11 @@ public final class LLMSimulator: Sendable {
 
     public var requests: [LLMReceivedRequest] { state.withLock { $0.requests } }
 
+    /// Accepts another key too, as a provider accepts each of its customers' keys.
+    public func accept(apiKey key: String) {
+        state.withLock { _ = $0.otherKeys.insert(key) }
+    }
+
     /// The next `times` requests for `model` get `answer`.
     public func script(_ model: String, _ answer: LLMScriptedAnswer, times: Int = 1) {
         state.withLock { $0.scripts[model, default: []] += Array(repeating: answer, count: times) }
@@ -95,7 +104,8 @@ public final class LLMSimulator: Sendable {
     // MARK: POST /api/v1/chat/completions
 
     func complete(_ request: Request) async throws -> Response {
-        guard request.headers.bearerAuthorization?.token == apiKey else {
+        let key = request.headers.bearerAuthorization?.token ?? ""
+        guard key == apiKey || state.withLock({ $0.otherKeys.contains(key) }) else {
             return Self.error(401, "No auth credentials found")
         }
         guard let body = request.body.data, let object = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any],
@@ -115,7 +125,7 @@ public final class LLMSimulator: Sendable {
         let format = (object["response_format"] as? [String: Any])?["type"] as? String
         let received = LLMReceivedRequest(
             model: model, messages: messages, stream: stream, maxTokens: object["max_tokens"] as? Int, temperature: object["temperature"] as? Double,
-            responseFormat: format, referer: request.headers.first(name: "HTTP-Referer"), title: request.headers.first(name: "X-Title"))
+            responseFormat: format, referer: request.headers.first(name: "HTTP-Referer"), title: request.headers.first(name: "X-Title"), apiKey: key)
         let (scripted, id) = state.withLock { state -> (LLMScriptedAnswer?, String) in
             state.requests.append(received)
             state.sequence += 1

@@ -112,6 +112,17 @@ struct AIAssistantTests {
                 return allowed == 100 && used == 100 && error.localizedDescription.isEmpty == false
             }
             #expect(simulator.requests.count == 1)
+
+            // With its own key the organization pays the provider itself: the credits no longer apply.
+            simulator.accept(apiKey: "sk-or-own-key-123456")
+            let vault = billing.test.app.whatsApp.vault
+            let own = OrganizationAISettings(organizationID: organization, now: billing.test.clock.now)
+            own.apiKeySealed = try await vault.seal("sk-or-own-key-123456", for: organization, purpose: .aiProviderKey, on: billing.db)
+            try await own.create(on: billing.db)
+            var withKey = try Self.assistant(billing.test, found)
+            withKey.vault = vault
+            _ = try await withKey.complete(question, for: .summary)
+            #expect(simulator.requests.last?.apiKey == "sk-or-own-key-123456")
         }
         try await simulator.shutdown()
     }

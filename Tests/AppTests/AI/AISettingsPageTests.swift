@@ -111,4 +111,41 @@ struct AISettingsPageTests {
             #expect(try await OrganizationAISettings.query(on: harness.db).count() == 1)
         }
     }
+
+    @Test(
+        "An organization's own provider key: sealed, never shown back, used for its requests, lifting the server's budget ceiling; removed, the server's key again"
+    )
+    func ownKey() async throws {
+        try await ConversationAssistanceTests().withAI(["AI_MONTHLY_BUDGET_USD": "10"]) { harness, simulator in
+            let key = "sk-or-v1-organization-0123456789"
+            simulator.accept(apiKey: key)
+            for bad in ["short", "sk-or with spaces 123"] {
+                let refused = try await harness.owner.post("/settings/ai", ["api_key": bad])
+                #expect(refused.status == .unprocessableEntity)
+                #expect(refused.body.string.contains("That does not look like a provider key"))
+            }
+            #expect(try await harness.owner.post("/settings/ai", ["budget": "50"]).status == .unprocessableEntity, "the server's ceiling, without a key")
+            let saved = try await harness.owner.post("/settings/ai", pairs: [("features[]", "draft"), ("api_key", key), ("budget", "50")])
+            #expect(saved.status == .seeOther)
+            let settings = try #require(try await harness.scope.query(OrganizationAISettings.self).first())
+            #expect(settings.monthlyBudget == 50, "its own key lifts the server's ceiling")
+            let sealed = try #require(settings.apiKeySealed)
+            #expect(!String(decoding: sealed, as: UTF8.self).contains("organization-0123456789"), "sealed, not stored as written")
+            let page = try await harness.owner.get("/settings/ai").body.string
+            #expect(page.contains("own key is saved"))
+            #expect(!page.contains(key), "never shown back")
+
+            let conversation = try await harness.conversation(of: "31600000703", name: "Sleutel")
+            _ = try await ConversationAssistanceTests.streamDraft(harness.owner, conversation.id!)
+            #expect(simulator.requests.last?.apiKey == key)
+
+            // Saving without a key keeps it; removing it goes back to the server's key.
+            _ = try await harness.owner.post("/settings/ai", pairs: [("features[]", "draft"), ("knowledge", "Nieuw")])
+            #expect(try await harness.scope.query(OrganizationAISettings.self).first()?.apiKeySealed == sealed)
+            _ = try await harness.owner.post("/settings/ai", pairs: [("features[]", "draft"), ("remove_api_key", "on")])
+            #expect(try await harness.scope.query(OrganizationAISettings.self).first()?.apiKeySealed == nil)
+            _ = try await ConversationAssistanceTests.streamDraft(harness.owner, conversation.id!)
+            #expect(simulator.requests.last?.apiKey == simulator.apiKey)
+        }
+    }
 }

@@ -254,7 +254,7 @@ enum PageFixtures {
         add("conversation with AI", conversationWithAI) { ConversationPage.html(conversationWithAI, $0) }
         let aiSettings = AISettingsPage.Model(
             configured: false, features: [.init(feature: .draft, enabled: true), .init(feature: .summary, enabled: false)], model: s("model"),
-            defaultModel: s("default model"), budget: 2.5, platformBudget: 10, knowledge: s("knowledge"), categories: [s("category")],
+            defaultModel: s("default model"), budget: 2.5, platformBudget: 10, knowledge: s("knowledge"), categories: [s("category")], hasOwnKey: true,
             usage: [.init(feature: .draft, requests: 1_200, tokens: 340_000, cost: 1.234), .init(feature: .summary, requests: 3, tokens: 900, cost: 0.004)],
             spent: 1.238, requests: 1_203, notice: s("notice"), error: s("error"))
         add("ai settings", aiSettings) { AISettingsPage.html(aiSettings, $0) }

@@ -28,6 +28,8 @@ enum AISettingsPage {
         var knowledge: String
         /// The conversation categories, one a line.
         var categories: [String]
+        /// The organization pays the provider with its own key (never shown again once saved).
+        var hasOwnKey: Bool
         /// This month: a row per feature in use, most expensive first.
         var usage: [UsageRow]
         var spent: Double

@@ -26,7 +26,8 @@ extension AISettingsPage {
             configured: platform != nil,
             features: AIFeature.available.map { .init(feature: $0, enabled: settings.enabledFeatures.contains($0)) },
             model: settings.model, defaultModel: platform?.defaultModel, budget: settings.monthlyBudget, platformBudget: platform?.monthlyBudget,
-            knowledge: settings.knowledge, categories: settings.categories, usage: usage, spent: usage.reduce(0) { $0 + $1.cost },
+            knowledge: settings.knowledge, categories: settings.categories, hasOwnKey: settings.apiKeySealed != nil, usage: usage,
+            spent: usage.reduce(0) { $0 + $1.cost },
             requests: usage.reduce(0) { $0 + $1.requests },
             notice: notice, error: error)
     }

@@ -50,6 +50,18 @@ extension AISettingsPage {
                     .textarea(
                         .id("ai-categories"), .name("categories"), .attribute(named: "aria-describedby", value: "ai-categories-hint"),
                         .attribute(named: "rows", value: "5"), .text(model.categories.joined(separator: "\n"))),
+                    .fieldset(
+                        .element(named: "legend", text: t(.aiSettingsKey)),
+                        .p(
+                            .class("field-hint"), .data(named: "testid", value: "ai-key-state"),
+                            .text(t(model.hasOwnKey ? .aiSettingsKeySet : .aiSettingsKeyUnset))),
+                        .label(.for("ai-api-key"), .text(t(model.hasOwnKey ? .aiSettingsKeyReplace : .aiSettingsKeyNew))),
+                        .input(.type(.password), .id("ai-api-key"), .name("api_key"), .attribute(named: "autocomplete", value: "off")),
+                        .if(
+                            model.hasOwnKey,
+                            .div(
+                                .class("check"), .input(.type(.checkbox), .id("ai-remove-key"), .name("remove_api_key")),
+                                .label(.for("ai-remove-key"), .text(t(.aiSettingsKeyRemove)))))),
                     .button(.type(.submit), .class("button-primary"), .text(t(.aiSettingsSave))))),
             .section(
                 .class("panel"),

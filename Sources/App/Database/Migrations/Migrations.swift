@@ -53,5 +53,6 @@ enum Migrations {
         CreateAIOrganizationSettings(),
         AddSentiment(),
         AddAICategories(),
+        AddAIOrganizationKey(),
     ]
 }
