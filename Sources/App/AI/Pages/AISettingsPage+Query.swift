@@ -9,7 +9,8 @@ extension AISettingsPage {
         let start = BillingUsage.startOfMonth(request.now, timeZone: TimeZone(identifier: tenant.organization.timeZone) ?? .gmt)
         let rows = try await tenant.scope.sql { organization in
             """
-            SELECT feature, COUNT(*) AS requests, COALESCE(SUM(prompt_tokens + completion_tokens), 0) AS tokens, COALESCE(SUM(cost), 0) AS cost
+            SELECT feature, COUNT(*) AS requests, CAST(COALESCE(SUM(prompt_tokens + completion_tokens), 0) AS BIGINT) AS tokens,
+                   COALESCE(SUM(cost), 0) AS cost
             FROM ai_usage WHERE organization_id = \(bind: organization) AND created_at >= \(bind: start) GROUP BY feature
             """
         }.all()
