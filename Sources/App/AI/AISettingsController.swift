@@ -7,7 +7,7 @@ import Vapor
 enum AISettingsController {
     static func page(_ request: Request, _ tenant: Tenant) async throws -> Response {
         let notice = request.query[String.self, at: "notice"] == "saved" ? request.localizer(.aiSettingsSaved) : nil
-        return try await render(request, tenant, notice: notice, error: nil, status: .ok)
+        return try await render(try await AISettingsPage.query(request, tenant, notice: notice, error: nil), request, status: .ok)
     }
 
     struct Form: Content {
@@ -33,8 +33,16 @@ enum AISettingsController {
     static func save(_ request: Request, _ tenant: Tenant) async throws -> Response {
         let form = try request.content.decode(Form.self)
         let t = request.localizer
+        // A refused form comes back with what was typed in it (the key excepted: it is never shown).
         func refuse(_ message: String) async throws -> Response {
-            try await render(request, tenant, notice: nil, error: message, status: .unprocessableEntity)
+            var model = try await AISettingsPage.query(request, tenant, notice: nil, error: message)
+            let chosen = Set(form.features ?? [])
+            model.features = model.features.map { .init(feature: $0.feature, enabled: chosen.contains($0.feature.rawValue)) }
+            model.model = form.model
+            model.budgetText = form.budget
+            model.knowledge = form.knowledge ?? ""
+            model.categories = (form.categories ?? "").split(whereSeparator: \.isNewline).map(String.init)
+            return try await render(model, request, status: .unprocessableEntity)
         }
         var features: Set<AIFeature> = []
         for value in form.features ?? [] {
@@ -88,8 +96,7 @@ enum AISettingsController {
         return request.redirect(to: SiteURL.aiSettings.path + "?notice=saved", redirectType: .normal)
     }
 
-    private static func render(_ request: Request, _ tenant: Tenant, notice: String?, error: String?, status: HTTPResponseStatus) async throws -> Response {
-        let model = try await AISettingsPage.query(request, tenant, notice: notice, error: error)
+    private static func render(_ model: AISettingsPage.Model, _ request: Request, status: HTTPResponseStatus) async throws -> Response {
         let html = AISettingsPage.html(model, try await Chrome.make(for: request, section: .settings))
         return try await HTMLResponse(status: status, html: html).encodeResponse(for: request)
     }

@@ -88,6 +88,21 @@ struct AISettingsPageTests {
                 #expect(response.body.string.contains(message), "\(pairs.map(\.0)): \(message)")
             }
             #expect(try await harness.scope.query(OrganizationAISettings.self).count() == 0, "nothing was saved")
+
+            // What was typed comes back in the form, to be mended rather than typed again.
+            let typed = try await harness.owner.post(
+                "/settings/ai",
+                pairs: [
+                    ("features[]", "summary"), ("model", "openai/gpt-4o"), ("budget", "lots"), ("knowledge", "Wij bakken op zondag"), ("categories", "Klacht"),
+                ])
+            #expect(typed.status == .unprocessableEntity)
+            let body = typed.body.string
+            #expect(body.contains(#"value="lots""#))
+            #expect(body.contains(#"value="openai/gpt-4o""#))
+            #expect(body.contains(">Wij bakken op zondag</textarea>"))
+            #expect(body.contains(">Klacht</textarea>"))
+            #expect(body.contains(#"id="feature-summary" name="features[]" value="summary" checked"#))
+            #expect(!body.contains(#"id="feature-draft" name="features[]" value="draft" checked"#))
         }
     }
 

@@ -24,6 +24,8 @@ enum AISettingsPage {
         var model: String?
         var defaultModel: String?
         var budget: Double?
+        /// The budget as typed, when a refused form comes back (it may not be a number).
+        var budgetText: String?
         var platformBudget: Double?
         var knowledge: String
         /// The conversation categories, one a line.

@@ -33,7 +33,8 @@ extension AISettingsPage {
                         label: t(.aiSettingsModel), name: "model", id: "ai-model", type: .text, value: model.model, autocomplete: "off",
                         hint: t(.aiSettingsModelHint, ["model": model.defaultModel ?? "—"]), required: false),
                     Forms.field(
-                        label: t(.aiSettingsBudget), name: "budget", id: "ai-budget", type: .text, value: model.budget.map { String(format: "%.2f", $0) },
+                        label: t(.aiSettingsBudget), name: "budget", id: "ai-budget", type: .text,
+                        value: model.budgetText ?? model.budget.map { String(format: "%.2f", $0) },
                         autocomplete: "off", hint: t(.aiSettingsBudgetHint, ["budget": model.platformBudget.map { dollars($0, language) } ?? "—"]),
                         required: false),
                     .label(.for("ai-knowledge"), .text(t(.aiSettingsKnowledge))),
