@@ -107,7 +107,7 @@ let package = Package(
         // A loopback Resend API that follows Resend's documented requests and answers: for tests.
         .target(
             name: "ResendSimulator",
-            dependencies: [.product(name: "Vapor", package: "vapor")],
+            dependencies: ["SimulatorSupport", .product(name: "Vapor", package: "vapor")],
             path: "Sources/Simulators/ResendSimulator"
         ),
         // A loopback Stripe API with the hosted pages and signed webhooks a subscription's life brings: for tests and local use.
@@ -115,6 +115,7 @@ let package = Package(
             name: "StripeSimulator",
             dependencies: [
                 "Stripe",
+                "SimulatorSupport",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
@@ -123,21 +124,22 @@ let package = Package(
         // A loopback OpenAI-compatible chat completions API (OpenRouter's shapes, SSE streaming): for tests.
         .target(
             name: "LLMSimulator",
-            dependencies: [.product(name: "Vapor", package: "vapor")],
+            dependencies: ["SimulatorSupport", .product(name: "Vapor", package: "vapor")],
             path: "Sources/Simulators/LLMSimulator"
         ),
         // A loopback Graph API with customers who send signed webhooks: for tests, demos and benchmarks.
         .target(
             name: "WhatsAppSimulator",
             dependencies: [
+                "SimulatorSupport",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Sources/Simulators/WhatsAppSimulator"
         ),
-        // What the simulators' executables share: waiting for the signal to stop.
-        .target(name: "SimulatorSupport", path: "Sources/Simulators/SimulatorSupport"),
+        // What the simulators share: their loopback server, and their executables' wait for the signal to stop.
+        .target(name: "SimulatorSupport", dependencies: [.product(name: "Vapor", package: "vapor")], path: "Sources/Simulators/SimulatorSupport"),
         .executableTarget(
             name: "stripe-simulator",
             dependencies: ["StripeSimulator", "SimulatorSupport"],

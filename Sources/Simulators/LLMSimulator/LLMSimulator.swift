@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import SimulatorSupport
 import Vapor
 
 /// A request the fake received.
@@ -41,7 +42,7 @@ public final class LLMSimulator: Sendable {
     /// What every model answers when nothing is scripted (nil: it echoes the last user message).
     let answer: String?
     private let state = Mutex(State())
-    private let running = Mutex<(app: Application, baseURL: URL)?>(nil)
+    private let server = LoopbackServer()
 
     struct State {
         var requests: [LLMReceivedRequest] = []
@@ -62,31 +63,13 @@ public final class LLMSimulator: Sendable {
     /// Starts serving; returns the base URL to configure (`http://127.0.0.1:PORT/api/v1`).
     @discardableResult
     public func start(host: String = "127.0.0.1", port: Int = 0) async throws -> URL {
-        if let running = running.withLock({ $0 }) { return running.baseURL }
-        let app = try await Application.make(Environment(name: "simulator", arguments: ["llm-simulator"]))
-        app.logger.logLevel = .warning
-        app.middleware = Middlewares()
-        app.on(.POST, "api", "v1", "chat", "completions", body: .collect(maxSize: "4mb")) { [self] request in try await self.complete(request) }
-        do {
-            try await app.server.start(address: .hostname(host, port: port))
-        } catch {
-            try? await app.asyncShutdown()
-            throw error
+        try await server.start(name: "llm-simulator", host: host, port: port, path: "/api/v1") { app in
+            app.on(.POST, "api", "v1", "chat", "completions", body: .collect(maxSize: "4mb")) { [self] request in try await self.complete(request) }
         }
-        let boundPort = app.http.server.shared.localAddress?.port ?? port
-        let baseURL = URL(string: "http://\(host):\(boundPort)/api/v1")!
-        running.withLock { $0 = (app, baseURL) }
-        return baseURL
     }
 
     public func shutdown() async throws {
-        guard
-            let running = running.withLock({ current in
-                defer { current = nil }; return current
-            })
-        else { return }
-        await running.app.server.shutdown()
-        try await running.app.asyncShutdown()
+        try await server.shutdown()
     }
 
     public var requests: [LLMReceivedRequest] { state.withLock { $0.requests } }

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import SimulatorSupport
 import Vapor
 
 /// An email the simulator accepted, as it arrived.
@@ -45,7 +46,7 @@ public enum ResendScriptedAnswer: Sendable, Equatable {
 public final class ResendSimulator: Sendable {
     public let apiKey: String
     private let state = Mutex(State())
-    private let running = Mutex<(app: Application, baseURL: URL)?>(nil)
+    private let server = LoopbackServer()
 
     struct State {
         var emails: [ResendReceivedEmail] = []
@@ -64,36 +65,17 @@ public final class ResendSimulator: Sendable {
     /// Starts serving on `host:port` (port 0 picks a free one) and returns the base URL, e.g. `http://127.0.0.1:51234`.
     @discardableResult
     public func start(host: String = "127.0.0.1", port: Int = 0) async throws -> URL {
-        if let running = running.withLock({ $0 }) { return running.baseURL }
-        let app = try await Application.make(Environment(name: "simulator", arguments: ["resend-simulator"]))
-        app.logger.logLevel = .warning
-        app.middleware = Middlewares()
-        app.middleware.use(ResendErrorMiddleware())
-        app.on(.POST, "emails", body: .collect(maxSize: "40mb")) { [self] request in try await self.sendEmail(request) }
-        do {
-            try await app.server.start(address: .hostname(host, port: port))
-        } catch {
-            try? await app.asyncShutdown()
-            throw error
+        try await server.start(name: "resend-simulator", host: host, port: port) { app in
+            app.middleware.use(ResendErrorMiddleware())
+            app.on(.POST, "emails", body: .collect(maxSize: "40mb")) { [self] request in try await self.sendEmail(request) }
         }
-        let boundPort = app.http.server.shared.localAddress?.port ?? port
-        let baseURL = URL(string: "http://\(host):\(boundPort)")!
-        running.withLock { $0 = (app, baseURL) }
-        return baseURL
     }
 
     public func shutdown() async throws {
-        guard
-            let running = running.withLock({ current in
-                defer { current = nil }
-                return current
-            })
-        else { return }
-        await running.app.server.shutdown()
-        try await running.app.asyncShutdown()
+        try await server.shutdown()
     }
 
-    public var baseURL: URL? { running.withLock { $0?.baseURL } }
+    public var baseURL: URL? { server.baseURL }
 
     // MARK: Inspection and scripting for tests
 

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import Stripe
 import Synchronization
+import SimulatorSupport
 import Vapor
 
 /// A request the fake received, for tests to look at.
@@ -45,7 +46,7 @@ public final class StripeSimulator: Sendable {
     let now: @Sendable () -> Date
     let state = Mutex(State())
     let deliveryLog = Mutex<[Delivery]>([])
-    private let running = Mutex<(app: Application, baseURL: URL)?>(nil)
+    private let server = LoopbackServer()
     let http = HTTPClient.shared
 
     struct Stored: Sendable {
@@ -94,35 +95,17 @@ public final class StripeSimulator: Sendable {
     /// Starts serving on `host:port` (port 0 picks a free one) and returns the base URL.
     @discardableResult
     public func start(host: String = "127.0.0.1", port: Int = 0) async throws -> URL {
-        if let running = running.withLock({ $0 }) { return running.baseURL }
-        let app = try await Application.make(Environment(name: "simulator", arguments: ["stripe-simulator"]))
-        app.logger.logLevel = .warning
-        app.middleware = Middlewares()
-        app.middleware.use(StripeErrorMiddleware())
-        routes(app)
-        do {
-            try await app.server.start(address: .hostname(host, port: port))
-        } catch {
-            try? await app.asyncShutdown()
-            throw error
+        try await server.start(name: "stripe-simulator", host: host, port: port) { app in
+            app.middleware.use(StripeErrorMiddleware())
+            routes(app)
         }
-        let boundPort = app.http.server.shared.localAddress?.port ?? port
-        let baseURL = URL(string: "http://\(host):\(boundPort)")!
-        running.withLock { $0 = (app, baseURL) }
-        return baseURL
     }
 
     public func shutdown() async throws {
-        guard
-            let running = running.withLock({ current in
-                defer { current = nil }; return current
-            })
-        else { return }
-        await running.app.server.shutdown()
-        try await running.app.asyncShutdown()
+        try await server.shutdown()
     }
 
-    public var baseURL: URL? { running.withLock { $0?.baseURL } }
+    public var baseURL: URL? { server.baseURL }
 
     /// Where events go (the app's `/api/webhooks/stripe`); nil keeps them here only.
     public func deliverEvents(to url: String?) { state.withLock { $0.webhookURL = url } }

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import SimulatorSupport
 import Vapor
 
 /// A loopback WhatsApp Graph API: accepts what the Cloud API accepts, answers what it answers, and
@@ -10,7 +11,7 @@ public final class GraphSimulator: Sendable {
     let now: @Sendable () -> Date
     let state: Mutex<SimulatorState>
     let sender: WebhookSender
-    private let running = Mutex<(app: Application, baseURL: URL)?>(nil)
+    private let server = LoopbackServer()
     private let sentLog: Mutex<FileHandle?>
     private let webhookLog: Mutex<FileHandle?>
 
@@ -53,22 +54,10 @@ public final class GraphSimulator: Sendable {
     /// Starts serving on `host:port` (port 0 picks a free one) and returns the base URL, e.g. `http://127.0.0.1:51234`.
     @discardableResult
     public func start(host: String = "127.0.0.1", port: Int = 0) async throws -> URL {
-        if let running = running.withLock({ $0 }) { return running.baseURL }
-        let app = try await Application.make(Environment(name: "simulator", arguments: ["whatsapp-simulator"]))
-        app.logger.logLevel = .warning
-        app.middleware = Middlewares()
-        app.middleware.use(GraphErrorMiddleware())
-        GraphRoutes(simulator: self).register(on: app)
-        do {
-            try await app.server.start(address: .hostname(host, port: port))
-        } catch {
-            try? await app.asyncShutdown()
-            throw error
+        try await server.start(name: "whatsapp-simulator", host: host, port: port) { app in
+            app.middleware.use(GraphErrorMiddleware())
+            GraphRoutes(simulator: self).register(on: app)
         }
-        let boundPort = app.http.server.shared.localAddress?.port ?? port
-        let baseURL = URL(string: "http://\(host):\(boundPort)")!
-        running.withLock { $0 = (app, baseURL) }
-        return baseURL
     }
 
     /// Stops serving and cancels status callbacks and template approvals not yet sent.
@@ -78,17 +67,11 @@ public final class GraphSimulator: Sendable {
             return Array(state.pendingTasks.values)
         }
         tasks.forEach { $0.cancel() }
-        guard
-            let running = running.withLock({ current in
-                defer { current = nil }; return current
-            })
-        else { return }
-        await running.app.server.shutdown()
-        try await running.app.asyncShutdown()
+        try await server.shutdown()
     }
 
     /// The URL `start` returned, while running.
-    public var baseURL: URL? { running.withLock { $0?.baseURL } }
+    public var baseURL: URL? { server.baseURL }
 
     // MARK: Inspection for tests
 
