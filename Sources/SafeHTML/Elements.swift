@@ -17,6 +17,8 @@ public extension Node {
     static func section(_ nodes: Node...) -> Node { .element(named: "section", nodes: nodes) }
     static func article(_ nodes: Node...) -> Node { .element(named: "article", nodes: nodes) }
     static func aside(_ nodes: Node...) -> Node { .element(named: "aside", nodes: nodes) }
+    static func details(_ nodes: Node...) -> Node { .element(named: "details", nodes: nodes) }
+    static func summary(_ nodes: Node...) -> Node { .element(named: "summary", nodes: nodes) }
     static func h1(_ nodes: Node...) -> Node { .element(named: "h1", nodes: nodes) }
     static func h2(_ nodes: Node...) -> Node { .element(named: "h2", nodes: nodes) }
     static func h3(_ nodes: Node...) -> Node { .element(named: "h3", nodes: nodes) }

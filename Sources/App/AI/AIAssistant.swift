@@ -8,8 +8,8 @@ import Vapor
 enum AIFeature: String, Sendable, CaseIterable {
     case draft, sentiment, autoAnswer = "auto_answer", translation, category, summary
 
-    /// The features built so far, which the settings page offers.
-    static let available: [AIFeature] = [.draft, .sentiment, .category, .summary]
+    /// The features in the order the settings page offers them.
+    static let available: [AIFeature] = [.draft, .summary, .sentiment, .category, .translation, .autoAnswer]
 
     var name: TextKey {
         switch self {

@@ -20,6 +20,21 @@ enum AISettingsController {
         /// The organization's own provider key: empty keeps the one saved.
         var api_key: String?
         var remove_api_key: String?
+        var auto_answer_when: String?
+        /// One a line.
+        var handoff_keywords: String?
+        /// Percent.
+        var auto_answer_confidence: String?
+        var auto_answer_limit: String?
+    }
+
+    /// A day's hours as typed: `hours_mon_opens`, `hours_mon_closes`.
+    static func typedHours(_ request: Request) -> [AISettingsPage.DayHours] {
+        BusinessHours.Day.allCases.map { day in
+            AISettingsPage.DayHours(
+                day: day, opens: request.content[String.self, at: "hours_\(day.rawValue)_opens"]?.trimmingCharacters(in: .whitespaces) ?? "",
+                closes: request.content[String.self, at: "hours_\(day.rawValue)_closes"]?.trimmingCharacters(in: .whitespaces) ?? "")
+        }
     }
 
     /// Keys as providers issue them: printable, no spaces.
@@ -42,6 +57,11 @@ enum AISettingsController {
             model.budgetText = form.budget
             model.knowledge = form.knowledge ?? ""
             model.categories = (form.categories ?? "").split(whereSeparator: \.isNewline).map(String.init)
+            model.autoAnswer.when = form.auto_answer_when.flatMap(AutoAnswerWhen.init(rawValue:)) ?? model.autoAnswer.when
+            model.autoAnswer.hours = typedHours(request)
+            model.autoAnswer.handoffKeywords = (form.handoff_keywords ?? "").split(whereSeparator: \.isNewline).map(String.init)
+            model.autoAnswer.confidence = form.auto_answer_confidence ?? ""
+            model.autoAnswer.limit = form.auto_answer_limit ?? ""
             return try await render(model, request, status: .unprocessableEntity)
         }
         var features: Set<AIFeature> = []
@@ -80,7 +100,17 @@ enum AISettingsController {
         guard categories.count <= OrganizationAISettings.maxCategories else {
             return try await refuse(t(.aiSettingsErrorCategories, ["max": String(OrganizationAISettings.maxCategories)]))
         }
+        let guardrails: AutoAnswerGuardrailSettings
+        switch autoAnswerGuardrails(form, request) {
+        case .success(let chosen): guardrails = chosen
+        case .failure(let refusal): return try await refuse(refusal.message)
+        }
         settings.categories = categories
+        settings.autoAnswerWhen = guardrails.when
+        settings.businessHours = guardrails.hours
+        settings.handoffKeywords = guardrails.keywords
+        settings.autoAnswerConfidenceValue = guardrails.confidence
+        settings.autoAnswerLimitValue = guardrails.limit
         if !newKey.isEmpty {
             settings.apiKeySealed = try await request.application.whatsApp.vault.seal(
                 newKey, for: tenant.organizationID, purpose: .aiProviderKey, on: tenant.scope.database)
@@ -94,6 +124,58 @@ enum AISettingsController {
         settings.updatedAt = request.now
         try await settings.save(on: tenant.scope.database)
         return request.redirect(to: SiteURL.aiSettings.path + "?notice=saved", redirectType: .normal)
+    }
+
+    struct AutoAnswerGuardrailSettings {
+        var when: AutoAnswerWhen
+        var hours: BusinessHours
+        var keywords: [String]
+        var confidence: Double?
+        var limit: Int?
+    }
+
+    struct Refused: Error {
+        var message: String
+    }
+
+    /// Automatic answers' guardrails from the form, or what is wrong with them.
+    static func autoAnswerGuardrails(_ form: Form, _ request: Request) -> Result<AutoAnswerGuardrailSettings, Refused> {
+        let t = request.localizer
+        let whenText = form.auto_answer_when ?? AutoAnswerWhen.always.rawValue
+        guard let when = AutoAnswerWhen(rawValue: whenText) else { return .failure(.init(message: t(.aiSettingsErrorWhen))) }
+        var days: [BusinessHours.Day: BusinessHours.Span] = [:]
+        for typed in typedHours(request) where !(typed.opens.isEmpty && typed.closes.isEmpty) {
+            guard let span = BusinessHours.Span(opens: typed.opens, closes: typed.closes) else {
+                return .failure(.init(message: t(.aiSettingsErrorHours, ["day": t(typed.day.name)])))
+            }
+            days[typed.day] = span
+        }
+        guard when == .always || !days.isEmpty else { return .failure(.init(message: t(.aiSettingsErrorNoHours))) }
+        var keywords: [String] = []
+        for line in (form.handoff_keywords ?? "").split(whereSeparator: \.isNewline) {
+            let word = line.trimmingCharacters(in: .whitespaces)
+            guard !word.isEmpty else { continue }
+            guard word.count <= 50 else {
+                return .failure(.init(message: t(.aiSettingsErrorHandoff, ["max": String(OrganizationAISettings.maxHandoffKeywords)])))
+            }
+            if !keywords.contains(word) { keywords.append(word) }
+        }
+        guard keywords.count <= OrganizationAISettings.maxHandoffKeywords else {
+            return .failure(.init(message: t(.aiSettingsErrorHandoff, ["max": String(OrganizationAISettings.maxHandoffKeywords)])))
+        }
+        var confidence: Double?
+        if let text = form.auto_answer_confidence?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
+            guard let percent = Int(text), (0...100).contains(percent) else { return .failure(.init(message: t(.aiSettingsErrorConfidence))) }
+            confidence = Double(percent) / 100
+        }
+        var limit: Int?
+        if let text = form.auto_answer_limit?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
+            guard let number = Int(text), (1...OrganizationAISettings.maxAutoAnswerLimit).contains(number) else {
+                return .failure(.init(message: t(.aiSettingsErrorLimit, ["max": String(OrganizationAISettings.maxAutoAnswerLimit)])))
+            }
+            limit = number
+        }
+        return .success(.init(when: when, hours: BusinessHours(days: days), keywords: keywords, confidence: confidence, limit: limit))
     }
 
     private static func render(_ model: AISettingsPage.Model, _ request: Request, status: HTTPResponseStatus) async throws -> Response {

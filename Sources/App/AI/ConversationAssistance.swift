@@ -77,6 +77,19 @@ struct ConversationAssistance: Sendable {
         return try AIOutput.category(answer.content, among: categories)
     }
 
+    /// An automatic answer to the conversation's latest messages, checked (`AIOutput.autoAnswer`):
+    /// nil as the answer when the model hands the conversation to a person.
+    func autoAnswer(for conversationID: UUID) async throws -> (answer: String?, confidence: Double) {
+        let request = try AIPrompt.autoAnswer.request(try await material(of: conversationID))
+        return try AIOutput.autoAnswer(try await assistant.complete(request, for: .autoAnswer, prompt: .autoAnswer).content)
+    }
+
+    /// `text` in each of `languages` (ISO 639-1), and the language it is written in (`AIOutput.translation`).
+    func translate(_ text: String, into languages: [String]) async throws -> (source: String, texts: [String: String]) {
+        let request = try AIPrompt.translation.request(TranslationMaterial(text: text, languages: languages))
+        return try AIOutput.translation(try await assistant.complete(request, for: .translation, prompt: .translation).content, into: languages)
+    }
+
     /// A summary in the member's language, checked (`AIOutput.summary`).
     func summary(of conversationID: UUID, language: String) async throws -> String {
         let request = try AIPrompt.summary.request(try await material(of: conversationID, summaryLanguage: language))

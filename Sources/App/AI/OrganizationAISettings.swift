@@ -25,6 +25,14 @@ final class OrganizationAISettings: Model, TenantOwned, @unchecked Sendable {
     @OptionalField(key: "categories") var categoryList: String?
     /// The organization's own provider key, sealed (`CredentialVault`, `.aiProviderKey`); nil: the server's.
     @OptionalField(key: "api_key_sealed") var apiKeySealed: Data?
+    /// Automatic answers' guardrails: when they may go out (`AutoAnswerWhen`), against which hours
+    /// (`BusinessHours`' text), the words that hand a conversation to a person (one a line), the
+    /// confidence an answer needs, and the most a conversation gets. Nil: the defaults below.
+    @OptionalField(key: "auto_answer_when") var autoAnswerWhenValue: String?
+    @OptionalField(key: "business_hours") var businessHoursText: String?
+    @OptionalField(key: "handoff_keywords") var handoffKeywordList: String?
+    @OptionalField(key: "auto_answer_confidence") var autoAnswerConfidenceValue: Double?
+    @OptionalField(key: "auto_answer_limit") var autoAnswerLimitValue: Int?
     @Field(key: "updated_at") var updatedAt: Date
 
     init() {}
@@ -46,6 +54,31 @@ final class OrganizationAISettings: Model, TenantOwned, @unchecked Sendable {
         get { (categoryList ?? "").split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
         set { categoryList = newValue.isEmpty ? nil : newValue.joined(separator: "\n") }
     }
+
+    var autoAnswerWhen: AutoAnswerWhen {
+        get { autoAnswerWhenValue.flatMap(AutoAnswerWhen.init(rawValue:)) ?? .always }
+        set { autoAnswerWhenValue = newValue.rawValue }
+    }
+
+    var businessHours: BusinessHours {
+        get { BusinessHours(text: businessHoursText) }
+        set { businessHoursText = newValue.text }
+    }
+
+    var handoffKeywords: [String] {
+        get { (handoffKeywordList ?? "").split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+        set { handoffKeywordList = newValue.isEmpty ? nil : newValue.joined(separator: "\n") }
+    }
+
+    /// Below this an answer goes to a person instead (0.7 unless chosen).
+    var autoAnswerConfidence: Double { autoAnswerConfidenceValue ?? Self.defaultAutoAnswerConfidence }
+    /// After this many automatic answers a conversation goes to a person (3 unless chosen).
+    var autoAnswerLimit: Int { autoAnswerLimitValue ?? Self.defaultAutoAnswerLimit }
+
+    static let defaultAutoAnswerConfidence = 0.7
+    static let defaultAutoAnswerLimit = 3
+    static let maxAutoAnswerLimit = 20
+    static let maxHandoffKeywords = 50
 
     /// The organization's row, or the defaults (not saved) when it has none.
     static func of(_ scope: TenantScope, now: Date) async throws -> OrganizationAISettings {

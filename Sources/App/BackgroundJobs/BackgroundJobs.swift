@@ -29,6 +29,8 @@ struct BackgroundJobs: Sendable {
         registry.register(ClassifySentiment(configuration: configuration, vault: whatsApp.vault, inboxWakeUp: inboxWakeUp, now: now))
         registry.register(SummarizeResolved(context: context, vault: whatsApp.vault, inboxWakeUp: inboxWakeUp, now: now))
         registry.register(CategorizeConversations(configuration: configuration, vault: whatsApp.vault, inboxWakeUp: inboxWakeUp, now: now))
+        registry.register(TranslateArrivals(configuration: configuration, vault: whatsApp.vault, inboxWakeUp: inboxWakeUp, now: now))
+        registry.register(AnswerAutomatically(context: context, vault: whatsApp.vault, wakeup: wakeup, inboxWakeUp: inboxWakeUp, now: now))
         registry.register(SendWhatsAppMessage(services: whatsApp, inboxWakeUp: inboxWakeUp, now: now))
         registry.register(MarkWhatsAppMessageRead(services: whatsApp, now: now))
         registry.register(SyncMessageTemplates(services: whatsApp, now: now))

@@ -113,7 +113,7 @@ struct DripStepper: Sendable {
             let conversation = try await Conversation.opened(contactID: contact.requireID(), connection: connection, in: scope, now: now)
             do {
                 let sending = MessageSending(scope: scope, jobs: jobs, inboxWakeUp: inboxWakeUp, now: now)
-                delivery.messageID = try await sending.queue(draft, in: conversation, sender: nil, automated: true).requireID()
+                delivery.messageID = try await sending.queue(draft, in: conversation, sender: nil, origin: .drip).requireID()
             } catch let refusal as SendRefusal {
                 switch refusal {
                 case .connectionBroken: throw refusal

@@ -55,6 +55,7 @@ struct ConversationWork: Sendable {
             if status == .resolved { update.set(\.$waitingSince, to: nil) }
             try await update.update()
             try await SummarizeResolved.queue(resolving, by: resolver, at: now, scope: scope, jobs: jobs)
+            try await ConversationAIState.resolved(resolving, in: scope)
         }
         if let until {
             try await jobs.enqueue(.init(WakeSnoozedConversations.self, .init(), runAt: until))

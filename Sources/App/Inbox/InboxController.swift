@@ -38,7 +38,12 @@ enum InboxController {
         return try await render(request, tenant, conversation, notice: notice, error: nil, status: .ok)
     }
 
-    struct TextForm: Content { var text: String?; var reply_to: UUID? }
+    struct TextForm: Content {
+        var text: String?
+        var reply_to: UUID?
+        /// Present when the member asked for the reply to be translated into the customer's language.
+        var translate: String?
+    }
     struct TemplateForm: Content { var template: String?; var parameters: String? }
     struct ReactionForm: Content { var message_id: UUID?; var emoji: String? }
 
@@ -60,6 +65,20 @@ enum InboxController {
             let text = try await expandCannedResponse(form.text ?? "", conversation, tenant)
             draft = .text(text)
             draft.replyTo = try await wamid(of: form.reply_to, in: conversation, tenant)
+            if let translate = form.translate, !translate.isEmpty, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                // Nothing is sent when the translation fails: the page comes back with the member's text.
+                do {
+                    let translated = try await ReplyTranslation.translate(text, in: conversation.requireID(), request, tenant)
+                    draft.text = translated.text
+                    return try await queue(draft, request, tenant, conversation, note: translated.note, composerText: text)
+                } catch {
+                    let t = request.localizer
+                    let (status, message) =
+                        error is ReplyTranslation.TooLong
+                        ? (.unprocessableEntity, t(.aiTranslateTooLong, ["max": String(ReplyTranslation.maxLength)])) : try AIController.problem(error, t)
+                    return try await render(request, tenant, conversation, notice: nil, error: message, composerText: form.text, status: status)
+                }
+            }
         }
         return try await queue(draft, request, tenant, conversation)
     }
@@ -86,19 +105,31 @@ enum InboxController {
         return try await queue(draft, request, tenant, conversation)
     }
 
-    /// Queues the draft; a draft that is not queued (refused, invalid, failed) leaves no upload behind.
-    private static func queue(_ draft: OutboundDraft, _ request: Request, _ tenant: Tenant, _ conversation: Conversation) async throws -> Response {
+    /// Queues the draft, with `note` (a private note) in the same transaction; a draft that is not
+    /// queued (refused, invalid, failed) leaves no upload behind, and the page that says why shows
+    /// `composerText` in the composer.
+    private static func queue(
+        _ draft: OutboundDraft, _ request: Request, _ tenant: Tenant, _ conversation: Conversation, note: String? = nil, composerText: String? = nil
+    ) async throws -> Response {
         do {
             try await request.billingAccess.requireSending(tenant.organizationID, on: request.db)
-            _ = try await MessageSending(scope: tenant.scope, jobs: request.jobs, inboxWakeUp: request.application.backgroundJobs.inboxWakeUp, now: request.now)
-                .queue(draft, in: conversation, sender: tenant.signedIn.userID)
+            let (jobs, wakeUp, now, user, sender) = (
+                request.jobs, request.application.backgroundJobs.inboxWakeUp, request.now, tenant.user, tenant.signedIn.userID
+            )
+            try await tenant.scope.transaction { scope in
+                _ = try await MessageSending(scope: scope, jobs: jobs, inboxWakeUp: wakeUp, now: now).queue(draft, in: conversation, sender: sender)
+                if let note {
+                    _ = try await Notes(scope: scope, wakeUp: wakeUp, now: now).add(note, to: conversation.requireID(), by: user, mentioning: false)
+                }
+            }
         } catch let refusal as BillingRefusal {
             await MediaUploads.discard(draft, request)
-            return try await render(request, tenant, conversation, notice: nil, error: refusal.text(request.localizer), status: .paymentRequired)
+            return try await render(
+                request, tenant, conversation, notice: nil, error: refusal.text(request.localizer), composerText: composerText, status: .paymentRequired)
         } catch let refusal as SendRefusal {
             await MediaUploads.discard(draft, request)
             let reason = request.localizer(.inboxErrorRefused, ["reason": refusal.description])
-            return try await render(request, tenant, conversation, notice: nil, error: reason, status: .unprocessableEntity)
+            return try await render(request, tenant, conversation, notice: nil, error: reason, composerText: composerText, status: .unprocessableEntity)
         } catch {
             await MediaUploads.discard(draft, request)
             throw error

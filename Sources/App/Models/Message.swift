@@ -45,9 +45,11 @@ final class Message: Model, TenantOwned, @unchecked Sendable {
     @OptionalField(key: "media_object_key") var mediaObjectKey: String?
     @OptionalField(key: "media_state") var mediaState: MediaState?
     @OptionalField(key: "sender_user_id") var senderUserID: UUID?
-    /// WhatsApp's timestamp for inbound messages; the moment of sending for outbound ones.
     /// How the customer sounds (`Sentiment`), for inbound text the AI classified.
     @OptionalField(key: "sentiment") var sentiment: String?
+    /// True for an automatic answer the AI wrote and sent (`AnswerAutomatically`); nil otherwise.
+    @OptionalField(key: "auto_answer") var autoAnswer: Bool?
+    /// WhatsApp's timestamp for inbound messages; the moment of sending for outbound ones.
     @Field(key: "sent_at") var sentAt: Date
     @Field(key: "created_at") var createdAt: Date
 

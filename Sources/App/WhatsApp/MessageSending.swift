@@ -47,9 +47,18 @@ struct MessageSending: Sendable {
     let inboxWakeUp: Signal
     let now: Date
 
-    /// `automated`: sent by the app on the business's behalf (a drip step), which does not answer a
-    /// customer who is waiting. Run it inside a transaction to record other rows with the message.
-    func queue(_ draft: OutboundDraft, in conversation: Conversation, sender: UUID?, automated: Bool = false) async throws -> Message {
+    /// Who a message comes from, for what it does to the conversation.
+    enum Origin: Sendable {
+        /// An answer to the customer: a member's reply (or a reply the app sends for them).
+        case answer
+        /// A drip step: the business writes first, so a customer who is waiting still waits.
+        case drip
+        /// An automatic answer the AI wrote: it answers the customer, and the thread marks it.
+        case autoAnswer
+    }
+
+    /// Run it inside a transaction to record other rows with the message.
+    func queue(_ draft: OutboundDraft, in conversation: Conversation, sender: UUID?, origin: Origin = .answer) async throws -> Message {
         guard let connection = try await scope.find(WhatsAppConnection.self, conversation.$connection.id) else {
             throw SendRefusal.connectionBroken
         }
@@ -93,6 +102,7 @@ struct MessageSending: Sendable {
             message.mediaState = .stored
         }
         message.senderUserID = sender
+        message.autoAnswer = origin == .autoAnswer ? true : nil
         message.sentAt = now
         message.createdAt = now
         let job = try JobStore.NewJob(
@@ -107,7 +117,7 @@ struct MessageSending: Sendable {
                 conversation.lastMessagePreview = content.preview
             }
             // The customer has an answer.
-            if !automated { conversation.waitingSince = nil }
+            if origin != .drip { conversation.waitingSince = nil }
             try await conversation.save(on: scope.database)
             try await jobs.enqueue(job, on: scope.database)
             try await InboxEventLog(database: scope.database, wakeUp: inboxWakeUp, now: now).record(.message, conversations: [conversation.requireID()])

@@ -78,7 +78,18 @@ struct AISettingsPageTests {
                 ([("budget", "50")], "The budget must be an amount from 0 to $10.00."),
                 ([("budget", "-1")], "The budget must be an amount from 0 to $10.00."),
                 ([("budget", "lots")], "The budget must be an amount from 0 to $10.00."),
-                ([("features[]", "auto_answer")], "That is not an AI feature this server offers."),
+                ([("features[]", "autoAnswer")], "That is not an AI feature this server offers."),
+                ([("auto_answer_when", "sometimes")], "Choose when automatic answers may go out."),
+                ([("auto_answer_when", "outside_hours")], "Answering only during or only outside business hours needs the business hours."),
+                ([("hours_mon_opens", "09:00")], "a day closes after it opens: Monday."),
+                ([("hours_tue_opens", "18:00"), ("hours_tue_closes", "09:00")], "a day closes after it opens: Tuesday."),
+                ([("hours_wed_opens", "9 am"), ("hours_wed_closes", "17:00")], "a day closes after it opens: Wednesday."),
+                ([("handoff_keywords", String(repeating: "w", count: 51))], "At most 50 hand-off words, each at most 50 characters."),
+                ([("handoff_keywords", (1...51).map { "word\($0)" }.joined(separator: "\n"))], "At most 50 hand-off words"),
+                ([("auto_answer_confidence", "101")], "The confidence needed is a whole number from 0 to 100."),
+                ([("auto_answer_confidence", "0.7")], "The confidence needed is a whole number from 0 to 100."),
+                ([("auto_answer_limit", "0")], "a whole number from 1 to 20."),
+                ([("auto_answer_limit", "many")], "a whole number from 1 to 20."),
                 ([("features[]", "everything")], "That is not an AI feature this server offers."),
                 ([("knowledge", String(repeating: "a", count: 8_001))], "can be at most 8,000 characters"),
             ]
@@ -94,6 +105,8 @@ struct AISettingsPageTests {
                 "/settings/ai",
                 pairs: [
                     ("features[]", "summary"), ("model", "openai/gpt-4o"), ("budget", "lots"), ("knowledge", "Wij bakken op zondag"), ("categories", "Klacht"),
+                    ("auto_answer_when", "inside_hours"), ("hours_fri_opens", "08:30"), ("hours_fri_closes", "12:00"), ("handoff_keywords", "mens"),
+                    ("auto_answer_confidence", "85"), ("auto_answer_limit", "5"),
                 ])
             #expect(typed.status == .unprocessableEntity)
             let body = typed.body.string
@@ -101,6 +114,12 @@ struct AISettingsPageTests {
             #expect(body.contains(#"value="openai/gpt-4o""#))
             #expect(body.contains(">Wij bakken op zondag</textarea>"))
             #expect(body.contains(">Klacht</textarea>"))
+            #expect(body.contains(#"<option value="inside_hours" selected>"#))
+            #expect(body.contains(#"name="hours_fri_opens" value="08:30""#))
+            #expect(body.contains(#"name="hours_fri_closes" value="12:00""#))
+            #expect(body.contains(">mens</textarea>"))
+            #expect(body.contains(#"name="auto_answer_confidence" value="85""#))
+            #expect(body.contains(#"name="auto_answer_limit" value="5""#))
             #expect(body.contains(#"id="feature-summary" name="features[]" value="summary" checked"#))
             #expect(!body.contains(#"id="feature-draft" name="features[]" value="draft" checked"#))
         }

@@ -244,17 +244,27 @@ enum PageFixtures {
         let conversation = conversationModel(s)
         add("conversation", conversation) { ConversationPage.html(conversation, $0) }
         var conversationWithAI = conversation
-        conversationWithAI.assistance = .init(draft: true, summary: true)
+        conversationWithAI.assistance = .init(draft: true, summary: true, translateInto: (s("de"), s("German")))
         conversationWithAI.composerText = s("AI draft")
         conversationWithAI.items = conversation.items.map { item in
-            guard case .message(var bubble) = item, bubble.isInbound else { return item }
-            bubble.sentiment = .negative
+            guard case .message(var bubble) = item else { return item }
+            if bubble.isInbound {
+                bubble.sentiment = .negative
+                if bubble.content.text != nil { bubble.translation = .init(text: s("translated"), from: s("German")) }
+            } else {
+                bubble.autoAnswer = true
+            }
             return .message(bubble)
         }
         add("conversation with AI", conversationWithAI) { ConversationPage.html(conversationWithAI, $0) }
         let aiSettings = AISettingsPage.Model(
             configured: false, features: [.init(feature: .draft, enabled: true), .init(feature: .summary, enabled: false)], model: s("model"),
-            defaultModel: s("default model"), budget: 2.5, platformBudget: 10, knowledge: s("knowledge"), categories: [s("category")], hasOwnKey: true,
+            defaultModel: s("default model"), budget: 2.5, platformBudget: 10, knowledge: s("knowledge"), categories: [s("category")],
+            autoAnswer: .init(
+                when: .outsideHours,
+                hours: BusinessHours.Day.allCases.map { .init(day: $0, opens: s("opens"), closes: s("closes")) },
+                timeZone: s("time zone"), handoffKeywords: [s("hand-off word")], confidence: s("confidence"), limit: s("limit")),
+            hasOwnKey: true,
             usage: [.init(feature: .draft, requests: 1_200, tokens: 340_000, cost: 1.234), .init(feature: .summary, requests: 3, tokens: 900, cost: 0.004)],
             spent: 1.238, requests: 1_203, notice: s("notice"), error: s("error"))
         add("ai settings", aiSettings) { AISettingsPage.html(aiSettings, $0) }

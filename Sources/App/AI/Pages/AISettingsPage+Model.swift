@@ -16,6 +16,24 @@ enum AISettingsPage {
         var cost: Double
     }
 
+    /// A day's business hours as shown (or as typed, when a refused form comes back): `09:00` or empty.
+    struct DayHours: Equatable {
+        var day: BusinessHours.Day
+        var opens: String
+        var closes: String
+    }
+
+    /// Automatic answers' guardrails, as shown or typed.
+    struct AutoAnswer: Equatable {
+        var when: AutoAnswerWhen
+        var hours: [DayHours]
+        var timeZone: String
+        var handoffKeywords: [String]
+        /// Percent, 0-100.
+        var confidence: String
+        var limit: String
+    }
+
     struct Model {
         /// The server has a provider (`OPENROUTER_API_KEY`); without one nothing here takes effect.
         var configured: Bool
@@ -30,6 +48,7 @@ enum AISettingsPage {
         var knowledge: String
         /// The conversation categories, one a line.
         var categories: [String]
+        var autoAnswer: AutoAnswer
         /// The organization pays the provider with its own key (never shown again once saved).
         var hasOwnKey: Bool
         /// This month: a row per feature in use, most expensive first.

@@ -27,9 +27,27 @@ extension AISettingsPage {
             configured: platform != nil,
             features: AIFeature.available.map { .init(feature: $0, enabled: settings.enabledFeatures.contains($0)) },
             model: settings.model, defaultModel: platform?.defaultModel, budget: settings.monthlyBudget, platformBudget: platform?.monthlyBudget,
-            knowledge: settings.knowledge, categories: settings.categories, hasOwnKey: settings.apiKeySealed != nil, usage: usage,
+            knowledge: settings.knowledge, categories: settings.categories,
+            autoAnswer: .init(settings, timeZone: tenant.organization.timeZone), hasOwnKey: settings.apiKeySealed != nil, usage: usage,
             spent: usage.reduce(0) { $0 + $1.cost },
             requests: usage.reduce(0) { $0 + $1.requests },
             notice: notice, error: error)
+    }
+}
+
+extension AISettingsPage.AutoAnswer {
+    /// The saved guardrails as the form shows them.
+    init(_ settings: OrganizationAISettings, timeZone: String) {
+        when = settings.autoAnswerWhen
+        let hours = settings.businessHours
+        self.hours = BusinessHours.Day.allCases.map { day in
+            AISettingsPage.DayHours(
+                day: day, opens: hours.days[day].map { BusinessHours.Span.time($0.opens) } ?? "",
+                closes: hours.days[day].map { BusinessHours.Span.time($0.closes) } ?? "")
+        }
+        self.timeZone = timeZone
+        handoffKeywords = settings.handoffKeywords
+        confidence = String(Int((settings.autoAnswerConfidence * 100).rounded()))
+        limit = String(settings.autoAnswerLimit)
     }
 }

@@ -51,6 +51,7 @@ extension AISettingsPage {
                     .textarea(
                         .id("ai-categories"), .name("categories"), .attribute(named: "aria-describedby", value: "ai-categories-hint"),
                         .attribute(named: "rows", value: "5"), .text(model.categories.joined(separator: "\n"))),
+                    autoAnswerFields(model.autoAnswer, t),
                     .fieldset(
                         .element(named: "legend", text: t(.aiSettingsKey)),
                         .p(
@@ -96,6 +97,44 @@ extension AISettingsPage {
                                             .td(.text(BillingPage.number(row.tokens, language))), .td(.text(dollars(row.cost, language))))
                                     }))))))
         )
+    }
+}
+
+extension AISettingsPage {
+    /// When automatic answers may go out, and what hands a conversation to a person.
+    static func autoAnswerFields(_ settings: AutoAnswer, _ t: Localizer) -> Node {
+        .fieldset(
+            .id("ai-auto-answer"),
+            .element(named: "legend", text: t(.aiSettingsAutoAnswer)),
+            .p(.class("field-hint"), .text(t(.aiSettingsAutoAnswerHint))),
+            .label(.for("ai-auto-answer-when"), .text(t(.aiSettingsAutoAnswerWhen))),
+            Forms.select(
+                id: "ai-auto-answer-when", name: "auto_answer_when", options: AutoAnswerWhen.allCases.map { ($0.rawValue, t($0.name)) },
+                selected: settings.when.rawValue),
+            .fieldset(
+                .class("business-hours"),
+                .element(named: "legend", text: t(.aiSettingsHours, ["timeZone": settings.timeZone])),
+                .p(.class("field-hint"), .text(t(.aiSettingsHoursHint))),
+                .forEach(settings.hours) { row in
+                    let day = t(row.day.name)
+                    return .div(
+                        .class("hours-row"), .data(named: "day", value: row.day.rawValue),
+                        .label(.for("hours-\(row.day.rawValue)-opens"), .text(t(.aiSettingsOpens, ["day": day]))),
+                        .input(.type(.time), .id("hours-\(row.day.rawValue)-opens"), .name("hours_\(row.day.rawValue)_opens"), .value(row.opens)),
+                        .label(.for("hours-\(row.day.rawValue)-closes"), .text(t(.aiSettingsCloses, ["day": day]))),
+                        .input(.type(.time), .id("hours-\(row.day.rawValue)-closes"), .name("hours_\(row.day.rawValue)_closes"), .value(row.closes)))
+                }),
+            .label(.for("ai-handoff"), .text(t(.aiSettingsHandoff))),
+            .p(.id("ai-handoff-hint"), .class("field-hint"), .text(t(.aiSettingsHandoffHint, ["max": String(OrganizationAISettings.maxHandoffKeywords)]))),
+            .textarea(
+                .id("ai-handoff"), .name("handoff_keywords"), .attribute(named: "aria-describedby", value: "ai-handoff-hint"),
+                .attribute(named: "rows", value: "4"), .text(settings.handoffKeywords.joined(separator: "\n"))),
+            Forms.field(
+                label: t(.aiSettingsConfidence), name: "auto_answer_confidence", id: "ai-confidence", type: .number, value: settings.confidence,
+                autocomplete: "off", hint: t(.aiSettingsConfidenceHint), required: false),
+            Forms.field(
+                label: t(.aiSettingsLimit), name: "auto_answer_limit", id: "ai-limit", type: .number, value: settings.limit,
+                autocomplete: "off", hint: t(.aiSettingsLimitHint), required: false))
     }
 }
 

@@ -54,5 +54,6 @@ enum Migrations {
         AddSentiment(),
         AddAICategories(),
         AddAIOrganizationKey(),
+        AddAIAutoAnswersAndTranslation(),
     ]
 }

@@ -17,6 +17,17 @@ enum ConversationPage {
         var at: Date
         /// How the customer sounds here, when the AI classified it.
         var sentiment: Sentiment? = nil
+        /// An automatic answer the AI sent.
+        var autoAnswer = false
+        /// The customer's text in the reader's language, when the AI translated it.
+        var translation: Translation? = nil
+    }
+
+    /// An inbound text in the reader's language; the original stays one click away.
+    struct Translation: Equatable {
+        var text: String
+        /// The customer's language, named in the reader's.
+        var from: String
     }
 
     struct Media {
@@ -99,5 +110,11 @@ enum ConversationPage {
     struct Assistance: Equatable {
         var draft = false
         var summary = false
+        /// The customer's language (code and name in the reader's) when replies may be translated into it.
+        var translateInto: (code: String, name: String)? = nil
+
+        static func == (a: Assistance, b: Assistance) -> Bool {
+            a.draft == b.draft && a.summary == b.summary && a.translateInto?.code == b.translateInto?.code
+        }
     }
 }

@@ -27,9 +27,26 @@ extension ConversationPage {
         let window = CustomerServiceWindow(lastInboundAt: conversation.lastInboundAt)
         let replyTo = request.query[UUID.self, at: "reply_to"].flatMap { id in messages.first { $0.id == id } }
         var assistance = Assistance()
-        if request.context.configuration.ai != nil, tenant.role.can(.replyToConversations) {
+        var translations: [UUID: Translation] = [:]
+        if request.context.configuration.ai != nil {
             let features = try await OrganizationAISettings.of(tenant.scope, now: request.now).enabledFeatures
-            assistance = Assistance(draft: features.contains(.draft), summary: features.contains(.summary))
+            let language = request.localizer.language
+            if tenant.role.can(.replyToConversations) {
+                assistance = Assistance(draft: features.contains(.draft), summary: features.contains(.summary))
+                if features.contains(.translation) {
+                    assistance.translateInto = try await ReplyTranslation.customerLanguage(of: conversationID, request, tenant)
+                        .map { ($0, ReplyTranslation.languageName($0, in: language)) }
+                }
+            }
+            // Translations made while the feature was on stay readable after it is turned off.
+            let inbound = messages.filter { $0.direction == .inbound }.compactMap(\.id)
+            if !inbound.isEmpty {
+                for row in try await tenant.scope.query(MessageTranslation.self).filter(\.$messageID ~~ inbound)
+                    .filter(\.$language == language.rawValue).all()
+                {
+                    translations[row.messageID] = Translation(text: row.text, from: ReplyTranslation.languageName(row.sourceLanguage, in: language))
+                }
+            }
         }
 
         var items: [ConversationPage.Item] = messages.map { message in
@@ -43,7 +60,9 @@ extension ConversationPage {
                         .init(state: $0, url: SiteURL.media(.value(message.id!)).path, mimeType: message.mediaMimeType, filename: message.mediaFilename)
                     },
                     at: message.sentAt,
-                    sentiment: message.sentiment.flatMap(Sentiment.init(rawValue:))
+                    sentiment: message.sentiment.flatMap(Sentiment.init(rawValue:)),
+                    autoAnswer: message.autoAnswer == true,
+                    translation: translations[message.id!]
                 ))
         }
         items += notes.map { .note(.init(id: $0.id!, author: $0.authorName, body: $0.body, at: $0.createdAt)) }

@@ -171,7 +171,17 @@ extension ConversationPage {
                 .p(.text(reaction.emoji.map { t(.inboxMessageReacted, ["emoji": $0]) } ?? t(.inboxMessageReactionRemoved)))
             },
             .unwrap(content.template) { .p(.class("muted"), .text("📄 " + $0.name + " (" + $0.language + ")")) },
-            .unwrap(content.text) { .p(.class("text"), .text($0)) },
+            .if(bubble.autoAnswer, .p(.class("auto-answer"), .data(named: "testid", value: "auto-answer"), .text("🤖 " + t(.aiAutoAnswerShown)))),
+            .unwrap(content.text) { text in
+                if let translation = bubble.translation {
+                    return .div(
+                        .class("translated"), .data(named: "testid", value: "translated"),
+                        .p(.class("text"), .attribute(named: "lang", value: t.language.rawValue), .text(translation.text)),
+                        .p(.class("muted"), .text(t(.aiTranslatedFrom, ["language": translation.from]))),
+                        .details(.summary(.text(t(.aiTranslationOriginal))), .p(.class("text original"), .text(text))))
+                }
+                return .p(.class("text"), .text(text))
+            },
             .unwrap(content.choice) { .p(.text("☑ " + $0.title)) },
             .unwrap(content.choices) { choices in .ul(.forEach(choices) { .li(.text("▢ " + $0.title)) }) },
             .unwrap(content.order) { .p(.text("🛒 \($0.itemCount) · \($0.total) \($0.currency ?? "")")) },
@@ -272,6 +282,12 @@ extension ConversationPage {
                                     .data(named: "text", value: canned.label),
                                     .strong(.text("/" + canned.value)), .text(" " + String(canned.label.prefix(80))))
                             }),
+                        .unwrap(model.assistance.translateInto) { language in
+                            .div(
+                                .class("check"),
+                                .input(.type(.checkbox), .id("compose-translate"), .name("translate"), .value(language.code), .checked(true)),
+                                .label(.for("compose-translate"), .text(t(.aiTranslateReply, ["language": language.name]))))
+                        },
                         .button(.type(.submit), .class("button-primary"), .text(t(.inboxComposeSend))),
                         .if(
                             model.assistance.draft,
