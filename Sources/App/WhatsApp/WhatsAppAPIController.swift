@@ -113,6 +113,10 @@ enum WhatsAppAPIController {
         var reply_to_wamid: String?
         var forwarded: Bool
         var media: MediaBody?
+        /// For inbound text the AI classified (`positive`, `neutral`, `negative`).
+        var sentiment: String?
+        /// An automatic answer the AI wrote and sent.
+        var auto_answer: Bool
         var sent_at: Date
 
         init(_ message: Message) {
@@ -128,6 +132,8 @@ enum WhatsAppAPIController {
             error_title = message.errorTitle
             reply_to_wamid = message.replyToWamid
             forwarded = message.forwarded
+            sentiment = message.sentiment
+            auto_answer = message.autoAnswer == true
             sent_at = message.sentAt
             if let state = message.mediaState {
                 media = MediaBody(

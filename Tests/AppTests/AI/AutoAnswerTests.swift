@@ -57,6 +57,9 @@ struct AutoAnswerTests {
             let usage = try await harness.db.sql.raw("SELECT prompt FROM ai_usage WHERE feature = 'auto_answer'").all()
             #expect(try usage.map { try $0.decode(column: "prompt", as: String.self) } == ["auto_answer/v1"])
 
+            let api = try await harness.owner.api(.GET, "/api/v1/conversations/\(conversation.id!)/messages")
+            let listed = try #require(try JSONSerialization.jsonObject(with: Data(api.body.string.utf8)) as? [[String: Any]])
+            #expect(listed.map { $0["auto_answer"] as? Bool } == [false, true])
             let thread = try await harness.owner.get("/inbox/\(conversation.id!)").body.string
             #expect(thread.contains(#"data-testid="auto-answer""#))
             #expect(thread.contains("Automatic answer (AI)"))

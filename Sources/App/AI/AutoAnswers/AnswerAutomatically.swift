@@ -13,7 +13,8 @@ import LLM
 /// latest message only. The guardrails are checked again after the model answered (a member may
 /// have taken over meanwhile), and the answer is recorded with its send in one transaction, so a
 /// retried job finds it and sends nothing twice. A refusal (the feature turned off since, the
-/// budget or the credits spent, no provider) ends the job; a provider failure is retried.
+/// budget or the credits spent, no provider, an organization that may not send) ends the job; a
+/// provider failure is retried.
 struct AnswerAutomatically: JobHandler {
     struct Payload: Codable, Sendable {
         /// Inbound text messages just stored.
@@ -38,6 +39,13 @@ struct AnswerAutomatically: JobHandler {
         let scope = assistance.assistant.scope
         let settings = try await OrganizationAISettings.of(scope, now: now())
         guard settings.enabledFeatures.contains(.autoAnswer) else { return }
+        do {
+            // An organization that may not send (no plan, or read-only after its payment failed) gets no answers sent for it.
+            try await assistance.assistant.billing.requireSending(scope.organizationID, on: scope.database)
+        } catch let refusal as BillingRefusal {
+            context.logger.info("no automatic answers", metadata: ["reason": .string(refusal.reason)])
+            return
+        }
         let messages = try await scope.query(Message.self).filter(\.$id ~~ payload.messageIDs).filter(\.$direction == .inbound).sort(\.$sentAt).all()
         var latest: [UUID: Message] = [:]
         for message in messages { latest[message.$conversation.id] = message }
