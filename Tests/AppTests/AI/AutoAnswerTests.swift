@@ -245,6 +245,26 @@ struct AutoAnswerTests {
         }
     }
 
+    @Test("Attacks: a job queued for one organization cannot answer another organization's customers")
+    func otherOrganization() async throws {
+        try await ConversationAssistanceTests().withAI { harness, simulator in
+            // Anna's organization has automatic answers off; Eve's has them on.
+            let conversation = try await harness.conversation(of: "31600000909", name: "Klant", saying: "Hello?")
+            let message = try #require(
+                try await harness.scope.query(Message.self).filter(\.$conversation.$id == conversation.id!).filter(\.$direction == .inbound).first())
+            let eve = try await harness.test.signUp(name: "Eve", organization: "Elsewhere", email: "eve@example.com")
+            #expect(try await eve.post("/settings/ai", pairs: [("features[]", "auto_answer")]).status == .seeOther)
+            let elsewhere = try #require(try await Organization.query(on: harness.db).filter(\.$name == "Elsewhere").first())
+            simulator.script(Self.sonnet, Self.answer("Eve's answer"))
+            try await harness.app.backgroundJobs.store(harness.db, harness.app.context)
+                .enqueue([try .init(AnswerAutomatically.self, .init(messageIDs: [message.id!]), organizationID: elsewhere.id!)])
+            try await harness.runJobsUntilIdle()
+            #expect(simulator.requests.isEmpty, "the message is not Eve's organization's: not even read")
+            #expect(harness.simulator.sentMessages.isEmpty)
+            #expect(try await Self.notes(harness, conversation).isEmpty)
+        }
+    }
+
     @Test("The answer is checked: the schema, a confidence in range, a hand-off without an answer, an answer WhatsApp can carry")
     func outputChecks() throws {
         #expect(try AIOutput.autoAnswer(#"{"answer":"Hi!","confidence":0.8,"handoff":false}"#) == ("Hi!", 0.8))
