@@ -15,11 +15,15 @@ enum ReplyTranslation {
     /// on, the server has a provider, the customer's language is known and is not the member's.
     static func customerLanguage(of conversationID: UUID, _ request: Request, _ tenant: Tenant) async throws -> String? {
         guard request.context.configuration.ai != nil,
-            try await OrganizationAISettings.of(tenant.scope, now: request.now).enabledFeatures.contains(.translation),
-            let language = try await tenant.scope.query(ConversationAIState.self).filter(\.$conversationID == conversationID).first()?.customerLanguage,
-            language != request.localizer.language.rawValue
+            try await OrganizationAISettings.of(tenant.scope, now: request.now).enabledFeatures.contains(.translation)
         else { return nil }
-        return language
+        return try await customerLanguage(of: conversationID, unlike: request.localizer.language, in: tenant.scope)
+    }
+
+    /// The customer's language, when it is known and is not `language` (translation known to be on).
+    static func customerLanguage(of conversationID: UUID, unlike language: Language, in scope: TenantScope) async throws -> String? {
+        let customer = try await scope.query(ConversationAIState.self).filter(\.$conversationID == conversationID).first()?.customerLanguage
+        return customer == language.rawValue ? nil : customer
     }
 
     /// `text` in the customer's language, and the note that keeps the original. Throws `TooLong`,

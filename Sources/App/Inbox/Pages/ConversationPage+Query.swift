@@ -34,7 +34,7 @@ extension ConversationPage {
             if tenant.role.can(.replyToConversations) {
                 assistance = Assistance(draft: features.contains(.draft), summary: features.contains(.summary))
                 if features.contains(.translation) {
-                    assistance.translateInto = try await ReplyTranslation.customerLanguage(of: conversationID, request, tenant)
+                    assistance.translateInto = try await ReplyTranslation.customerLanguage(of: conversationID, unlike: language, in: tenant.scope)
                         .map { ($0, ReplyTranslation.languageName($0, in: language)) }
                 }
             }
