@@ -1,3 +1,4 @@
+import ADSappCore
 import Fluent
 import Foundation
 import Jobs
@@ -317,12 +318,7 @@ struct DripActions: Sendable {
     }
 
     private static func minute(_ text: String, _ field: String) throws -> Int {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2, let hour = Int(parts[0]), let minute = Int(parts[1]), parts[1].count == 2,
-            (0...24).contains(hour), (0..<60).contains(minute), hour * 60 + minute <= 1440
-        else { throw CampaignProblem.invalid(field: field, problem: "give a time as 09:00") }
-        return hour * 60 + minute
+        guard let minutes = TimeOfDay.minutes(text) else { throw CampaignProblem.invalid(field: field, problem: "give a time as 09:00") }
+        return minutes
     }
-
-    static func clock(_ minute: Int) -> String { String(format: "%02d:%02d", minute / 60, minute % 60) }
 }

@@ -1,3 +1,4 @@
+import ADSappCore
 import Fluent
 import Foundation
 import Vapor
@@ -38,7 +39,7 @@ enum DripsAPIController {
             exit: .init(onReply: sequence.exitOnReply, tagID: sequence.exitTagID),
             window: .init(
                 days: window.dayNames,
-                start: window.startMinute.map(DripActions.clock), end: window.endMinute.map(DripActions.clock)),
+                start: window.startMinute.map(TimeOfDay.text), end: window.endMinute.map(TimeOfDay.text)),
             steps: try steps.map { step in
                 StepBody(
                     id: try step.requireID(), position: step.position, delay_minutes: step.delayMinutes, template_name: step.templateName,

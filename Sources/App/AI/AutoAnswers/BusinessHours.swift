@@ -1,3 +1,4 @@
+import ADSappCore
 import Foundation
 
 /// When a business is open, day by day in its own time zone: at most one span a day, which closes
@@ -38,21 +39,17 @@ struct BusinessHours: Sendable, Equatable {
         var opens: Int
         var closes: Int
 
-        /// `09:00`-style times; nil when either is not a time of day or the span closes before it opens.
+        /// `09:00`-style times (`TimeOfDay`); nil when either is not a time of day or the span closes
+        /// before it opens.
         init?(opens: String, closes: String) {
-            guard let opens = Self.minutes(opens), let closes = Self.minutes(closes), opens < closes else { return nil }
+            guard let opens = TimeOfDay.minutes(opens.trimmingCharacters(in: .whitespaces)),
+                let closes = TimeOfDay.minutes(closes.trimmingCharacters(in: .whitespaces)), opens < closes
+            else { return nil }
             self.opens = opens
             self.closes = closes
         }
 
-        static func minutes(_ text: String) -> Int? {
-            guard let match = text.trimmingCharacters(in: .whitespaces).wholeMatch(of: /([01]?[0-9]|2[0-3]):([0-5][0-9])/) else { return nil }
-            return Int(match.1)! * 60 + Int(match.2)!
-        }
-
-        static func time(_ minutes: Int) -> String { String(format: "%02d:%02d", minutes / 60, minutes % 60) }
-
-        var text: String { Self.time(opens) + "-" + Self.time(closes) }
+        var text: String { TimeOfDay.text(opens) + "-" + TimeOfDay.text(closes) }
     }
 
     var days: [Day: Span] = [:]

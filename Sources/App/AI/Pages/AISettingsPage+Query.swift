@@ -1,3 +1,4 @@
+import ADSappCore
 import Foundation
 import SQLKit
 import Vapor
@@ -42,8 +43,8 @@ extension AISettingsPage.AutoAnswer {
         let hours = settings.businessHours
         self.hours = BusinessHours.Day.allCases.map { day in
             AISettingsPage.DayHours(
-                day: day, opens: hours.days[day].map { BusinessHours.Span.time($0.opens) } ?? "",
-                closes: hours.days[day].map { BusinessHours.Span.time($0.closes) } ?? "")
+                day: day, opens: hours.days[day].map { TimeOfDay.text($0.opens) } ?? "",
+                closes: hours.days[day].map { TimeOfDay.text($0.closes) } ?? "")
         }
         self.timeZone = timeZone
         handoffKeywords = settings.handoffKeywords

@@ -1,3 +1,4 @@
+import ADSappCore
 import Fluent
 import Foundation
 import Vapor
@@ -32,7 +33,7 @@ extension DripFormPage {
             tagID: sequence.enrolTagID?.uuidString, onTagAdded: sequence.enrolOnTagAdded, exitOnReply: sequence.exitOnReply,
             exitTagID: sequence.exitTagID?.uuidString,
             days: Set(window.dayNames),
-            start: window.startMinute.map(DripActions.clock) ?? "", end: window.endMinute.map(DripActions.clock) ?? "")
+            start: window.startMinute.map(TimeOfDay.text) ?? "", end: window.endMinute.map(TimeOfDay.text) ?? "")
     }
 
     /// The settings the form describes, with `steps` kept as they are.

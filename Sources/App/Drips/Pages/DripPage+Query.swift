@@ -1,3 +1,4 @@
+import ADSappCore
 import Fluent
 import Foundation
 import Vapor
@@ -107,7 +108,7 @@ extension DripPage {
         let days = zip(DripSendWindow.Days.ordered, DripSendWindow.dayLabels).filter { window.days.contains($0.0) }.map { t($0.1) }
         let dayText = window.days == .all ? t(.dripWindowEveryDay) : days.joined(separator: ", ")
         guard let start = window.startMinute, let end = window.endMinute else { return t(.dripWindowAllDay, ["days": dayText]) }
-        return t(.dripWindowHours, ["days": dayText, "start": DripActions.clock(start), "end": DripActions.clock(end)])
+        return t(.dripWindowHours, ["days": dayText, "start": TimeOfDay.text(start), "end": TimeOfDay.text(end)])
     }
 
     static func delayText(_ minutes: Int, t: Localizer) -> String {

@@ -29,9 +29,9 @@ extension ConversationPage {
         var assistance = Assistance()
         var translations: [UUID: Translation] = [:]
         if request.context.configuration.ai != nil {
-            let features = try await OrganizationAISettings.of(tenant.scope, now: request.now).enabledFeatures
             let language = request.localizer.language
             if tenant.role.can(.replyToConversations) {
+                let features = try await OrganizationAISettings.of(tenant.scope, now: request.now).enabledFeatures
                 assistance = Assistance(draft: features.contains(.draft), summary: features.contains(.summary))
                 if features.contains(.translation) {
                     assistance.translateInto = try await ReplyTranslation.customerLanguage(of: conversationID, unlike: language, in: tenant.scope)
