@@ -6,7 +6,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -14,10 +14,39 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 PASSWORD = "correct-horse-battery-staple-42"
 
 
-def wait(drv, timeout: float = 10) -> WebDriverWait:
-    # The live inbox swaps parts of the page while a test looks at them: an element found a moment
-    # ago may be gone, which only means "look again".
-    return WebDriverWait(drv, timeout, ignored_exceptions=(StaleElementReferenceException,))
+def wait(drv, timeout: float = 10) -> "PageWait":
+    return PageWait(drv, timeout)
+
+
+class PageWait:
+    """`WebDriverWait` for pages that change under the test.
+
+    The live inbox swaps parts of the page while a test looks at them, and a submitted form loads the
+    next document: an element found a moment ago may be gone, or Chrome may answer "unhandled inspector
+    error" because the document it was asked about is being replaced. Both only mean "look again"; any
+    other error still fails the test at once, and a condition that never holds still times out.
+    """
+
+    def __init__(self, drv, timeout: float):
+        self._wait = WebDriverWait(drv, timeout, ignored_exceptions=(StaleElementReferenceException,))
+
+    def until(self, condition, message: str = ""):
+        def looking(drv):
+            try:
+                return condition(drv)
+            except WebDriverException as error:
+                if _between_documents(error):
+                    return False
+                raise
+
+        return self._wait.until(looking, message)
+
+
+def _between_documents(error: WebDriverException) -> bool:
+    if isinstance(error, StaleElementReferenceException):
+        return False  # WebDriverWait ignores these itself
+    text = str(error.msg or "")
+    return "unhandled inspector error" in text or "Cannot find context" in text
 
 
 def retry_stale(action, attempts: int = 5):
