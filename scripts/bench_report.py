@@ -267,6 +267,7 @@ TEXT = {
         "bare": "bare Vapor `GET /`",
         "signin": "`GET /signin` (anonymous)",
         "dashboard": "`GET /dashboard` (signed in)",
+        "inbox": "`GET /inbox` (signed in, empty inbox)",
         "rps": "{route} req/s",
         "latency": "{route} p50 / p99 (ms)",
         "baseline": "(baseline)",
@@ -390,6 +391,7 @@ TEXT = {
         "bare": "kale Vapor `GET /`",
         "signin": "`GET /signin` (anoniem)",
         "dashboard": "`GET /dashboard` (ingelogd)",
+        "inbox": "`GET /inbox` (ingelogd, lege inbox)",
         "rps": "{route} verzoeken/s",
         "latency": "{route} p50 / p99 (ms)",
         "baseline": "(referentie)",
@@ -495,7 +497,7 @@ TEXT = {
     },
 }
 
-ROUTES = ("bare", "signin", "dashboard")
+ROUTES = ("bare", "signin", "dashboard", "inbox")
 
 
 
@@ -563,7 +565,7 @@ def http_rows(m: dict, t: dict) -> list[tuple[str, str, str]]:
         (t["rps"].format(route=t["bare"]), _rps_cell(b, t), t["baseline"]),
         (t["latency"].format(route=t["bare"]), _latency(b), t["baseline"]),
     ]
-    for name in ("signin", "dashboard"):
+    for name in ("signin", "dashboard", "inbox"):
         w = wrk[name]
         share = 100 * w["rps"] / b["rps"] if b["rps"] else 0
         rows += [
@@ -585,7 +587,8 @@ def markdown_table(rows: list[tuple[str, str, str]], header: str) -> list[str]:
 
 # ---- SVG chart (language-neutral: route names and numbers only) ----
 
-CHART_ROUTES = (("bare", "Vapor GET /"), ("signin", "GET /signin"), ("dashboard", "GET /dashboard"))
+CHART_ROUTES = (
+    ("bare", "Vapor GET /"), ("signin", "GET /signin"), ("dashboard", "GET /dashboard"), ("inbox", "GET /inbox"))
 
 
 def http_chart_svg(wrk: dict) -> str:

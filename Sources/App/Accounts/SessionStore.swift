@@ -1,11 +1,16 @@
 import Crypto
 import Fluent
 import Foundation
+import SQLKit
 
 /// Creates, finds and ends the server-side sessions behind the session cookie.
 struct SessionStore: Sendable {
     let database: any Database
     let context: AppContext
+
+    // Every signed-in request reads its session and user: hand-written SQL, not Fluent's query builder.
+    private static let sessions = ModelRows(UserSession.self, alias: "s")
+    private static let users = ModelRows(User.self, alias: "u")
 
     private var now: Date { context.dependencies.now() }
     private var configuration: AppConfiguration { context.configuration }
@@ -29,12 +34,15 @@ struct SessionStore: Sendable {
     func resolve(token: String) async throws -> (session: UserSession, user: User)? {
         guard !token.isEmpty, token.utf8.count <= 100 else { return nil }
         guard
-            let session = try await UserSession.query(on: database)
-                .join(User.self, on: \UserSession.$user.$id == \User.$id)
-                .filter(\.$tokenHash == sha256Hex(token))
-                .first()
+            let row = try await database.sql.raw(
+                """
+                SELECT \(unsafeRaw: Self.sessions.columns), \(unsafeRaw: Self.users.columns)
+                FROM user_sessions s JOIN users u ON u.id = s.user_id
+                WHERE s.token_hash = \(bind: sha256Hex(token))
+                """
+            ).first()
         else { return nil }
-        let user = try session.joined(User.self)
+        let session = try Self.sessions.model(from: row), user = try Self.users.model(from: row)
         let now = self.now
         let idle = now.timeIntervalSince(session.lastSeenAt)
         let age = now.timeIntervalSince(session.createdAt)

@@ -63,7 +63,15 @@ extension Data {
 
 /// SHA-256 hex digest, used to store session tokens so a leaked database row is not a login.
 func sha256Hex(_ text: String) -> String {
-    SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    // Every signed-in request hashes its cookie: 64 digits written directly, not 32 `String(format:)` calls.
+    let digits = Array("0123456789abcdef".utf8)
+    var hex = [UInt8]()
+    hex.reserveCapacity(64)
+    for byte in SHA256.hash(data: Data(text.utf8)) {
+        hex.append(digits[Int(byte >> 4)])
+        hex.append(digits[Int(byte & 0x0f)])
+    }
+    return String(decoding: hex, as: UTF8.self)
 }
 
 /// Compares two strings in time independent of where they differ.

@@ -1,5 +1,6 @@
 import ADSappCore
 import Fluent
+import SQLKit
 
 extension DashboardPage {
     /// Who the reader is, where, in which role, and how many members the organization has.
@@ -8,7 +9,8 @@ extension DashboardPage {
             userName: tenant.user.name,
             organizationName: tenant.organization.name,
             role: tenant.role,
-            memberCount: try await tenant.scope.query(Membership.self).count()
+            memberCount: try await tenant.scope.sql { "SELECT COUNT(*) AS n FROM memberships WHERE organization_id = \(bind: $0)" }
+                .first()?.decode(column: "n", as: Int.self) ?? 0
         )
     }
 }

@@ -1,0 +1,42 @@
+import FluentKit
+import SQLKit
+
+/// Reads Fluent models from hand-written SQL, for the few queries every signed-in request runs.
+///
+/// Fluent finds a model's fields by reflection, several times for each query it builds and each
+/// row it reads; the profile of `/dashboard` showed about half of the request's CPU there
+/// (docs/benchmarks.md, section http). `ModelRows` names a model's columns once, under an alias so
+/// two models can share one row, and turns a row into a model in one pass over its fields. The
+/// model comes out as Fluent loads one: it exists, and an update writes only what was changed.
+struct ModelRows<M: Model>: Sendable {
+    let alias: String
+    /// `"alias"."column" AS "alias_column", …` for every column of `M`, for a SELECT list.
+    let columns: String
+
+    init(_ model: M.Type, alias: String) {
+        self.alias = alias
+        columns = M.keys.map { key in
+            "\"\(alias)\".\"\(key.description)\" AS \"\(alias)_\(key.description)\""
+        }.joined(separator: ", ")
+    }
+
+    func model(from row: any SQLRow) throws -> M {
+        let model = M()
+        try model.output(from: AliasedRow(row: row, alias: alias))
+        return model
+    }
+}
+
+/// A row whose columns carry an alias prefix, as `ModelRows.columns` selects them.
+private struct AliasedRow: DatabaseOutput {
+    let row: any SQLRow
+    let alias: String
+
+    var description: String { "\(alias): \(row)" }
+    func schema(_ schema: String) -> any DatabaseOutput { self }
+    func contains(_ key: FieldKey) -> Bool { row.contains(column: column(key)) }
+    func decodeNil(_ key: FieldKey) throws -> Bool { try row.decodeNil(column: column(key)) }
+    func decode<T: Decodable>(_ key: FieldKey, as type: T.Type) throws -> T { try row.decode(column: column(key), as: T.self) }
+
+    private func column(_ key: FieldKey) -> String { alias + "_" + key.description }
+}
