@@ -12,9 +12,23 @@ struct ModelRows<M: Model>: Sendable {
     let alias: String
     /// `"alias"."column" AS "alias_column", …` for every column of `M`, for a SELECT list.
     let columns: String
+    private let read: @Sendable (M, any DatabaseOutput) throws -> Void
 
+    /// Rows of any model, read as Fluent reads them (its fields found by reflection, once a row).
     init(_ model: M.Type, alias: String) {
+        self.init(alias: alias) { model, row in try model.output(from: row) }
+    }
+
+    /// Rows of a model that lists its fields: read without reflection.
+    init(_ model: M.Type, alias: String) where M: ListsDatabaseFields {
+        self.init(alias: alias) { model, row in
+            for field in model.databaseFields { try field.output(from: row) }
+        }
+    }
+
+    private init(alias: String, read: @escaping @Sendable (M, any DatabaseOutput) throws -> Void) {
         self.alias = alias
+        self.read = read
         columns = M.keys.map { key in
             "\"\(alias)\".\"\(key.description)\" AS \"\(alias)_\(key.description)\""
         }.joined(separator: ", ")
@@ -22,9 +36,15 @@ struct ModelRows<M: Model>: Sendable {
 
     func model(from row: any SQLRow) throws -> M {
         let model = M()
-        try model.output(from: AliasedRow(row: row, alias: alias))
+        try read(model, AliasedRow(row: row, alias: alias))
         return model
     }
+}
+
+/// A model that names its database fields itself, for `ModelRows` to read without reflection.
+/// `ModelRowsTests` checks that the list holds every field Fluent finds.
+protocol ListsDatabaseFields: Model {
+    var databaseFields: [any AnyDatabaseProperty] { get }
 }
 
 /// A row whose columns carry an alias prefix, as `ModelRows.columns` selects them.

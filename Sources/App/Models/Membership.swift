@@ -32,3 +32,8 @@ final class Membership: Model, TenantOwned, @unchecked Sendable {
         self.capacity = Self.defaultCapacity
     }
 }
+
+/// Every signed-in request reads this model (`ModelRows`).
+extension Membership: ListsDatabaseFields {
+    var databaseFields: [any AnyDatabaseProperty] { [$id, $organizationID, $user, $role, $createdAt, $available, $capacity, $lastAssignedAt] }
+}

@@ -35,3 +35,8 @@ final class Organization: Model, @unchecked Sendable {
         self.timeZone = "Europe/Amsterdam"
     }
 }
+
+/// Every signed-in request reads this model (`ModelRows`).
+extension Organization: ListsDatabaseFields {
+    var databaseFields: [any AnyDatabaseProperty] { [$id, $name, $createdAt, $agentsSeeAll, $twoFactorRequiredAt, $defaultCountry, $optOutKeywords, $optInKeywords, $timeZone, $planContactLimit, $planMonthlyMessages] }
+}

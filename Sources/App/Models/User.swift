@@ -31,3 +31,8 @@ final class User: Model, @unchecked Sendable {
         self.passwordChangedAt = createdAt
     }
 }
+
+/// Every signed-in request reads this model (`ModelRows`).
+extension User: ListsDatabaseFields {
+    var databaseFields: [any AnyDatabaseProperty] { [$id, $email, $name, $passwordHash, $language, $isPlatformAdmin, $createdAt, $passwordChangedAt, $emailVerifiedAt] }
+}

@@ -28,3 +28,8 @@ final class UserSession: Model, @unchecked Sendable {
         self.userAgent = userAgent
     }
 }
+
+/// Every signed-in request reads this model (`ModelRows`).
+extension UserSession: ListsDatabaseFields {
+    var databaseFields: [any AnyDatabaseProperty] { [$id, $tokenHash, $user, $organizationID, $createdAt, $lastSeenAt, $userAgent] }
+}

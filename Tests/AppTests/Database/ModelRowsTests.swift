@@ -50,4 +50,16 @@ import Testing
             #expect(organization.name == "Bakkerij Anna" && organization._$idExists && membership._$idExists)
         }
     }
+
+    @Test("a model that lists its fields lists every one Fluent finds, each once")
+    func listsEveryField() {
+        func check<M: ListsDatabaseFields>(_ model: M.Type) {
+            let listed = M().databaseFields.flatMap(\.keys).map(\.description)
+            #expect(listed.sorted() == M.keys.map(\.description).sorted(), "\(M.self): add the new field to its databaseFields")
+        }
+        check(User.self)
+        check(UserSession.self)
+        check(Membership.self)
+        check(Organization.self)
+    }
 }
