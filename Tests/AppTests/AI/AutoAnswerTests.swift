@@ -59,7 +59,10 @@ struct AutoAnswerTests {
 
             let api = try await harness.owner.api(.GET, "/api/v1/conversations/\(conversation.id!)/messages")
             let listed = try #require(try JSONSerialization.jsonObject(with: Data(api.body.string.utf8)) as? [[String: Any]])
-            #expect(listed.map { $0["auto_answer"] as? Bool } == [false, true])
+            // Both carry the test clock's one time, so they are matched by direction, not by order.
+            let autoAnswerByDirection = Dictionary(
+                uniqueKeysWithValues: listed.compactMap { m in (m["direction"] as? String).map { ($0, m["auto_answer"] as? Bool) } })
+            #expect(autoAnswerByDirection == ["inbound": false, "outbound": true])
             let thread = try await harness.owner.get("/inbox/\(conversation.id!)").body.string
             #expect(thread.contains(#"data-testid="auto-answer""#))
             #expect(thread.contains("Automatic answer (AI)"))
