@@ -56,6 +56,7 @@ public func configure(
     app.liveInbox = LiveInbox(
         database: app.db, wakeUp: inboxWakeUp, logger: app.logger, sessions: .init(configuration, now: dependencies.now),
         replayLimit: configuration.liveInboxReplayLimit)
+    app.livePresence = LivePresence(live: app.liveInbox)
     app.lifecycle.use(LiveInboxService())
     app.conversationCounts = ConversationCounts(database: app.db, maxAge: configuration.inboxCountsMaxAge)
     app.contactCounts = ContactCounts(database: app.db, maxAge: configuration.contactCountsMaxAge)

@@ -104,6 +104,7 @@ enum Routes {
         tenant.post(.securitySettings, requires: .manageSecurity, use: TwoFactorController.saveSecurity)
         tenant.get(.inbox, requires: .viewConversations, use: InboxController.list)
         tenant.get(.inboxLive, requires: .viewConversations, use: LiveController.upgrade)
+        tenant.get(.inboxRows, requires: .viewConversations, use: InboxController.changedRows)
         tenant.get(.inboxScript, requires: .viewConversations, use: AssetsController.inboxScript)
         tenant.post(.inboxBulk, requires: .replyToConversations, use: InboxController.bulk)
         tenant.post(.inboxAvailability, requires: .replyToConversations, use: InboxController.setAvailability)

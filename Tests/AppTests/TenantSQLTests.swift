@@ -53,6 +53,7 @@ import Testing
         "Throttle.swift": "throttle counters and login failures, per address and account",
         "InboxEvents.swift": "the event log every live inbox of every organization reads",
         "LiveAccess.swift": "the sessions of the live sockets, across organizations",
+        "LivePresence.swift": "a NOTIFY that carries presence to the other processes; it reads and writes no rows",
         "AutomaticAssignment.swift": "waking snoozed conversations of every organization at once",
         "TenantScope.swift": "the scope itself",
         "SessionStore.swift": "a session cookie's own session and person, found by the token's hash, before any organization is known",

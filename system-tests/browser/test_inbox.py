@@ -132,6 +132,12 @@ def test_two_agents_on_two_app_processes_see_each_others_work_live(driver, secon
     wait(owner, 15).until(resolved)
     wait(agent, 30).until(lambda d: not d.find_elements(By.CSS_SELECTOR, f'li[data-conversation-id="{conversation_id}"]'))
     assert_not_reloaded(agent)
+    # The list asked for the changed rows only, never for its whole page again.
+    fetched = agent.execute_script(
+        "return performance.getEntriesByType('resource').filter((e) => e.initiatorType === 'fetch')"
+        ".map((e) => new URL(e.name).pathname)")
+    assert "/inbox/rows" in fetched, fetched
+    assert "/inbox" not in fetched, f"the list fetched its whole page: {fetched}"
 
 
 def test_keyboard_shortcuts_help_overlay_and_canned_responses(driver, demo_sqlite):

@@ -66,6 +66,27 @@ struct ConversationList: Sendable {
     /// activity and the id, so a page never repeats or skips a row because others arrived: a
     /// conversation that gets a new message moves to the top, where the live list shows it.
     func page(_ filter: Filter, after cursor: KeysetCursor?, limit: Int) async throws -> (rows: [Row], next: KeysetCursor?) {
+        var conditions = conditions(filter)
+        if let cursor {
+            // A row comparison, which both databases answer from the list's index.
+            conditions.append("(v.last_message_at, v.id) < (\(bind: cursor.createdAt), \(bind: cursor.id))")
+        }
+        let rows = try await select(conditions, limit: limit + 1)
+        let page = Array(rows.prefix(limit))
+        let next = rows.count > limit ? page.last.map { KeysetCursor(createdAt: $0.lastMessageAt, id: $0.id) } : nil
+        return (page, next)
+    }
+
+    /// Which of these conversations the filter shows now, as the list shows them: what a live list
+    /// patches in when they changed (a conversation missing here leaves the list).
+    func rows(_ filter: Filter, ids: [UUID]) async throws -> [Row] {
+        guard !ids.isEmpty else { return [] }
+        var conditions = conditions(filter)
+        conditions.append("v.id IN \(SQLGroupExpression(ids.map { SQLBind($0) }))")
+        return try await select(conditions, limit: ids.count)
+    }
+
+    private func conditions(_ filter: Filter) -> [SQLQueryString] {
         var conditions: [SQLQueryString] = [
             "v.organization_id = \(bind: scope.organizationID)", "v.status = \(bind: filter.status.rawValue)",
         ]
@@ -81,11 +102,11 @@ struct ConversationList: Sendable {
         if let tagID = filter.tagID {
             conditions.append("EXISTS (SELECT 1 FROM conversation_tags t WHERE t.conversation_id = v.id AND t.tag_id = \(bind: tagID))")
         }
-        if let cursor {
-            // A row comparison, which both databases answer from the list's index.
-            conditions.append("(v.last_message_at, v.id) < (\(bind: cursor.createdAt), \(bind: cursor.id))")
-        }
-        let rows = try await scope.sql(
+        return conditions
+    }
+
+    private func select(_ conditions: [SQLQueryString], limit: Int) async throws -> [Row] {
+        try await scope.sql(
             """
             SELECT v.id, v.connection_id, v.contact_id, v.status, v.last_message_at, v.last_message_preview, v.last_inbound_at,
                    v.unread_count, v.assignee_id, v.team_id, v.snoozed_until, v.waiting_since,
@@ -93,12 +114,9 @@ struct ConversationList: Sendable {
             FROM conversations v JOIN contacts c ON c.id = v.contact_id
             WHERE \(SQLList(conditions, separator: SQLRaw(" AND ")))
             ORDER BY v.last_message_at DESC, v.id DESC
-            LIMIT \(unsafeRaw: String(limit + 1))
+            LIMIT \(unsafeRaw: String(limit))
             """
         ).all().map(Self.row)
-        let page = Array(rows.prefix(limit))
-        let next = rows.count > limit ? page.last.map { KeysetCursor(createdAt: $0.lastMessageAt, id: $0.id) } : nil
-        return (page, next)
     }
 
     private static func row(_ row: any SQLRow) throws -> Row {

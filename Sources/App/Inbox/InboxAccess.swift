@@ -53,8 +53,13 @@ struct InboxAccess: Sendable, Equatable {
     }
 
     func maySee(_ conversation: Conversation) -> Bool {
+        maySee(assigneeID: conversation.$assignee.id, teamID: conversation.$team.id)
+    }
+
+    /// Whether a conversation with this assignee and team is visible.
+    func maySee(assigneeID: UUID?, teamID: UUID?) -> Bool {
         guard let teams else { return true }
-        return conversation.$assignee.id == membershipID || conversation.$team.id.map(teams.contains) == true
+        return assigneeID == membershipID || teamID.map(teams.contains) == true
     }
 
     /// An event for one member is theirs alone; one about a conversation follows the conversation
@@ -62,8 +67,8 @@ struct InboxAccess: Sendable, Equatable {
     func maySee(_ event: InboxEvent) -> Bool {
         guard event.kind != .access else { return false }
         if let recipient = event.recipientID { return recipient == membershipID }
-        guard let teams, event.conversationID != nil else { return true }
-        return event.assigneeID == membershipID || event.teamID.map(teams.contains) == true
+        guard event.conversationID != nil else { return true }
+        return maySee(assigneeID: event.assigneeID, teamID: event.teamID)
     }
 }
 

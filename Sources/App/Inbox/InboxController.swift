@@ -18,6 +18,16 @@ enum InboxController {
         return try await HTMLResponse(status: status, html: html).encodeResponse(for: request)
     }
 
+    /// `GET /inbox/rows?ids=…` with the list's filter: the changed rows a live list patches in,
+    /// instead of fetching its whole page again (`ConversationListPage.changedRows`).
+    static func changedRows(_ request: Request, _ tenant: Tenant) async throws -> Response {
+        let model = try await ConversationListPage.changedRows(request, tenant)
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: "text/html; charset=utf-8")
+        headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        return Response(headers: headers, body: .init(string: ConversationListPage.changedRows(model, request.localizer).render()))
+    }
+
     // MARK: One conversation
 
     static func show(_ request: Request, _ tenant: Tenant) async throws -> Response {

@@ -17,7 +17,8 @@ struct InboxEvent: Sendable, Equatable {
         case note
         /// A member was mentioned in a note: only they receive this one.
         case mention
-        /// A member has a conversation open on their screen.
+        /// Recorded by earlier releases when a member had a conversation open; presence now travels
+        /// outside the log (`LivePresence`). Kept so the rows already written still read.
         case viewing
         /// Who may see what changed (a role, a team's members, the visibility setting, a member
         /// removed): live tabs check their access before hearing anything recorded after it. Never
@@ -34,7 +35,7 @@ struct InboxEvent: Sendable, Equatable {
     var assigneeID: UUID?
     /// For events meant for one member only (a mention): their membership.
     var recipientID: UUID?
-    /// A few words for the reader (who did it, who is viewing), never message content.
+    /// A few words for the reader (who did it), never message content.
     var data: [String: String]
     var createdAt: Date
 }

@@ -7,7 +7,7 @@ import Vapor
 /// `GET /inbox/live?after=N`: the WebSocket a browser tab keeps open. It carries the events the
 /// member may see, each with the cursor to resume from; `after` resumes a dropped connection with
 /// nothing missed. The tab sends `{"viewing":"<conversation id>"}` while a conversation is on its
-/// screen, so colleagues see who else is looking.
+/// screen, so colleagues see who else is looking (`LivePresence`, outside the event log).
 ///
 /// The upgrade is refused (403) unless the `Origin` is the app's own (`APP_URL`): browsers send
 /// the session cookie with a WebSocket opened by any site, and no CSRF token travels with it.
@@ -37,7 +37,7 @@ enum LiveController {
             let lastViewing = Mutex<ContinuousClock.Instant?>(nil)
             socket.onText { socket, text in
                 guard let conversationID = viewing(in: text) else { return }
-                // At most one presence event every few seconds per tab.
+                // At most one announcement every few seconds per tab.
                 let now = ContinuousClock.now
                 let due = lastViewing.withLock { last in
                     guard last.map({ now - $0 > .seconds(5) }) ?? true else { return false }
@@ -49,9 +49,12 @@ enum LiveController {
                 guard let access = await live.access(of: id),
                     let conversation = try? await scope.find(Conversation.self, conversationID), access.maySee(conversation)
                 else { return }
-                let events = InboxEventLog(
-                    database: application.db, wakeUp: application.backgroundJobs.inboxWakeUp, now: application.context.dependencies.now())
-                try? await events.record(.viewing, conversations: [conversationID], data: ["by": viewerName])
+                let presence = Presence(
+                    organizationID: tenant.organizationID, conversationID: conversationID, teamID: conversation.$team.id,
+                    assigneeID: conversation.$assignee.id, membershipID: access.membershipID, by: viewerName)
+                do { try await application.livePresence.announce(presence, on: application.db) } catch {
+                    logger.warning("presence not announced", metadata: ["error": .string(String(describing: error))])
+                }
             }
             socket.onClose.whenComplete { _ in Task { await live.disconnect(id) } }
             do {
@@ -83,6 +86,7 @@ enum LiveController {
 
 extension Application {
     private struct LiveInboxKey: StorageKey { typealias Value = LiveInbox }
+    private struct LivePresenceKey: StorageKey { typealias Value = LivePresence }
     private struct ConversationCountsKey: StorageKey { typealias Value = ConversationCounts }
 
     var conversationCounts: ConversationCounts {
@@ -91,6 +95,14 @@ extension Application {
             return counts
         }
         set { storage[ConversationCountsKey.self] = newValue }
+    }
+
+    var livePresence: LivePresence {
+        get {
+            guard let presence = storage[LivePresenceKey.self] else { fatalError("configure(_:) has not run") }
+            return presence
+        }
+        set { storage[LivePresenceKey.self] = newValue }
     }
 
     var liveInbox: LiveInbox {
@@ -111,8 +123,8 @@ extension Request {
     }
 }
 
-/// Runs this process's `LiveInbox`, and on PostgreSQL the listener that wakes it when any process
-/// records events.
+/// Runs this process's `LiveInbox`, and on PostgreSQL the listeners that wake it when any process
+/// records events and hand it the presence other processes announce.
 final class LiveInboxService: LifecycleHandler {
     private let tasks = Mutex<[Task<Void, Never>]>([])
 
@@ -126,7 +138,13 @@ final class LiveInboxService: LifecycleHandler {
                 databaseURL: url, channel: InboxEventLog.channel, logger: application.logger,
                 reconnected: { wakeUp.fire() }, received: { _ in wakeUp.fire() }
             )
+            let presence = application.livePresence
+            let presenceListener = try PostgresListener(
+                databaseURL: url, channel: LivePresence.channel, logger: application.logger,
+                reconnected: {}, received: { payload in Task { await presence.received(payload) } }
+            )
             started.append(Task { await listener.run(until: { Task.isCancelled }) })
+            started.append(Task { await presenceListener.run(until: { Task.isCancelled }) })
         }
         tasks.withLock { $0 = started }
     }

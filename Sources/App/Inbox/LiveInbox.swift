@@ -196,6 +196,18 @@ actor LiveInbox {
         }
     }
 
+    /// A member's tab shows a conversation: the tabs of colleagues who may see it hear who. Not
+    /// logged, so a tab hears presence only while it is connected (`LivePresence`).
+    func presence(_ presence: Presence) {
+        let message = Self.encode(PresenceMessage(conversation: presence.conversationID, by: presence.by))
+        for viewer in viewers.values
+        where viewer.organizationID == presence.organizationID && viewer.access.membershipID != presence.membershipID
+            && viewer.access.maySee(assigneeID: presence.assigneeID, teamID: presence.teamID)
+        {
+            viewer.send(message)
+        }
+    }
+
     // MARK: - Wire format
 
     private struct Hello: Encodable { var type = "hello"; var cursor: Int64 }
@@ -206,6 +218,12 @@ actor LiveInbox {
         var conversation: UUID?
         var data: [String: String]
         var cursor: Int64
+    }
+
+    private struct PresenceMessage: Encodable {
+        var type = "presence"
+        var conversation: UUID
+        var by: String
     }
 
     private static func hello(cursor: Int64) -> String { encode(Hello(cursor: cursor)) }

@@ -38,5 +38,10 @@ final class Organization: Model, @unchecked Sendable {
 
 /// Every signed-in request reads this model (`ModelRows`).
 extension Organization: ListsDatabaseFields {
-    var databaseFields: [any AnyDatabaseProperty] { [$id, $name, $createdAt, $agentsSeeAll, $twoFactorRequiredAt, $defaultCountry, $optOutKeywords, $optInKeywords, $timeZone, $planContactLimit, $planMonthlyMessages] }
+    var databaseFields: [any AnyDatabaseProperty] {
+        [
+            $id, $name, $createdAt, $agentsSeeAll, $twoFactorRequiredAt, $defaultCountry, $optOutKeywords, $optInKeywords, $timeZone, $planContactLimit,
+            $planMonthlyMessages,
+        ]
+    }
 }

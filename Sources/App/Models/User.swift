@@ -34,5 +34,7 @@ final class User: Model, @unchecked Sendable {
 
 /// Every signed-in request reads this model (`ModelRows`).
 extension User: ListsDatabaseFields {
-    var databaseFields: [any AnyDatabaseProperty] { [$id, $email, $name, $passwordHash, $language, $isPlatformAdmin, $createdAt, $passwordChangedAt, $emailVerifiedAt] }
+    var databaseFields: [any AnyDatabaseProperty] {
+        [$id, $email, $name, $passwordHash, $language, $isPlatformAdmin, $createdAt, $passwordChangedAt, $emailVerifiedAt]
+    }
 }

@@ -46,6 +46,7 @@ enum SiteURL: Equatable {
     case templatesSync
     case templateDelete(Parameter)
     case inboxLive
+    case inboxRows
     case inboxScript
     case inboxBulk
     case inboxAvailability
@@ -209,6 +210,7 @@ enum SiteURL: Equatable {
         case .templatesSync: ["templates", "sync"]
         case .templateDelete: ["templates", .parameter(Self.templateID), "delete"]
         case .inboxLive: ["inbox", "live"]
+        case .inboxRows: ["inbox", "rows"]
         case .inboxScript: ["assets", "inbox.js"]
         case .inboxBulk: ["inbox", "bulk"]
         case .inboxAvailability: ["inbox", "availability"]

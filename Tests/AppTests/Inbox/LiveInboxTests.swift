@@ -83,4 +83,68 @@ import VaporTesting
             try await tab.close(); try await outsiderTab.close()
         }
     }
+
+    @Test("presence reaches the colleagues who may see the conversation; never the log, the member's own tabs, another team or organization")
+    func presenceReachesColleaguesOutsideTheLog() async throws {
+        try await WhatsAppHarness.run { harness in
+            let agent = try await harness.colleague("Tess Team"), other = try await harness.colleague("Otto Other")
+            let team = Team(organizationID: harness.organizationID, name: "Support", autoAssign: false, createdAt: harness.clock.now)
+            try await team.create(on: harness.db)
+            try await TeamMember(organizationID: harness.organizationID, teamID: team.id!, membershipID: agent.id).create(on: harness.db)
+            _ = try await harness.owner.api(.PUT, "/api/v1/organization/inbox", json: #"{"agents_see_all":false}"#)
+            let ours = try await harness.conversation(of: "31600000111", name: "Ours")
+            ours.$team.id = team.id
+            try await ours.save(on: harness.db)
+            let outsider = try await harness.test.signUp(name: "Olga Other", organization: "Other Shop", email: "olga@other.example")
+
+            let ownerTab = try await harness.liveTab(harness.owner), ownerOtherTab = try await harness.liveTab(harness.owner)
+            let agentTab = try await harness.liveTab(agent.browser), otherTab = try await harness.liveTab(other.browser)
+            let outsiderTab = try await harness.liveTab(outsider)
+            let logged = try await InboxEventLog.latestID(on: harness.db)
+
+            try await ownerTab.send(#"{"viewing":"\#(ours.id!)"}"#)
+            try await agentTab.waitFor("the owner looking") {
+                $0.contains { $0.type == "presence" && $0.conversation == ours.id && $0.by == "Anna de Vries" }
+            }
+            // Announcements that must reach no one: a conversation the member may not see, one of
+            // another organization, and what is not an announcement at all.
+            try await otherTab.send(#"{"viewing":"\#(ours.id!)"}"#)
+            try await outsiderTab.send(#"{"viewing":"\#(ours.id!)"}"#)
+            try await agentTab.send(#"{"viewing":"not a conversation"}"#)
+            try await agentTab.send("<script>")
+            try await Task.sleep(for: .milliseconds(300))
+
+            let presence = { (tab: LiveTab) in tab.received.filter { $0.type == "presence" } }
+            #expect(presence(agentTab).count == 1, "the owner's once, also on PostgreSQL where this process hears its own NOTIFY")
+            #expect(presence(otherTab).isEmpty, "an agent outside the conversation's team hears nothing of it")
+            #expect(presence(outsiderTab).isEmpty, "another organization hears nothing")
+            #expect(presence(ownerOtherTab).isEmpty, "the owner's other tab is not someone else, and no one else may announce it")
+            #expect(presence(ownerTab).isEmpty)
+            #expect(try await InboxEventLog.latestID(on: harness.db) == logged, "presence writes nothing to the event log")
+            for tab in [ownerTab, ownerOtherTab, agentTab, otherTab, outsiderTab] { try await tab.close() }
+        }
+    }
+
+    @Test("presence announced in another process reaches this process's tabs; a process's own notification and garbage are ignored")
+    func presenceFromAnotherProcess() async throws {
+        try await WhatsAppHarness.run { harness in
+            let agent = try await harness.colleague("Tess Team")
+            let conversation = try await harness.conversation(of: "31600000112", name: "Jan")
+            let tab = try await harness.liveTab(agent.browser)
+            let otherProcess = LivePresence(live: harness.app.liveInbox)
+            let owner = try await harness.ownerMembership.requireID()
+            let presence = Presence(
+                organizationID: harness.organizationID, conversationID: conversation.id!, teamID: nil, assigneeID: nil, membershipID: owner, by: "Anna de Vries"
+            )
+
+            await harness.app.livePresence.received(try otherProcess.notification(presence))
+            try await tab.waitFor("the other process's presence") { $0.contains { $0.type == "presence" && $0.by == "Anna de Vries" } }
+            await harness.app.livePresence.received(try harness.app.livePresence.notification(presence))
+            await harness.app.livePresence.received("not json")
+            await harness.app.livePresence.received(#"{"process":"\#(UUID())"}"#)
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(tab.received.filter { $0.type == "presence" }.count == 1)
+            try await tab.close()
+        }
+    }
 }

@@ -73,6 +73,8 @@ final class LiveTab: Sendable {
         var conversation: UUID?
         var data: [String: String]?
         var cursor: Int64?
+        /// Presence: who is looking.
+        var by: String?
     }
 
     private let state = Mutex<(socket: WebSocket?, received: [Received])>((nil, []))

@@ -13,8 +13,8 @@ struct PostgreSQLEngine: SQLEngine {
         try await sql.raw("SELECT id FROM \(ident: table) WHERE id = \(bind: id) FOR UPDATE").run()
     }
 
-    func notify(_ channel: String, on sql: any SQLDatabase) async throws {
-        try await sql.raw("SELECT pg_notify(\(bind: channel), '')").run()
+    func notify(_ channel: String, payload: String, on sql: any SQLDatabase) async throws {
+        try await sql.raw("SELECT pg_notify(\(bind: channel), \(bind: payload))").run()
     }
 
     func avoidParallelWorkers(on sql: any SQLDatabase) async throws {

@@ -22,9 +22,9 @@ protocol SQLEngine: Sendable {
     /// it run one after the other. SQLite needs none: the app's one connection serializes writes.
     func lockRow(of table: String, id: UUID, on sql: any SQLDatabase) async throws
 
-    /// Wakes the listeners of a channel in every app process (PostgreSQL's `NOTIFY`); a no-op where
-    /// there is only this process, which wakes itself.
-    func notify(_ channel: String, on sql: any SQLDatabase) async throws
+    /// Wakes the listeners of a channel in every app process (PostgreSQL's `NOTIFY`), handing them
+    /// `payload` (at most 8,000 bytes); a no-op where there is only this process, which wakes itself.
+    func notify(_ channel: String, payload: String, on sql: any SQLDatabase) async throws
 
     /// Keeps a short read-only query on one core for the rest of the transaction: parallel workers
     /// take longer to start than such a query takes.
@@ -38,6 +38,13 @@ protocol SQLEngine: Sendable {
 
     /// A prefix query for the engine's full-text search: every word must start a word of the text.
     func prefixQuery(_ words: [String]) -> String
+}
+
+extension SQLEngine {
+    /// Wakes the listeners of a channel with nothing to hand them but the wake-up.
+    func notify(_ channel: String, on sql: any SQLDatabase) async throws {
+        try await notify(channel, payload: "", on: sql)
+    }
 }
 
 /// The two full-text searches the schema knows.

@@ -23,7 +23,7 @@ struct SQLiteEngine: SQLEngine {
     func lockRow(of table: String, id: UUID, on sql: any SQLDatabase) async throws {}
 
     /// One process: the caller's wake-up signal is all there is.
-    func notify(_ channel: String, on sql: any SQLDatabase) async throws {}
+    func notify(_ channel: String, payload: String, on sql: any SQLDatabase) async throws {}
 
     func avoidParallelWorkers(on sql: any SQLDatabase) async throws {}
 

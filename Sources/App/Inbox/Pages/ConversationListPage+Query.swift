@@ -25,6 +25,33 @@ extension ConversationListPage {
         return (model, status)
     }
 
+    /// The most conversations one `GET /inbox/rows` asks about.
+    static let changedRowsLimit = 50
+
+    /// The rows of the conversations named in `ids` that the reader's filter shows now, and the tab
+    /// counts: what the live list patches in when those conversations changed (`GET /inbox/rows`).
+    static func changedRows(_ request: Request, _ tenant: Tenant) async throws -> Model {
+        let ids = try changedIDs(request)
+        var model = ConversationListPage.Model(now: request.now)
+        model.canWork = tenant.role.can(.replyToConversations)
+        model.filter = try InboxAPIController.filter(of: request)
+        let list = ConversationList(scope: tenant.scope, access: try await tenant.inboxAccess(), shared: request.application.conversationCounts)
+        model.rows = try await rowModels(try await list.rows(model.filter, ids: ids), tenant, try await InboxChoices.load(tenant), now: request.now)
+        model.counts = try await list.counts(model.filter)
+        return model
+    }
+
+    private static func changedIDs(_ request: Request) throws -> [UUID] {
+        let invalid = APIError(
+            .badRequest, code: "invalid_ids", message: "ids must name 1 to \(changedRowsLimit) conversations by id, separated by commas.")
+        let parts = (request.query[String.self, at: "ids"] ?? "").split(separator: ",", omittingEmptySubsequences: false)
+        guard !parts.isEmpty, parts.count <= changedRowsLimit else { throw invalid }
+        return try parts.map { part in
+            guard let id = UUID(uuidString: String(part)) else { throw invalid }
+            return id
+        }
+    }
+
     private static func fillList(_ model: inout ConversationListPage.Model, _ request: Request, _ tenant: Tenant, access: InboxAccess) async throws {
         let list = ConversationList(scope: tenant.scope, access: access, shared: request.application.conversationCounts)
         let choices = try await InboxChoices.load(tenant)

@@ -68,7 +68,39 @@ extension ConversationListPage {
         )
     }
 
+    /// What the live list patches in: the tab counts and the rows of the changed conversations the
+    /// filter still shows, in list order (`GET /inbox/rows`). The page's script replaces the tabs,
+    /// drops the changed rows it has and puts these in their place.
+    static func changedRows(_ model: Model, _ t: Localizer) -> Node {
+        .group(tabs(model, t), .ul(.id("changed-rows"), .forEach(model.rows) { row(for: $0, model, t) }))
+    }
+
     private static func filters(_ model: Model, _ t: Localizer) -> Node {
+        .group(
+            tabs(model, t),
+            .form(
+                .method(.get), .action(SiteURL.inbox.path), .class("filter-form"),
+                .input(.type(.hidden), .name("status"), .value(model.filter.status.rawValue)),
+                .input(.type(.hidden), .name("assignee"), .value(model.filter.assignee.rawValue)),
+                filterSelect("filter-team", "team", t(.inboxFilterTeam), model.teams, model.filter.teamID, t),
+                filterSelect("filter-tag", "tag", t(.inboxFilterTag), model.tags, model.filter.tagID, t),
+                filterSelect("filter-number", "connection", t(.inboxFilterNumber), model.numbers, model.filter.connectionID, t),
+                .if(
+                    model.filtersBySentiment,
+                    .div(
+                        .class("field"),
+                        .label(.for("filter-sentiment"), .text(t(.aiSentimentFilter))),
+                        Forms.select(
+                            id: "filter-sentiment", name: "sentiment",
+                            options: [("", t(.inboxFilterAny))] + Sentiment.allCases.map { ($0.rawValue, t($0.name)) },
+                            selected: model.filter.sentiment?.rawValue ?? ""))),
+                .button(.type(.submit), .class("button-secondary"), .text(t(.inboxFilterApply)))
+            )
+        )
+    }
+
+    /// The status and assignee tabs with their counts.
+    private static func tabs(_ model: Model, _ t: Localizer) -> Node {
         func tab(_ label: String, _ count: ConversationList.Counts.Count?, _ target: ConversationList.Filter, current: Bool) -> Node {
             .li(
                 .a(
@@ -99,25 +131,7 @@ extension ConversationListPage {
                         var target = model.filter
                         target.assignee = assignee
                         return tab(t(key), model.counts.byAssignee[assignee], target, current: assignee == model.filter.assignee)
-                    })),
-            .form(
-                .method(.get), .action(SiteURL.inbox.path), .class("filter-form"),
-                .input(.type(.hidden), .name("status"), .value(model.filter.status.rawValue)),
-                .input(.type(.hidden), .name("assignee"), .value(model.filter.assignee.rawValue)),
-                filterSelect("filter-team", "team", t(.inboxFilterTeam), model.teams, model.filter.teamID, t),
-                filterSelect("filter-tag", "tag", t(.inboxFilterTag), model.tags, model.filter.tagID, t),
-                filterSelect("filter-number", "connection", t(.inboxFilterNumber), model.numbers, model.filter.connectionID, t),
-                .if(
-                    model.filtersBySentiment,
-                    .div(
-                        .class("field"),
-                        .label(.for("filter-sentiment"), .text(t(.aiSentimentFilter))),
-                        Forms.select(
-                            id: "filter-sentiment", name: "sentiment",
-                            options: [("", t(.inboxFilterAny))] + Sentiment.allCases.map { ($0.rawValue, t($0.name)) },
-                            selected: model.filter.sentiment?.rawValue ?? ""))),
-                .button(.type(.submit), .class("button-secondary"), .text(t(.inboxFilterApply)))
-            )
+                    }))
         )
     }
 
@@ -166,6 +180,8 @@ extension ConversationListPage {
         .li(
             .class(row.unread > 0 ? "conversation unread" : "conversation"),
             .data(named: "conversation-id", value: row.id.uuidString),
+            // The list's order, for the live script to put a changed row in its place.
+            .data(named: "at", value: String(Int64((row.at.timeIntervalSince1970 * 1000).rounded()))),
             .if(
                 model.canWork,
                 .input(

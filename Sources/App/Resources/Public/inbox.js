@@ -13,38 +13,97 @@ if (live) {
   const viewers = new Map();
 
   // Fetches this page again and swaps in the parts that change, keeping what the person is doing.
-  let refreshing = null;
+  async function refreshWhole() {
+    const response = await fetch(location.href, { headers: { Accept: "text/html" }, credentials: "same-origin" });
+    if (!response.ok) return;
+    const next = new DOMParser().parseFromString(await response.text(), "text/html");
+    const ids = page === "list" ? ["status-tabs", "assignee-tabs", "conversation-list"] : ["thread", "work-panel"];
+    const checked = checkedRows();
+    const focused = focusedRow();
+    for (const id of ids) swapIn(id, next);
+    for (const box of document.querySelectorAll('input[name="ids"]')) box.checked = checked.has(box.value);
+    refocus(focused);
+  }
+
+  // The list asks only for the rows of the conversations that changed (`GET /inbox/rows`, with the
+  // list's filter) and puts each in its place by its last activity, or takes it out when the filter
+  // no longer shows it. Returns false when it cannot, and the whole page is fetched instead.
+  async function patchRows(ids) {
+    const list = document.querySelector("#conversation-list ul.conversation-list");
+    if (!list || ids.length > 50 || new URL(location.href).searchParams.has("q")) return false;
+    const url = new URL(live.dataset.rowsUrl, location.href);
+    const here = new URL(location.href).searchParams;
+    for (const name of ["status", "assignee", "team", "tag", "connection", "sentiment"]) {
+      if (here.get(name)) url.searchParams.set(name, here.get(name));
+    }
+    url.searchParams.set("ids", ids.join(","));
+    const response = await fetch(url, { headers: { Accept: "text/html" }, credentials: "same-origin" });
+    if (!response.ok) return false;
+    const next = new DOMParser().parseFromString(await response.text(), "text/html");
+    const checked = checkedRows();
+    const focused = focusedRow();
+    swapIn("status-tabs", next);
+    swapIn("assignee-tabs", next);
+    for (const id of ids) list.querySelector(`:scope > li[data-conversation-id="${CSS.escape(id)}"]`)?.remove();
+    const laterPages = document.querySelector('#conversation-list a[rel="next"]') !== null;
+    for (const fresh of next.querySelectorAll("#changed-rows > li")) {
+      const at = Number(fresh.dataset.at);
+      const before = [...list.querySelectorAll(":scope > li")].find((row) => Number(row.dataset.at) < at);
+      if (!before && laterPages) continue; // older than every row here: it belongs on a later page
+      const row = document.adoptNode(fresh);
+      const box = row.querySelector('input[name="ids"]');
+      if (box) box.checked = checked.has(box.value);
+      list.insertBefore(row, before ?? null);
+    }
+    refocus(focused);
+    return true;
+  }
+
+  function swapIn(id, next) {
+    const current = document.getElementById(id);
+    const fresh = next.getElementById(id);
+    if (current && fresh) current.replaceWith(document.adoptNode(fresh));
+  }
+  function checkedRows() {
+    return new Set([...document.querySelectorAll('input[name="ids"]:checked')].map((box) => box.value));
+  }
+  function focusedRow() {
+    return document.activeElement?.closest("[data-conversation-id]")?.dataset.conversationId;
+  }
+  function refocus(id) {
+    if (id) document.querySelector(`[data-conversation-id="${CSS.escape(id)}"] a`)?.focus();
+  }
+
+  // One update at a time; what arrives meanwhile is collected for the next.
+  const changed = new Set();
+  let whole = false;
+  let updating = null;
   let again = false;
-  async function refresh() {
-    if (refreshing) { again = true; return; }
-    refreshing = (async () => {
+  function update() {
+    if (updating) { again = true; return; }
+    updating = (async () => {
       try {
-        const response = await fetch(location.href, { headers: { Accept: "text/html" }, credentials: "same-origin" });
-        if (!response.ok) return;
-        const next = new DOMParser().parseFromString(await response.text(), "text/html");
-        const ids = page === "list" ? ["status-tabs", "assignee-tabs", "conversation-list"] : ["thread", "work-panel"];
-        const checked = new Set([...document.querySelectorAll('input[name="ids"]:checked')].map((box) => box.value));
-        const focused = document.activeElement?.closest("[data-conversation-id]")?.dataset.conversationId;
-        for (const id of ids) {
-          const current = document.getElementById(id);
-          const fresh = next.getElementById(id);
-          if (current && fresh) current.replaceWith(document.adoptNode(fresh));
-        }
-        for (const box of document.querySelectorAll('input[name="ids"]')) box.checked = checked.has(box.value);
-        if (focused) document.querySelector(`[data-conversation-id="${focused}"] a`)?.focus();
+        const ids = [...changed];
+        changed.clear();
+        const patched = page === "list" && !whole && ids.length > 0 && (await patchRows(ids));
+        whole = false;
+        if (!patched) await refreshWhole();
+      } catch {
+        // Offline for a moment: the next event, or the reconnect, brings the page up to date.
       } finally {
-        refreshing = null;
-        if (again) { again = false; refresh(); }
+        updating = null;
+        if (again) { again = false; update(); }
       }
     })();
   }
 
-  // A busy inbox sends events all the time: the list redraws at most twice a second, the open
+  // A busy inbox sends events all the time: the list updates at most twice a second, the open
   // conversation at once.
   let pending = null;
-  function refreshSoon() {
+  function updateSoon(conversationID) {
+    if (conversationID) changed.add(conversationID); else whole = true;
     if (pending) return;
-    pending = setTimeout(() => { pending = null; refresh(); }, page === "list" ? 500 : 50);
+    pending = setTimeout(() => { pending = null; update(); }, page === "list" ? 500 : 50);
   }
 
   function say(text) {
@@ -66,16 +125,13 @@ if (live) {
       say(live.dataset.labelMention.replace("{name}", event.data.by ?? ""));
       return;
     }
-    if (event.kind === "viewing") {
-      if (event.conversation === conversation) { viewers.set(event.data.by, Date.now()); showViewers(); }
-      return;
-    }
+    if (event.kind === "viewing") return; // logged by earlier releases; presence now comes as its own message
     if (event.conversation === conversation && event.data?.merged_into && event.data.merged_into !== conversation) {
       // This thread was woven into another one when its contact was merged: open that one.
       location.assign(live.dataset.conversationBase + encodeURIComponent(event.data.merged_into));
       return;
     }
-    if (page === "list" || event.conversation === conversation) refreshSoon();
+    if (page === "list" || event.conversation === conversation) updateSoon(event.conversation);
   }
 
   function announceViewing() {
@@ -93,6 +149,7 @@ if (live) {
       if (data.type === "reset") { location.reload(); return; }
       if (typeof data.cursor === "number") cursor = Math.max(cursor, data.cursor);
       if (data.type === "event") handle(data);
+      if (data.type === "presence" && data.conversation === conversation) { viewers.set(data.by, Date.now()); showViewers(); }
       live.dataset.cursor = String(cursor);
     });
     socket.addEventListener("close", (event) => {

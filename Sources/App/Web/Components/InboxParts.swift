@@ -36,6 +36,7 @@ enum InboxParts {
                 .data(named: "me", value: chrome.account?.name ?? ""),
                 .data(named: "page", value: page), .unwrap(conversationID) { .data(named: "conversation", value: $0.uuidString) },
                 .data(named: "conversation-base", value: SiteURL.inbox.path + "/"),
+                .data(named: "rows-url", value: SiteURL.inboxRows.path),
                 .data(named: "label-offline", value: t(.inboxLiveOffline)), .data(named: "label-mention", value: t(.inboxLiveMention)),
                 .data(named: "label-viewing", value: t(.inboxLiveViewing)),
                 .attribute(named: "role", value: "status"), .attribute(named: "aria-live", value: "polite"), .class("live-status")),
