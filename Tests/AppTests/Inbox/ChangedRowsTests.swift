@@ -45,14 +45,7 @@ import VaporTesting
     @Test("attacks: another team's or organization's conversations, bad ids, too many ids and no session get no rows")
     func changedRowsRevealNothing() async throws {
         try await WhatsAppHarness.run { harness in
-            let agent = try await harness.colleague("Tess Team")
-            let team = Team(organizationID: harness.organizationID, name: "Support", autoAssign: false, createdAt: harness.clock.now)
-            try await team.create(on: harness.db)
-            try await TeamMember(organizationID: harness.organizationID, teamID: team.id!, membershipID: agent.id).create(on: harness.db)
-            _ = try await harness.owner.api(.PUT, "/api/v1/organization/inbox", json: #"{"agents_see_all":false}"#)
-            let ours = try await harness.conversation(of: "31600000141", name: "Ours")
-            ours.$team.id = team.id
-            try await ours.save(on: harness.db)
+            let (agent, _, ours) = try await harness.agentLimitedToTeam("Tess Team", customer: "31600000141", named: "Ours")
             let elsewhere = try await harness.conversation(of: "31600000142", name: "Elsewhere")
             let outsider = try await harness.test.signUp(name: "Olga Other", organization: "Other Shop", email: "olga@other.example")
 

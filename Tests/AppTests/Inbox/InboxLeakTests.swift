@@ -12,14 +12,7 @@ import VaporTesting
 @Suite struct InboxLeakTests {
     @Test func mentionsOnlyNameConversationsTheAgentMaySee() async throws {
         try await WhatsAppHarness.run { harness in
-            let agent = try await harness.colleague("Tess Team")
-            let team = Team(organizationID: harness.organizationID, name: "Support", autoAssign: false, createdAt: harness.clock.now)
-            try await team.create(on: harness.db)
-            try await TeamMember(organizationID: harness.organizationID, teamID: team.id!, membershipID: agent.id).create(on: harness.db)
-            _ = try await harness.owner.api(.PUT, "/api/v1/organization/inbox", json: #"{"agents_see_all":false}"#)
-            let ours = try await harness.conversation(of: "31600000501", name: "Team Customer")
-            ours.$team.id = team.id
-            try await ours.save(on: harness.db)
+            let (agent, _, ours) = try await harness.agentLimitedToTeam("Tess Team", customer: "31600000501", named: "Team Customer")
             let secret = try await harness.conversation(of: "31600000502", name: "Secret Customer")
 
             for conversation in [ours, secret] {

@@ -59,14 +59,7 @@ import VaporTesting
 
     @Test func aTabNeverHearsOfConversationsItsMemberMayNotSee() async throws {
         try await WhatsAppHarness.run { harness in
-            let agent = try await harness.colleague("Tess Team")
-            let team = Team(organizationID: harness.organizationID, name: "Support", autoAssign: false, createdAt: harness.clock.now)
-            try await team.create(on: harness.db)
-            try await TeamMember(organizationID: harness.organizationID, teamID: team.id!, membershipID: agent.id).create(on: harness.db)
-            _ = try await harness.owner.api(.PUT, "/api/v1/organization/inbox", json: #"{"agents_see_all":false}"#)
-            let ours = try await harness.conversation(of: "31600000101", name: "Ours")
-            ours.$team.id = team.id
-            try await ours.save(on: harness.db)
+            let (agent, _, ours) = try await harness.agentLimitedToTeam("Tess Team", customer: "31600000101", named: "Ours")
 
             // And a tab of another organization altogether.
             let outsider = try await harness.test.signUp(name: "Olga Other", organization: "Other Shop", email: "other@example.com")
@@ -87,14 +80,8 @@ import VaporTesting
     @Test("presence reaches the colleagues who may see the conversation; never the log, the member's own tabs, another team or organization")
     func presenceReachesColleaguesOutsideTheLog() async throws {
         try await WhatsAppHarness.run { harness in
-            let agent = try await harness.colleague("Tess Team"), other = try await harness.colleague("Otto Other")
-            let team = Team(organizationID: harness.organizationID, name: "Support", autoAssign: false, createdAt: harness.clock.now)
-            try await team.create(on: harness.db)
-            try await TeamMember(organizationID: harness.organizationID, teamID: team.id!, membershipID: agent.id).create(on: harness.db)
-            _ = try await harness.owner.api(.PUT, "/api/v1/organization/inbox", json: #"{"agents_see_all":false}"#)
-            let ours = try await harness.conversation(of: "31600000111", name: "Ours")
-            ours.$team.id = team.id
-            try await ours.save(on: harness.db)
+            let (agent, _, ours) = try await harness.agentLimitedToTeam("Tess Team", customer: "31600000111", named: "Ours")
+            let other = try await harness.colleague("Otto Other")
             let outsider = try await harness.test.signUp(name: "Olga Other", organization: "Other Shop", email: "olga@other.example")
 
             let ownerTab = try await harness.liveTab(harness.owner), ownerOtherTab = try await harness.liveTab(harness.owner)

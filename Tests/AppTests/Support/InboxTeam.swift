@@ -26,6 +26,22 @@ extension WhatsAppHarness {
         return Colleague(browser: browser, membership: membership)
     }
 
+    /// An agent who sees only the conversations of their team "Support" (agents no longer see all),
+    /// and one conversation of that team: what the visibility tests start from.
+    func agentLimitedToTeam(_ name: String, customer waID: String, named customerName: String) async throws -> (
+        agent: Colleague, team: Team, teamConversation: Conversation
+    ) {
+        let agent = try await colleague(name)
+        let team = Team(organizationID: organizationID, name: "Support", autoAssign: false, createdAt: clock.now)
+        try await team.create(on: db)
+        try await TeamMember(organizationID: organizationID, teamID: team.id!, membershipID: agent.id).create(on: db)
+        _ = try await owner.api(.PUT, "/api/v1/organization/inbox", json: #"{"agents_see_all":false}"#)
+        let ours = try await conversation(of: waID, name: customerName)
+        ours.$team.id = team.id
+        try await ours.save(on: db)
+        return (agent, team, ours)
+    }
+
     var ownerMembership: Membership {
         get async throws {
             try #require(try await scope.query(Membership.self).filter(\.$role == .owner).first())
