@@ -89,7 +89,9 @@ if (live) {
         whole = false;
         if (!patched) await refreshWhole();
       } catch {
-        // Offline for a moment: the next event, or the reconnect, brings the page up to date.
+        // Offline for a moment: what changed is not on screen yet, so the whole page is fetched
+        // again a little later.
+        setTimeout(() => updateSoon(), 2000);
       } finally {
         updating = null;
         if (again) { again = false; update(); }
