@@ -56,8 +56,8 @@ import Testing
         "LivePresence.swift": "a NOTIFY that carries presence to the other processes; it reads and writes no rows",
         "AutomaticAssignment.swift": "waking snoozed conversations of every organization at once",
         "TenantScope.swift": "the scope itself",
-        "SessionStore.swift": "a session cookie's own session and person, found by the token's hash, before any organization is known",
-        "Memberships.swift": "which organizations a person is in, which no tenant scope can answer",
+        "SessionStore.swift":
+            "a session cookie's own session and person, and the organizations the person is in (each with its count of disconnected numbers), found by the token's hash, before any organization is known",
         "AccountToken.swift": "account_tokens, a person's own mailed links (claimed once, atomically), in no organization",
         "ContactImportJob.swift": "after a bulk import, VACUUM ANALYZE of the contacts table (SQLEngine.tidyAfterBulkWrite) reads or returns no rows",
         "TwoFactorSignIn.swift": "two_factor_pending_sign_ins, a person's sign-in in progress (claimed once, atomically), in no organization",

@@ -6,6 +6,9 @@ import Vapor
 struct SignedIn: Sendable {
     let user: User
     let session: UserSession
+    /// Every organization the person works in, by name, as the session was read at the start of the
+    /// request: what the tenant check and the organization switcher need.
+    let memberships: [OrganizationMembership]
     /// The token every state-changing request of this session must carry (see `CSRFProtection`).
     let csrfToken: String
     var userID: UUID { user.id! }
@@ -35,8 +38,10 @@ struct SessionAuthenticator: AsyncMiddleware {
         var expired = false
         if let token = request.cookies[Cookies.session]?.string, !token.isEmpty {
             let store = SessionStore(database: request.db, context: request.context)
-            if let (session, user) = try await store.resolve(token: token) {
-                request.signedIn = SignedIn(user: user, session: session, csrfToken: SessionStore.csrfToken(forSessionToken: token))
+            if let resolved = try await store.resolve(token: token) {
+                request.signedIn = SignedIn(
+                    user: resolved.user, session: resolved.session, memberships: resolved.memberships,
+                    csrfToken: SessionStore.csrfToken(forSessionToken: token))
             } else {
                 expired = true
             }

@@ -3,14 +3,32 @@ import Fluent
 import Foundation
 import SQLKit
 
+/// A live session with its person and the organizations they work in, by organization name.
+struct ResolvedSession: Sendable {
+    let session: UserSession
+    let user: User
+    let memberships: [OrganizationMembership]
+}
+
+/// One organization a person works in, with their membership.
+struct OrganizationMembership: Sendable {
+    let membership: Membership
+    let organization: Organization
+    /// Its WhatsApp numbers Meta disconnected (`ConnectionHealth`): admins see a notice on every page.
+    let brokenConnections: Int
+}
+
 /// Creates, finds and ends the server-side sessions behind the session cookie.
 struct SessionStore: Sendable {
     let database: any Database
     let context: AppContext
 
-    // Every signed-in request reads its session and user: hand-written SQL, not Fluent's query builder.
+    // Every signed-in request reads its session, person and memberships: one hand-written query, not
+    // Fluent's query builder (docs/benchmarks.md, section gains).
     private static let sessions = ModelRows(UserSession.self, alias: "s")
     private static let users = ModelRows(User.self, alias: "u")
+    private static let memberships = ModelRows(Membership.self, alias: "m")
+    private static let organizations = ModelRows(Organization.self, alias: "o")
 
     private var now: Date { context.dependencies.now() }
     private var configuration: AppConfiguration { context.configuration }
@@ -29,20 +47,29 @@ struct SessionStore: Sendable {
         return (token, session)
     }
 
-    /// The live session for a cookie token, or `nil` when it is unknown or past its idle or absolute timeout.
-    /// Expired sessions are deleted when found.
-    func resolve(token: String) async throws -> (session: UserSession, user: User)? {
+    /// The live session for a cookie token, with its person and every organization they work in,
+    /// or `nil` when the token is unknown or past its idle or absolute timeout. Expired sessions are
+    /// deleted when found.
+    func resolve(token: String) async throws -> ResolvedSession? {
         guard !token.isEmpty, token.utf8.count <= 100 else { return nil }
-        guard
-            let row = try await database.sql.raw(
-                """
-                SELECT \(unsafeRaw: Self.sessions.columns), \(unsafeRaw: Self.users.columns)
-                FROM user_sessions s JOIN users u ON u.id = s.user_id
-                WHERE s.token_hash = \(bind: sha256Hex(token))
-                """
-            ).first()
-        else { return nil }
-        let session = try Self.sessions.model(from: row), user = try Self.users.model(from: row)
+        // One row per membership (one row with NULL membership columns for a person in no
+        // organization); each counts its organization's disconnected numbers, so the notice on every
+        // page asks for details only when there are some.
+        let rows = try await database.sql.raw(
+            """
+            SELECT \(unsafeRaw: Self.sessions.columns), \(unsafeRaw: Self.users.columns),
+                   \(unsafeRaw: Self.memberships.columns), \(unsafeRaw: Self.organizations.columns),
+                   (SELECT COUNT(*) FROM whatsapp_connections w
+                    WHERE w.organization_id = o.id AND w.state = \(bind: WhatsAppConnection.State.broken.rawValue)) AS broken_connections
+            FROM user_sessions s JOIN users u ON u.id = s.user_id
+            LEFT JOIN memberships m ON m.user_id = u.id
+            LEFT JOIN organizations o ON o.id = m.organization_id
+            WHERE s.token_hash = \(bind: sha256Hex(token))
+            ORDER BY o.name, o.id
+            """
+        ).all()
+        guard let first = rows.first else { return nil }
+        let session = try Self.sessions.model(from: first), user = try Self.users.model(from: first)
         let now = self.now
         let idle = now.timeIntervalSince(session.lastSeenAt)
         let age = now.timeIntervalSince(session.createdAt)
@@ -55,7 +82,12 @@ struct SessionStore: Sendable {
             session.lastSeenAt = now
             try await session.update(on: database)
         }
-        return (session, user)
+        let memberships = try rows.filter { try !$0.decodeNil(column: "m_id") }.map { row in
+            OrganizationMembership(
+                membership: try Self.memberships.model(from: row), organization: try Self.organizations.model(from: row),
+                brokenConnections: try row.decode(column: "broken_connections", as: Int.self))
+        }
+        return ResolvedSession(session: session, user: user, memberships: memberships)
     }
 
     /// The CSRF token of the session with this cookie token. Derived, never stored, so it cannot

@@ -41,8 +41,7 @@ import Vapor
             user = try await Registration(database: app.db, passwords: passwords, now: context.dependencies.now())
                 .register(.init(name: name, organization: organization, email: email, password: password)).user
         }
-        let memberships = try await Memberships(database: app.db).all(userID: try user.requireID())
-        return (try user.requireID(), memberships.first?.membership.organizationID)
+        return (try user.requireID(), try await Memberships(database: app.db).first(userID: try user.requireID())?.organizationID)
     }
 
     public func userExists(email: String) async throws -> Bool {

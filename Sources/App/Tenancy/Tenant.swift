@@ -8,6 +8,8 @@ struct Tenant: Sendable {
     let signedIn: SignedIn
     let membership: Membership
     let organization: Organization
+    /// The organization's WhatsApp numbers Meta disconnected, counted when the session was read.
+    let brokenConnections: Int
     let scope: TenantScope
     private let inboxAccessCache = InboxAccessCache()
 
@@ -48,16 +50,6 @@ private final class InboxAccessCache: Sendable {
 
 extension Request {
     private struct TenantKey: StorageKey { typealias Value = Tenant }
-    private struct MembershipsKey: StorageKey { typealias Value = [(membership: Membership, organization: Organization)] }
-
-    /// The signed-in person's memberships with their organizations, loaded once per request.
-    func memberships() async throws -> [(membership: Membership, organization: Organization)] {
-        if let loaded = storage[MembershipsKey.self] { return loaded }
-        guard let signedIn else { return [] }
-        let loaded = try await Memberships(database: db).all(userID: signedIn.userID)
-        storage[MembershipsKey.self] = loaded
-        return loaded
-    }
 
     var tenantIfLoaded: Tenant? {
         get { storage[TenantKey.self] }
@@ -76,7 +68,7 @@ extension Request {
 struct RequireTenant: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let signedIn = try request.requireSignedIn()
-        let all = try await request.memberships()
+        let all = signedIn.memberships
         var current = all.first { $0.membership.organizationID == signedIn.session.organizationID }
         if current == nil, let fallback = all.min(by: { $0.membership.createdAt < $1.membership.createdAt }) {
             // The session pointed at no organization or one the person left: move it to one they are in.
@@ -84,13 +76,13 @@ struct RequireTenant: AsyncMiddleware {
             try await signedIn.session.update(on: request.db)
             current = fallback
         }
-        guard let (membership, organization) = current else {
+        guard let current else {
             if request.isAPIRequest { throw APIError(.forbidden, code: "no_organization", message: "You are not a member of any organization.") }
             return request.redirect(to: SiteURL.noOrganization.path)
         }
         // An organization that requires two-factor sign-in lets in only members who have it; the
         // account pages, sign-out and the organization switcher are not tenant routes and stay open.
-        if organization.twoFactorRequiredAt != nil, try await !TwoFactorAccount.isEnabled(userID: signedIn.userID, on: request.db) {
+        if current.organization.twoFactorRequiredAt != nil, try await !TwoFactorAccount.isEnabled(userID: signedIn.userID, on: request.db) {
             if request.isAPIRequest {
                 throw APIError(
                     .forbidden, code: "two_factor_required",
@@ -100,9 +92,10 @@ struct RequireTenant: AsyncMiddleware {
         }
         request.tenantIfLoaded = Tenant(
             signedIn: signedIn,
-            membership: membership,
-            organization: organization,
-            scope: TenantScope(organizationID: organization.id!, database: request.db)
+            membership: current.membership,
+            organization: current.organization,
+            brokenConnections: current.brokenConnections,
+            scope: TenantScope(organizationID: current.organization.id!, database: request.db)
         )
         return try await next.respond(to: request)
     }

@@ -247,6 +247,20 @@ import WhatsAppSimulator
             #expect(failed.errorCode == 190)
             let dashboard = try await harness.owner.get("/dashboard")
             #expect(dashboard.body.string.contains("data-testid=\"warning\""))
+            #expect(dashboard.body.string.contains(WhatsAppHarness.number.displayPhoneNumber))
+            // Only this organization's admins are told: not its agents, and not an admin working in
+            // another organization of theirs (each organization's count comes with the session).
+            let agent = try await harness.colleague("Ruud Agent")
+            #expect(!(try await agent.browser.get("/dashboard")).body.string.contains("data-testid=\"warning\""))
+            let admin = try await harness.colleague("Bram Admin", role: .admin)
+            #expect((try await admin.browser.get("/dashboard")).body.string.contains("data-testid=\"warning\""))
+            let home = try #require(
+                try await Membership.query(on: harness.db).filter(\.$user.$id == admin.membership.$user.id)
+                    .filter(\.$organizationID != harness.organizationID).first())
+            #expect(try await admin.browser.post("/organizations/switch", ["organization_id": home.organizationID.uuidString]).status == .seeOther)
+            let elsewhere = try await admin.browser.get("/dashboard")
+            #expect(elsewhere.status == .ok)
+            #expect(!elsewhere.body.string.contains("data-testid=\"warning\""))
             // Nothing more is queued on a broken connection.
             let refused = try await send(harness, conversation, #"{"type":"text","text":"Nog een keer"}"#)
             #expect(refused.body.string.contains("connection_broken"))

@@ -40,10 +40,10 @@ struct Chrome: Sendable {
         var chrome = Chrome(t: request.localizer, csrfToken: request.csrfToken, currentPath: request.url.path, activeSection: section)
         if let signedIn = request.signedIn {
             chrome.account = Account(name: signedIn.user.name, email: signedIn.user.email, isPlatformAdmin: signedIn.user.isPlatformAdmin)
-            chrome.organizations = try await request.memberships()
+            chrome.organizations = signedIn.memberships
                 .map { OrganizationChoice(id: $0.organization.id!, name: $0.organization.name) }
             chrome.currentOrganizationID = request.tenantIfLoaded?.organizationID ?? signedIn.session.organizationID
-            if let tenant = request.tenantIfLoaded, tenant.role.can(.manageChannels) {
+            if let tenant = request.tenantIfLoaded, tenant.role.can(.manageChannels), tenant.brokenConnections > 0 {
                 chrome.warnings = try await ConnectionHealth.broken(in: tenant.scope).map {
                     Warning(
                         text: request.localizer(.whatsappBrokenBanner, ["number": $0.number, "reason": $0.detail ?? "?"]), link: .whatsAppSettings,
