@@ -6,10 +6,11 @@
       first 200 on PATH, then VmRSS after 2 s idle; stops it by PID. Writes JSON to FILE.
   csrf            Reads an HTML page on stdin, prints the value of the `_csrf` hidden input.
   rss PID         Prints VmRSS of PID in KiB.
-  search --url URL --bodies FILE --first N --last M --high-from WRK.txt --p99-ms 250 --steps K
-         --seconds S --out FILE -- DRAIN_CMD... ({since} in DRAIN_CMD is replaced)
-      Finds the most events/s the server acknowledges with p99 under --p99-ms: paced wrk runs of S
-      seconds (scripts/lib/bench-webhook.lua, bodies N..M-1, each once while they last), starting at
+  search --url URL --bodies FILE --first N --last M --high-from WRK.txt --p99-ms 125 --behind-ms 1000
+         --steps K --seconds S --out FILE -- DRAIN_CMD... ({since} in DRAIN_CMD is replaced)
+      Finds the most events/s the server acknowledges with p99 under --p99-ms while processing stays
+      at most --behind-ms behind (received to processed p99 of the step's events): paced wrk runs of
+      S seconds (scripts/lib/bench-webhook.lua, bodies N..M-1, each once while they last), starting at
       the unpaced rate in WRK.txt, then bisecting; after each step DRAIN_CMD waits until the backlog
       is processed. Prints each step and writes every step and the result as JSON.
   report --results DIR --section NAME --command CMD --out docs/benchmarks.md
@@ -154,9 +155,11 @@ def _round_rate(value: float, step: int = 25) -> int:
 
 def cmd_search(args) -> None:
     """Step, then binary, search over offered rates for the most events/s with acknowledgement p99
-    under the limit. A step passes when its p99 is under the limit, nothing failed, and wrk got at
-    least 95 % of the offered rate acknowledged (its Requests/sec counts only the answers inside the
-    step's window, so a short step that keeps up still shows a few percent less)."""
+    under the limit and processing at most --behind-ms behind. A step passes when its p99 is under
+    the limit, its events' received to processed p99 (from DRAIN_CMD, which waits for the step's
+    backlog) is at most --behind-ms, nothing failed, and wrk got at least 95 % of the offered rate
+    acknowledged (its Requests/sec counts only the answers inside the step's window, so a short step
+    that keeps up still shows a few percent less)."""
     drain = args.drain[1:] if args.drain[:1] == ["--"] else args.drain
     if not drain:
         sys.exit("search: give the drain command after --")
@@ -181,14 +184,17 @@ def cmd_search(args) -> None:
                                  capture_output=True, text=True, check=True)
         d = json.loads(drained.stdout.strip().splitlines()[-1])
         reused = reused or "bodies ran out" in wrk.stdout
-        ok = w["rps"] >= 0.95 * rate and w["p99_ms"] < args.p99_ms and not w["non_2xx"] and not w["socket_errors"] and not d["failed"]
+        behind = d["receivedToProcessedP99Milliseconds"]
+        ok = (w["rps"] >= 0.95 * rate and w["p99_ms"] < args.p99_ms and behind <= args.behind_ms
+              and not w["non_2xx"] and not w["socket_errors"] and not d["failed"])
         step = {"offered": rate, "acknowledged": w["rps"], "p50_ms": w["p50_ms"], "p99_ms": w["p99_ms"],
                 "non_2xx": w["non_2xx"], "socket_errors": w["socket_errors"], "bodies_reused": reused,
-                "backlog_at_end": d["backlogAtStart"], "processed_per_second": d["processedPerSecond"], "passed": ok}
+                "backlog_at_end": d["backlogAtStart"], "processed_per_second": d["processedPerSecond"],
+                "received_to_processed_p99_ms": behind, "passed": ok}
         steps.append(step)
         print(f"search step {len(steps)}: offered {rate:,}/s, acknowledged {w['rps']:,.0f}/s, p50 {w['p50_ms']:.1f} ms,"
-              f" p99 {w['p99_ms']:.1f} ms, backlog {d['backlogAtStart']:,}{', bodies reused' if reused else ''}"
-              f" -> {'pass' if ok else 'fail'}", file=sys.stderr, flush=True)
+              f" p99 {w['p99_ms']:.1f} ms, backlog {d['backlogAtStart']:,}, received to processed p99 {behind:,.0f} ms"
+              f"{', bodies reused' if reused else ''} -> {'pass' if ok else 'fail'}", file=sys.stderr, flush=True)
         return ok
 
     # Upwards while the most acknowledged unpaced rate still passes (rare: pacing spreads the load),
@@ -209,8 +215,8 @@ def cmd_search(args) -> None:
                 low = mid
             else:
                 high_fail = mid
-    result = {"p99_limit_ms": args.p99_ms, "seconds_per_step": args.seconds, "connections": args.connections,
-              "start_rate": high, "sustained": low, "first_failing": high_fail, "steps": steps}
+    result = {"p99_limit_ms": args.p99_ms, "behind_limit_ms": args.behind_ms, "seconds_per_step": args.seconds,
+              "connections": args.connections, "start_rate": high, "sustained": low, "first_failing": high_fail, "steps": steps}
     Path(args.out).write_text(json.dumps(result, indent=1) + "\n")
     print(json.dumps({"sustained": low, "first_failing": high_fail, "steps": len(steps)}))
 
@@ -294,7 +300,7 @@ TEXT = {
         "jobs_chart_title": "Jobs per second",
         "bar_enqueue": "enqueue {db}",
         "bar_processed": "processed {db}",
-        "load_webhook": "load: the target, 4,000 events/s for 20 s, offered by `wrk -t2 -c512 -d20s --latency` paced as Meta sends"
+        "load_webhook": "load: the original target, 4,000 events/s for 20 s, offered by `wrk -t2 -c512 -d20s --latency` paced as Meta sends"
                         " (each send on its schedule whatever the answers; 512 connections so the schedule never waits for one),"
                         " after a 2 s warm-up whose backlog is processed first; then, for the most the node takes, 10 s without"
                         " pacing on 32 connections. On loopback, POSTing pre-signed bodies, each once, to `/api/webhooks/whatsapp`"
@@ -302,38 +308,48 @@ TEXT = {
                         " message one inbound text and its `sent`, `delivered` and `read` callbacks, {avg} bytes a body, {contacts}"
                         " customers. wrk, the server and PostgreSQL share the same 2 cores. Release build; fresh SQLite file (WAL,"
                         " one connection) and fresh PostgreSQL 15 database ({pg}). Then the most events/s the node sustains with"
-                        " acknowledgement p99 under 250 ms: paced runs of {step} s on 512 connections, starting at the unpaced rate and"
-                        " bisecting, each step's backlog processed before the next (steps below the table). The database's ceiling:"
+                        " {criteria}: paced runs of {step} s on 512 connections, starting at the unpaced rate and bisecting, each"
+                        " step's backlog processed before the next; how far processing is behind is the received to processed p99"
+                        " of the step's events (steps below the table). Its target (issue 19, on PostgreSQL): at least 8,000/s when"
+                        " bare Vapor serves 20,000 req/s or more, and at least 30 % of bare Vapor's rate in any run. The database's ceiling:"
                         " `pgbench` inserting the same rows (a `webhook_events` row with one of the same bodies and its job, one"
                         " transaction per event, 32 clients) on the same PostgreSQL.",
         "webhook_header": "| measurement | SQLite | PostgreSQL | limit / target (same run) |",
         "wh_ack": "signed events acknowledged at the offered 4,000/s (events/s)",
-        "wh_ack_limit": "target: all of the 4,000/s",
+        "wh_ack_limit": "original target: all of the 4,000/s",
         "wh_max": "most acknowledged, unpaced on 32 connections (events/s; p99 ms)",
         "wh_max_limit": "limit: bare Vapor `GET /`: {rps} req/s",
         "wh_latency": "acknowledgement latency p50 / p99 (ms)",
-        "wh_latency_limit": "target: p99 under 250 ms; bare Vapor `GET /`: {lat}",
+        "wh_latency_limit": "original target: p99 under 250 ms; bare Vapor `GET /`: {lat}",
         "wh_raw": "plain INSERT of the handler's rows (webhook event + job, one transaction per event, 32 at a time; events/s)",
         "wh_raw_limit": "limit: no HTTP, signature or Fluent; most acknowledged = {sqlite} % / {pg} % of it",
         "wh_processed": "processed by the worker, from the start of the load until the backlog was empty (events/s)",
         "wh_backlog": "backlog when the load stopped (events) / time to work it off (s)",
-        "wh_backlog_target": "target: at most 1 s behind (4,000 events)",
+        "wh_backlog_target": "original target: at most 1 s behind (4,000 events)",
         "wh_e2e": "received to processed p50 / p99 (ms)",
         "wh_counts": "events stored / processed / failed",
         "wh_counts_note": "every acknowledged event is stored; processing leaves no failure",
         "wh_rss": "RSS of the server after the run (MiB)",
-        "wh_sustained": "most events/s sustained with acknowledgement p99 under 250 ms (search over paced rates)",
+        "wh_sustained": "most events/s sustained with {criteria} (search over paced rates)",
+        "wh_criteria": "acknowledgement p99 under {p99} ms and processing at most {behind} s behind",
+        "wh_criteria_old": "acknowledgement p99 under {p99} ms, how far processing was behind not checked",
+        "wh_target_fixed": "target: 8,000/s (bare Vapor {bare} req/s, 20,000 or more)",
+        "wh_target_share": "target: 30 % of bare Vapor's {bare} req/s = {target}/s",
+        "wh_target_share_high": "target: 30 % of bare Vapor's {bare} req/s = {target}/s (more than the 8,000/s asked from 20,000 req/s on)",
+        "wh_target_met": "target **met**",
+        "wh_target_missed": "target **not met**",
+        "wh_target_unknown": "target: unknown, searched with other limits",
         "wh_sustained_limit": "limit: pgbench insert of the same rows, {pgbench}/s",
         "wh_pgbench": "pgbench insert of the same rows, same durability (webhook event + job, one transaction per event, 32 clients; tps)",
         "wh_pgbench_limit": "limit: the database alone; sustained = {share} % of it",
-        "wh_steps": "search steps, {db} (offered → acknowledged events/s, p99):",
+        "wh_steps": "search steps, {db} (offered → acknowledged events/s, acknowledgement p99 / received to processed p99):",
         "wh_below": "below {n}/s",
         "pass": "pass",
         "fail": "fail",
         "reused": "bodies reused",
         "pg_settings": "fsync {fsync}, synchronous_commit {sync}",
         "pg_unknown": "durability not recorded",
-        "wh_verdict": "target met (4,000/s offered: all acknowledged, p99 under 250 ms, the worker at most 1 s behind)",
+        "wh_verdict": "original target met (4,000/s offered: all acknowledged, p99 under 250 ms, the worker at most 1 s behind)",
         "yes": "yes",
         "no": "no",
         "miss_ack": "acknowledges {n}/s",
@@ -418,7 +434,7 @@ TEXT = {
         "jobs_chart_title": "Taken per seconde",
         "bar_enqueue": "in wachtrij {db}",
         "bar_processed": "verwerkt {db}",
-        "load_webhook": "belasting: het doel, 4.000 events/s gedurende 20 s, aangeboden door `wrk -t2 -c512 -d20s --latency` in"
+        "load_webhook": "belasting: het oorspronkelijke doel, 4.000 events/s gedurende 20 s, aangeboden door `wrk -t2 -c512 -d20s --latency` in"
                         " het tempo waarin Meta verstuurt (elke verzending op haar tijd, wat de antwoorden ook doen; 512 verbindingen"
                         " zodat het schema nooit op een verbinding wacht), na 2 s opwarmen (waarvan de achterstand eerst verwerkt"
                         " wordt); daarna, voor het maximum, 10 s zonder tempo op 32 verbindingen. Via loopback: vooraf ondertekende"
@@ -427,38 +443,49 @@ TEXT = {
                         " tekstbericht en de callbacks `sent`, `delivered` en `read`, {avg} bytes per bericht, {contacts} klanten."
                         " wrk, de server en PostgreSQL delen dezelfde 2 kernen. Release-build; een nieuw SQLite-bestand (WAL, één"
                         " verbinding) en een nieuwe PostgreSQL 15-database ({pg}). Daarna het meeste events/s dat de node volhoudt met"
-                        " p99 van de bevestiging onder 250 ms: runs van {step} s met vast tempo op 512 verbindingen, beginnend bij het"
-                        " maximum zonder tempo en dan halverend, de achterstand van elke stap verwerkt voor de volgende (stappen onder"
-                        " de tabel). Het plafond van de database: `pgbench` die dezelfde rijen invoegt (een `webhook_events`-rij met een"
-                        " van dezelfde berichten en zijn taak, één transactie per event, 32 clients) op dezelfde PostgreSQL.",
+                        " {criteria}: runs van {step} s met vast tempo op 512 verbindingen, beginnend bij het maximum zonder tempo en"
+                        " dan halverend, de achterstand van elke stap verwerkt voor de volgende; hoe ver de verwerking achterloopt is"
+                        " de p99 van ontvangst tot verwerkt van de events van die stap (stappen onder de tabel). Het doel daarvan"
+                        " (issue 19, op PostgreSQL): minstens 8.000/s als kale Vapor 20.000 verzoeken/s of meer haalt, en in elke run"
+                        " minstens 30 % van het tempo van kale Vapor. Het plafond van de database: `pgbench` die dezelfde rijen"
+                        " invoegt (een `webhook_events`-rij met een van dezelfde berichten en zijn taak, één transactie per event,"
+                        " 32 clients) op dezelfde PostgreSQL.",
         "webhook_header": "| meting | SQLite | PostgreSQL | grens / doel (zelfde run) |",
         "wh_ack": "ondertekende events bevestigd bij aangeboden 4.000/s (events/s)",
-        "wh_ack_limit": "doel: alle 4.000/s",
+        "wh_ack_limit": "oorspronkelijk doel: alle 4.000/s",
         "wh_max": "meeste bevestigd, zonder tempo op 32 verbindingen (events/s; p99 ms)",
         "wh_max_limit": "grens: kale Vapor `GET /`: {rps} verzoeken/s",
         "wh_latency": "latentie van de bevestiging p50 / p99 (ms)",
-        "wh_sustained": "meeste events/s volgehouden met p99 van de bevestiging onder 250 ms (zoektocht over vaste tempo's)",
+        "wh_sustained": "meeste events/s volgehouden met {criteria} (zoektocht over vaste tempo's)",
+        "wh_criteria": "p99 van de bevestiging onder {p99} ms en de verwerking hooguit {behind} s achter",
+        "wh_criteria_old": "p99 van de bevestiging onder {p99} ms, zonder te controleren hoe ver de verwerking achterliep",
+        "wh_target_fixed": "doel: 8.000/s (kale Vapor {bare} verzoeken/s, 20.000 of meer)",
+        "wh_target_share": "doel: 30 % van de {bare} verzoeken/s van kale Vapor = {target}/s",
+        "wh_target_share_high": "doel: 30 % van de {bare} verzoeken/s van kale Vapor = {target}/s (meer dan de 8.000/s die vanaf 20.000 verzoeken/s gevraagd wordt)",
+        "wh_target_met": "doel **gehaald**",
+        "wh_target_missed": "doel **niet gehaald**",
+        "wh_target_unknown": "doel: onbekend, gezocht met andere grenzen",
         "wh_sustained_limit": "grens: pgbench-insert van dezelfde rijen, {pgbench}/s",
         "wh_pgbench": "pgbench-insert van dezelfde rijen, zelfde duurzaamheid (webhook-event + taak, één transactie per event, 32 clients; tps)",
         "wh_pgbench_limit": "grens: alleen de database; volgehouden = {share} % daarvan",
-        "wh_steps": "stappen van de zoektocht, {db} (aangeboden → bevestigd events/s, p99):",
+        "wh_steps": "stappen van de zoektocht, {db} (aangeboden → bevestigd events/s, p99 van de bevestiging / p99 van ontvangst tot verwerkt):",
         "wh_below": "onder {n}/s",
         "pass": "gehaald",
         "fail": "niet gehaald",
         "reused": "berichten hergebruikt",
         "pg_settings": "fsync {fsync}, synchronous_commit {sync}",
         "pg_unknown": "duurzaamheid niet vastgelegd",
-        "wh_latency_limit": "doel: p99 onder 250 ms; kale Vapor `GET /`: {lat}",
+        "wh_latency_limit": "oorspronkelijk doel: p99 onder 250 ms; kale Vapor `GET /`: {lat}",
         "wh_raw": "kale INSERT van de rijen van de handler (webhook-event + taak, één transactie per event, 32 tegelijk; events/s)",
         "wh_raw_limit": "grens: geen HTTP, handtekening of Fluent; meeste bevestigd = {sqlite} % / {pg} % daarvan",
         "wh_processed": "verwerkt door de worker, van het begin van de belasting tot de achterstand weg was (events/s)",
         "wh_backlog": "achterstand toen de belasting stopte (events) / tijd om die weg te werken (s)",
-        "wh_backlog_target": "doel: hooguit 1 s achter (4.000 events)",
+        "wh_backlog_target": "oorspronkelijk doel: hooguit 1 s achter (4.000 events)",
         "wh_e2e": "van ontvangst tot verwerkt p50 / p99 (ms)",
         "wh_counts": "events opgeslagen / verwerkt / mislukt",
         "wh_counts_note": "elk bevestigd event is opgeslagen; verwerken laat geen fouten achter",
         "wh_rss": "RSS van de server na de run (MiB)",
-        "wh_verdict": "doel gehaald (4.000/s aangeboden: alles bevestigd, p99 onder 250 ms, de worker hooguit 1 s achter)",
+        "wh_verdict": "oorspronkelijk doel gehaald (4.000/s aangeboden: alles bevestigd, p99 onder 250 ms, de worker hooguit 1 s achter)",
         "yes": "ja",
         "no": "nee",
         "miss_ack": "bevestigt {n}/s",
@@ -503,7 +530,8 @@ ROUTES = ("bare", "signin", "dashboard", "inbox")
 
 # English-formatted figures (1,234.5) as Dutch writes them (1.234,5). Only the figures this script
 # formats: thousands with commas, one or two decimals; the Dutch texts' own "4.000" stays as it is.
-_ENGLISH_NUMBER = re.compile(r"(?<![\w.,])(?:\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+\.\d{1,2})(?![\w.,])")
+# A figure may end before punctuation ("2,313, 67 ms"), not before more digits.
+_ENGLISH_NUMBER = re.compile(r"(?<![\w.,])(?:\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+\.\d{1,2})(?!\w|[.,]\d)")
 
 
 def in_language(text: str, t: dict) -> str:
@@ -774,8 +802,17 @@ def pg_settings(results: Path, t: dict) -> str:
 
 # ---- webhook ----
 
+# The original target: the paced 4,000/s run.
 WEBHOOK_TARGET_EPS = 4000
 WEBHOOK_TARGET_P99_MS = 250
+# Issue 19's target for the search's sustained rate on PostgreSQL: 8,000/s when bare Vapor serves
+# 20,000 req/s or more, and at least 30 % of bare Vapor's rate in any run; with acknowledgement p99
+# under 125 ms and processing at most 1 s behind.
+WEBHOOK_SUSTAINED_EPS = 8000
+WEBHOOK_SUSTAINED_BARE_RPS = 20000
+WEBHOOK_SUSTAINED_SHARE = 0.30
+WEBHOOK_SUSTAINED_P99_MS = 125
+WEBHOOK_SUSTAINED_BEHIND_MS = 1000
 
 
 def load_webhook(results: Path) -> dict:
@@ -819,6 +856,37 @@ def webhook_verdict(m: dict, t: dict) -> str:
     return f"**{t['yes']}**" if not misses else f"**{t['no']}** ({', '.join(misses)})"
 
 
+def webhook_criteria(found: dict | None, t: dict) -> str:
+    """The search's pass conditions as it ran them; a search from before the lag condition has no
+    `behind_limit_ms`."""
+    if found is None:
+        found = {"p99_limit_ms": WEBHOOK_SUSTAINED_P99_MS, "behind_limit_ms": WEBHOOK_SUSTAINED_BEHIND_MS}
+    p99 = found.get("p99_limit_ms")
+    p99_text = f"{p99:g}" if p99 is not None else "—"
+    behind = found.get("behind_limit_ms")
+    if behind is None:
+        return t["wh_criteria_old"].format(p99=p99_text)
+    return t["wh_criteria"].format(p99=p99_text, behind=f"{behind / 1000:g}")
+
+
+def webhook_sustained_target(bare_rps: float, t: dict) -> tuple[float, str]:
+    """Issue 19's sustained rate for this run's bare Vapor rate, and the cell saying which rule set it."""
+    share = WEBHOOK_SUSTAINED_SHARE * bare_rps
+    if bare_rps < WEBHOOK_SUSTAINED_BARE_RPS:
+        return share, t["wh_target_share"].format(bare=_rps(bare_rps), target=_rps(share))
+    if share > WEBHOOK_SUSTAINED_EPS:
+        return share, t["wh_target_share_high"].format(bare=_rps(bare_rps), target=_rps(share))
+    return WEBHOOK_SUSTAINED_EPS, t["wh_target_fixed"].format(bare=_rps(bare_rps))
+
+
+def webhook_sustained_verdict(found: dict, target: float, t: dict) -> str:
+    """Met only by a search whose limits were at least as strict as the issue's."""
+    p99, behind = found.get("p99_limit_ms"), found.get("behind_limit_ms")
+    if p99 is None or behind is None or p99 > WEBHOOK_SUSTAINED_P99_MS or behind > WEBHOOK_SUSTAINED_BEHIND_MS:
+        return t["wh_target_unknown"]
+    return t["wh_target_met"] if found["sustained"] >= target else t["wh_target_missed"]
+
+
 def webhook_rows(w: dict, t: dict) -> list[tuple[str, str, str, str]]:
     sq, pg, bare = w["sqlite"], w["postgresql"], w["bare"]
 
@@ -859,6 +927,11 @@ def webhook_rows(w: dict, t: dict) -> list[tuple[str, str, str, str]]:
     pgbench_tps = _rps(pgbench["tps"]) if pgbench else "—"
     pgbench_share = (f"{100 * pg['search']['sustained'] / pgbench['tps']:.0f}"
                      if pgbench and pg.get("search") and pgbench["tps"] else "—")
+    target, target_cell = webhook_sustained_target(bare["rps"], t)
+    sustained_pg = sustained(pg)
+    if pg["search"] is not None:
+        sustained_pg += f" ({webhook_sustained_verdict(pg['search'], target, t)})"
+    searched = pg["search"] or sq["search"]
 
     return [
         (t["wh_ack"], ack(sq), ack(pg), t["wh_ack_limit"]),
@@ -870,7 +943,8 @@ def webhook_rows(w: dict, t: dict) -> list[tuple[str, str, str, str]]:
         (t["wh_max"], most(sq), most(pg), t["wh_max_limit"].format(rps=_rps(bare["rps"]))),
         (t["wh_raw"], _rps(sq["raw"]["rawInsertEventsPerSecond"]), _rps(pg["raw"]["rawInsertEventsPerSecond"]),
          t["wh_raw_limit"].format(sqlite=share(sq), pg=share(pg))),
-        (t["wh_sustained"], sustained(sq), sustained(pg), t["wh_sustained_limit"].format(pgbench=pgbench_tps)),
+        (t["wh_sustained"].format(criteria=webhook_criteria(searched, t)), sustained(sq), sustained_pg,
+         f"{target_cell}; {t['wh_sustained_limit'].format(pgbench=pgbench_tps)}"),
         (t["wh_pgbench"], "—", pgbench_tps, t["wh_pgbench_limit"].format(share=pgbench_share)),
         (t["wh_rss"], rss(sq), rss(pg), "—"),
         (t["wh_verdict"], webhook_verdict(sq, t), webhook_verdict(pg, t), "—"),
@@ -885,11 +959,18 @@ def webhook_steps(w: dict, t: dict) -> list[str]:
         if not found:
             continue
         steps = "; ".join(
-            f"{_rps(s['offered'])} → {_rps(s['acknowledged'])}, {s['p99_ms']:.0f} ms: {t['pass'] if s['passed'] else t['fail']}"
+            f"{_rps(s['offered'])} → {_rps(s['acknowledged'])}, {s['p99_ms']:.0f} / {_behind(s)} ms:"
+            f" {t['pass'] if s['passed'] else t['fail']}"
             + (f" ({t['reused']})" if s["bodies_reused"] else "")
             for s in found["steps"])
         lines.append(f"- {t['wh_steps'].format(db=name)} {steps}")
     return [""] + lines if lines else []
+
+
+def _behind(step: dict) -> str:
+    """A step's received to processed p99; steps from before it was recorded have none."""
+    behind = step.get("received_to_processed_p99_ms")
+    return f"{behind:,.0f}" if behind is not None else "—"
 
 
 def webhook_chart_svg(w: dict, t: dict) -> str:
@@ -943,9 +1024,10 @@ def cmd_report_webhook(args) -> None:
         write_chart(chart, webhook_chart_svg(w, t), t)
         table = [t["webhook_header"], "|---|---|---|---|"] + [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in webhook_rows(w, t)]
         table += webhook_steps(w, t)
-        searched = w["postgresql"]["search"] or w["sqlite"]["search"] or {}
+        searched = w["postgresql"]["search"] or w["sqlite"]["search"]
         load = t["load_webhook"].format(avg=prepared["averageBodyBytes"], contacts=f"{prepared['contacts']:,}",
-                                        pg=pg_settings(Path(args.results), t), step=searched.get("seconds_per_step", "—"))
+                                        pg=pg_settings(Path(args.results), t), criteria=webhook_criteria(searched, t),
+                                        step=(searched or {}).get("seconds_per_step", "—"))
         body = section_body("webhook", table, t, run, chart.name, load=load)
         write_section(path, "webhook", body, t)
         if lang == "en":
@@ -1093,7 +1175,8 @@ def main() -> None:
     p.add_argument("--first", type=int, required=True)
     p.add_argument("--last", type=int, required=True)
     p.add_argument("--high-from", required=True)
-    p.add_argument("--p99-ms", type=float, default=250)
+    p.add_argument("--p99-ms", type=float, default=125)
+    p.add_argument("--behind-ms", type=float, default=1000)
     p.add_argument("--steps", type=int, default=6)
     p.add_argument("--seconds", type=int, default=10)
     p.add_argument("--connections", type=int, default=512)
