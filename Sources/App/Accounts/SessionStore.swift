@@ -23,12 +23,29 @@ struct SessionStore: Sendable {
     let database: any Database
     let context: AppContext
 
-    // Every signed-in request reads its session, person and memberships: one hand-written query, not
-    // Fluent's query builder (docs/benchmarks.md, section gains).
-    private static let sessions = ModelRows(UserSession.self, alias: "s")
-    private static let users = ModelRows(User.self, alias: "u")
-    private static let memberships = ModelRows(Membership.self, alias: "m")
-    private static let organizations = ModelRows(Organization.self, alias: "o")
+    /// The session of a token's hash, its person and their memberships: every signed-in request reads
+    /// it, so it is hand-written SQL (`ModelRows`, not Fluent's query builder) and prepared
+    /// (docs/benchmarks.md, section gains). One row per membership (one with NULL membership columns
+    /// for a person in no organization); each counts its organization's disconnected numbers, so the
+    /// notice on every page asks for details only when there are some.
+    private struct SessionRows: PlannedOnceQuery {
+        static let sessions = ModelRows(UserSession.self, alias: "s")
+        static let users = ModelRows(User.self, alias: "u")
+        static let memberships = ModelRows(Membership.self, alias: "m")
+        static let organizations = ModelRows(Organization.self, alias: "o")
+        static let sql = """
+            SELECT \(sessions.columns), \(users.columns), \(memberships.columns), \(organizations.columns),
+                   (SELECT COUNT(*) FROM whatsapp_connections w WHERE w.organization_id = o.id AND w.state = $2) AS broken_connections
+            FROM user_sessions s JOIN users u ON u.id = s.user_id
+            LEFT JOIN memberships m ON m.user_id = u.id
+            LEFT JOIN organizations o ON o.id = m.organization_id
+            WHERE s.token_hash = $1
+            ORDER BY o.name, o.id
+            """
+
+        let tokenHash: String
+        var parameters: [String] { [tokenHash, WhatsAppConnection.State.broken.rawValue] }
+    }
 
     private var now: Date { context.dependencies.now() }
     private var configuration: AppConfiguration { context.configuration }
@@ -52,24 +69,9 @@ struct SessionStore: Sendable {
     /// deleted when found.
     func resolve(token: String) async throws -> ResolvedSession? {
         guard !token.isEmpty, token.utf8.count <= 100 else { return nil }
-        // One row per membership (one row with NULL membership columns for a person in no
-        // organization); each counts its organization's disconnected numbers, so the notice on every
-        // page asks for details only when there are some.
-        let rows = try await database.sql.raw(
-            """
-            SELECT \(unsafeRaw: Self.sessions.columns), \(unsafeRaw: Self.users.columns),
-                   \(unsafeRaw: Self.memberships.columns), \(unsafeRaw: Self.organizations.columns),
-                   (SELECT COUNT(*) FROM whatsapp_connections w
-                    WHERE w.organization_id = o.id AND w.state = \(bind: WhatsAppConnection.State.broken.rawValue)) AS broken_connections
-            FROM user_sessions s JOIN users u ON u.id = s.user_id
-            LEFT JOIN memberships m ON m.user_id = u.id
-            LEFT JOIN organizations o ON o.id = m.organization_id
-            WHERE s.token_hash = \(bind: sha256Hex(token))
-            ORDER BY o.name, o.id
-            """
-        ).all()
+        let rows = try await SessionRows(tokenHash: sha256Hex(token)).rows(on: database)
         guard let first = rows.first else { return nil }
-        let session = try Self.sessions.model(from: first), user = try Self.users.model(from: first)
+        let session = try SessionRows.sessions.model(from: first), user = try SessionRows.users.model(from: first)
         let now = self.now
         let idle = now.timeIntervalSince(session.lastSeenAt)
         let age = now.timeIntervalSince(session.createdAt)
@@ -84,7 +86,7 @@ struct SessionStore: Sendable {
         }
         let memberships = try rows.filter { try !$0.decodeNil(column: "m_id") }.map { row in
             OrganizationMembership(
-                membership: try Self.memberships.model(from: row), organization: try Self.organizations.model(from: row),
+                membership: try SessionRows.memberships.model(from: row), organization: try SessionRows.organizations.model(from: row),
                 brokenConnections: try row.decode(column: "broken_connections", as: Int.self))
         }
         return ResolvedSession(session: session, user: user, memberships: memberships)
