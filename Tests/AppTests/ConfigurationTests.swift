@@ -170,6 +170,14 @@ import Vapor
         }
     }
 
+    @Test("placeholders are filled in one pass: a value is never read for placeholders, unknown ones stay")
+    func filling() {
+        #expect(Localizer.fill("{number} is down: {reason}.", ["number": "+31 6", "reason": "token {number}"]) == "+31 6 is down: token {number}.")
+        #expect(Localizer.fill("{a}{a} {b} {", ["a": "x"]) == "xx {b} {")
+        #expect(Localizer.fill("{{a}}", ["a": "}"]) == "{}}")
+        #expect(Localizer.fill("geen", ["a": "x"]) == "geen")
+    }
+
     @Test("Dutch is really translated: most texts differ from English")
     func translated() throws {
         let catalog = try Catalog.loadBundled()
@@ -186,5 +194,13 @@ import Vapor
         let tokens = (0..<200).map { _ in Dependencies.live.randomToken(bytes: 32) }
         #expect(Set(tokens).count == tokens.count)
         #expect(tokens.allSatisfy { $0.count == 43 && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" } })
+    }
+
+    @Test("base64url: the URL-safe alphabet, no padding (RFC 4648, section 5)")
+    func base64URL() {
+        #expect(Data([0xfb, 0xff]).base64URLEncoded() == "-_8")
+        #expect(Data([0xfb, 0xef, 0xbe]).base64URLEncoded() == "----")
+        #expect(Data("Bakkerij".utf8).base64URLEncoded() == "QmFra2VyaWo")
+        #expect(Data().base64URLEncoded() == "")
     }
 }

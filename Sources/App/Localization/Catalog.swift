@@ -27,9 +27,26 @@ struct Localizer: Sendable {
 
     func callAsFunction(_ key: TextKey, _ values: [String: String] = [:]) -> String {
         // A missing key is caught by `CatalogTests`; showing the key beats crashing a page.
-        var text = catalog.strings[language]?[key.rawValue] ?? key.rawValue
-        for (name, value) in values { text = text.replacingOccurrences(of: "{\(name)}", with: value) }
-        return text
+        let text = catalog.strings[language]?[key.rawValue] ?? key.rawValue
+        return values.isEmpty ? text : Self.fill(text, values)
+    }
+
+    /// The text with each `{name}` of `values` replaced, in one pass: a value is never read for
+    /// placeholders itself, and an unknown `{name}` stays as written.
+    static func fill(_ text: String, _ values: [String: String]) -> String {
+        var result = "", rest = Substring(text)
+        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+            result += rest[..<open]
+            let name = String(rest[rest.index(after: open)..<close])
+            if let value = values[name] {
+                result += value
+                rest = rest[rest.index(after: close)...]
+            } else {
+                result += "{"
+                rest = rest[rest.index(after: open)...]
+            }
+        }
+        return result + rest
     }
 
     func role(_ role: Role) -> String {
