@@ -30,7 +30,7 @@ enum LiveController {
         return request.webSocket(maxFrameSize: .init(integerLiteral: 1 << 14)) { _, socket in
             let id = UUID()
             let viewer = LiveInbox.Viewer(
-                organizationID: tenant.organizationID, sessionID: sessionID, access: access,
+                organizationID: tenant.organizationID, sessionID: sessionID, access: access, eventLoop: socket.eventLoop,
                 send: { [weak socket] text in socket?.send(text) },
                 close: { [weak socket] in _ = socket?.close(code: .policyViolation) }
             )

@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import Jobs
 import Logging
+import NIOCore
 import Synchronization
 
 /// One process's live inbox: follows the event log and forwards each event to the browser tabs
@@ -25,6 +26,8 @@ actor LiveInbox {
         /// The session the tab was opened with: when it ends, the tab closes.
         var sessionID: UUID
         var access: InboxAccess
+        /// The event loop of the tab's socket, where `send` writes.
+        var eventLoop: any EventLoop
         var send: @Sendable (String) -> Void
         /// Closes the socket: its session or membership is gone.
         var close: @Sendable () -> Void
@@ -190,9 +193,20 @@ actor LiveInbox {
     }
 
     private func forward(_ event: InboxEvent) {
-        let message = Self.message(event, cursor: cursor)
+        var listening: [Viewer] = []
         for (id, viewer) in viewers where viewer.organizationID == event.organizationID && viewer.access.maySee(event) {
-            if catchingUp[id] != nil { catchingUp[id]!.append(event) } else { viewer.send(message) }
+            if catchingUp[id] != nil { catchingUp[id]!.append(event) } else { listening.append(viewer) }
+        }
+        Self.deliver(Self.message(event, cursor: cursor), to: listening)
+    }
+
+    /// Hands one message to many tabs with one hop to each event loop their sockets live on, where
+    /// each write is then direct: a write from outside its loop is a hop of its own, one per tab.
+    private static func deliver(_ message: String, to tabs: [Viewer]) {
+        var byLoop: [ObjectIdentifier: (loop: any EventLoop, sends: [@Sendable (String) -> Void])] = [:]
+        for tab in tabs { byLoop[ObjectIdentifier(tab.eventLoop), default: (tab.eventLoop, [])].sends.append(tab.send) }
+        for (loop, sends) in byLoop.values {
+            loop.execute { for send in sends { send(message) } }
         }
     }
 
@@ -200,12 +214,11 @@ actor LiveInbox {
     /// logged, so a tab hears presence only while it is connected (`LivePresence`).
     func presence(_ presence: Presence) {
         let message = Self.encode(PresenceMessage(conversation: presence.conversationID, by: presence.by))
-        for viewer in viewers.values
-        where viewer.organizationID == presence.organizationID && viewer.access.membershipID != presence.membershipID
-            && viewer.access.maySee(assigneeID: presence.assigneeID, teamID: presence.teamID)
-        {
-            viewer.send(message)
+        let listening = viewers.values.filter { viewer in
+            viewer.organizationID == presence.organizationID && viewer.access.membershipID != presence.membershipID
+                && viewer.access.maySee(assigneeID: presence.assigneeID, teamID: presence.teamID)
         }
+        Self.deliver(message, to: Array(listening))
     }
 
     // MARK: - Wire format
