@@ -22,10 +22,7 @@ enum InboxController {
     /// instead of fetching its whole page again (`ConversationListPage.changedRows`).
     static func changedRows(_ request: Request, _ tenant: Tenant) async throws -> Response {
         let model = try await ConversationListPage.changedRows(request, tenant)
-        var headers = HTTPHeaders()
-        headers.replaceOrAdd(name: .contentType, value: "text/html; charset=utf-8")
-        headers.replaceOrAdd(name: .cacheControl, value: "no-store")
-        return Response(headers: headers, body: .init(string: ConversationListPage.changedRows(model, request.localizer).render()))
+        return try await HTMLResponse(fragment: ConversationListPage.changedRows(model, request.localizer)).encodeResponse(for: request)
     }
 
     // MARK: One conversation

@@ -218,7 +218,7 @@ actor LiveInbox {
             viewer.organizationID == presence.organizationID && viewer.access.membershipID != presence.membershipID
                 && viewer.access.maySee(assigneeID: presence.assigneeID, teamID: presence.teamID)
         }
-        Self.deliver(message, to: Array(listening))
+        Self.deliver(message, to: listening)
     }
 
     // MARK: - Wire format

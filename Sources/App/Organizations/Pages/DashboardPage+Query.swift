@@ -1,5 +1,4 @@
 import ADSappCore
-import Fluent
 import SQLKit
 
 extension DashboardPage {
