@@ -16,9 +16,13 @@ import WhatsAppCloud
 ///   pending, snoozed or resolved, a third assigned, some tagged. Writes the request paths the
 ///   benchmark reads (`list.paths`, `page.paths`, `thread.paths`, `search.paths`) and the session
 ///   cookie of the owner (`cookie.txt`) into DIR, with progress on stderr.
-/// - `--live --url BASE --sockets S --messages K --rate R --cookie FILE`: opens S inbox WebSockets
-///   as the owner, then posts K signed inbound messages (each to another conversation) at R a
-///   second to BASE's webhook, and measures from each POST until every socket has heard of it.
+///   It also makes `otherOrganizations` more organizations, each with an owner whose session
+///   cookie is a line of `other-cookies.txt`.
+/// - `--live --url BASE --sockets S --messages K --rate R --cookie FILE [--other-sockets O
+///   --other-cookies FILE]`: opens S inbox WebSockets as the owner (and O more as the other
+///   organizations' owners, in turn), then posts K signed inbound messages (each to another
+///   conversation) at R a second to BASE's webhook, and measures from each POST until every one of
+///   the S sockets has heard of it. The other sockets must hear none of it.
 struct BenchInboxCommand: AsyncCommand {
     struct Signature: CommandSignature {
         @Flag(name: "seed", help: "make the organization, its conversations and messages, and the paths files in --out")
@@ -39,11 +43,16 @@ struct BenchInboxCommand: AsyncCommand {
         var sockets: Int?
         @Option(name: "rate", help: "inbound messages a second (--live, default 10)")
         var rate: Int?
+        @Option(name: "other-sockets", help: "WebSockets to open as other organizations' owners (--live, default 0)")
+        var otherSockets: Int?
+        @Option(name: "other-cookies", help: "the other organizations' cookie file --seed wrote (--live, with --other-sockets)")
+        var otherCookies: String?
     }
 
     var help: String { "Seeds and measures the shared inbox benchmark (PostgreSQL, fresh database)." }
 
     static let ownerEmail = "bench-inbox@example.com"
+    static let otherOrganizations = 4
     static let vocabulary = [
         "order", "delivery", "bread", "sourdough", "croissant", "invoice", "refund", "address", "pickup", "tomorrow",
         "birthday", "cake", "wholesale", "gluten", "allergy", "opening", "hours", "payment", "discount", "voucher",
@@ -64,8 +73,11 @@ struct BenchInboxCommand: AsyncCommand {
             json = try await seed(application, conversations: signature.conversations ?? 100_000, messages: signature.messages ?? 1_000_000, out: out)
         case (false, true):
             guard let url = signature.url, let cookie = signature.cookie else { throw BenchError(description: "--live needs --url BASE and --cookie FILE") }
+            let others = signature.otherSockets ?? 0
+            guard others == 0 || signature.otherCookies != nil else { throw BenchError(description: "--other-sockets needs --other-cookies FILE") }
             json = try await live(
-                application, base: url, cookieFile: cookie, sockets: signature.sockets ?? 2000, messages: signature.messages ?? 200, rate: signature.rate ?? 10)
+                application, base: url, cookieFile: cookie, sockets: signature.sockets ?? 2000, otherSockets: others,
+                otherCookiesFile: signature.otherCookies, messages: signature.messages ?? 200, rate: signature.rate ?? 10)
         default:
             throw BenchError(description: "give exactly one of --seed, --live")
         }
@@ -154,12 +166,25 @@ struct BenchInboxCommand: AsyncCommand {
             WHERE organization_id = \(bind: organizationID) AND abs(hashtext(id::text)) % 10 = 0
             """
         ).run()
-        try await sql.raw("ANALYZE").run()
+        // Steady state before measuring: the million rows vacuumed (as autovacuum would have by
+        // now) and on disk. Without the CHECKPOINT, the checkpoint of the seed's writes ran for
+        // minutes during the measurements and held WAL flushes up: single COMMITs took 170 to 270 ms.
+        try await sql.raw("VACUUM (ANALYZE)").run()
+        try await sql.raw("CHECKPOINT").run()
 
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         try await writePaths(sql, organizationID: organizationID, tagID: tagID, out: out)
         let cookie = try await seeder.sessionCookie(userID: ownerID, organizationID: organizationID, userAgent: "bench-inbox")
         try cookie.write(toFile: out + "/cookie.txt", atomically: true, encoding: .utf8)
+        var otherCookies: [String] = []
+        for number in 1...Self.otherOrganizations {
+            let (userID, registered) = try await seeder.owner(
+                name: "Other Owner \(number)", email: "bench-inbox-other-\(number)@example.com", password: "sourdough-loaves-at-dawn-2026",
+                organization: "Other Bench \(number)")
+            guard let otherID = registered else { throw BenchError(description: "other owner \(number) has no organization") }
+            otherCookies.append(try await seeder.sessionCookie(userID: userID, organizationID: otherID, userAgent: "bench-inbox"))
+        }
+        try otherCookies.joined(separator: "\n").write(toFile: out + "/other-cookies.txt", atomically: true, encoding: .utf8)
 
         let counted = try await sql.raw(
             "SELECT (SELECT count(*) FROM conversations) AS conversations, (SELECT count(*) FROM messages) AS messages, (SELECT count(*) FROM contacts) AS contacts"
@@ -215,30 +240,68 @@ struct BenchInboxCommand: AsyncCommand {
 
     struct Live: Encodable {
         var sockets: Int
+        /// Open as other organizations' owners: they must hear nothing of this inbox.
+        var otherSockets: Int
+        var heardByOthers: Int
         var messages: Int
         var expected: Int
         var received: Int
         var p50Milliseconds: Double
         var p99Milliseconds: Double
         var maxMilliseconds: Double
+        /// Per message, until its first socket heard it.
+        var firstP50Milliseconds: Double
+        var firstP99Milliseconds: Double
     }
 
-    /// What the sockets heard: per conversation, when its message was posted; and every delay.
+    /// What the sockets heard: per conversation (its id as the server writes it), when its message
+    /// was posted; and every delay.
     private final class Deliveries: Sendable {
-        private let state = Mutex<(posted: [UUID: ContinuousClock.Instant], delays: [Double])>(([:], []))
+        private let state = Mutex<(posted: [String: ContinuousClock.Instant], delays: [Double], first: [String: Double])>(([:], [], [:]))
 
-        func posted(_ conversation: UUID) { state.withLock { $0.posted[conversation] = .now } }
+        func posted(_ conversation: UUID) { state.withLock { $0.posted[conversation.uuidString] = .now } }
 
-        func heard(_ conversation: UUID) {
-            let now = ContinuousClock.now
+        func heard(_ conversation: String, at instant: ContinuousClock.Instant) {
             state.withLock { state in
                 guard let start = state.posted[conversation] else { return }
-                let delay = now - start
-                state.delays.append(Double(delay.components.seconds) * 1000 + Double(delay.components.attoseconds) / 1e15)
+                let delay = instant - start
+                let milliseconds = Double(delay.components.seconds) * 1000 + Double(delay.components.attoseconds) / 1e15
+                state.delays.append(milliseconds)
+                state.first[conversation] = min(state.first[conversation] ?? milliseconds, milliseconds)
             }
         }
 
         var delays: [Double] { state.withLock { $0.delays } }
+        /// Per message, the delay until the first socket heard it: the way through the server,
+        /// without the fan-out to every socket.
+        var firstDelays: [Double] { state.withLock { Array($0.first.values) } }
+    }
+
+    /// The conversation of a message event (`"kind":"message"`, `"conversation":"<id>"`), found by a
+    /// byte search: the client shares the server's cores, so it reads each of the thousands of
+    /// frames a message fans out to as cheaply as it can (a JSON decode per frame cost 20 µs and
+    /// queued the frames behind it, which the delays then measured).
+    static func messageConversation(in text: String) -> String? {
+        var text = text
+        return text.withUTF8 { bytes -> String? in
+            guard range(of: messageKind, in: bytes) != nil, let key = range(of: conversationKey, in: bytes),
+                key.upperBound + 36 <= bytes.count
+            else { return nil }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[key.upperBound..<key.upperBound + 36]), as: UTF8.self)
+        }
+    }
+
+    private static let messageKind = Array(#""kind":"message""#.utf8)
+    private static let conversationKey = Array(#""conversation":""#.utf8)
+
+    private static func range(of needle: [UInt8], in bytes: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
+        guard bytes.count >= needle.count else { return nil }
+        var start = 0
+        while start + needle.count <= bytes.count {
+            if bytes[start] == needle[0], needle.indices.allSatisfy({ bytes[start + $0] == needle[$0] }) { return start..<start + needle.count }
+            start += 1
+        }
+        return nil
     }
 
     private final class OpenSockets: Sendable {
@@ -247,16 +310,19 @@ struct BenchInboxCommand: AsyncCommand {
         var all: [WebSocket] { sockets.withLock { $0 } }
     }
 
-    private struct Event: Decodable { var kind: String?; var conversation: UUID? }
-
-    private func live(_ application: Application, base: String, cookieFile: String, sockets count: Int, messages: Int, rate: Int) async throws -> String {
+    private func live(
+        _ application: Application, base: String, cookieFile: String, sockets count: Int, otherSockets: Int, otherCookiesFile: String?, messages: Int,
+        rate: Int
+    ) async throws -> String {
         guard let secret = Seeder(application).whatsAppAppSecret, !secret.isEmpty else {
             throw BenchError(description: "set WHATSAPP_APP_SECRET to the server's: the bodies are signed with it")
         }
-        guard let url = URL(string: base), let host = url.host, let port = url.port else {
+        guard let url = URL(string: base), url.host != nil, url.port != nil else {
             throw BenchError(description: "--url must look like http://127.0.0.1:8080")
         }
         let cookie = try String(contentsOfFile: cookieFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let otherCookies = try otherCookiesFile.map { try String(contentsOfFile: $0, encoding: .utf8).split(separator: "\n").map(String.init) } ?? []
+        guard otherSockets == 0 || !otherCookies.isEmpty else { throw BenchError(description: "the other cookies file is empty") }
         let sql = application.db as! any SQLDatabase
         // Customers whose conversations are open, each written to once.
         let targets = try await sql.raw(
@@ -272,29 +338,14 @@ struct BenchInboxCommand: AsyncCommand {
         }
 
         let deliveries = Deliveries()
+        let heardByOthers = Atomic<Int>(0)
         let opened = OpenSockets()
-        // The server accepts live sockets from its own origin only (APP_URL is the bench's base URL).
-        let headers: HTTPHeaders = [
-            HTTPHeaders.Name.cookie.description: cookie, HTTPHeaders.Name.origin.description: "\(url.scheme ?? "http")://\(host):\(port)",
-        ]
-        for batch in stride(from: 0, to: count, by: 100) {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for _ in batch..<min(batch + 100, count) {
-                    group.addTask {
-                        try await WebSocket.connect(host: host, port: port, path: "/inbox/live", headers: headers, on: application.eventLoopGroup) { socket in
-                            opened.add(socket)
-                            socket.onText { _, text in
-                                guard text.contains(#""kind":"message""#),
-                                    let event = try? JSONDecoder().decode(Event.self, from: Data(text.utf8)), let conversation = event.conversation
-                                else { return }
-                                deliveries.heard(conversation)
-                            }
-                        }
-                    }
-                }
-                try await group.waitForAll()
-            }
-            FileHandle.standardError.write(Data("connected \(min(batch + 100, count))/\(count) sockets\n".utf8))
+        try await openSockets(application, url: url, cookies: [cookie], count: count, opened: opened) { text, arrived in
+            guard let conversation = Self.messageConversation(in: text) else { return }
+            deliveries.heard(conversation, at: arrived)
+        }
+        try await openSockets(application, url: url, cookies: otherCookies, count: otherSockets, opened: opened) { text, _ in
+            if Self.messageConversation(in: text) != nil { heardByOthers.add(1, ordering: .relaxed) }
         }
         try await Task.sleep(for: .seconds(2))
 
@@ -330,10 +381,43 @@ struct BenchInboxCommand: AsyncCommand {
         for socket in opened.all { try? await socket.close() }
 
         let sorted = deliveries.delays.sorted()
+        let first = deliveries.firstDelays.sorted()
         return try Statistics.json(
             Live(
-                sockets: count, messages: targets.count, expected: expected, received: sorted.count,
-                p50Milliseconds: Statistics.percentile(sorted, 0.5), p99Milliseconds: Statistics.percentile(sorted, 0.99), maxMilliseconds: sorted.last ?? 0
+                sockets: count, otherSockets: otherSockets, heardByOthers: heardByOthers.load(ordering: .relaxed), messages: targets.count,
+                expected: expected, received: sorted.count,
+                p50Milliseconds: Statistics.percentile(sorted, 0.5), p99Milliseconds: Statistics.percentile(sorted, 0.99), maxMilliseconds: sorted.last ?? 0,
+                firstP50Milliseconds: Statistics.percentile(first, 0.5), firstP99Milliseconds: Statistics.percentile(first, 0.99)
             ))
+    }
+
+    /// Opens `count` inbox WebSockets, 100 at a time, with the cookies in turn; `heard` gets each
+    /// text frame with the instant it arrived.
+    private func openSockets(
+        _ application: Application, url: URL, cookies: [String], count: Int, opened: OpenSockets,
+        heard: @escaping @Sendable (String, ContinuousClock.Instant) -> Void
+    ) async throws {
+        guard count > 0, let host = url.host, let port = url.port else { return }
+        // The server accepts live sockets from its own origin only (APP_URL is the bench's base URL).
+        let origin = "\(url.scheme ?? "http")://\(host):\(port)"
+        for batch in stride(from: 0, to: count, by: 100) {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in batch..<min(batch + 100, count) {
+                    let headers: HTTPHeaders = [
+                        HTTPHeaders.Name.cookie.description: cookies[index % cookies.count], HTTPHeaders.Name.origin.description: origin,
+                    ]
+                    // Spread over every loop: a connect from a task on a loop would otherwise stay on that loop.
+                    let loop = application.eventLoopGroup.next()
+                    group.addTask {
+                        try await WebSocket.connect(host: host, port: port, path: "/inbox/live", headers: headers, on: loop) { socket in
+                            opened.add(socket)
+                            socket.onText { _, text in heard(text, ContinuousClock.now) }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            FileHandle.standardError.write(Data("connected \(min(batch + 100, count))/\(count) sockets\n".utf8))
+        }
     }
 }
