@@ -192,23 +192,12 @@ struct InboxSearch: Sendable {
             // The number as shown, the expression of its trigram index on PostgreSQL (`IndexShownPhoneNumbers`).
             conditions.append(SQLQueryString("('+' || c.wa_id) LIKE \(bind: "%" + digits + "%")"))
         }
-        func search(in source: SQLQueryString, order: SQLQueryString = "v.last_message_at", inWalkOrder: Bool = false) async throws -> [any SQLRow] {
-            // Walking recent conversations, each one's contact is read by its key in the walk's
-            // order until enough match (the `OFFSET 0` keeps the planner from flattening it into a
-            // join): joined plainly, the planner gathered every contact the words match first
-            // (14,000 of 100,000 for `jan`) to hash them, 11 ms against 3.
-            let contact: SQLQueryString =
-                inWalkOrder
-                ? """
-                CROSS JOIN LATERAL (SELECT profile_name, wa_id, user_id, search_vector FROM contacts
-                                    WHERE contacts.id = v.contact_id AND contacts.organization_id = v.organization_id OFFSET 0) c
-                """
-                : "JOIN contacts c ON c.id = v.contact_id"
-            return try await scope.sql(
+        func search(in source: SQLQueryString, order: SQLQueryString = "v.last_message_at") async throws -> [any SQLRow] {
+            try await scope.sql(
                 """
                 SELECT c.profile_name, c.wa_id, c.user_id, v.id AS conversation_id, v.last_message_at
                 FROM \(source) v
-                \(contact)
+                JOIN contacts c ON c.id = v.contact_id
                 WHERE v.organization_id = \(bind: scope.organizationID) AND \(visible) AND (\(SQLList(conditions, separator: SQLRaw(" OR "))))
                 ORDER BY \(order) DESC
                 LIMIT \(bind: limit * 2)
@@ -221,7 +210,7 @@ struct InboxSearch: Sendable {
                 in: """
                     (SELECT id, organization_id, contact_id, assignee_id, team_id, last_message_at FROM conversations
                      WHERE organization_id = \(bind: scope.organizationID) ORDER BY last_message_at DESC LIMIT \(unsafeRaw: String(Self.recentConversations)))
-                    """, inWalkOrder: true)
+                    """)
             if rows.count < limit {
                 // The contacts the indexes find first, then their conversations: joined in one
                 // statement, the planner reads every conversation to hash them.
