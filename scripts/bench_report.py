@@ -1093,8 +1093,6 @@ INBOX_TARGETS_MS = {"list": 10, "page": 10, "thread": 10, "search": 25, "live": 
 INBOX_ORIGINAL_TARGETS_MS = {"list": 20, "page": 20, "thread": 20, "search": 50, "live": 100}
 # The sockets each live target is for: a run with fewer cannot meet it.
 INBOX_LIVE_SOCKETS = {"live": 2000, "live_large": 10000}
-# `adsapp-bench inbox --seed` makes this many other organizations for the 10,000-socket run.
-INBOX_OTHER_ORGANIZATIONS = 4
 
 
 def load_inbox(results: Path) -> dict:
@@ -1105,13 +1103,23 @@ def load_inbox(results: Path) -> dict:
         out[kind] = parse_wrk((results / f"wrk-inbox-{kind}.txt").read_text())
     out["seed"] = json.loads((results / "inbox-seed.json").read_text())
     out["live"] = json.loads((results / "inbox-live.json").read_text())
-    # Runs from before issue 19's 10,000 sockets have no such file (an empty one: that run failed).
-    large = results / "inbox-live-large.json"
-    out["live_large"] = json.loads(large.read_text()) if large.exists() and large.read_text().strip() else None
-    one_org = results / "inbox-live-one-org.json"
-    out["live_one_org"] = json.loads(one_org.read_text()) if one_org.exists() and one_org.read_text().strip() else None
+    # Runs from before issue 19's 10,000 sockets have no such file, runs before 2026-12-08 no
+    # one-organization run and no other organizations (an empty file: that run failed).
+    out["live_large"] = optional_json(results / "inbox-live-large.json")
+    out["live_one_org"] = optional_json(results / "inbox-live-one-org.json")
+    others = results / "other-cookies.txt"
+    out["other_organizations"] = len(others.read_text().split()) if others.exists() else 0
     out["searches"] = len((results / "search.paths").read_text().split())
     return out
+
+
+def optional_json(path: Path) -> dict | None:
+    return json.loads(path.read_text()) if path.exists() and path.read_text().strip() else None
+
+
+def connected_sockets(live: dict) -> int:
+    """A live run's sockets: the organization's and the other organizations'."""
+    return live["sockets"] + live.get("otherSockets", 0)
 
 
 def inbox_live_verdict(live: dict | None, kind: str, t: dict) -> str:
@@ -1119,7 +1127,7 @@ def inbox_live_verdict(live: dict | None, kind: str, t: dict) -> str:
     heard by another organization's sockets and p99 under target."""
     if live is None:
         return t["ib_not_measured"]
-    if live["sockets"] + live.get("otherSockets", 0) < INBOX_LIVE_SOCKETS[kind]:
+    if connected_sockets(live) < INBOX_LIVE_SOCKETS[kind]:
         return t["ib_too_few_sockets"].format(sockets=f"{INBOX_LIVE_SOCKETS[kind]:,}")
     if live["received"] < live["expected"] or live.get("heardByOthers", 0) or live["p99Milliseconds"] >= INBOX_TARGETS_MS[kind]:
         return t["ib_missed"]
@@ -1146,11 +1154,16 @@ def inbox_rows(m: dict, t: dict) -> list[tuple[str, str, str, str]]:
             return "—"
         return t["ib_first"].format(p50=live["firstP50Milliseconds"], p99=live["firstP99Milliseconds"])
 
+    def counts(live: dict) -> dict:
+        return {"received": f"{live['received']:,}", "expected": f"{live['expected']:,}", "sockets": f"{live['sockets']:,}"}
+
+    def latencies(live: dict) -> str:
+        return f"{live['p50Milliseconds']:.1f} / {live['p99Milliseconds']:.1f}"
+
     def live_label(live: dict) -> str:
-        counts = {"received": f"{live['received']:,}", "expected": f"{live['expected']:,}", "sockets": f"{live['sockets']:,}"}
         if live.get("otherSockets"):
-            return t["ib_live_connected"].format(connected=f"{live['sockets'] + live['otherSockets']:,}", others_heard=live["heardByOthers"], **counts)
-        return t["ib_live"].format(**counts)
+            return t["ib_live_connected"].format(connected=f"{connected_sockets(live):,}", others_heard=live["heardByOthers"], **counts(live))
+        return t["ib_live"].format(**counts(live))
 
     def live_row(kind: str) -> tuple[str, str, str, str]:
         live = m[kind]
@@ -1158,7 +1171,7 @@ def inbox_rows(m: dict, t: dict) -> list[tuple[str, str, str, str]]:
         if live is None:
             return (t["ib_live_unmeasured"].format(sockets=f"{INBOX_LIVE_SOCKETS[kind]:,}"), t["ib_not_measured"],
                     target(kind, verdict), "—")
-        return (live_label(live), f"{live['p50Milliseconds']:.1f} / {live['p99Milliseconds']:.1f}", target(kind, verdict), first(live))
+        return (live_label(live), latencies(live), target(kind, verdict), first(live))
 
     rows = [
         wrk_row("list", "ib_list"),
@@ -1168,10 +1181,9 @@ def inbox_rows(m: dict, t: dict) -> list[tuple[str, str, str, str]]:
         live_row("live"),
         live_row("live_large"),
     ]
-    worst = m.get("live_one_org")
+    worst = m["live_one_org"]
     if worst:
-        rows.append((t["ib_live_one_org"].format(sockets=f"{worst['sockets']:,}", received=f"{worst['received']:,}", expected=f"{worst['expected']:,}"),
-                     f"{worst['p50Milliseconds']:.1f} / {worst['p99Milliseconds']:.1f}", t["ib_no_target_worst"], first(worst)))
+        rows.append((t["ib_live_one_org"].format(**counts(worst)), latencies(worst), t["ib_no_target_worst"], first(worst)))
     return rows
 
 
@@ -1182,7 +1194,7 @@ def inbox_chart_svg(m: dict, t: dict) -> str:
             for kind, key in (("list", "ib_list"), ("page", "ib_page"), ("thread", "ib_thread"), ("search", "ib_search"))]
     for kind in ("live", "live_large"):
         live = m[kind]
-        sockets = live["sockets"] + live.get("otherSockets", 0) if live else INBOX_LIVE_SOCKETS[kind]
+        sockets = connected_sockets(live) if live else INBOX_LIVE_SOCKETS[kind]
         rows.append((t["ib_chart_live"].format(sockets=f"{sockets:,}"), live["p99Milliseconds"] if live else None,
                      INBOX_TARGETS_MS[kind], inbox_live_verdict(live, kind, t) == t["ib_met"]))
     width, left, bar_h, gap, top = 760, 230, 24, 14, 44
@@ -1215,13 +1227,14 @@ def inbox_chart_svg(m: dict, t: dict) -> str:
 
 
 def inbox_large_load(m: dict, t: dict) -> str:
-    """The load line's part on the 10,000-socket runs (older runs had all sockets in one organization)."""
-    large, worst = m["live_large"], m.get("live_one_org")
+    """The load line's part on the 10,000-socket runs. Before 2026-12-08 the 10,000-socket run had
+    every socket in the one organization: it is described as the worst case."""
+    large, worst = m["live_large"], m["live_one_org"]
     text = ""
     if large and large.get("otherSockets"):
-        text += t["load_inbox_large"].format(sockets=f"{large['sockets'] + large['otherSockets']:,}", others=f"{large['otherSockets']:,}",
-                                             organizations=INBOX_OTHER_ORGANIZATIONS)
-    elif large:
+        text += t["load_inbox_large"].format(sockets=f"{connected_sockets(large):,}", others=f"{large['otherSockets']:,}",
+                                             organizations=m["other_organizations"])
+    else:
         worst = worst or large
     if worst:
         text += t["load_inbox_one_org"].format(sockets=f"{worst['sockets']:,}")

@@ -284,7 +284,7 @@ struct BenchInboxCommand: AsyncCommand {
     static func messageConversation(in text: String) -> String? {
         var text = text
         return text.withUTF8 { bytes -> String? in
-            guard range(of: messageKind, in: bytes) != nil, let key = range(of: conversationKey, in: bytes),
+            guard bytes.firstRange(of: messageKind) != nil, let key = bytes.firstRange(of: conversationKey),
                 key.upperBound + 36 <= bytes.count
             else { return nil }
             return String(decoding: UnsafeBufferPointer(rebasing: bytes[key.upperBound..<key.upperBound + 36]), as: UTF8.self)
@@ -293,16 +293,6 @@ struct BenchInboxCommand: AsyncCommand {
 
     private static let messageKind = Array(#""kind":"message""#.utf8)
     private static let conversationKey = Array(#""conversation":""#.utf8)
-
-    private static func range(of needle: [UInt8], in bytes: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
-        guard bytes.count >= needle.count else { return nil }
-        var start = 0
-        while start + needle.count <= bytes.count {
-            if bytes[start] == needle[0], needle.indices.allSatisfy({ bytes[start + $0] == needle[$0] }) { return start..<start + needle.count }
-            start += 1
-        }
-        return nil
-    }
 
     private final class OpenSockets: Sendable {
         private let sockets = Mutex<[WebSocket]>([])
@@ -317,9 +307,10 @@ struct BenchInboxCommand: AsyncCommand {
         guard let secret = Seeder(application).whatsAppAppSecret, !secret.isEmpty else {
             throw BenchError(description: "set WHATSAPP_APP_SECRET to the server's: the bodies are signed with it")
         }
-        guard let url = URL(string: base), url.host != nil, url.port != nil else {
+        guard let url = URL(string: base), let host = url.host, let port = url.port else {
             throw BenchError(description: "--url must look like http://127.0.0.1:8080")
         }
+        let server = LiveServer(host: host, port: port, origin: "\(url.scheme ?? "http")://\(host):\(port)")
         let cookie = try String(contentsOfFile: cookieFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         let otherCookies = try otherCookiesFile.map { try String(contentsOfFile: $0, encoding: .utf8).split(separator: "\n").map(String.init) } ?? []
         guard otherSockets == 0 || !otherCookies.isEmpty else { throw BenchError(description: "the other cookies file is empty") }
@@ -340,11 +331,11 @@ struct BenchInboxCommand: AsyncCommand {
         let deliveries = Deliveries()
         let heardByOthers = Atomic<Int>(0)
         let opened = OpenSockets()
-        try await openSockets(application, url: url, cookies: [cookie], count: count, opened: opened) { text, arrived in
+        try await openSockets(application, server, cookies: [cookie], count: count, opened: opened) { text, arrived in
             guard let conversation = Self.messageConversation(in: text) else { return }
             deliveries.heard(conversation, at: arrived)
         }
-        try await openSockets(application, url: url, cookies: otherCookies, count: otherSockets, opened: opened) { text, _ in
+        try await openSockets(application, server, cookies: otherCookies, count: otherSockets, opened: opened) { text, _ in
             if Self.messageConversation(in: text) != nil { heardByOthers.add(1, ordering: .relaxed) }
         }
         try await Task.sleep(for: .seconds(2))
@@ -391,25 +382,30 @@ struct BenchInboxCommand: AsyncCommand {
             ))
     }
 
+    /// Where the live sockets connect. The server accepts them from its own origin only (APP_URL
+    /// is the bench's base URL).
+    private struct LiveServer {
+        var host: String
+        var port: Int
+        var origin: String
+    }
+
     /// Opens `count` inbox WebSockets, 100 at a time, with the cookies in turn; `heard` gets each
     /// text frame with the instant it arrived.
     private func openSockets(
-        _ application: Application, url: URL, cookies: [String], count: Int, opened: OpenSockets,
+        _ application: Application, _ server: LiveServer, cookies: [String], count: Int, opened: OpenSockets,
         heard: @escaping @Sendable (String, ContinuousClock.Instant) -> Void
     ) async throws {
-        guard count > 0, let host = url.host, let port = url.port else { return }
-        // The server accepts live sockets from its own origin only (APP_URL is the bench's base URL).
-        let origin = "\(url.scheme ?? "http")://\(host):\(port)"
         for batch in stride(from: 0, to: count, by: 100) {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in batch..<min(batch + 100, count) {
                     let headers: HTTPHeaders = [
-                        HTTPHeaders.Name.cookie.description: cookies[index % cookies.count], HTTPHeaders.Name.origin.description: origin,
+                        HTTPHeaders.Name.cookie.description: cookies[index % cookies.count], HTTPHeaders.Name.origin.description: server.origin,
                     ]
                     // Spread over every loop: a connect from a task on a loop would otherwise stay on that loop.
                     let loop = application.eventLoopGroup.next()
                     group.addTask {
-                        try await WebSocket.connect(host: host, port: port, path: "/inbox/live", headers: headers, on: loop) { socket in
+                        try await WebSocket.connect(host: server.host, port: server.port, path: "/inbox/live", headers: headers, on: loop) { socket in
                             opened.add(socket)
                             socket.onText { _, text in heard(text, ContinuousClock.now) }
                         }
