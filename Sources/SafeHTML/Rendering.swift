@@ -41,12 +41,13 @@ extension Node {
     private func renderElement(name: String, children: [Node], isVoid: Bool, into output: inout String) {
         precondition(HTMLVocabulary.isValidName(name), "not an element name: \(name)")
         var attributes: [(name: String, value: String?)] = []
-        var content: [Node] = []
-        Self.split(children, attributes: &attributes, content: &content)
+        Self.collectAttributes(children, into: &attributes)
 
-        output += "<" + name
+        output += "<"
+        output += name
         for (attributeName, value) in attributes {
-            output += " " + attributeName
+            output += " "
+            output += attributeName
             guard let value else { continue }
             output += "=\""
             HTMLEscaping.append(URLPolicy.isURLAttribute(attributeName) ? URLPolicy.sanitized(value) : value, to: &output)
@@ -54,13 +55,16 @@ extension Node {
         }
         output += ">"
         guard !isVoid else { return }
-        for child in content { child.render(into: &output) }
-        output += "</" + name + ">"
+        Self.renderContent(children, into: &output)
+        output += "</"
+        output += name
+        output += ">"
     }
 
-    /// Sorts an element's children into its attributes (wherever they sit, groups included) and its
-    /// content. Attribute names that are not plain names, and event handlers (`on…`), never render.
-    private static func split(_ nodes: [Node], attributes: inout [(name: String, value: String?)], content: inout [Node]) {
+    /// An element's attributes, wherever they sit among its children (groups included), in order; a
+    /// later one of the same name replaces the earlier. Attribute names that are not plain names, and
+    /// event handlers (`on…`), never render.
+    private static func collectAttributes(_ nodes: [Node], into attributes: inout [(name: String, value: String?)]) {
         for node in nodes {
             switch node.kind {
             case .attribute(let name, let value):
@@ -71,9 +75,23 @@ extension Node {
                     attributes.append((name, value))
                 }
             case .group(let members):
-                split(members, attributes: &attributes, content: &content)
+                collectAttributes(members, into: &attributes)
             case .element, .text, .trusted:
-                content.append(node)
+                continue
+            }
+        }
+    }
+
+    /// An element's content: its children other than attributes, groups flattened, in order.
+    private static func renderContent(_ nodes: [Node], into output: inout String) {
+        for node in nodes {
+            switch node.kind {
+            case .attribute:
+                continue
+            case .group(let members):
+                renderContent(members, into: &output)
+            case .element, .text, .trusted:
+                node.render(into: &output)
             }
         }
     }
@@ -120,18 +138,21 @@ public enum URLPolicy {
     static func isURLAttribute(_ name: String) -> Bool { urlAttributes.contains(name) }
 
     public static func sanitized(_ url: String) -> String {
-        // Browsers drop ASCII tabs and newlines anywhere in a URL and trim C0 controls and spaces.
-        let significant = url.unicodeScalars.filter { $0.value > 0x20 && $0.value != 0x7F }
-        var scheme = ""
-        for scalar in significant {
-            if scalar == ":" {
-                return scheme.isEmpty || allowedSchemes.contains(scheme.lowercased()) ? url : blocked
+        // Browsers drop ASCII tabs and newlines anywhere in a URL and trim C0 controls and spaces, so
+        // those bytes are skipped; every other byte (non-ASCII included) counts.
+        var scheme: [UInt8] = []
+        for byte in url.utf8 where byte > 0x20 && byte != 0x7F {
+            if byte == UInt8(ascii: ":") {
+                guard !scheme.isEmpty else { return url }
+                return allowedSchemes.contains(String(decoding: scheme, as: UTF8.self).lowercased()) ? url : blocked
             }
-            let isLetter = ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar)
-            let isLaterSchemeCharacter = ("0"..."9").contains(scalar) || scalar == "+" || scalar == "-" || scalar == "."
+            let isLetter = (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20)
+            let isLaterSchemeCharacter =
+                (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-")
+                || byte == UInt8(ascii: ".")
             // A path, query or fragment before any colon: a relative URL.
             guard isLetter || (!scheme.isEmpty && isLaterSchemeCharacter) else { return url }
-            scheme.unicodeScalars.append(scalar)
+            scheme.append(byte)
         }
         return url
     }
@@ -142,8 +163,10 @@ enum HTMLVocabulary {
     static let voidElements: Set<String> = ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"]
 
     static func isValidName(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first, ("a"..."z").contains(first) else { return false }
-        return name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
+        guard let first = name.utf8.first, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first) else { return false }
+        return name.utf8.allSatisfy { byte in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-")
+        }
     }
 
     static func isAllowedAttribute(_ name: String) -> Bool {

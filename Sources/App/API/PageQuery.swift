@@ -6,7 +6,7 @@ extension Request {
     /// The validated `limit` and `cursor` of a list endpoint. Malformed values answer 400, never a silent default.
     func pageRequest() throws -> PageRequest {
         do {
-            return try PageRequest(limit: query[String.self, at: "limit"], cursor: query[String.self, at: "cursor"])
+            return try PageRequest(limit: queryValue("limit"), cursor: queryValue("cursor"))
         } catch {
             throw APIError.validation(error)
         }

@@ -106,7 +106,7 @@ struct ConversationList: Sendable {
     }
 
     private func select(_ conditions: [SQLQueryString], limit: Int) async throws -> [Row] {
-        try await scope.sql(
+        try await scope.rows(
             """
             SELECT v.id, v.connection_id, v.contact_id, v.status, v.last_message_at, v.last_message_preview, v.last_inbound_at,
                    v.unread_count, v.assignee_id, v.team_id, v.snoozed_until, v.waiting_since,
@@ -115,27 +115,8 @@ struct ConversationList: Sendable {
             WHERE \(SQLList(conditions, separator: SQLRaw(" AND ")))
             ORDER BY v.last_message_at DESC, v.id DESC
             LIMIT \(unsafeRaw: String(limit))
-            """
-        ).all().map(Self.row)
-    }
-
-    private static func row(_ row: any SQLRow) throws -> Row {
-        Row(
-            id: try row.decode(column: "id", as: UUID.self),
-            connectionID: try row.decode(column: "connection_id", as: UUID.self),
-            contactID: try row.decode(column: "contact_id", as: UUID.self),
-            contactWaID: try row.decode(column: "wa_id", as: String?.self),
-            contactUserID: try row.decode(column: "user_id", as: String?.self),
-            contactName: try row.decode(column: "profile_name", as: String?.self),
-            status: Conversation.Status(rawValue: try row.decode(column: "status", as: String.self)) ?? .open,
-            lastMessageAt: try row.decode(column: "last_message_at", as: Date.self),
-            lastMessagePreview: try row.decode(column: "last_message_preview", as: String?.self),
-            lastInboundAt: try row.decode(column: "last_inbound_at", as: Date?.self),
-            unreadCount: try row.decode(column: "unread_count", as: Int.self),
-            assigneeID: try row.decode(column: "assignee_id", as: UUID?.self),
-            teamID: try row.decode(column: "team_id", as: UUID?.self),
-            snoozedUntil: try row.decode(column: "snoozed_until", as: Date?.self),
-            waitingSince: try row.decode(column: "waiting_since", as: Date?.self)
+            """,
+            as: Row.self
         )
     }
 
@@ -164,5 +145,27 @@ struct ConversationList: Sendable {
         if let connectionID = filter.connectionID, bucket.connectionID != connectionID { return false }
         guard let teams = access.teams else { return true }
         return bucket.assigneeID == access.membershipID || bucket.teamID.map(teams.contains) == true
+    }
+}
+
+extension ConversationList.Row: ResultRow {
+    init(_ columns: some RowColumns) throws {
+        self.init(
+            id: try columns.decode("id"),
+            connectionID: try columns.decode("connection_id"),
+            contactID: try columns.decode("contact_id"),
+            contactWaID: try columns.decode("wa_id"),
+            contactUserID: try columns.decode("user_id"),
+            contactName: try columns.decode("profile_name"),
+            status: Conversation.Status(rawValue: try columns.decode("status")) ?? .open,
+            lastMessageAt: try columns.decode("last_message_at"),
+            lastMessagePreview: try columns.decode("last_message_preview"),
+            lastInboundAt: try columns.decode("last_inbound_at"),
+            unreadCount: try columns.decode("unread_count"),
+            assigneeID: try columns.decode("assignee_id"),
+            teamID: try columns.decode("team_id"),
+            snoozedUntil: try columns.decode("snoozed_until"),
+            waitingSince: try columns.decode("waiting_since")
+        )
     }
 }

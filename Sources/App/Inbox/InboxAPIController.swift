@@ -39,7 +39,7 @@ enum InboxAPIController {
     /// The list filter of a query string; an unknown value is an error, never ignored.
     static func filter(of request: Request) throws -> ConversationList.Filter {
         var filter = ConversationList.Filter()
-        if let raw = request.query[String.self, at: "status"] {
+        if let raw = request.queryValue("status") {
             guard let status = Conversation.Status(rawValue: raw) else {
                 throw APIError(
                     .badRequest, code: "validation_failed",
@@ -47,21 +47,21 @@ enum InboxAPIController {
             }
             filter.status = status
         }
-        if let raw = request.query[String.self, at: "assignee"] {
+        if let raw = request.queryValue("assignee") {
             guard let assignee = ConversationList.Filter.Assignee(rawValue: raw) else {
                 throw APIError(.badRequest, code: "validation_failed", message: "assignee must be one of: all, mine, unassigned.")
             }
             filter.assignee = assignee
         }
         func id(_ name: String) throws -> UUID? {
-            guard let raw = request.query[String.self, at: name], !raw.isEmpty else { return nil }
+            guard let raw = request.queryValue(name), !raw.isEmpty else { return nil }
             guard let id = UUID(uuidString: raw) else { throw APIError(.badRequest, code: "validation_failed", message: "\(name) must be an id.") }
             return id
         }
         filter.teamID = try id("team")
         filter.tagID = try id("tag")
         filter.connectionID = try id("connection")
-        if let raw = request.query[String.self, at: "sentiment"], !raw.isEmpty {
+        if let raw = request.queryValue("sentiment"), !raw.isEmpty {
             guard let sentiment = Sentiment(rawValue: raw) else {
                 throw APIError(.badRequest, code: "validation_failed", message: "sentiment must be one of: positive, neutral, negative.")
             }

@@ -37,7 +37,7 @@ enum SearchController {
 
     /// The `q` parameter, trimmed.
     static func query(of request: Request) -> String {
-        (request.query[String.self, at: "q"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        (request.queryValue("q") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     static func problem(with query: String) -> Problem? {

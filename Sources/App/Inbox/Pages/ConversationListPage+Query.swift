@@ -12,7 +12,7 @@ extension ConversationListPage {
         model.liveCursor = liveCursor
         model.isAvailable = tenant.membership.available
         model.canWork = tenant.role.can(.replyToConversations)
-        model.notice = request.query[String.self, at: "notice"] == "done" ? request.localizer(.inboxNoticeDone) : nil
+        model.notice = request.queryValue("notice") == "done" ? request.localizer(.inboxNoticeDone) : nil
         let access = try await tenant.inboxAccess()
         model.mentions = try await unseenMentions(tenant, access: access)
         let query = SearchController.query(of: request)
@@ -44,7 +44,7 @@ extension ConversationListPage {
     private static func changedIDs(_ request: Request) throws -> [UUID] {
         let invalid = APIError(
             .badRequest, code: "invalid_ids", message: "ids must name 1 to \(changedRowsLimit) conversations by id, separated by commas.")
-        let parts = (request.query[String.self, at: "ids"] ?? "").split(separator: ",", omittingEmptySubsequences: false)
+        let parts = (request.queryValue("ids") ?? "").split(separator: ",", omittingEmptySubsequences: false)
         guard !parts.isEmpty, parts.count <= changedRowsLimit else { throw invalid }
         return try parts.map { part in
             guard let id = UUID(uuidString: String(part)) else { throw invalid }
