@@ -187,7 +187,10 @@ let package = Package(
         // The entry point: assembles the app (and the demo) and runs the command.
         .executableTarget(
             name: "adsapp",
-            dependencies: ["App", "Demo", .product(name: "Vapor", package: "vapor")]
+            dependencies: [
+                "App", "Demo", .product(name: "Vapor", package: "vapor"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         // The benchmarks' commands, run by `scripts/bench`; never shipped.
         .executableTarget(
@@ -199,6 +202,8 @@ let package = Package(
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "ADSappCoreTests", dependencies: ["ADSappCore"]),

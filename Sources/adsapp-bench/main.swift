@@ -1,5 +1,7 @@
 @_spi(Seeding) import App
 import Logging
+import NIOCore
+import NIOPosix
 import Vapor
 
 // `adsapp-bench jobs|webhook|inbox|baseline [options]`: the parts of `scripts/bench` that run
@@ -7,6 +9,8 @@ import Vapor
 // printing one line of JSON. Migrate the database first with `adsapp migrate`.
 // `baseline --port N` serves a bare Vapor app with one route (GET / answers "ok"): the limit
 // `scripts/bench` measures the product against.
+// As `adsapp` runs: Swift Concurrency's tasks on the event loops (see Sources/adsapp/main.swift).
+_ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
 var environment = try Environment.detect()
 try LoggingSystem.bootstrap(from: &environment)
 let app = try await Application.make(environment)

@@ -1,10 +1,17 @@
 import App
 import Demo
 import Logging
+import NIOCore
+import NIOPosix
 import Vapor
 
 // Entry point: `adsapp [serve [--demo]|migrate|routes|worker|jobs|platform-admin] [options]`.
 // The benchmarks have their own executable, `adsapp-bench`.
+
+// 0. Swift Concurrency runs its tasks on the event loops, before anything async has run: a request's
+//    code then continues on the thread that talks to its client and its database, instead of
+//    hopping to Swift's own pool and back at every query (docs/benchmarks.md, section gains).
+_ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
 
 // 1. Logging: JSON lines in production (or with LOG_FORMAT=json), Vapor's text otherwise.
 var environment = try Environment.detect()
