@@ -80,6 +80,15 @@ extension ConversationListPage {
     /// Notes that name the reader and that they have not opened yet, newest first; only in
     /// conversations the reader may see now (a mention does not outlive a team change).
     private static func unseenMentions(_ tenant: Tenant, access: InboxAccess) async throws -> [ConversationListPage.MentionRow] {
+        // Most list reads find none: asking that of one table first costs a fifth of planning the join.
+        let any = try await tenant.scope.sql(
+            """
+            SELECT 1 AS found FROM mentions
+            WHERE organization_id = \(bind: tenant.organizationID) AND membership_id = \(bind: tenant.membership.requireID()) AND seen_at IS NULL
+            LIMIT 1
+            """
+        ).first()
+        guard any != nil else { return [] }
         let visible: SQLQueryString = access.visibleConversations.map { " AND " + $0 } ?? ""
         let rows = try await tenant.scope.sql(
             """
