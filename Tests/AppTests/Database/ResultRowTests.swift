@@ -42,12 +42,12 @@ import Vapor
             func query(name: String, nothing: UUID?? = nil) -> SQLQueryString {
                 let optional: SQLQueryString = nothing.map { " AND COALESCE(\(bind: $0), o.id) = o.id" } ?? ""
                 return """
-                SELECT o.id, o.name, o.created_at, o.agents_see_all, NULL AS missing,
-                       (SELECT COUNT(*) FROM memberships m WHERE m.organization_id = o.id) AS members
-                FROM organizations o
-                WHERE o.id = \(bind: scope.organizationID) AND o.name = \(bind: name) AND o.created_at < \(bind: anna.createdAt.addingTimeInterval(60))
-                  AND \(bind: 2) > 1 AND \(bind: true) AND \(bind: 2.5) > 1.5 \(optional)
-                """
+                    SELECT o.id, o.name, o.created_at, o.agents_see_all, NULL AS missing,
+                           (SELECT COUNT(*) FROM memberships m WHERE m.organization_id = o.id) AS members
+                    FROM organizations o
+                    WHERE o.id = \(bind: scope.organizationID) AND o.name = \(bind: name) AND o.created_at < \(bind: anna.createdAt.addingTimeInterval(60))
+                      AND \(bind: 2) > 1 AND \(bind: true) AND \(bind: 2.5) > 1.5 \(optional)
+                    """
             }
             let rows = try await scope.rows(query(name: "Bakkerij Anna"), as: Organizations.self)
             #expect(try await scope.rows(query(name: "Bakkerij Anna", nothing: .some(nil)), as: Organizations.self) == rows)
@@ -58,7 +58,9 @@ import Vapor
             // A bind is a value, never SQL.
             #expect(try await scope.rows(query(name: "' OR 1=1 --"), as: Organizations.self).isEmpty)
 
-            await #expect(throws: (any Error).self) { try await scope.rows("SELECT id FROM organizations WHERE id = \(bind: scope.organizationID)", as: Unknown.self) }
+            await #expect(throws: (any Error).self) {
+                try await scope.rows("SELECT id FROM organizations WHERE id = \(bind: scope.organizationID)", as: Unknown.self)
+            }
             await #expect(throws: UnscopedQuery.self) { try await scope.rows("SELECT id, name FROM organizations", as: Organizations.self) }
         }
     }
