@@ -74,14 +74,9 @@ extension TenantScope {
     /// The rows of a raw SQL query over tenant tables, each made into `T`. Like `sql(_:)`, the
     /// query must bind this scope's organization.
     func rows<T: ResultRow & Sendable>(_ query: SQLQueryString, as type: T.Type = T.self) async throws -> [T] {
-        let sqlDatabase = database.sql
-        var serializer = SQLSerializer(database: sqlDatabase)
-        query.serialize(to: &serializer)
-        guard serializer.binds.contains(where: { ($0 as? UUID) == organizationID }) else {
-            throw UnscopedQuery(sql: serializer.sql)
-        }
-        if let postgres = database as? any PostgresDatabase, let bindings = PostgresBindings(sqlKitBinds: serializer.binds) {
-            let statement = PostgresQuery(unsafeSQL: serializer.sql, binds: bindings)
+        let serialized = try serializedInScope(query)
+        if let postgres = database as? any PostgresDatabase, let bindings = PostgresBindings(sqlKitBinds: serialized.binds) {
+            let statement = PostgresQuery(unsafeSQL: serialized.sql, binds: bindings)
             let logger = database.logger
             return try await postgres.withConnection { connection in
                 connection.query(statement, logger: logger).flatMapThrowing { result in
@@ -89,6 +84,6 @@ extension TenantScope {
                 }
             }.get()
         }
-        return try await sqlDatabase.raw(query).all().map { try T(SQLRowColumns(row: $0)) }
+        return try await database.sql.raw(query).all().map { try T(SQLRowColumns(row: $0)) }
     }
 }

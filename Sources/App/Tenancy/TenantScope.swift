@@ -40,13 +40,18 @@ struct TenantScope: Sendable {
 
     /// The same for a query built beforehand; it too must bind this scope's organization.
     func sql(_ query: SQLQueryString) throws -> SQLRawBuilder {
-        let database = database.sql
-        var serializer = SQLSerializer(database: database)
+        _ = try serializedInScope(query)
+        return database.sql.raw(query)
+    }
+
+    /// The query's text and binds for this database, once it is known to bind this scope's organization.
+    func serializedInScope(_ query: SQLQueryString) throws -> (sql: String, binds: [any Encodable & Sendable]) {
+        var serializer = SQLSerializer(database: database.sql)
         query.serialize(to: &serializer)
         guard serializer.binds.contains(where: { ($0 as? UUID) == organizationID }) else {
             throw UnscopedQuery(sql: serializer.sql)
         }
-        return database.raw(query)
+        return (serializer.sql, serializer.binds)
     }
 
     /// The SQL engine of this scope's database, for the few operations that differ between engines.

@@ -149,11 +149,13 @@ import VaporTesting
             try await withSecondProcess(harness) { second in
                 let tab = try await harness.liveTab(agent.browser, on: second)
                 let owners = try await harness.liveTab(harness.owner, on: second)
-                try await expectHears(tab, harness, conversation)
+                // A second app in the same test process shares its cores with the whole parallel
+                // suite: on PostgreSQL it once heard nothing within the usual 10 s (CI, 2026-12-08).
+                try await expectHears(tab, harness, conversation, timeout: .seconds(30))
 
                 #expect(try await harness.owner.api(.PATCH, "/api/v1/teams/\(team.id!)", json: #"{"member_ids":[]}"#).status == .noContent)
                 let id = try await touch(conversation, harness)
-                try await owners.waitFor("the other process's copy of event \(id)") { $0.contains { $0.id == id } }
+                try await owners.waitFor("the other process's copy of event \(id)", timeout: .seconds(30)) { $0.contains { $0.id == id } }
                 try await Task.sleep(for: .milliseconds(300))
                 #expect(!tab.received.contains { $0.id == id }, "the other process forwarded an event the member may no longer see")
 
@@ -248,9 +250,9 @@ import VaporTesting
         return try await InboxEventLog.latestID(on: harness.db)
     }
 
-    private func expectHears(_ tab: LiveTab, _ harness: WhatsAppHarness, _ conversation: Conversation) async throws {
+    private func expectHears(_ tab: LiveTab, _ harness: WhatsAppHarness, _ conversation: Conversation, timeout: Duration = .seconds(10)) async throws {
         let id = try await touch(conversation, harness)
-        try await tab.waitFor("event \(id)") { $0.contains { $0.id == id } }
+        try await tab.waitFor("event \(id)", timeout: timeout) { $0.contains { $0.id == id } }
     }
 
     /// The next event about `conversation` reaches the owner's tab but not `tab`.

@@ -80,7 +80,7 @@ extension ConversationListPage {
     /// Notes that name the reader and that they have not opened yet, newest first; only in
     /// conversations the reader may see now (a mention does not outlive a team change).
     private static func unseenMentions(_ tenant: Tenant, access: InboxAccess) async throws -> [ConversationListPage.MentionRow] {
-        // Most list reads find none: asking that of one table first costs a fifth of planning the join.
+        // Most list reads find none: asking that of one table first costs under a third of planning the join.
         let any = try await tenant.scope.sql(
             """
             SELECT 1 AS found FROM mentions
